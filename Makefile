@@ -1,0 +1,66 @@
+# covgap — the two commands a newcomer needs:
+#   make demo   set up a virtualenv, install covgap, run it on the bundled example
+#   make test   install what the tests need (pip, npm and Debian packages), run lint,
+#               type checks and the whole suite, then gate covgap's own coverage with covgap
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup test-deps system-tools node-tools lint typecheck unit selfcheck bench clean golden
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py $(wildcard src/covgap/*.c)
+	$(BIN)/python -m pip install -q -e '.[source,coverage]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/covgap demo
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	touch $@
+
+# Real coverage tools the fidelity tests run: lcov/gcc, llvm-19, ruby + simplecov,
+# node + c8, chromium for the HTML report, go and JaCoCo. Installed with apt-get/npm.
+system-tools:
+	bash scripts/install-test-tools.sh
+
+node-tools:
+	cd tools/node && (npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error)
+
+test-deps: $(VENV)/.test-installed system-tools node-tools
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+unit: test-deps
+	rm -f .coverage .coverage.*
+	COVGAP_REQUIRE_TOOLS=$${CI:-} $(BIN)/python -m pytest -n 2 -p xdist --cov=covgap --cov-branch \
+		--cov-report= $(PYTEST_ARGS)
+	$(BIN)/coverage json -q -o out/self-coverage.json
+
+# covgap gates its own coverage with its own check command and the committed config.
+selfcheck:
+	$(BIN)/covgap report --repo . --format terminal out/self-coverage.json
+	$(BIN)/covgap check --repo . out/self-coverage.json
+
+test: lint typecheck unit selfcheck
+
+golden: $(VENV)/.test-installed
+	$(BIN)/python -m pytest --update-golden $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build out .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* src/*.egg-info src/covgap/*.so

@@ -1,0 +1,152 @@
+"""Options and helpers shared by the commands that read coverage."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from covgap.config import Config, load_config
+from covgap.errors import OutputError
+from covgap.pipeline import InputSpec, Loaded, load
+from covgap.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def repo_options(func: F) -> F:
+    """``--repo`` and ``--config``: where the repository and its configuration are."""
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Configuration file (default: covgap.toml, else [tool.covgap] in pyproject.toml).",
+    )(func)
+    func = click.option(
+        "--repo",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="Repository root that report paths are mapped onto.",
+    )(func)
+    return func
+
+
+def input_options(func: F) -> F:
+    """The coverage inputs and how to read them."""
+    func = click.option(
+        "--no-path-mapping",
+        is_flag=True,
+        help="Keep report paths exactly as written instead of mapping them onto the repo.",
+    )(func)
+    func = click.option(
+        "--input-format",
+        help="Read every input as this format instead of detecting it from the content.",
+    )(func)
+    func = click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Report the readable inputs and list the unreadable ones instead of failing.",
+    )(func)
+    func = click.argument("inputs", nargs=-1)(func)
+    return func
+
+
+def load_repo(repo: Path, config_path: Path | None) -> tuple[Workspace, Config]:
+    repo = repo.resolve()
+    config = load_config(repo, config_path)
+    return Workspace.load(repo, config), config
+
+
+@contextmanager
+def progress_bar(paths: list[Path], enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar over the input bytes, on stderr, only for big inputs on a tty."""
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    if not enabled or total < 16 << 20 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("reading coverage", total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def load_inputs(
+    inputs: tuple[str, ...],
+    repo: Path,
+    config_path: Path | None,
+    *,
+    skip_invalid: bool = False,
+    input_format: str | None = None,
+    no_path_mapping: bool = False,
+    show_progress: bool = True,
+) -> Loaded:
+    workspace, config = load_repo(repo, config_path)
+    specs = [InputSpec.parse(a) for a in inputs]
+    with progress_bar([s.path for s in specs], show_progress) as progress:
+        return load(
+            specs,
+            workspace,
+            config,
+            skip_invalid=skip_invalid,
+            format_name=input_format,
+            progress=progress,
+            map_onto_repo=not no_path_mapping,
+        )
+
+
+def echo_load_notes(loaded: Loaded) -> None:
+    """Tell the user, on stderr, which inputs were used, skipped or could not be mapped."""
+    if loaded.discovered:
+        used = ", ".join(str(s) for s in loaded.inputs)
+        click.echo(f"covgap: using discovered reports: {used}", err=True)
+    for path, why in loaded.skipped:
+        click.echo(f"covgap: warning: skipped {path}: {why}", err=True)
+    for group in loaded.unmapped:
+        click.echo(f"covgap: warning: {group.describe()}", err=True)
+    for note in loaded.coverage.notes:
+        click.echo(f"covgap: note: {note}", err=True)
+
+
+def write_output(path: Path | None, text: str | bytes) -> None:
+    """Write to ``path`` atomically (temp file + rename), or to stdout when None.
+
+    A failure never leaves a half-written file where the user's previous output was.
+    """
+    data = text.encode() if isinstance(text, str) else text
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomic(path, data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    target = path.resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -1,0 +1,196 @@
+"""The one registry of coverage formats: sniffing, reading and writing.
+
+Each format lives in its own module of this package and declares one ``FORMAT``
+(a :class:`FormatSpec`). The CLI, auto-detection, discovery and config validation all
+loop over :func:`all_formats`; nothing else keeps a list of formats.
+
+A reader is pure: ``read(stream, origin) -> CoverageSet``. It gets a binary stream
+(already decompressed when the file was gzip) and the name to use in error messages;
+it does no globbing, path mapping or filtering — those are pipeline stages
+(``covgap.paths``, ``covgap.pipeline``). A reader raises :class:`FormatError` naming
+the line or byte offset for malformed input and never returns a partial result.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from covgap.errors import CovgapError, FormatError, InputError
+from covgap.model import CoverageSet, InputInfo
+
+SNIFF_BYTES = 64 * 1024
+"""How much of the start of a file :func:`detect` shows each format's ``sniff``."""
+
+# One module per line, in sniffing order: the most specific signatures first.
+FORMAT_MODULES: tuple[str, ...] = (
+)
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """Everything covgap knows about one coverage format.
+
+    ``sniff(head, name)`` answers from the first :data:`SNIFF_BYTES` of the content
+    (decompressed) and the file's base name, which is only a hint.
+    """
+
+    name: str
+    title: str
+    sniff: Callable[[bytes, str], bool]
+    read: Callable[[BinaryIO, str], CoverageSet]
+    write: Callable[[CoverageSet, BinaryIO], None] | None = None
+    discover: tuple[str, ...] = ()
+    """Glob patterns (relative to the repository) under which discovery looks for it."""
+    needs_path: bool = False
+    """The reader needs a real file (``stream.name``), e.g. SQLite; no gzip, no stdin."""
+
+
+_registry: list[FormatSpec] | None = None
+
+
+def all_formats() -> list[FormatSpec]:
+    """Every registered format, in sniffing order."""
+    global _registry
+    if _registry is None:
+        specs = []
+        for mod_name in FORMAT_MODULES:
+            module = importlib.import_module(f"covgap.formats.{mod_name}")
+            specs.append(module.FORMAT)
+        _registry = specs
+    return list(_registry)
+
+
+def get_format(name: str) -> FormatSpec:
+    for spec in all_formats():
+        if spec.name == name:
+            return spec
+    names = ", ".join(s.name for s in all_formats())
+    raise InputError(f"unknown format {name!r}; known formats: {names}")
+
+
+def writable_formats() -> list[FormatSpec]:
+    return [s for s in all_formats() if s.write is not None]
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _head(path: Path) -> tuple[bytes, bool]:
+    """Return the first bytes of the (decompressed) content and whether it is gzip."""
+    with path.open("rb") as raw:
+        start = raw.read(SNIFF_BYTES)
+    if start.startswith(GZIP_MAGIC):
+        try:
+            with gzip.open(path, "rb") as gz:
+                return gz.read(SNIFF_BYTES), True
+        except (OSError, EOFError) as exc:
+            raise FormatError(str(path), f"corrupt gzip data ({exc})", offset=0) from None
+    return start, False
+
+
+def detect(path: Path, head: bytes | None = None) -> FormatSpec:
+    """Pick the format of ``path`` from its content; the file name only breaks ties."""
+    if head is None:
+        head, _ = _head(path)
+    name = path.name
+    if not head.strip():
+        raise FormatError(str(path), "file is empty, not a coverage report", offset=0)
+    for spec in all_formats():
+        if spec.sniff(head, name):
+            return spec
+    if b"\x00" in head[:4096] and not head.startswith(SQLITE_MAGIC):
+        raise InputError(f"{path}: binary data, not a coverage report covgap knows")
+    names = ", ".join(s.name for s in all_formats())
+    raise InputError(
+        f"{path}: not a coverage format covgap recognises (known: {names}); "
+        "pass --input-format to force one"
+    )
+
+
+class ProgressReader(io.RawIOBase):
+    """Pass reads through and report the compressed bytes consumed so far."""
+
+    def __init__(self, raw: BinaryIO, callback: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._callback = callback
+        self.name = getattr(raw, "name", "")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if n:
+            self._callback(n)
+        return n
+
+
+def open_report(path: Path, progress: Callable[[int], None] | None = None) -> BinaryIO:
+    """Open a report for reading, transparently decompressing gzip."""
+    raw: BinaryIO = path.open("rb")
+    if progress is not None:
+        raw = io.BufferedReader(ProgressReader(raw, progress), 1 << 20)  # type: ignore[assignment]
+    magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_report(
+    path: Path,
+    *,
+    format_name: str | None = None,
+    flag: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CoverageSet:
+    """Read one report file into a CoverageSet, detecting its format from its content.
+
+    Any failure is a :class:`CovgapError` with a one-line message naming the file;
+    unexpected exceptions inside a reader are turned into a :class:`FormatError` too,
+    because a traceback is never an acceptable answer to bad input.
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; name the report file inside it")
+    try:
+        head, _ = _head(path)
+        spec = get_format(format_name) if format_name else detect(path, head)
+        origin = str(path)
+        if spec.needs_path:
+            with path.open("rb") as stream:
+                cs = spec.read(stream, origin)
+        else:
+            with open_report(path, progress) as stream:
+                cs = spec.read(stream, origin)
+    except CovgapError:
+        raise
+    except MemoryError:
+        raise InputError(f"{path}: too large to read into memory") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    except Exception as exc:  # a reader bug must still not leak a traceback to users
+        raise FormatError(str(path), f"unreadable ({type(exc).__name__}: {exc})") from exc
+    cs.inputs = (InputInfo(str(path), spec.name, flag),)
+    return cs.with_flag(flag) if flag else cs
+
+
+__all__ = [
+    "SNIFF_BYTES",
+    "FormatSpec",
+    "all_formats",
+    "detect",
+    "get_format",
+    "open_report",
+    "read_report",
+    "writable_formats",
+]

@@ -1,0 +1,125 @@
+"""Wire the stages together: inputs → read → merge → map onto the repository.
+
+``load()`` is what every command that consumes coverage calls; it is a plain library
+function (no printing) so commands, tests and other tools share one path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from covgap.config import Config
+from covgap.errors import CovgapError, InputError
+from covgap.formats import read_report
+from covgap.model import CoverageSet
+from covgap.paths import MappingResult, UnmappedGroup, map_paths
+from covgap.workspace import Workspace
+
+_FLAG_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)=(.+)$")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input on the command line: a report path, optionally labelled with a suite."""
+
+    path: Path
+    flag: str | None = None
+
+    @classmethod
+    def parse(cls, arg: str) -> InputSpec:
+        """Parse ``PATH`` or ``FLAG=PATH``; an existing file named ``a=b`` stays a path."""
+        match = _FLAG_RE.match(arg)
+        if match and not Path(arg).exists():
+            return cls(Path(match.group(2)), match.group(1))
+        return cls(Path(arg))
+
+    def __str__(self) -> str:
+        return f"{self.flag}={self.path}" if self.flag else str(self.path)
+
+
+@dataclass
+class Loaded:
+    """The merged coverage of a repository and everything said about how it was got."""
+
+    coverage: CoverageSet
+    workspace: Workspace
+    config: Config
+    inputs: list[InputSpec]
+    discovered: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    unmapped: list[UnmappedGroup] = field(default_factory=list)
+    mapping: MappingResult | None = None
+
+
+def read_inputs(
+    inputs: Sequence[InputSpec],
+    *,
+    skip_invalid: bool = False,
+    format_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CoverageSet, list[tuple[str, str]]]:
+    """Read and merge every input; return the merged set and the skipped (path, why)."""
+    sets: list[CoverageSet] = []
+    skipped: list[tuple[str, str]] = []
+    for spec in inputs:
+        try:
+            sets.append(
+                read_report(spec.path, format_name=format_name, flag=spec.flag, progress=progress)
+            )
+        except CovgapError as exc:
+            if not skip_invalid:
+                raise
+            skipped.append((str(spec.path), str(exc)))
+    if inputs and not sets:
+        raise InputError("none of the inputs could be read: " + "; ".join(w for _, w in skipped))
+    return CoverageSet.merge_all(sets), skipped
+
+
+def load(
+    inputs: Sequence[InputSpec],
+    workspace: Workspace,
+    config: Config,
+    *,
+    skip_invalid: bool = False,
+    format_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    map_onto_repo: bool = True,
+) -> Loaded:
+    """Read, merge and map the inputs onto ``workspace``.
+
+    With no inputs, the repository is searched for the usual coverage outputs
+    (:func:`covgap.discovery.discover_reports`); finding none is an error that says
+    where covgap looked.
+    """
+    discovered = False
+    specs = list(inputs)
+    if not specs:
+        from covgap.discovery import discover_reports
+
+        specs = [InputSpec(p) for p in discover_reports(workspace.root)]
+        discovered = True
+        if not specs:
+            raise InputError(
+                f"no coverage reports given and none found under {workspace.root} "
+                "(looked for lcov.info, coverage.xml, coverage.json, .resultset.json, "
+                "coverage-final.json, llvm-cov JSON, ...); pass report files as arguments"
+            )
+    coverage, skipped = read_inputs(
+        specs, skip_invalid=skip_invalid, format_name=format_name, progress=progress
+    )
+    result = Loaded(coverage, workspace, config, specs, discovered, skipped)
+    if map_onto_repo:
+        mapping = map_paths(coverage, workspace, config.path_fixes)
+        result.coverage = mapping.coverage
+        result.unmapped = mapping.unmapped
+        result.mapping = mapping
+    if config.path_ignore:
+        ignored = [p for p in result.coverage.files if workspace.is_ignored(p)]
+        result.coverage = result.coverage.without(ignored)
+    return result
+
+
+__all__ = ["InputSpec", "Loaded", "load", "read_inputs"]

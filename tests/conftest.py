@@ -1,0 +1,73 @@
+"""Shared test fixtures: golden files, real-tool requirements, example data paths."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+GOLDEN = TESTS / "golden"
+ACTUAL = TESTS / "actual"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite golden files from the current output (review the diff before committing).",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Compare text with ``tests/golden/NAME``; ``--update-golden`` rewrites it.
+
+    On a mismatch the actual output is written to ``tests/actual/NAME`` and the diff
+    is shown, so a reviewer can inspect and, if right, regenerate.
+    """
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        if not path.exists():
+            pytest.fail(f"golden file {path} is missing; run pytest --update-golden")
+        expected = path.read_text(encoding="utf-8")
+        if actual != expected:
+            out = ACTUAL / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(actual, encoding="utf-8")
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    actual.splitlines(keepends=True),
+                    f"golden/{name}",
+                    f"actual/{name}",
+                )
+            )
+            pytest.fail(f"output differs from golden file {name}:\n{diff[:6000]}")
+
+    return check
+
+
+def require_tool(*names: str) -> None:
+    """Skip when a real tool is missing locally; fail in CI, where make test installs it.
+
+    ``COVGAP_REQUIRE_TOOLS`` is set from ``CI`` by the Makefile, so a green CI run
+    cannot hide a missing install step.
+    """
+    missing = [n for n in names if shutil.which(n) is None]
+    if not missing:
+        return
+    message = f"needs {', '.join(missing)} (installed by make test)"
+    if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+        pytest.fail(message)
+    pytest.skip(message)
