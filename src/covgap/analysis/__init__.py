@@ -1,0 +1,1 @@
+"""Derived facts about coverage: summaries, gaps and risk, closure plans, differential coverage."""

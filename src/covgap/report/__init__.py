@@ -1,0 +1,1 @@
+"""Renderers: turn analysis results into text or bytes; they do no I/O of their own."""
