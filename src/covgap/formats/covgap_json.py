@@ -1,0 +1,464 @@
+"""covgap's own JSON: the machine-readable report and a lossless interchange format.
+
+The schema is documented in ``docs/json-schema.md``; this module is its reference
+implementation. One document serves two readers:
+
+* a *summary* reader (:func:`read_summary`) for baselines and dashboards, which needs
+  only the per-file and total counts every covgap JSON carries;
+* a *coverage* reader (:func:`read`), which rebuilds the exact model and therefore
+  needs the per-line detail (``covgap report --format json --detail`` or
+  ``covgap merge --to json`` write it).
+
+Shape (keys in this order; ``…`` marks optional detail)::
+
+    {"format": "covgap", "schema_version": 1, "covgap_version": "0.1.0",
+     "summary": {<six counts>, "line_percent", "branch_percent", "function_percent"},
+     "components": [...], "flags": [...],          # written by `report`; ignored here
+     "files": [{"path", "component"?, "language"?, <six counts>, <three percents>,
+                "uncovered_ranges": [[first, last], ...],
+                "lines": [[line, hits], ...],                       # …
+                "branches": [[line, block, branch, taken|null], ...], # …
+                "functions": [{"name", "start_line", "end_line", "hits"}], # …
+                "flags": {"unit": [covered lines...]}}],            # …
+     "inputs": [{"path", "format", "flag"}]}
+
+Percentages are raw floats (``100 * covered / total``) or ``null`` when the total is
+0: never rounded, so a reader can apply its own exact thresholds. Files are sorted by
+path and keys come in a fixed order, so the same coverage always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from array import array
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO, TypeGuard
+
+import orjson
+
+from covgap import __version__
+from covgap.errors import FormatError, InputError
+from covgap.formats import GZIP_MAGIC, FormatSpec
+from covgap.model import (
+    NEVER_EVALUATED,
+    Counts,
+    CoverageSet,
+    FileCoverage,
+    FileCoverageBuilder,
+    InputInfo,
+)
+from covgap.types import MAX_COUNT, MAX_LINE
+
+FORMAT_NAME = "covgap"
+
+SCHEMA_VERSION = 1
+"""The version :func:`write` produces.
+
+Changelog of the schema (bump on any change a strict consumer could notice; adding an
+optional key is a minor change that keeps the number only if old readers ignore it):
+
+* 1 (covgap 0.1.0): first version — summary, components, flags, files with counts,
+  percentages, uncovered ranges and optional detail (lines, branches, functions,
+  per-flag covered lines), inputs.
+"""
+
+MIN_SCHEMA_VERSION = 1
+"""The oldest schema version the readers accept."""
+
+MAX_SCHEMA_VERSION = 1
+"""The newest schema version the readers accept; newer documents are refused by name."""
+
+COUNT_KEYS = (
+    "lines_total",
+    "lines_covered",
+    "branches_total",
+    "branches_covered",
+    "functions_total",
+    "functions_covered",
+)
+
+_SNIFF_RE = re.compile(rb'^\s*\{\s*"format"\s*:\s*"covgap"')
+
+DETAIL_HINT = "write it with `covgap report --format json --detail` or `covgap merge --to json`"
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def summary_to_json(counts: Counts) -> dict[str, Any]:
+    """Return the six counts and the three raw percentages (``None`` when unmeasured)."""
+    doc: dict[str, Any] = counts.as_dict()
+    doc["line_percent"] = counts.line_percent
+    doc["branch_percent"] = counts.branch_percent
+    doc["function_percent"] = counts.function_percent
+    return doc
+
+
+def file_to_json(
+    fc: FileCoverage,
+    *,
+    detail: bool,
+    component: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """Serialise one file; ``detail`` adds what :func:`read` needs to rebuild it.
+
+    ``component`` and ``language`` are what the report command knows from the
+    workspace; they are written only when given, and the readers ignore them.
+    """
+    doc: dict[str, Any] = {"path": fc.path}
+    if component is not None:
+        doc["component"] = component
+    if language is not None:
+        doc["language"] = language
+    doc.update(summary_to_json(fc.counts()))
+    doc["uncovered_ranges"] = [list(r) for r in fc.uncovered_ranges()]
+    if detail:
+        doc["lines"] = [[ln, h] for ln, h in zip(fc.lines, fc.hits, strict=True)]
+        doc["branches"] = [
+            [ln, blk, br, None if t == NEVER_EVALUATED else t]
+            for ln, blk, br, t in zip(
+                fc.br_line, fc.br_block, fc.br_branch, fc.br_taken, strict=True
+            )
+        ]
+        doc["functions"] = [
+            {"name": f.name, "start_line": f.start_line, "end_line": f.end_line, "hits": f.hits}
+            for f in fc.functions
+        ]
+        doc["flags"] = {
+            flag: list(fc.flags[flag]) for flag in sorted(fc.flags) if len(fc.flags[flag])
+        }
+    return doc
+
+
+def inputs_to_json(inputs: Iterable[InputInfo]) -> list[dict[str, Any]]:
+    return [{"path": i.path, "format": i.format, "flag": i.flag} for i in inputs]
+
+
+def document(
+    cs: CoverageSet,
+    *,
+    detail: bool,
+    components: list[dict[str, Any]] | None = None,
+    flags: list[dict[str, Any]] | None = None,
+    file_extra: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Build the whole document; the report command passes components, flags and extras.
+
+    ``file_extra`` maps a path to ``{"component": ..., "language": ...}``.
+    """
+    doc: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "covgap_version": __version__,
+        "summary": summary_to_json(cs.totals()),
+    }
+    if components is not None:
+        doc["components"] = components
+    if flags is not None:
+        doc["flags"] = flags
+    extra = file_extra or {}
+    doc["files"] = [
+        file_to_json(
+            cs.files[path],
+            detail=detail,
+            component=extra.get(path, {}).get("component"),
+            language=extra.get(path, {}).get("language"),
+        )
+        for path in sorted(cs.files)
+    ]
+    doc["inputs"] = inputs_to_json(cs.inputs)
+    return doc
+
+
+def dumps(doc: Mapping[str, Any]) -> bytes:
+    """Encode a document deterministically: one top-level key per line, one file per line.
+
+    Indenting every ``[line, hits]`` pair (``OPT_INDENT_2``) makes a large report
+    four times bigger; one line per file keeps diffs readable and files compact.
+    """
+    parts = [b"{\n"]
+    items = list(doc.items())
+    for i, (key, value) in enumerate(items):
+        parts.append(b"  " + orjson.dumps(key) + b": ")
+        if key == "files" and isinstance(value, list) and value:
+            parts.append(b"[\n")
+            parts.append(b",\n".join(b"    " + orjson.dumps(f) for f in value))
+            parts.append(b"\n  ]")
+        else:
+            parts.append(orjson.dumps(value))
+        parts.append(b",\n" if i + 1 < len(items) else b"\n")
+    parts.append(b"}\n")
+    return b"".join(parts)
+
+
+def write(cs: CoverageSet, stream: BinaryIO) -> None:
+    """Write the full-detail document, which :func:`read` turns back into ``cs`` exactly."""
+    stream.write(dumps(document(cs, detail=True)))
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """A covgap document opens with ``{"format": "covgap"`` (the writer's fixed order)."""
+    return _SNIFF_RE.match(head) is not None
+
+
+def _load(data: bytes, origin: str) -> dict[str, Any]:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(origin, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(doc, dict):
+        raise FormatError(origin, "not a covgap JSON document (top level is not an object)")
+    if doc.get("format") != FORMAT_NAME:
+        raise FormatError(origin, f'not a covgap JSON document ("format" is {doc.get("format")!r})')
+    version = doc.get("schema_version")
+    if not _is_int(version):
+        raise FormatError(origin, f'"schema_version" must be an integer, got {version!r}')
+    if not MIN_SCHEMA_VERSION <= version <= MAX_SCHEMA_VERSION:
+        raise FormatError(
+            origin,
+            f"schema_version {version} is not supported by this covgap "
+            f"(reads {MIN_SCHEMA_VERSION}..{MAX_SCHEMA_VERSION}); upgrade covgap",
+        )
+    files = doc.get("files")
+    if not isinstance(files, list):
+        raise FormatError(origin, '"files" must be an array')
+    return doc
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Where:
+    """Names the place inside the document for error messages (``files[3] (a.py)``)."""
+
+    def __init__(self, origin: str, index: int | None, path: object = None) -> None:
+        self.origin = origin
+        if index is None:
+            self.prefix = "summary"
+        else:
+            self.prefix = f"files[{index}]" + (f" ({path})" if isinstance(path, str) else "")
+
+    def error(self, message: str) -> FormatError:
+        return FormatError(self.origin, f"{self.prefix}: {message}")
+
+
+def _line(where: _Where, value: object, what: str) -> int:
+    if not _is_int(value) or not 1 <= value <= MAX_LINE:
+        raise where.error(f"{what}: {value!r} is not a line number")
+    return value
+
+
+def _count(where: _Where, value: object, what: str) -> int:
+    if not _is_int(value) or not 0 <= value <= MAX_COUNT:
+        raise where.error(f"{what}: {value!r} is not a hit count")
+    return value
+
+
+def _file_counts(where: _Where, entry: Mapping[str, Any]) -> Counts:
+    values: list[int] = []
+    for key in COUNT_KEYS:
+        value = entry.get(key)
+        if not _is_int(value) or value < 0:
+            raise where.error(f'"{key}" must be a non-negative integer, got {value!r}')
+        values.append(value)
+    counts = Counts(*values)
+    for kind in ("lines", "branches", "functions"):
+        t = getattr(counts, f"{kind}_total")
+        c = getattr(counts, f"{kind}_covered")
+        if c > t:
+            raise where.error(f'"{kind}_covered" ({c}) exceeds "{kind}_total" ({t})')
+    return counts
+
+
+def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
+    if not isinstance(entry, dict):
+        raise FormatError(origin, f"files[{index}]: expected an object")
+    path = entry.get("path")
+    where = _Where(origin, index, path)
+    if not isinstance(path, str) or not path:
+        raise where.error('"path" must be a non-empty string')
+    if "lines" not in entry:
+        raise where.error(
+            "has no per-line detail; covgap can read back only a report written with "
+            f"detail ({DETAIL_HINT})"
+        )
+    b = FileCoverageBuilder(path)
+    raw_lines = entry["lines"]
+    if not isinstance(raw_lines, list):
+        raise where.error('"lines" must be an array of [line, hits]')
+    seen_lines: set[int] = set()
+    for i, pair in enumerate(raw_lines):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise where.error(f"lines[{i}]: expected [line, hits], got {pair!r}")
+        ln = _line(where, pair[0], f"lines[{i}]")
+        if ln in seen_lines:
+            raise where.error(f"lines[{i}]: line {ln} listed twice")
+        seen_lines.add(ln)
+        b.add_line(ln, _count(where, pair[1], f"lines[{i}]"))
+    raw_branches = entry.get("branches", [])
+    if not isinstance(raw_branches, list):
+        raise where.error('"branches" must be an array of [line, block, branch, taken]')
+    seen_br: set[tuple[int, int, int]] = set()
+    for i, quad in enumerate(raw_branches):
+        if not isinstance(quad, list) or len(quad) != 4:
+            raise where.error(f"branches[{i}]: expected [line, block, branch, taken]")
+        ln = _line(where, quad[0], f"branches[{i}]")
+        blk, br = quad[1], quad[2]
+        if not (_is_int(blk) and _is_int(br) and 0 <= blk <= MAX_LINE and 0 <= br <= MAX_LINE):
+            raise where.error(f"branches[{i}]: block and branch must be non-negative integers")
+        if (ln, blk, br) in seen_br:
+            raise where.error(f"branches[{i}]: branch ({ln}, {blk}, {br}) listed twice")
+        seen_br.add((ln, blk, br))
+        taken = None if quad[3] is None else _count(where, quad[3], f"branches[{i}]")
+        b.add_branch(ln, blk, br, taken)
+    raw_functions = entry.get("functions", [])
+    if not isinstance(raw_functions, list):
+        raise where.error('"functions" must be an array of objects')
+    seen_fn: set[tuple[str, int]] = set()
+    for i, fn in enumerate(raw_functions):
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            raise where.error(f"functions[{i}]: expected an object with a string name")
+        start = _line(where, fn.get("start_line"), f"functions[{i}].start_line")
+        end_raw = fn.get("end_line")
+        end = None if end_raw is None else _line(where, end_raw, f"functions[{i}].end_line")
+        if (fn["name"], start) in seen_fn:
+            raise where.error(f"functions[{i}]: {fn['name']!r} at line {start} listed twice")
+        seen_fn.add((fn["name"], start))
+        b.add_function(fn["name"], start, _count(where, fn.get("hits"), f"functions[{i}]"), end)
+    built = b.build()
+    raw_flags = entry.get("flags", {})
+    if not isinstance(raw_flags, dict):
+        raise where.error('"flags" must map a flag name to its covered lines')
+    flags: dict[str, array[int]] = {}
+    for flag, covered in raw_flags.items():
+        if not isinstance(covered, list):
+            raise where.error(f"flags[{flag!r}] must be an array of line numbers")
+        lines = sorted({_line(where, ln, f"flags[{flag!r}]") for ln in covered})
+        if lines:
+            flags[flag] = array("i", lines)
+    fc = FileCoverage(
+        path,
+        built.lines,
+        built.hits,
+        br_line=built.br_line,
+        br_block=built.br_block,
+        br_branch=built.br_branch,
+        br_taken=built.br_taken,
+        functions=built.functions,
+        flags=flags,
+    )
+    declared = _file_counts(where, entry)
+    if declared != fc.counts():
+        raise where.error(
+            f"its counts {declared.as_dict()} disagree with its own detail "
+            f"{fc.counts().as_dict()}; the file was edited or truncated"
+        )
+    return fc
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Rebuild the exact coverage a full-detail covgap JSON document holds.
+
+    The per-file counts must agree with the detail: a disagreement means the document
+    was edited by hand or cut short, and trusting either half would give a wrong number.
+    """
+    doc = _load(stream.read(), origin)
+    cs = CoverageSet()
+    seen: set[str] = set()
+    for index, entry in enumerate(doc["files"]):
+        fc = _file_from_json(origin, index, entry)
+        if fc.path in seen:
+            raise FormatError(origin, f"files[{index}] ({fc.path}): path listed twice")
+        seen.add(fc.path)
+        cs.files[fc.path] = fc
+    cs.inputs = tuple(_inputs_from_json(doc.get("inputs", [])))
+    return cs
+
+
+def _inputs_from_json(raw: object) -> Iterable[InputInfo]:
+    if not isinstance(raw, list):
+        return
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            fmt = item.get("format")
+            flag = item.get("flag")
+            yield InputInfo(
+                item["path"],
+                fmt if isinstance(fmt, str) else "",
+                flag if isinstance(flag, str) else None,
+            )
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """Read only the totals of a covgap JSON document, with or without detail.
+
+    Baselines and trend files need per-file totals, not lines, so this accepts any
+    covgap JSON (gzip or not). Returns ``{"schema_version": int, "covgap_version":
+    str | None, "summary": Counts, "files": {path: Counts}, "components": list}``;
+    ``components`` is the document's own list, passed through unchanged.
+    """
+    origin = str(path)
+    try:
+        with path.open("rb") as raw:
+            data = raw.read()
+        if data.startswith(GZIP_MAGIC):
+            data = gzip.decompress(data)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    doc = _load(data, origin)
+    files: dict[str, Counts] = {}
+    for index, entry in enumerate(doc["files"]):
+        if not isinstance(entry, dict):
+            raise FormatError(origin, f"files[{index}]: expected an object")
+        where = _Where(origin, index, entry.get("path"))
+        if not isinstance(entry.get("path"), str) or not entry["path"]:
+            raise where.error('"path" must be a non-empty string')
+        if entry["path"] in files:
+            raise where.error("path listed twice")
+        files[entry["path"]] = _file_counts(where, entry)
+    summary = doc.get("summary")
+    if not isinstance(summary, dict):
+        raise FormatError(origin, '"summary" must be an object')
+    total = _file_counts(_Where(origin, None), summary)
+    components = doc.get("components", [])
+    version = doc.get("covgap_version")
+    return {
+        "schema_version": doc["schema_version"],
+        "covgap_version": version if isinstance(version, str) else None,
+        "summary": total,
+        "files": files,
+        "components": components if isinstance(components, list) else [],
+    }
+
+
+FORMAT = FormatSpec(
+    name=FORMAT_NAME,
+    title="covgap JSON",
+    sniff=sniff,
+    read=read,
+    write=write,
+    discover=(),
+)
+
+__all__ = [
+    "FORMAT",
+    "MAX_SCHEMA_VERSION",
+    "MIN_SCHEMA_VERSION",
+    "SCHEMA_VERSION",
+    "document",
+    "dumps",
+    "file_to_json",
+    "read",
+    "read_summary",
+    "summary_to_json",
+    "write",
+]
