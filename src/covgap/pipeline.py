@@ -14,7 +14,7 @@ from pathlib import Path
 from covgap.config import Config
 from covgap.errors import CovgapError, InputError
 from covgap.formats import read_report
-from covgap.model import CoverageSet
+from covgap.model import CoverageSet, Counts
 from covgap.paths import MappingResult, UnmappedGroup, map_paths
 from covgap.workspace import Workspace
 
@@ -52,6 +52,21 @@ class Loaded:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unmapped: list[UnmappedGroup] = field(default_factory=list)
     mapping: MappingResult | None = None
+    flag_totals: dict[str, Counts] = field(default_factory=dict)
+    """Each suite's own totals, from its reports alone (before merging with others)."""
+
+    @property
+    def unmapped_paths(self) -> list[str]:
+        return [p for group in self.unmapped for p in group.paths]
+
+
+@dataclass
+class ReadResult:
+    """The merged inputs, what was skipped, and each suite's own totals."""
+
+    coverage: CoverageSet
+    skipped: list[tuple[str, str]]
+    flag_totals: dict[str, Counts]
 
 
 def read_inputs(
@@ -60,22 +75,34 @@ def read_inputs(
     skip_invalid: bool = False,
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[CoverageSet, list[tuple[str, str]]]:
-    """Read and merge every input; return the merged set and the skipped (path, why)."""
+) -> ReadResult:
+    """Read and merge every input.
+
+    Per-flag totals are computed from each suite's own reports merged together, so a
+    suite's percentage is what its own tool would say, not diluted by lines only other
+    suites measured.
+    """
     sets: list[CoverageSet] = []
+    by_flag: dict[str, list[CoverageSet]] = {}
     skipped: list[tuple[str, str]] = []
     for spec in inputs:
         try:
-            sets.append(
-                read_report(spec.path, format_name=format_name, flag=spec.flag, progress=progress)
-            )
+            cs = read_report(spec.path, format_name=format_name, flag=spec.flag, progress=progress)
         except CovgapError as exc:
             if not skip_invalid:
                 raise
             skipped.append((str(spec.path), str(exc)))
+            continue
+        sets.append(cs)
+        if spec.flag:
+            by_flag.setdefault(spec.flag, []).append(cs)
     if inputs and not sets:
         raise InputError("none of the inputs could be read: " + "; ".join(w for _, w in skipped))
-    return CoverageSet.merge_all(sets), skipped
+    flag_totals = {
+        flag: (group[0] if len(group) == 1 else CoverageSet.merge_all(group)).totals()
+        for flag, group in by_flag.items()
+    }
+    return ReadResult(CoverageSet.merge_all(sets), skipped, flag_totals)
 
 
 def load(
@@ -107,10 +134,10 @@ def load(
                 "(looked for lcov.info, coverage.xml, coverage.json, .resultset.json, "
                 "coverage-final.json, llvm-cov JSON, ...); pass report files as arguments"
             )
-    coverage, skipped = read_inputs(
-        specs, skip_invalid=skip_invalid, format_name=format_name, progress=progress
-    )
-    result = Loaded(coverage, workspace, config, specs, discovered, skipped)
+    read = read_inputs(specs, skip_invalid=skip_invalid, format_name=format_name, progress=progress)
+    coverage = read.coverage
+    result = Loaded(coverage, workspace, config, specs, discovered, read.skipped)
+    result.flag_totals = read.flag_totals
     if map_onto_repo:
         mapping = map_paths(coverage, workspace, config.path_fixes)
         result.coverage = mapping.coverage
@@ -122,4 +149,4 @@ def load(
     return result
 
 
-__all__ = ["InputSpec", "Loaded", "load", "read_inputs"]
+__all__ = ["InputSpec", "Loaded", "ReadResult", "load", "read_inputs"]

@@ -18,6 +18,7 @@ from covgap import __version__
 from covgap.errors import CovgapError
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "report_cmd",
 )
 
 

@@ -1,0 +1,146 @@
+"""``covgap report``: exact, merged coverage per component and file."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from covgap.analysis.summary import summarize
+from covgap.cli import main
+from covgap.cli._common import (
+    echo_load_notes,
+    input_options,
+    load_inputs,
+    repo_options,
+    write_output,
+)
+from covgap.pipeline import Loaded
+
+
+def unmapped_json(loaded: Loaded) -> list[dict[str, Any]]:
+    out = []
+    for group in loaded.unmapped:
+        fix = group.suggestion
+        out.append(
+            {
+                "prefix": group.prefix,
+                "paths": list(group.paths),
+                "suggestion": None if fix is None else {"from": fix.from_, "to": fix.to},
+            }
+        )
+    return out
+
+
+def header_lines(loaded: Loaded) -> list[str]:
+    lines = [f"repository: {loaded.workspace.root}"]
+    for info in loaded.coverage.inputs:
+        flag = f" [{info.flag}]" if info.flag else ""
+        lines.append(f"input: {info.path} ({info.format}){flag}")
+    for path, why in loaded.skipped:
+        lines.append(f"skipped: {path}: {why}")
+    if loaded.unmapped:
+        count = len(loaded.unmapped_paths)
+        lines.append(f"not in the repository: {count} file(s), counted in the totals; see warnings")
+    return lines
+
+
+def render_terminal_text(renderable: Any, *, color: bool, width: int | None = None) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or 120,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+    )
+    console.print(renderable)
+    return buffer.getvalue()
+
+
+@main.command("report")
+@input_options
+@repo_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown", "json"]),
+    default="terminal",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--detail",
+    is_flag=True,
+    help="JSON: include per-line hits, branches, functions and flags (a lossless baseline).",
+)
+@click.option("--lowest", default=10, show_default=True, help="How many lowest-covered files.")
+@click.option("--zero", default=10, show_default=True, help="How many 0%-covered files to list.")
+def report_command(
+    inputs: tuple[str, ...],
+    repo: Path,
+    config_path: Path | None,
+    skip_invalid: bool,
+    input_format: str | None,
+    no_path_mapping: bool,
+    fmt: str,
+    output: Path | None,
+    detail: bool,
+    lowest: int,
+    zero: int,
+) -> None:
+    """Report merged coverage per component and file.
+
+    INPUTS are coverage reports in any supported format, each optionally labelled with
+    its suite as FLAG=PATH (e.g. unit=coverage.xml e2e=e2e/lcov.info). With no INPUTS,
+    the usual report files in the repository are found and used.
+
+    Totals equal the native tools' own totals for the same data; files the reports
+    name that are not in the repository are still counted and listed with a suggested
+    path fix.
+    """
+    loaded = load_inputs(
+        inputs,
+        repo,
+        config_path,
+        skip_invalid=skip_invalid,
+        input_format=input_format,
+        no_path_mapping=no_path_mapping,
+    )
+    echo_load_notes(loaded)
+    summary = summarize(
+        loaded.coverage,
+        loaded.workspace,
+        unmapped_paths=loaded.unmapped_paths,
+        flag_totals=loaded.flag_totals,
+    )
+    if fmt == "json":
+        from covgap.report.json_report import build_json, render_json
+
+        doc = build_json(
+            summary,
+            loaded.coverage,
+            detail=detail,
+            unmapped=unmapped_json(loaded),
+            skipped=loaded.skipped,
+        )
+        write_output(output, render_json(doc))
+    elif fmt == "markdown":
+        from covgap.report.markdown import render_markdown
+
+        notes = [f"skipped {p}: {why}" for p, why in loaded.skipped]
+        notes += [g.describe() for g in loaded.unmapped]
+        write_output(output, render_markdown(summary, lowest=lowest, zero=zero, notes=notes))
+    else:
+        from covgap.report.terminal import render_terminal
+
+        renderable = render_terminal(summary, lowest=lowest, zero=zero, header=header_lines(loaded))
+        color = output is None and sys.stdout.isatty()
+        write_output(output, render_terminal_text(renderable, color=color))
