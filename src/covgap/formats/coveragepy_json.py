@@ -1,0 +1,234 @@
+"""coverage.py's JSON report (``coverage json``), formats 1 to 3.
+
+Specification: coverage.py's documentation, "JSON reporting" (``cmd.html#cmd-json``)
+and its source ``coverage/jsonreport.py``. Checked against coverage.py 7.17.3
+(format 3, with and without ``--branch``, with ``--show-contexts``); formats 1 and 2
+(coverage.py 5.0 to 7.4) have the same per-file keys minus ``functions``/``classes``::
+
+    {"meta": {"format": 3, "version": "7.17.3", "branch_coverage": true,
+              "show_contexts": true, ...},
+     "files": {"shop.py": {
+         "executed_lines": [4, 5], "missing_lines": [10], "excluded_lines": [33],
+         "executed_branches": [[9, 11]], "missing_branches": [[9, 10]],
+         "contexts": {"5": ["test_shop.test_cart"]},
+         "functions": {"Cart.add": {"start_line": 8, "executed_lines": [9],
+                                    "missing_lines": [10], ...}, "": {...}},
+         "summary": {...}}},
+     "totals": {...}}
+
+What coverage.py counts, and how this reader reproduces it:
+
+* **Lines** are statements: ``executed_lines`` (hits 1; the JSON has no counts)
+  plus ``missing_lines`` (hits 0). Excluded lines are not statements, so they are
+  not lines. ``coverage report``'s Stmts = covgap's lines total, Miss = uncovered.
+* **Branches** are arcs out of lines with more than one exit. Each arc
+  ``[from, to]`` becomes a branch on line ``from``, block 0, branch id ``to`` (the
+  destination line; negative for "exit from the code object", as coverage.py
+  writes it). Branches totals then equal ``num_branches``/``covered_branches``,
+  and "partial" lines (BrPart) are the lines with both taken and untaken branches.
+  A missing arc whose source line never ran is stored as "never evaluated"
+  (LCOV's ``-``); it is uncovered either way.
+* **Functions** come from the ``functions`` key (coverage.py 7.5+). coverage.py
+  itself prints no function total, so covgap defines one: every named region
+  (``""`` is module-level code, not a function) with at least one statement; it is
+  covered when one of its statements ran (hits 1, else 0). A function wholly
+  excluded (``# pragma: no cover``) has no statements and is not counted, just as
+  its lines are not. Older formats have no function data and give none.
+* **Contexts** (``--show-contexts``: which test or suite ran each line) are *not*
+  turned into covgap flags. Flags are covgap's own suite labels, given per input
+  on the command line, and ``read_report`` replaces a set's flags with the input's
+  flag; a report with per-test contexts would also make hundreds of "suites". So
+  contexts live in a side structure: :func:`read_contexts` returns them per file and
+  line, and :func:`read` records a note saying they are present.
+
+The ``summary``/``totals`` objects are coverage.py's own figures for the same data;
+covgap recomputes from the per-line data and does not trust them (a hand-edited or
+merged file may disagree; the per-line data is what the rest of covgap shows).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from typing import BinaryIO
+
+from covgap.errors import FormatError
+from covgap.formats import FormatSpec
+from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
+from covgap.types import MAX_LINE
+
+__all__ = ["FORMAT", "KNOWN_FORMATS", "read", "read_contexts", "sniff"]
+
+KNOWN_FORMATS = range(1, 4)
+"""``meta.format`` values this reader was checked against (coverage.py 5.0 – 7.x).
+
+A newer format is still read (coverage.py has only ever added keys) and a note says
+so; anything below 1 or not an integer is rejected.
+"""
+
+_SNIFF_META = re.compile(rb'^\{\s*"meta"\s*:\s*\{')
+_SNIFF_KEYS = (b'"branch_coverage"', b'"show_contexts"')
+
+Contexts = dict[str, dict[int, tuple[str, ...]]]
+"""Per file, per line: the coverage.py contexts that ran it (``""`` is the default)."""
+
+
+def sniff(head: bytes, filename: str) -> bool:
+    """coverage.py writes ``{"meta": {...}`` first, with its two boolean settings."""
+    body = sniff_json_object(head)
+    return bool(_SNIFF_META.match(body)) and all(k in body for k in _SNIFF_KEYS)
+
+
+def _check_meta(j: JsonReader, doc: dict[str, object]) -> tuple[str, ...]:
+    """Validate ``meta`` and return notes about it (a newer, unknown format)."""
+    meta = j.obj(j.key(doc, "meta", ()), ("meta",))
+    fmt = meta.get("format")
+    if fmt is None:  # coverage.py 5.0 wrote no format number; it is format 1
+        return ()
+    number = j.integer(fmt, ("meta", "format"), 1, 1_000, "a format number")
+    if number not in KNOWN_FORMATS:
+        return (
+            f"{j.origin}: coverage.py JSON format {number} is newer than the formats "
+            f"covgap knows ({KNOWN_FORMATS.start}-{KNOWN_FORMATS.stop - 1}); read as format 3",
+        )
+    return ()
+
+
+def _arcs(j: JsonReader, value: object, path: JsonPath) -> list[tuple[int, int]]:
+    """Validate ``[[from, to], ...]``: from is a line, to a line or its negation."""
+    out: list[tuple[int, int]] = []
+    for i, arc in enumerate(j.arr(value, path)):
+        if not (
+            isinstance(arc, list)
+            and len(arc) == 2
+            and type(arc[0]) is int
+            and type(arc[1]) is int
+            and 1 <= arc[0] <= MAX_LINE
+            and arc[1] != 0
+            and -MAX_LINE <= arc[1] <= MAX_LINE
+        ):
+            raise j.error((*path, i), "expected an arc [from_line, to_line]")
+        out.append((arc[0], arc[1]))
+    return out
+
+
+def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
+    path: JsonPath = ("files", name)
+    data = j.obj(value, path)
+    executed = j.line_list(j.key(data, "executed_lines", path), (*path, "executed_lines"))
+    missing = j.line_list(j.key(data, "missing_lines", path), (*path, "missing_lines"))
+    hits_by_line = dict.fromkeys(missing, 0)
+    for ln in executed:
+        if ln in hits_by_line:
+            raise j.error((*path, "executed_lines"), f"line {ln} is also in missing_lines")
+        hits_by_line[ln] = 1
+    lines = sorted(hits_by_line)
+
+    branches: dict[tuple[int, int], int] = {}
+    for key, taken in (("executed_branches", 1), ("missing_branches", 0)):
+        if key not in data:
+            continue
+        for src, dst in _arcs(j, data[key], (*path, key)):
+            if (src, dst) in branches:
+                raise j.error((*path, key), f"arc [{src}, {dst}] is listed twice")
+            if taken == 0 and hits_by_line.get(src) == 0:
+                branches[src, dst] = NEVER_EVALUATED
+            else:
+                branches[src, dst] = taken
+    br_keys = sorted(branches)
+
+    functions: list[Function] = []
+    if "functions" in data:
+        fpath: JsonPath = (*path, "functions")
+        for fname, fvalue in j.items(data["functions"], fpath):
+            if fname == "":
+                continue  # module-level code, not a function
+            fn = j.obj(fvalue, (*fpath, fname))
+            f_exec = j.line_list(
+                j.key(fn, "executed_lines", (*fpath, fname)), (*fpath, fname, "executed_lines")
+            )
+            f_miss = j.line_list(
+                j.key(fn, "missing_lines", (*fpath, fname)), (*fpath, fname, "missing_lines")
+            )
+            statements = f_exec + f_miss
+            if not statements:
+                continue  # wholly excluded: no statements, not a function of the report
+            if "start_line" in fn:
+                start = j.line(fn["start_line"], (*fpath, fname, "start_line"))
+            else:  # coverage.py 7.5/7.6 wrote no start line; its first statement is close
+                start = min(statements)
+            functions.append(Function(fname, start, max(statements), 1 if f_exec else 0))
+
+    return FileCoverage.from_columns(
+        name,
+        array("i", lines),
+        array("q", [hits_by_line[ln] for ln in lines]),
+        br_line=array("i", [k[0] for k in br_keys]),
+        br_block=array("i", bytes(4 * len(br_keys))),
+        br_branch=array("i", [k[1] for k in br_keys]),
+        br_taken=array("q", [branches[k] for k in br_keys]),
+        functions=functions,
+    )
+
+
+def _document(stream: BinaryIO, origin: str) -> tuple[JsonReader, dict[str, object]]:
+    j = JsonReader(origin)
+    doc = load_json(stream, origin)
+    if not isinstance(doc, dict) or "files" not in doc or "meta" not in doc:
+        raise FormatError(origin, 'not a coverage.py JSON report (no top-level "meta" and "files")')
+    return j, doc
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read a coverage.py JSON report; see the module docstring for what counts."""
+    j, doc = _document(stream, origin)
+    notes = list(_check_meta(j, doc))
+    cs = CoverageSet()
+    has_contexts = False
+    for name, value in j.items(doc["files"], ("files",)):
+        if not name:
+            raise j.error(("files",), "a file has an empty name")
+        cs.add(_read_file(j, name, value))
+        if isinstance(value, dict) and value.get("contexts"):
+            has_contexts = True
+    if has_contexts:
+        notes.append(
+            f"{origin}: per-line coverage.py contexts present; they are not covgap flags "
+            "(read them with covgap.formats.coveragepy_json.read_contexts)"
+        )
+    cs.notes = tuple(notes)
+    return cs
+
+
+def read_contexts(stream: BinaryIO, origin: str) -> Contexts:
+    """Return the ``--show-contexts`` data: per file, per line, the contexts that ran it.
+
+    Files without contexts (a report written without ``--show-contexts``) are absent.
+    Context names are kept as coverage.py wrote them (``""`` is the default, empty
+    context; ``test_shop.test_cart`` a dynamic test-function context).
+    """
+    j, doc = _document(stream, origin)
+    out: Contexts = {}
+    for name, value in j.items(doc["files"], ("files",)):
+        data = j.obj(value, ("files", name))
+        if "contexts" not in data:
+            continue
+        cpath: JsonPath = ("files", name, "contexts")
+        per_line: dict[int, tuple[str, ...]] = {}
+        for key, names in j.items(data["contexts"], cpath):
+            line = j.line_key(key, cpath)
+            per_line[line] = tuple(
+                j.string(c, (*cpath, key, i)) for i, c in enumerate(j.arr(names, (*cpath, key)))
+            )
+        out[name] = dict(sorted(per_line.items()))
+    return out
+
+
+FORMAT = FormatSpec(
+    name="coveragepy-json",
+    title="coverage.py JSON report",
+    sniff=sniff,
+    read=read,
+    discover=("**/coverage.json",),
+)
