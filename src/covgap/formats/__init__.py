@@ -30,6 +30,7 @@ SNIFF_BYTES = 64 * 1024
 # One module per line, in sniffing order: the most specific signatures first.
 FORMAT_MODULES: tuple[str, ...] = (
     "covgap_json",
+    "cobertura",
 )
 
 

@@ -1,0 +1,649 @@
+"""Cobertura XML: read what coverage.py, gcovr, Istanbul/c8 and Java tools write; write it.
+
+Specification: Cobertura's ``coverage-04.dtd`` (a copy ships in ``covgap/schemas``).
+Producers checked against, with real reports and their own totals under
+``tests/data/cobertura/<producer>/``: coverage.py 7 (``coverage xml``, with and
+without ``--branch``), gcovr 8 (``gcovr --cobertura``) and c8 12 / istanbul-reports 3
+(``c8 report --reporter=cobertura``).
+
+The record grammar covgap reads (everything else is skipped)::
+
+    <coverage lines-valid= lines-covered= line-rate= branches-valid= branches-covered=>
+      <sources><source>/abs/root</source></sources>
+      <packages><package name=><classes>
+        <class name= filename="pkg/mod.py">
+          <methods><method name= signature= [hits=]>       # hits=: Istanbul only
+            <lines><line number= hits=/></lines></method></methods>
+          <lines>
+            <line number="12" hits="3"/>
+            <line number="14" hits="1" branch="true" condition-coverage="50% (1/2)"/>
+
+What is counted, and why it equals the producers' own totals:
+
+* **Lines** are the ``<line>`` children of a class's own ``<lines>``; the copies
+  under ``<methods>`` repeat them (gcovr, Java Cobertura) and are never counted
+  twice. A file spread over several ``<class>`` elements (Java inner classes, gcovr
+  with several objects for one source) is one file: its lines are the union and a
+  line named by two classes has the sum of their hits, as lcov sums duplicate
+  ``DA`` records. coverage.py, gcovr and Istanbul write one class per file, so
+  their ``lines-valid``/``lines-covered`` equal ours.
+* **Branches** come from ``condition-coverage="P% (covered/total)"`` — the only
+  count every producer writes (``<conditions>`` is optional and per-condition
+  percentages cannot be added up). A line with ``(c/t)`` becomes ``t`` outcomes
+  (block 0, branches ``0..t-1``), the first ``c`` taken once and the rest not taken;
+  when the line itself never ran (``hits="0"``) and nothing was covered, the
+  outcomes are "never evaluated" (LCOV's ``-``). A line duplicated across classes
+  adds its ``covered`` and ``total``: each class's bytecode makes its own
+  decisions. The sums equal coverage.py's branch count (``coverage report``'s
+  *Branch* column: exits of branching lines), gcovr's branch totals and Istanbul's
+  (every arm of every branch, keyed by its line).
+* **Functions** are ``<method>`` elements, identified by name and first line (the
+  lowest ``number`` in the method's ``<lines>``). A method's hit count is its
+  ``hits`` attribute when present (Istanbul writes the function's call count there)
+  and otherwise the hits of its first line (gcovr and Java Cobertura: the
+  declaration line runs once per call) — this is exactly how gcovr and Istanbul
+  decide a function is covered. Two methods at the same line with the same name
+  are told apart by their ``signature`` (Java overloads generated on one line);
+  a method without any line cannot be placed and is skipped, with a note.
+  coverage.py writes no methods, so its reports have no functions.
+
+The report's own summary (``lines-valid``, ``lines-covered``, ``branches-*``,
+``line-rate``) is checked against the per-line data; when they disagree, covgap
+reports the per-line data and says so in :attr:`CoverageSet.notes`.
+
+Speed: a 173 MB report (10,000 files, 4 million lines) is scanned by the optional C
+accelerator ``covgap._cobertura_speedups`` when it was built. It handles the subset
+real producers write; anything unusual (comments inside the data, CDATA, entity or
+character references other than the five predefined ones, a DOCTYPE with an
+internal subset, any malformed number) makes it step aside, and the lxml path below
+— the reference, streaming with ``iterparse`` — decides, including every error.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+from array import array
+from typing import IO, BinaryIO, NamedTuple
+
+from covgap import __version__
+from covgap.errors import FormatError, OutputError
+from covgap.formats import FormatSpec, _xml
+from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
+from covgap.types import MAX_COUNT, MAX_LINE
+
+try:  # Optional C scanner; the lxml path is the reference and always available.
+    from covgap import _cobertura_speedups as _speedups
+except ImportError:  # pragma: no cover - exercised when the extension is not built
+    _speedups = None  # type: ignore[assignment]
+
+__all__ = ["FORMAT", "read", "read_lxml", "sniff", "write"]
+
+FORMAT_NAME = "cobertura"
+
+MAX_OUTCOMES_PER_LINE = 1 << 16
+"""The most branch outcomes one line may claim; ``(1/99999999999)`` is an attack."""
+
+FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
+
+_CONDITION_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)\s*$")
+_PERCENT_ONLY_RE = re.compile(r"\s*\d+(?:\.\d+)?\s*%\s*$")
+
+
+class ClassData(NamedTuple):
+    """One ``<class>``: its file, its own lines and branches, and its methods.
+
+    Both the lxml path and the C scanner produce these; :func:`_assemble` turns them
+    into files. ``br_*`` are per branching line: line, line hits, covered, total.
+    """
+
+    filename: str
+    sourceline: int
+    lines: array[int]
+    hits: array[int]
+    sorted_unique: bool
+    br_line: array[int]
+    br_hits: array[int]
+    br_covered: array[int]
+    br_total: array[int]
+    methods: list[tuple[str, str, int, int]]
+    """(name, signature, first line, hits) per method that has lines."""
+    methods_without_lines: int
+
+
+class Header(NamedTuple):
+    """The root element's own summary attributes, as written (may be absent)."""
+
+    lines_valid: str | None
+    lines_covered: str | None
+    line_rate: str | None
+    branches_valid: str | None
+    branches_covered: str | None
+
+
+# -- sniffing ------------------------------------------------------------------------
+
+_ROOT_RE = re.compile(rb"<coverage[\s>]([^>]*)>?")
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """Cobertura's root is ``<coverage`` with rates or ``<packages>``; Clover's has ``clover=``."""
+    try:
+        start = _xml.check_prolog(head, name)
+    except FormatError:
+        return False
+    if start < 0:
+        return False
+    match = _ROOT_RE.match(head, start)
+    if match is None:
+        return False
+    attrs = match.group(1)
+    if b"clover=" in attrs or b"generated=" in attrs:
+        return False
+    return b"line-rate" in attrs or b"lines-valid" in attrs or b"<packages" in head
+
+
+# -- reading: the lxml reference path --------------------------------------------
+
+
+def _condition(value: str, origin: str, line: int | None) -> tuple[int, int] | None:
+    """Parse ``condition-coverage``: ``"50% (1/2)"`` → (1, 2); a bare ``"100%"`` → None."""
+    match = _CONDITION_RE.match(value)
+    if match is None:
+        if _PERCENT_ONLY_RE.match(value):
+            return None
+        raise FormatError(
+            origin, f"condition-coverage {value[:40]!r} is not 'P% (covered/total)'", line=line
+        )
+    covered = _xml.parse_count(match.group(2), origin, line, "condition-coverage covered count")
+    total = _xml.parse_count(match.group(3), origin, line, "condition-coverage total")
+    if covered > total:
+        raise FormatError(
+            origin, f"condition-coverage {value.strip()!r} covers more than its total", line=line
+        )
+    if total > MAX_OUTCOMES_PER_LINE:
+        raise FormatError(
+            origin,
+            f"condition-coverage total {total} exceeds {MAX_OUTCOMES_PER_LINE} outcomes per line",
+            line=line,
+        )
+    if total == 0:
+        return None
+    return covered, total
+
+
+class _ClassCollector:
+    """Accumulate one ``<class>``'s lines as the lxml path streams them."""
+
+    def __init__(self, filename: str, sourceline: int) -> None:
+        self.filename = filename
+        self.sourceline = sourceline
+        self.lines = array("i")
+        self.hits = array("q")
+        self.sorted_unique = True
+        self.last = 0
+        self.br_line = array("i")
+        self.br_hits = array("q")
+        self.br_covered = array("q")
+        self.br_total = array("q")
+        self.methods: list[tuple[str, str, int, int]] = []
+        self.methods_without_lines = 0
+
+    def finish(self) -> ClassData:
+        return ClassData(
+            self.filename,
+            self.sourceline,
+            self.lines,
+            self.hits,
+            self.sorted_unique,
+            self.br_line,
+            self.br_hits,
+            self.br_covered,
+            self.br_total,
+            self.methods,
+            self.methods_without_lines,
+        )
+
+
+def read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[ClassData]]:
+    """Stream a report with lxml: the reference reader, and the judge of every error."""
+    header: Header | None = None
+    sources: list[str] = []
+    classes: list[ClassData] = []
+    current: _ClassCollector | None = None
+    in_method = False
+    method_name = method_sig = ""
+    method_hits: int | None = None
+    method_lines: list[tuple[int, int]] = []
+    parse_count = _xml.parse_count
+    for event, elem in _xml.iterparse(
+        stream,
+        origin,
+        events=("start", "end"),
+        tag=("coverage", "source", "class", "method", "line"),
+        root="coverage",
+    ):
+        tag = elem.tag
+        if tag == "line":
+            if event == "start":
+                continue
+            get = elem.get
+            sl = elem.sourceline
+            if current is None:
+                raise FormatError(origin, "<line> outside a <class>", line=sl)
+            number = parse_count(get("number"), origin, sl, "line number", limit=MAX_LINE)
+            if number < 1:
+                raise FormatError(origin, "line number 0; line numbers start at 1", line=sl)
+            hits = parse_count(get("hits"), origin, sl, "hits", allow_float=True)
+            if in_method:
+                method_lines.append((number, hits))
+            else:
+                c = current
+                c.lines.append(number)
+                c.hits.append(hits)
+                if number <= c.last:
+                    c.sorted_unique = False
+                c.last = number
+                cond = get("condition-coverage")
+                if cond is not None and (get("branch") or "true").strip().lower() == "true":
+                    parsed = _condition(cond, origin, sl)
+                    if parsed is not None:
+                        c.br_line.append(number)
+                        c.br_hits.append(hits)
+                        c.br_covered.append(parsed[0])
+                        c.br_total.append(parsed[1])
+            elem.clear()
+        elif tag == "method":
+            if event == "start":
+                if current is None:
+                    raise FormatError(origin, "<method> outside a <class>", line=elem.sourceline)
+                in_method = True
+                method_name = elem.get("name") or ""
+                method_sig = elem.get("signature") or ""
+                raw = elem.get("hits")
+                method_hits = (
+                    None
+                    if raw is None
+                    else parse_count(raw, origin, elem.sourceline, "method hits", allow_float=True)
+                )
+                method_lines = []
+            else:
+                in_method = False
+                assert current is not None
+                if method_lines:
+                    first, first_hits = min(method_lines)
+                    hits = first_hits if method_hits is None else method_hits
+                    current.methods.append((method_name, method_sig, first, hits))
+                else:
+                    current.methods_without_lines += 1
+                elem.clear()
+        elif tag == "class":
+            if event == "start":
+                filename = elem.get("filename")
+                if not filename:
+                    raise FormatError(
+                        origin, "<class> without a filename attribute", line=elem.sourceline
+                    )
+                current = _ClassCollector(filename, elem.sourceline or 0)
+            else:
+                assert current is not None
+                classes.append(current.finish())
+                current = None
+                elem.clear()
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+        elif tag == "source":
+            if event == "end":
+                text = (elem.text or "").strip()
+                if text and text not in sources:
+                    sources.append(text)
+        elif tag == "coverage" and event == "start" and header is None:
+            get = elem.get
+            header = Header(
+                get("lines-valid"),
+                get("lines-covered"),
+                get("line-rate"),
+                get("branches-valid"),
+                get("branches-covered"),
+            )
+    if header is None:  # pragma: no cover - iterparse guarantees the root was seen
+        raise FormatError(origin, "no <coverage> element", offset=0)
+    return header, sources, classes
+
+
+# -- assembling files ------------------------------------------------------------------
+
+
+def _expand_branches(
+    br_line: array[int], br_hits: array[int], br_covered: array[int], br_total: array[int]
+) -> tuple[array[int], array[int], array[int], array[int]]:
+    """Turn per-line ``(covered/total)`` into outcomes: the first ``covered`` taken once."""
+    out_line = array("i")
+    out_block = array("i")
+    out_branch = array("i")
+    out_taken = array("q")
+    for line, hits, covered, total in zip(br_line, br_hits, br_covered, br_total, strict=True):
+        out_line.extend(array("i", [line]) * total)
+        out_block.extend(array("i", [0]) * total)
+        out_branch.extend(range(total))
+        if hits == 0 and covered == 0:
+            out_taken.extend(array("q", [NEVER_EVALUATED]) * total)
+        else:
+            out_taken.extend(array("q", [1]) * covered)
+            out_taken.extend(array("q", [0]) * (total - covered))
+    return out_line, out_block, out_branch, out_taken
+
+
+def _functions(methods: list[tuple[str, str, int, int]]) -> list[Function]:
+    """Functions of one file; same name at the same line is split by signature."""
+    by_key: dict[tuple[str, int], dict[str, int]] = {}
+    for name, signature, start, hits in methods:
+        sigs = by_key.setdefault((name, start), {})
+        prev = sigs.get(signature)
+        sigs[signature] = hits if prev is None else min(prev + hits, MAX_COUNT)
+    functions = []
+    for (name, start), sigs in by_key.items():
+        if len(sigs) == 1:
+            functions.append(Function(name, start, None, next(iter(sigs.values()))))
+        else:
+            functions.extend(Function(name + sig, start, None, hits) for sig, hits in sigs.items())
+    return functions
+
+
+def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage, int]:
+    """Build one file from its classes; also return how many lines were duplicates."""
+    methods = [m for part in parts for m in part.methods]
+    if len(parts) == 1 and parts[0].sorted_unique:
+        p = parts[0]
+        lines, hits = p.lines, p.hits
+        br = _expand_branches(p.br_line, p.br_hits, p.br_covered, p.br_total)
+        duplicates = 0
+    else:
+        by_line: dict[int, int] = {}
+        branch: dict[int, list[int]] = {}
+        duplicates = 0
+        for p in parts:
+            for line, h in zip(p.lines, p.hits, strict=True):
+                prev = by_line.get(line)
+                if prev is None:
+                    by_line[line] = h
+                else:
+                    duplicates += 1
+                    by_line[line] = min(prev + h, MAX_COUNT)
+            for line, covered, total in zip(p.br_line, p.br_covered, p.br_total, strict=True):
+                acc = branch.get(line)
+                if acc is None:
+                    branch[line] = [covered, total]
+                else:
+                    acc[0] += covered
+                    acc[1] += total
+        keys = sorted(by_line)
+        lines = array("i", keys)
+        hits = array("q", [by_line[k] for k in keys])
+        bkeys = sorted(branch)
+        br = _expand_branches(
+            array("i", bkeys),
+            array("q", [by_line[k] for k in bkeys]),
+            array("q", [branch[k][0] for k in bkeys]),
+            array("q", [branch[k][1] for k in bkeys]),
+        )
+    fc = FileCoverage(
+        path,
+        lines,
+        hits,
+        br_line=br[0],
+        br_block=br[1],
+        br_branch=br[2],
+        br_taken=br[3],
+        functions=_functions(methods),
+    )
+    return fc, duplicates
+
+
+def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
+    """Compare the report's own summary with its per-line data; describe disagreements."""
+    totals = cs.totals()
+    ours = {
+        "lines-valid": totals.lines_total,
+        "lines-covered": totals.lines_covered,
+        "branches-valid": totals.branches_total,
+        "branches-covered": totals.branches_covered,
+    }
+    theirs = {
+        "lines-valid": header.lines_valid,
+        "lines-covered": header.lines_covered,
+        "branches-valid": header.branches_valid,
+        "branches-covered": header.branches_covered,
+    }
+    differ: list[str] = []
+    for key, raw in theirs.items():
+        if raw is None:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            differ.append(f"{key}={raw!r} (not a number)")
+            continue
+        if value != ours[key]:
+            differ.append(f"{key}={raw} (per-line data: {ours[key]})")
+    if header.line_rate is not None and header.lines_valid is None:
+        try:
+            rate = float(header.line_rate)
+        except ValueError:
+            differ.append(f"line-rate={header.line_rate!r} (not a number)")
+        else:
+            mine = totals.lines_covered / totals.lines_total if totals.lines_total else 1.0
+            # Producers round the rate (coverage.py to 4 places); allow for that only.
+            if not math.isfinite(rate) or abs(rate - mine) > 0.00051:
+                differ.append(f"line-rate={header.line_rate} (per-line data: {mine:.4f})")
+    if not differ:
+        return []
+    return [
+        f"{origin}: the report's own summary disagrees with its per-line data: "
+        + ", ".join(differ)
+        + "; covgap reports the per-line data"
+    ]
+
+
+def _assemble(
+    origin: str, header: Header, sources: list[str], classes: list[ClassData]
+) -> CoverageSet:
+    by_file: dict[str, list[ClassData]] = {}
+    for cls in classes:
+        by_file.setdefault(cls.filename, []).append(cls)
+    files: dict[str, FileCoverage] = {}
+    duplicates = 0
+    no_lines = 0
+    for path, parts in by_file.items():
+        fc, dup = _file_from_classes(path, parts)
+        files[path] = fc
+        duplicates += dup
+        no_lines += sum(p.methods_without_lines for p in parts)
+    cs = CoverageSet(files, source_roots=tuple(sources))
+    notes: list[str] = []
+    if duplicates:
+        notes.append(
+            f"{origin}: {duplicates} line(s) appear in more than one <class> of the same file; "
+            "each is counted once with the hits summed"
+        )
+    if no_lines:
+        notes.append(
+            f"{origin}: {no_lines} <method>(s) without any <line> skipped "
+            "(no line to place them on)"
+        )
+    notes.extend(_check_header(header, cs, origin))
+    cs.notes = tuple(notes)
+    return cs
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read a Cobertura report; the C scanner when it can, else (and always for errors) lxml."""
+    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        data = stream.read()
+        scanned = _speedups.scan(data)
+        if scanned is not None:
+            raw_header, sources, raw_classes = scanned
+            header = Header(*raw_header)
+            classes = [ClassData(*c) for c in raw_classes]
+            return _assemble(origin, header, sources, classes)
+        stream = io.BytesIO(data)
+    header, sources, classes = read_lxml(stream, origin)
+    return _assemble(origin, header, sources, classes)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _attr(value: str) -> str:
+    if _INVALID_XML_CHARS.search(value):
+        raise OutputError(
+            f"cannot write {value!r} in Cobertura XML: it holds characters XML forbids"
+        )
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
+
+
+def _rate(covered: int, total: int) -> str:
+    """A rate as coverage.py writes it: 4 decimals, ``1`` when there is nothing to cover."""
+    if total == 0:
+        return "1"
+    return f"{round(covered / total, 4):g}"
+
+
+def _package_of(path: str) -> str:
+    directory = path.replace("\\", "/").rpartition("/")[0]
+    return directory.replace("/", ".") if directory else "."
+
+
+def write(cs: CoverageSet, stream: BinaryIO) -> None:
+    """Write Cobertura XML (coverage-04 DTD) in the shape GitLab and Jenkins read.
+
+    One ``<package>`` per directory and one ``<class>`` per file, lines with
+    ``branch``/``condition-coverage``, and one ``<method>`` per function whose single
+    ``<line>`` is the function's first line carrying the function's hit count (the
+    DTD has no ``hits`` on ``<method>``). What Cobertura cannot hold is lost: branch
+    outcomes become a per-line ``covered/total``, function end lines and per-suite
+    flags are dropped, and a branch on a line with no line record gets a line with
+    ``hits="0"``. ``timestamp`` is ``SOURCE_DATE_EPOCH`` (or 0) so output is reproducible.
+    """
+    files = sorted(cs.files.values(), key=lambda fc: fc.path)
+    packages: dict[str, list[FileCoverage]] = {}
+    for fc in files:
+        packages.setdefault(_package_of(fc.path), []).append(fc)
+    totals = cs.totals()
+    stamp = os.environ.get("SOURCE_DATE_EPOCH", "0")
+    if not stamp.isdigit():
+        stamp = "0"
+    out: list[str] = [
+        '<?xml version="1.0" ?>\n',
+        '<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n',
+        f'<coverage line-rate="{_rate(totals.lines_covered, totals.lines_total)}" '
+        f'branch-rate="{_rate(totals.branches_covered, totals.branches_total)}" '
+        f'lines-covered="{totals.lines_covered}" lines-valid="{totals.lines_total}" '
+        f'branches-covered="{totals.branches_covered}" branches-valid="{totals.branches_total}" '
+        f'complexity="0" version="covgap {_attr(__version__)}" timestamp="{stamp}">\n',
+    ]
+    out.append("\t<sources>\n")
+    out.extend(f"\t\t<source>{_attr(root)}</source>\n" for root in cs.source_roots)
+    out.append("\t</sources>\n\t<packages>\n")
+    write_chunk = stream.write
+    write_chunk("".join(out).encode("utf-8"))
+    for package in sorted(packages):
+        members = packages[package]
+        pc = sum((fc.counts() for fc in members), start=totals.__class__())
+        out = [
+            f'\t\t<package name="{_attr(package)}" '
+            f'line-rate="{_rate(pc.lines_covered, pc.lines_total)}" '
+            f'branch-rate="{_rate(pc.branches_covered, pc.branches_total)}" complexity="0">\n'
+            "\t\t\t<classes>\n"
+        ]
+        for fc in members:
+            out.append(_class_xml(fc))
+        out.append("\t\t\t</classes>\n\t\t</package>\n")
+        write_chunk("".join(out).encode("utf-8"))
+    write_chunk(b"\t</packages>\n</coverage>\n")
+
+
+def _class_xml(fc: FileCoverage) -> str:
+    c = fc.counts()
+    path = _attr(fc.path)
+    name = _attr(fc.path.replace("\\", "/").rpartition("/")[2])
+    parts = [
+        f'\t\t\t\t<class name="{name}" filename="{path}" '
+        f'line-rate="{_rate(c.lines_covered, c.lines_total)}" '
+        f'branch-rate="{_rate(c.branches_covered, c.branches_total)}" complexity="0">\n'
+    ]
+    if fc.functions:
+        parts.append("\t\t\t\t\t<methods>\n")
+        for fn in fc.functions:
+            rate = "1" if fn.hits else "0"
+            parts.append(
+                f'\t\t\t\t\t\t<method name="{_attr(fn.name)}" signature="" line-rate="{rate}" '
+                f'branch-rate="1" complexity="0">\n'
+                "\t\t\t\t\t\t\t<lines>\n"
+                f'\t\t\t\t\t\t\t\t<line number="{fn.start_line}" hits="{fn.hits}"/>\n'
+                "\t\t\t\t\t\t\t</lines>\n\t\t\t\t\t\t</method>\n"
+            )
+        parts.append("\t\t\t\t\t</methods>\n")
+    else:
+        parts.append("\t\t\t\t\t<methods/>\n")
+    # Per line: (covered, total) of its branch outcomes.
+    branches: dict[int, list[int]] = {}
+    for line, taken in zip(fc.br_line, fc.br_taken, strict=True):
+        acc = branches.get(line)
+        if acc is None:
+            acc = branches[line] = [0, 0]
+        acc[1] += 1
+        if taken > 0:
+            acc[0] += 1
+    hits_by_line = fc.hits_by_line() if branches else {}
+    lines: list[tuple[int, int]] = list(fc.line_hits())
+    extra = [ln for ln in branches if ln not in hits_by_line]
+    if extra:
+        lines = sorted(lines + [(ln, 0) for ln in extra])
+    if not lines:
+        parts.append("\t\t\t\t\t<lines/>\n\t\t\t\t</class>\n")
+        return "".join(parts)
+    parts.append("\t\t\t\t\t<lines>\n")
+    append = parts.append
+    for line, hits in lines:
+        acc = branches.get(line) if branches else None
+        if acc is None:
+            append(f'\t\t\t\t\t\t<line number="{line}" hits="{hits}"/>\n')
+        else:
+            covered, total = acc
+            append(
+                f'\t\t\t\t\t\t<line number="{line}" hits="{hits}" branch="true" '
+                f'condition-coverage="{100 * covered // total}% ({covered}/{total})"/>\n'
+            )
+    parts.append("\t\t\t\t\t</lines>\n\t\t\t\t</class>\n")
+    return "".join(parts)
+
+
+FORMAT = FormatSpec(
+    name=FORMAT_NAME,
+    title="Cobertura XML",
+    sniff=sniff,
+    read=read,
+    write=write,
+    discover=(
+        "**/coverage.xml",
+        "**/cobertura.xml",
+        "**/cobertura-coverage.xml",
+        "**/*cobertura*.xml",
+    ),
+)

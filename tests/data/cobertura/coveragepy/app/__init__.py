@@ -1,0 +1,1 @@
+"""Tiny package whose coverage fixtures covgap's Cobertura tests read."""
