@@ -14,7 +14,7 @@ from covgap.errors import (
     InputError,
     MergeConflictError,
 )
-from covgap.model import Branch, CoverageSet, Counts, FileCoverage, Function
+from covgap.model import Branch, Counts, CoverageSet, FileCoverage, Function
 
 __all__ = [
     "Branch",

@@ -197,7 +197,9 @@ def _check_percent(value: Any, key: str, path: str | None) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"expected a number, got {value!r}", key=key, path=path)
     if not 0 <= value <= 100:
-        raise ConfigError(f"a percentage must be between 0 and 100, got {value}", key=key, path=path)
+        raise ConfigError(
+            f"a percentage must be between 0 and 100, got {value}", key=key, path=path
+        )
 
 
 def _check_target(value: Any, key: str, path: str | None) -> None:

@@ -40,8 +40,8 @@ NEVER_EVALUATED = -1
 __all__ = [
     "NEVER_EVALUATED",
     "Branch",
-    "CoverageSet",
     "Counts",
+    "CoverageSet",
     "FileCoverage",
     "FileCoverageBuilder",
     "Function",
@@ -385,7 +385,8 @@ class FileCoverage:
             and self.br_branch == other.br_branch
             and self.br_taken == other.br_taken
             and self.functions == other.functions
-            and {k: v for k, v in self.flags.items() if v} == {k: v for k, v in other.flags.items() if v}
+            and {k: v for k, v in self.flags.items() if v}
+            == {k: v for k, v in other.flags.items() if v}
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -14,7 +14,7 @@ from pathlib import Path
 from covgap.config import Config
 from covgap.errors import CovgapError, InputError
 from covgap.formats import read_report
-from covgap.model import CoverageSet, Counts
+from covgap.model import Counts, CoverageSet
 from covgap.paths import MappingResult, UnmappedGroup, map_paths
 from covgap.workspace import Workspace
 

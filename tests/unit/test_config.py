@@ -18,8 +18,8 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_covgap_toml_wins_over_pyproject(tmp_path: Path) -> None:
-    (tmp_path / "covgap.toml").write_text('[gates]\nline = 80\n')
-    (tmp_path / "pyproject.toml").write_text('[tool.covgap.gates]\nline = 10\n')
+    (tmp_path / "covgap.toml").write_text("[gates]\nline = 80\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.covgap.gates]\nline = 10\n")
     assert load_config(tmp_path).section("gates") == {"line": 80}
 
 
@@ -55,7 +55,10 @@ def test_components_with_targets() -> None:
         ({"gates": {"line": 180}}, "gates.line"),
         ({"gates": {"critical": "src/**"}}, "gates.critical"),
         ({"components": [{"name": "a"}]}, "components[0]"),
-        ({"components": [{"name": "a", "paths": ["x"], "target": {"lines": 3}}]}, "components[0].target.lines"),
+        (
+            {"components": [{"name": "a", "paths": ["x"], "target": {"lines": 3}}]},
+            "components[0].target.lines",
+        ),
         ({"components": [{"name": "a", "paths": ["x"], "target": -1}]}, "components[0].target"),
         ({"paths": {"fixes": [{"from": "a", "too": "b"}]}}, "paths.fixes[0].too"),
     ],

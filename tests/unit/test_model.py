@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import covgap.model as model
+from covgap import model
 from covgap.model import (
     NEVER_EVALUATED,
     Branch,
-    CoverageSet,
     Counts,
+    CoverageSet,
     FileCoverage,
     FileCoverageBuilder,
     Function,
@@ -105,7 +105,7 @@ def test_merge_sums_hits_per_line_as_true_union() -> None:
 
 
 def test_merge_saturates_instead_of_overflowing() -> None:
-    lines, hits = merge_line_counts(
+    _, hits = merge_line_counts(
         array("i", [1]), array("q", [MAX_COUNT]), array("i", [1]), array("q", [5])
     )
     assert list(hits) == [MAX_COUNT]
@@ -130,7 +130,9 @@ def test_flags_record_which_suites_covered_a_line() -> None:
 
 
 def test_renamed_collisions_merge() -> None:
-    cs = CoverageSet({"/ci/a.py": build("/ci/a.py", {1: 1}), "./a.py": build("./a.py", {1: 2, 2: 0})})
+    cs = CoverageSet(
+        {"/ci/a.py": build("/ci/a.py", {1: 1}), "./a.py": build("./a.py", {1: 2, 2: 0})}
+    )
     out = cs.renamed({"/ci/a.py": "a.py", "./a.py": "a.py"})
     assert list(out.files) == ["a.py"]
     assert out.files["a.py"].hits_by_line() == {1: 3, 2: 0}

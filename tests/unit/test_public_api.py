@@ -18,7 +18,14 @@ def test_all_lists_every_public_name() -> None:
 def test_error_tree_has_one_root() -> None:
     from covgap import errors
 
-    for name in ("InputError", "FormatError", "ConfigError", "MergeConflictError", "GitError", "OutputError"):
+    for name in (
+        "InputError",
+        "FormatError",
+        "ConfigError",
+        "MergeConflictError",
+        "GitError",
+        "OutputError",
+    ):
         assert issubclass(getattr(errors, name), errors.CovgapError)
     err = errors.FormatError("r.info", "bad count", line=12)
     assert str(err) == "r.info:12: bad count"

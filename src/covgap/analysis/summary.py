@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from covgap.config import Target
-from covgap.model import CoverageSet, Counts
+from covgap.model import Counts, CoverageSet
 from covgap.workspace import Workspace
 
 METRICS = ("line", "branch", "function")
@@ -92,9 +92,7 @@ class Summary:
     def lowest_files(self, limit: int) -> list[FileRow]:
         """The measured files with the lowest line coverage, ties broken by most missed."""
         measured = [f for f in self.files if f.counts.lines_total and f.counts.lines_covered]
-        measured.sort(
-            key=lambda f: (f.counts.line_percent or 0.0, -f.counts.lines_missed, f.path)
-        )
+        measured.sort(key=lambda f: (f.counts.line_percent or 0.0, -f.counts.lines_missed, f.path))
         return measured[:limit]
 
     def zero_files(self, limit: int | None = None) -> list[FileRow]:

@@ -17,9 +17,7 @@ import click
 from covgap import __version__
 from covgap.errors import CovgapError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "report_cmd",
-)
+COMMAND_MODULES: tuple[str, ...] = ("report_cmd",)
 
 
 class CovgapGroup(click.Group):

@@ -28,14 +28,13 @@ def repo_options(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Configuration file (default: covgap.toml, else [tool.covgap] in pyproject.toml).",
     )(func)
-    func = click.option(
+    return click.option(
         "--repo",
         type=click.Path(file_okay=False, path_type=Path),
         default=".",
         show_default=True,
         help="Repository root that report paths are mapped onto.",
     )(func)
-    return func
 
 
 def input_options(func: F) -> F:
@@ -54,8 +53,7 @@ def input_options(func: F) -> F:
         is_flag=True,
         help="Report the readable inputs and list the unreadable ones instead of failing.",
     )(func)
-    func = click.argument("inputs", nargs=-1)(func)
-    return func
+    return click.argument("inputs", nargs=-1)(func)
 
 
 def load_repo(repo: Path, config_path: Path | None) -> tuple[Workspace, Config]:

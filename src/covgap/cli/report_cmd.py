@@ -81,8 +81,10 @@ def render_terminal_text(renderable: Any, *, color: bool, width: int | None = No
     is_flag=True,
     help="JSON: include per-line hits, branches, functions and flags (a lossless baseline).",
 )
-@click.option("--lowest", default=10, show_default=True, help="How many lowest-covered files.")
-@click.option("--zero", default=10, show_default=True, help="How many 0%-covered files to list.")
+@click.option(
+    "--lowest", type=int, help="How many lowest-covered files to list (default 10, [report])."
+)
+@click.option("--zero", type=int, help="How many 0%-covered files to list (default 10, [report]).")
 def report_command(
     inputs: tuple[str, ...],
     repo: Path,
@@ -93,8 +95,8 @@ def report_command(
     fmt: str,
     output: Path | None,
     detail: bool,
-    lowest: int,
-    zero: int,
+    lowest: int | None,
+    zero: int | None,
 ) -> None:
     """Report merged coverage per component and file.
 
@@ -115,6 +117,9 @@ def report_command(
         no_path_mapping=no_path_mapping,
     )
     echo_load_notes(loaded)
+    settings = loaded.config.section("report")
+    lowest = lowest if lowest is not None else settings.get("lowest_files", 10)
+    zero = zero if zero is not None else settings.get("zero_files", 10)
     summary = summarize(
         loaded.coverage,
         loaded.workspace,

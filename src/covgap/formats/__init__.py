@@ -29,8 +29,10 @@ SNIFF_BYTES = 64 * 1024
 
 # One module per line, in sniffing order: the most specific signatures first.
 FORMAT_MODULES: tuple[str, ...] = (
+    "lcov",
     "covgap_json",
     "cobertura",
+    "coveragepy_json",
 )
 
 
@@ -140,7 +142,7 @@ def open_report(path: Path, progress: Callable[[int], None] | None = None) -> Bi
     """Open a report for reading, transparently decompressing gzip."""
     raw: BinaryIO = path.open("rb")
     if progress is not None:
-        raw = io.BufferedReader(ProgressReader(raw, progress), 1 << 20)  # type: ignore[assignment]
+        raw = io.BufferedReader(ProgressReader(raw, progress), 1 << 20)
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if magic == GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]

@@ -26,7 +26,7 @@ def percent(covered: int, total: int, digits: int = 2) -> str:
 
 
 def ratio(covered: int, total: int) -> str:
-    """"covered/total (pct)" for tables that show both."""
+    """ "covered/total (pct)" for tables that show both."""
     return f"{covered:,}/{total:,}" if total else "—"
 
 

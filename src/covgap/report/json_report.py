@@ -43,7 +43,12 @@ def build_json(
         files.append(entry)
     components = []
     for c in summary.components:
-        comp = {"name": c.name, "language": c.language, "origin": c.origin, "files": c.files}
+        comp: dict[str, Any] = {
+            "name": c.name,
+            "language": c.language,
+            "origin": c.origin,
+            "files": c.files,
+        }
         comp.update(summary_to_json(c.counts))
         comp["critical"] = c.critical
         comp["targets"] = [
@@ -54,7 +59,7 @@ def build_json(
         components.append(comp)
     flags = []
     for f in summary.flags:
-        flag = {"name": f.name, "only_covered_lines": f.only_covered_lines}
+        flag: dict[str, Any] = {"name": f.name, "only_covered_lines": f.only_covered_lines}
         flag.update(summary_to_json(f.counts))
         flags.append(flag)
     return {

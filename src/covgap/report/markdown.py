@@ -76,7 +76,16 @@ def render_markdown(
             )
         out.extend(
             table(
-                ["Component", "Language", "Files", "Lines", "Branches", "Functions", "Target", "Status"],
+                [
+                    "Component",
+                    "Language",
+                    "Files",
+                    "Lines",
+                    "Branches",
+                    "Functions",
+                    "Target",
+                    "Status",
+                ],
                 rows,
                 "llrrrrll",
             )
@@ -113,7 +122,9 @@ def render_markdown(
             ]
             for f in low
         ]
-        out.extend(table(["File", "Component", "Lines", "Missed", "Uncovered lines"], rows, "llrrl"))
+        out.extend(
+            table(["File", "Component", "Lines", "Missed", "Uncovered lines"], rows, "llrrl")
+        )
     zeros = summary.zero_files()
     if zeros:
         more = f"; {len(zeros) - zero} more not shown" if len(zeros) > zero else ""

@@ -80,7 +80,9 @@ def lowest_table(summary: Summary, limit: int) -> Table | None:
     rows = summary.lowest_files(limit)
     if not rows:
         return None
-    table = Table(title=f"Lowest-covered files (top {limit})", title_justify="left", show_edge=False)
+    table = Table(
+        title=f"Lowest-covered files (top {limit})", title_justify="left", show_edge=False
+    )
     table.add_column("file")
     table.add_column("component")
     table.add_column("lines", justify="right")
