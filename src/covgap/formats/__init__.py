@@ -32,6 +32,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "lcov",
     "covgap_json",
     "cobertura",
+    "jacoco",
     "coveragepy_json",
 )
 

@@ -1,0 +1,124 @@
+"""JaCoCo XML: totals equal JaCoCo's own counters on a real report, edge cases, errors."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from covgap.errors import FormatError
+from covgap.formats import detect, jacoco, read_report
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REAL = DATA / "jacoco" / "jacoco.xml"
+EDGE = DATA / "edge"
+
+
+def _native() -> dict[str, tuple[int, int]]:
+    """JaCoCo's bundle counters as make.sh recorded them: {type: (covered, total)}."""
+    out = {}
+    for row in (DATA / "jacoco" / "native.txt").read_text().splitlines():
+        m = re.fullmatch(r"(\w+) covered=(\d+) missed=(\d+) total=(\d+)", row)
+        assert m, row
+        out[m.group(1)] = (int(m.group(2)), int(m.group(4)))
+    return out
+
+
+def test_real_report_totals_equal_jacoco() -> None:
+    cs = read_report(REAL)
+    native = _native()
+    totals = cs.totals()
+    assert (totals.lines_covered, totals.lines_total) == native["LINE"]
+    assert (totals.branches_covered, totals.branches_total) == native["BRANCH"]
+    assert (totals.functions_covered, totals.functions_total) == native["METHOD"]
+    assert cs.notes == ()
+    assert sorted(cs.files) == ["com/example/shop/Cart.java", "com/example/shop/Main.java"]
+
+
+def test_real_report_agrees_with_its_own_counters_per_file() -> None:
+    """Each <sourcefile>'s LINE/BRANCH counters and its classes' METHOD counters."""
+    cs = read_report(REAL)
+    root = etree.parse(str(REAL), etree.XMLParser(load_dtd=False, no_network=True)).getroot()
+    for package in root.iter("package"):
+        for sf in package.iter("sourcefile"):
+            fc = cs.files[f"{package.get('name')}/{sf.get('name')}"]
+            c = fc.counts()
+            own = {
+                x.get("type"): (int(x.get("missed")), int(x.get("covered")))
+                for x in sf.iter("counter")
+            }
+            assert own["LINE"] == (c.lines_missed, c.lines_covered)
+            assert own.get("BRANCH", (0, 0)) == (c.branches_missed, c.branches_covered)
+            methods = [0, 0]
+            for cls in package.iter("class"):
+                if cls.get("sourcefilename") == sf.get("name"):
+                    for ctr in cls.findall("counter"):
+                        if ctr.get("type") == "METHOD":
+                            methods[0] += int(ctr.get("missed"))
+                            methods[1] += int(ctr.get("covered"))
+            assert tuple(methods) == (c.functions_missed, c.functions_covered)
+
+
+def test_real_report_line_detail() -> None:
+    fc = read_report(REAL).files["com/example/shop/Cart.java"]
+    hits = fc.hits_by_line()
+    assert hits[30] == 0  # `return t - t / 10;` never ran
+    assert hits[27] == 1
+    # Line 27 `if (member && sale)`: mb=1 cb=3 -> 4 outcomes, 3 taken.
+    on27 = [b for b in fc.branches() if b.line == 27]
+    assert [b.taken for b in on27] == [1, 1, 1, 0]
+    names = {f.name: f.hits for f in fc.functions}
+    assert names["Cart.clear"] == 0
+    assert names["Cart.<init>"] == 1
+    main = read_report(REAL).files["com/example/shop/Main.java"]
+    assert {f.name for f in main.functions} >= {"Main.lambda$main$0", "Main.unused"}
+
+
+def test_sniff() -> None:
+    assert detect(REAL).name == "jacoco"
+    assert detect(EDGE / "jacoco-groups.xml").name == "jacoco"
+    assert not jacoco.sniff(b'<?xml version="1.0"?>\n<coverage line-rate="1">', "coverage.xml")
+
+
+def test_groups_default_package_and_notes() -> None:
+    cs = read_report(EDGE / "jacoco-groups.xml")
+    top = cs.files["Top.java"]
+    assert list(top.lines) == [3, 4]  # line 5 has no bytecode
+    assert list(top.hits) == [1, 0]
+    assert [b.taken for b in top.branches()] == [1, 0, None, None]
+    assert [f.name for f in top.functions] == ["Top.run"]
+    b = cs.files["org/b/B.java"]
+    assert [(f.name, f.start_line, f.hits) for f in b.functions] == [
+        ("B.<init>", 1, 0),
+        ("B.<init>(I)V", 1, 0),
+        ("B$Inner.get", 2, 1),
+    ]
+    notes = "\n".join(cs.notes)
+    assert "Top.java: the report's LINE counter (missed, covered) (1, 2) disagrees" in notes
+    assert "1 method(s) without line information" in notes
+    assert "org/b/B.java" not in notes
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("jacoco-entities.xml", "DOCTYPE declares entities"),
+        ("jacoco-bad-count.xml", ":6: ci -2 is negative"),
+        ("jacoco-truncated.xml", "malformed XML"),
+    ],
+)
+def test_bad_input_is_one_line_error(name: str, expected: str) -> None:
+    with pytest.raises(FormatError) as info:
+        read_report(EDGE / name, format_name="jacoco")
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(EDGE / name))
+    assert expected in msg
+
+
+def test_wrong_root_is_refused() -> None:
+    with pytest.raises(FormatError, match="expected <report>"):
+        jacoco.read(io.BytesIO(b"<coverage/>"), "x.xml")
