@@ -17,7 +17,10 @@ import click
 from covgap import __version__
 from covgap.errors import CovgapError
 
-COMMAND_MODULES: tuple[str, ...] = ("report_cmd",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "report_cmd",
+    "demo_cmd",
+)
 
 
 class CovgapGroup(click.Group):

@@ -117,6 +117,21 @@ def report_command(
         no_path_mapping=no_path_mapping,
     )
     echo_load_notes(loaded)
+    color = fmt == "terminal" and output is None and sys.stdout.isatty()
+    data = render_report(loaded, fmt, detail=detail, lowest=lowest, zero=zero, color=color)
+    write_output(output, data)
+
+
+def render_report(
+    loaded: Loaded,
+    fmt: str,
+    *,
+    detail: bool = False,
+    lowest: int | None = None,
+    zero: int | None = None,
+    color: bool = False,
+) -> bytes:
+    """Render the coverage report of ``loaded`` in ``fmt`` (terminal, markdown, json)."""
     settings = loaded.config.section("report")
     lowest = lowest if lowest is not None else settings.get("lowest_files", 10)
     zero = zero if zero is not None else settings.get("zero_files", 10)
@@ -136,16 +151,14 @@ def report_command(
             unmapped=unmapped_json(loaded),
             skipped=loaded.skipped,
         )
-        write_output(output, render_json(doc))
-    elif fmt == "markdown":
+        return render_json(doc)
+    if fmt == "markdown":
         from covgap.report.markdown import render_markdown
 
         notes = [f"skipped {p}: {why}" for p, why in loaded.skipped]
         notes += [g.describe() for g in loaded.unmapped]
-        write_output(output, render_markdown(summary, lowest=lowest, zero=zero, notes=notes))
-    else:
-        from covgap.report.terminal import render_terminal
+        return render_markdown(summary, lowest=lowest, zero=zero, notes=notes).encode()
+    from covgap.report.terminal import render_terminal
 
-        renderable = render_terminal(summary, lowest=lowest, zero=zero, header=header_lines(loaded))
-        color = output is None and sys.stdout.isatty()
-        write_output(output, render_terminal_text(renderable, color=color))
+    renderable = render_terminal(summary, lowest=lowest, zero=zero, header=header_lines(loaded))
+    return render_terminal_text(renderable, color=color).encode()

@@ -1,0 +1,92 @@
+"""``covgap demo``: run covgap on the polyglot example shipped inside the package.
+
+The example (``covgap/example/``) is a small Rust + Python + Ruby + TypeScript
+monorepo whose coverage reports were produced by the real tools
+(``scripts/make-example.sh``). The demo copies it to a working directory — the
+installed package stays read-only — and writes every report there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from covgap.cli import main
+from covgap.cli._common import echo_load_notes, load_inputs, write_atomic
+from covgap.cli.report_cmd import render_report
+from covgap.errors import InputError, OutputError
+
+MARKER = ".covgap-demo"
+"""A file marking a directory as the demo's own, so re-running may replace it."""
+
+MANIFEST = "coverage/inputs.txt"
+"""The example's list of coverage inputs, one ``FLAG=PATH`` per line, paths relative."""
+
+
+def example_root() -> Path:
+    root = Path(str(resources.files("covgap") / "example"))
+    if not (root / MANIFEST).is_file():
+        raise InputError(f"the bundled example is incomplete: {root / MANIFEST} is missing")
+    return root
+
+
+def read_manifest(root: Path) -> list[str]:
+    """The example's inputs as command-line arguments (``FLAG=abs/path``)."""
+    args = []
+    for raw in (root / MANIFEST).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        flag, sep, rel = line.partition("=")
+        args.append(f"{flag}={root / rel}" if sep else str(root / flag))
+    return args
+
+
+def prepare_workdir(out: Path) -> Path:
+    """Copy the example into ``out/example``; refuse to touch a directory that isn't ours."""
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(
+            f"{out} exists and was not made by `covgap demo`; choose another --out directory"
+        )
+    target = out / "example"
+    if target.exists():
+        shutil.rmtree(target)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by `covgap demo`; safe to delete\n", encoding="utf-8")
+    shutil.copytree(example_root(), target)
+    return target
+
+
+@main.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="covgap-demo",
+    show_default=True,
+    help="Working directory for the example copy and the reports.",
+)
+def demo_command(out: Path) -> None:
+    """Run covgap on the polyglot example shipped inside the package.
+
+    Copies the example monorepo (Rust, Python, Ruby, TypeScript; coverage produced by
+    cargo/llvm-cov, coverage.py, SimpleCov and c8) into --out, prints the coverage
+    report and writes the Markdown and JSON reports beside it.
+    """
+    repo = prepare_workdir(out)
+    inputs = tuple(read_manifest(repo))
+    loaded = load_inputs(inputs, repo, None)
+    echo_load_notes(loaded)
+    color = sys.stdout.isatty()
+    sys.stdout.buffer.write(render_report(loaded, "terminal", color=color))
+    written = []
+    for name, fmt, detail in (("COVERAGE.md", "markdown", False), ("coverage.json", "json", True)):
+        path = out / name
+        write_atomic(path, render_report(loaded, fmt, detail=detail))
+        written.append(path)
+    click.echo("")
+    for path in written:
+        click.echo(f"wrote {path}")
