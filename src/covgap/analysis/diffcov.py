@@ -1,0 +1,328 @@
+"""Differential coverage: how each line's coverage changed between a baseline and now.
+
+The categories are lcov 2.x's (genhtml(1), "differential coverage"; the idea is from
+Henry Cox's paper, https://arxiv.org/abs/2008.07947). Every line is put in exactly one
+of twelve, from where it was in the baseline (``+`` not there: new code; ``#`` there
+but not executable / not measured; ``0``/``1`` executable and uncovered/covered) and
+where it is now (``-`` deleted, ``#``, ``0``, ``1``)::
+
+    UNC  + => 0   Uncovered New Code         new code that no test runs
+    GNC  + => 1   Gained coverage New Code   new code that a test runs
+    UIC  # => 0   Uncovered Included Code    code the baseline did not measure, uncovered now
+    GIC  # => 1   Gained coverage Included   code the baseline did not measure, covered now
+    UBC  0 => 0   Uncovered Baseline Code    unchanged, uncovered before and now
+    LBC  1 => 0   Lost Baseline Coverage     unchanged, covered before, not now: a regression
+    GBC  0 => 1   Gained Baseline Coverage   unchanged, covered now but not before
+    CBC  1 => 1   Covered Baseline Code      unchanged, covered before and now
+    EUB  0 => #   Excluded Uncovered Baseline  uncovered line that is no longer measured
+    ECB  1 => #   Excluded Covered Baseline    covered line that is no longer measured
+    DUB  0 => -   Deleted Uncovered Baseline   uncovered line that was deleted
+    DCB  1 => -   Deleted Covered Baseline     covered line that was deleted
+
+Which baseline line a current line *is* comes from the git diff between the baseline's
+source and the current source (:mod:`covgap.gitinfo`): a line inside a hunk is new (and
+the hunk's old lines deleted), as lcov does with its ``--diff-file``; any other line
+maps to the base line at the running offset. A file renamed in the diff is compared
+with its old path's baseline. Some consequences, each as lcov has them:
+
+* a file that is new in the diff is all UNC/GNC;
+* a file that the baseline did not measure but that existed is UIC/GIC outside the
+  changed hunks (its changed lines are still new code);
+* a file missing from the current coverage but still in the tree turns its baseline
+  lines into EUB/ECB (no longer measured), not DUB/DCB (which need a deletion);
+* deleted lines (DUB/DCB) carry *base* line numbers, every other category current ones.
+
+Categories are computed for lines; lcov also classifies branches and functions, which
+covgap does not do yet. The counts of the categories partition the lines: the current
+executable lines are exactly UNC+GNC+UIC+GIC+UBC+LBC+GBC+CBC, and the baseline's
+executable lines exactly UBC+LBC+GBC+CBC+EUB+ECB+DUB+DCB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from covgap.errors import FormatError, InputError
+from covgap.gitinfo import Diff, FileDiff
+from covgap.model import Counts, CoverageSet
+from covgap.types import LineNo, RepoPath
+
+__all__ = [
+    "CATEGORIES",
+    "DESCRIPTIONS",
+    "Baseline",
+    "DiffCoverage",
+    "FileDiffCoverage",
+    "PatchFile",
+    "classify",
+    "load_baseline",
+    "patch_coverage",
+]
+
+CATEGORIES: tuple[str, ...] = (
+    "UNC",
+    "LBC",
+    "UIC",
+    "UBC",
+    "GBC",
+    "GIC",
+    "GNC",
+    "CBC",
+    "EUB",
+    "ECB",
+    "DUB",
+    "DCB",
+)
+"""In genhtml's order: what needs attention first."""
+
+DESCRIPTIONS: dict[str, str] = {
+    "UNC": "Uncovered New Code: new code that no test runs",
+    "LBC": "Lost Baseline Coverage: unchanged code that was covered and is not now",
+    "UIC": "Uncovered Included Code: code the baseline did not measure, uncovered now",
+    "UBC": "Uncovered Baseline Code: unchanged code, uncovered before and now",
+    "GBC": "Gained Baseline Coverage: unchanged code that is covered now and was not",
+    "GIC": "Gained coverage Included Code: code the baseline did not measure, covered now",
+    "GNC": "Gained coverage New Code: new code that a test runs",
+    "CBC": "Covered Baseline Code: unchanged code, covered before and now",
+    "EUB": "Excluded Uncovered Baseline: uncovered code that is no longer measured",
+    "ECB": "Excluded Covered Baseline: covered code that is no longer measured",
+    "DUB": "Deleted Uncovered Baseline: uncovered code that was deleted",
+    "DCB": "Deleted Covered Baseline: covered code that was deleted",
+}
+
+DELETED = frozenset({"DUB", "DCB"})
+"""Categories whose line numbers are the baseline's, not the current file's."""
+
+CURRENT_TOTAL = ("UNC", "GNC", "UIC", "GIC", "UBC", "LBC", "GBC", "CBC")
+CURRENT_COVERED = ("GNC", "GIC", "GBC", "CBC")
+
+
+@dataclass
+class FileDiffCoverage:
+    """The categories of one file's lines; ``path`` is the current path (old if deleted)."""
+
+    path: RepoPath
+    old_path: RepoPath | None
+    status: str
+    lines: dict[str, list[LineNo]] = field(default_factory=dict)
+
+    def count(self, category: str) -> int:
+        return len(self.lines.get(category, ()))
+
+    def counts(self) -> dict[str, int]:
+        return {c: self.count(c) for c in CATEGORIES}
+
+
+@dataclass
+class DiffCoverage:
+    """Differential coverage per file and in total."""
+
+    files: dict[RepoPath, FileDiffCoverage] = field(default_factory=dict)
+
+    def totals(self) -> dict[str, int]:
+        out = dict.fromkeys(CATEGORIES, 0)
+        for f in self.files.values():
+            for cat, lines in f.lines.items():
+                out[cat] += len(lines)
+        return out
+
+    def changed_files(self) -> list[FileDiffCoverage]:
+        """Files with anything but unchanged, still-measured lines (UBC/CBC)."""
+        quiet = {"UBC", "CBC"}
+        return [
+            f
+            for _, f in sorted(self.files.items())
+            if any(lines for cat, lines in f.lines.items() if cat not in quiet)
+        ]
+
+
+def _category(before: int | None, after: int | None, new: bool) -> str | None:
+    """Name the category of one line; None when neither side makes it executable.
+
+    ``before``/``after`` are hit counts, None when the line is not executable there.
+    """
+    if new:
+        if after is None:
+            return None
+        return "GNC" if after else "UNC"
+    if before is None:
+        if after is None:
+            return None
+        return "GIC" if after else "UIC"
+    if after is None:
+        return "ECB" if before else "EUB"
+    if before:
+        return "CBC" if after else "LBC"
+    return "GBC" if after else "UBC"
+
+
+def classify(current: CoverageSet, baseline: CoverageSet, diff: Diff | None) -> DiffCoverage:
+    """Put every line of ``current`` and ``baseline`` into its lcov category.
+
+    ``diff`` describes the source changes between the baseline's commit and the
+    current one; None means the sources did not change (every line maps to itself).
+    """
+    result = DiffCoverage()
+    by_new: dict[str, FileDiff] = {}
+    by_old: dict[str, FileDiff] = {}
+    if diff is not None:
+        for entry in diff.files.values():
+            if entry.path is not None:
+                by_new[entry.path] = entry
+            if entry.old_path is not None:
+                by_old[entry.old_path] = entry
+    seen_old: set[str] = set()
+    for path in sorted(set(current.files) | set(by_new)):
+        fd = by_new.get(path)
+        old_path = path if fd is None else fd.old_path
+        status = "M" if fd is None else fd.status
+        if old_path is not None:
+            seen_old.add(old_path)
+        cur = current.files.get(path)
+        base = baseline.files.get(old_path) if old_path is not None else None
+        if cur is None and base is None:
+            continue
+        out = FileDiffCoverage(path, old_path, status)
+        before = base.hits_by_line() if base is not None else {}
+        after = cur.hits_by_line() if cur is not None else {}
+        added = fd.added if fd is not None else frozenset()
+        for line, hits in after.items():
+            if fd is not None and (fd.status == "A" or line in added):
+                cat = _category(None, hits, new=True)
+            else:
+                old = line if fd is None else fd.old_line(line)
+                cat = _category(None if old is None else before.get(old), hits, new=False)
+            if cat is not None:
+                out.lines.setdefault(cat, []).append(line)
+        deleted = fd.deleted if fd is not None else frozenset()
+        for old_line, hits in before.items():
+            if fd is not None and old_line in deleted:
+                out.lines.setdefault("DCB" if hits else "DUB", []).append(old_line)
+                continue
+            now = old_line if fd is None else fd.new_line(old_line)
+            if now is None or now not in after:
+                out.lines.setdefault("ECB" if hits else "EUB", []).append(
+                    old_line if now is None else now
+                )
+        for lines in out.lines.values():
+            lines.sort()
+        if out.lines:
+            result.files[path] = out
+    # Baseline files the loop above did not reach: deleted in the diff, or gone from
+    # the current coverage without a diff entry.
+    for old_path in sorted(set(baseline.files) - seen_old):
+        base = baseline.files[old_path]
+        gone = by_old.get(old_path)
+        if gone is not None and gone.path is not None:
+            continue  # renamed to a path without current coverage: handled above
+        out = FileDiffCoverage(old_path, old_path, "D" if gone is not None else "M")
+        for old_line, hits in base.line_hits():
+            if gone is not None:
+                out.lines.setdefault("DCB" if hits else "DUB", []).append(old_line)
+            else:
+                out.lines.setdefault("ECB" if hits else "EUB", []).append(old_line)
+        if out.lines:
+            result.files[old_path] = out
+    return result
+
+
+# -- patch coverage -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatchFile:
+    """The new/changed lines of one file, split by what the coverage says of them.
+
+    ``measured`` is False when the coverage has no record of the file at all: its
+    changed lines are *not measured*, neither covered nor uncovered.
+    """
+
+    path: RepoPath
+    changed: int
+    covered: tuple[LineNo, ...]
+    uncovered: tuple[LineNo, ...]
+    measured: bool
+
+    @property
+    def executable(self) -> int:
+        return len(self.covered) + len(self.uncovered)
+
+
+def patch_coverage(
+    current: CoverageSet, changed: Mapping[RepoPath, Iterable[LineNo]]
+) -> list[PatchFile]:
+    """Split each file's changed lines into covered, uncovered and not executable.
+
+    Only lines the coverage measures count: a changed comment, blank line or
+    declaration is in no denominator. Files are returned sorted by path, including
+    the unmeasured ones so that reports can name them.
+    """
+    out: list[PatchFile] = []
+    for path in sorted(changed):
+        lines = sorted(set(changed[path]))
+        if not lines:
+            continue
+        fc = current.files.get(path)
+        if fc is None:
+            out.append(PatchFile(path, len(lines), (), (), False))
+            continue
+        hits = fc.hits_by_line()
+        covered = tuple(ln for ln in lines if hits.get(ln, 0) > 0)
+        uncovered = tuple(ln for ln in lines if hits.get(ln) == 0)
+        out.append(PatchFile(path, len(lines), covered, uncovered, True))
+    return out
+
+
+# -- baselines ------------------------------------------------------------------------
+
+
+@dataclass
+class Baseline:
+    """A previous covgap JSON report: always its totals, per-line detail when it has it.
+
+    ``coverage`` is None for a totals-only document (written without ``--detail``):
+    such a baseline supports the rules that compare totals (``max_drop``,
+    ``critical``) but not differential categories, which need to know which lines ran.
+    """
+
+    origin: str
+    summary: Counts
+    files: dict[RepoPath, Counts]
+    coverage: CoverageSet | None
+
+    @property
+    def has_detail(self) -> bool:
+        return self.coverage is not None
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read a covgap JSON baseline, with its detail when the document carries it."""
+    from covgap.formats import covgap_json
+
+    summary = covgap_json.read_summary(path)
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        import gzip
+
+        data = gzip.decompress(data)
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:  # read_summary accepted it; cannot happen
+        raise FormatError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    entries = doc.get("files", []) if isinstance(doc, dict) else []
+    with_detail = [isinstance(e, dict) and "lines" in e for e in entries]
+    coverage: CoverageSet | None = None
+    if all(with_detail):
+        import io
+
+        coverage = covgap_json.read(io.BytesIO(data), str(path))
+    elif any(with_detail):
+        raise InputError(
+            f"{path}: some files carry per-line detail and some do not; "
+            "write the baseline again with `covgap report --format json --detail`"
+        )
+    return Baseline(str(path), summary["summary"], summary["files"], coverage)
