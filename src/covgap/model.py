@@ -22,17 +22,32 @@ saturates there instead of wrapping.
 from __future__ import annotations
 
 import operator
+import os
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import NamedTuple
 
 from covgap.types import MAX_COUNT, FlagName, HitCount, LineNo
 
+_speedups: ModuleType | None
 try:  # The C accelerator is optional; the pure-Python path is the reference.
     from covgap import _speedups
 except ImportError:  # pragma: no cover - exercised by the no-extension CI leg
     _speedups = None
+
+
+def _accelerator() -> ModuleType | None:
+    """Return the C accelerator, or None when absent or ``COVGAP_PURE_PYTHON=1``.
+
+    Checked per call so tests can run the reference Python path and the C path in one
+    process and compare them.
+    """
+    if os.environ.get("COVGAP_PURE_PYTHON") == "1":
+        return None
+    return _speedups
+
 
 NEVER_EVALUATED = -1
 """Stored in a branch's ``taken`` array for LCOV's ``-``: the branch's line never ran."""
@@ -172,10 +187,9 @@ def merge_line_counts(
         return array("i", lines_a), array("q", hits_a)
     if not lines_a:
         return array("i", lines_b), array("q", hits_b)
-    if _speedups is not None:
-        result: tuple[array[int], array[int]] = _speedups.merge_counts(
-            lines_a, hits_a, lines_b, hits_b
-        )
+    accel = _accelerator()
+    if accel is not None:
+        result: tuple[array[int], array[int]] = accel.merge_counts(lines_a, hits_a, lines_b, hits_b)
         return result
     if lines_a == lines_b:
         try:
@@ -197,6 +211,10 @@ def uncovered_ranges(lines: array[int], hits: array[int]) -> list[tuple[LineNo, 
     executable: lines 3, 4 and 7 uncovered with 5 and 6 blank give ``(3, 7)``; a covered
     executable line in between ends the range.
     """
+    accel = _accelerator()
+    if accel is not None:
+        found: list[tuple[LineNo, LineNo]] = accel.uncovered_ranges(lines, hits)
+        return found
     ranges: list[tuple[int, int]] = []
     start = end = -1
     for line, count in zip(lines, hits, strict=True):

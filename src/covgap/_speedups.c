@@ -1,0 +1,857 @@
+/*
+ * covgap._speedups: the hot loops of covgap in C (CPython C API, no other library).
+ *
+ * Why: a monorepo's LCOV tracefile has millions of DA lines, and the issue's target is
+ * to read ~68 MB of it more than ten times faster than `lcov --summary` (~8.7 s).
+ * A Python loop over the lines alone takes longer than that budget, so the parser of
+ * the common LCOV grammar lives here. The pure-Python code in covgap/formats/lcov.py
+ * and covgap/model.py is the reference: the tests run both and compare.
+ *
+ * What is here:
+ *
+ *   parse_lcov(data, first_lineno, final, Function)
+ *       -> (records, consumed_bytes, consumed_lines, fallback)
+ *     Parse the complete LCOV records in `data` (whole lines). A record is the tuple
+ *     documented in lcov.py (`_Record`). `consumed_*` say where the first unfinished
+ *     record starts; `fallback` is True when a record uses a form left to Python
+ *     (FNL/FNA, exception or named branches, MCDC), which then parses from there.
+ *     Malformed input raises ParseError(lineno, message), with the same message the
+ *     Python parser gives.
+ *
+ *   merge_counts(lines_a, hits_a, lines_b, hits_b) -> (array('i'), array('q'))
+ *     Merge two sorted, unique line columns, summing hits; sums saturate at 2**63-1.
+ *
+ *   uncovered_ranges(lines, hits) -> list[tuple[int, int]]
+ *     Exactly covgap.model.uncovered_ranges.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LINE 2147483647LL
+#define NEVER_EVALUATED (-1LL)
+
+static PyObject *ParseError = NULL;
+static PyObject *array_type = NULL;
+
+/* -- small helpers ------------------------------------------------------------------- */
+
+static long long
+sat_add(long long a, long long b)
+{
+    long long s;
+    if (__builtin_add_overflow(a, b, &s))
+        return a > 0 ? LLONG_MAX : LLONG_MIN;
+    return s;
+}
+
+static PyObject *
+make_array(const char *typecode, const void *data, Py_ssize_t nbytes)
+{
+    PyObject *bytes = PyBytes_FromStringAndSize((const char *)data, nbytes);
+    if (bytes == NULL)
+        return NULL;
+    PyObject *arr = PyObject_CallFunction(array_type, "sO", typecode, bytes);
+    Py_DECREF(bytes);
+    return arr;
+}
+
+/* Raise ParseError(lineno, message) and return NULL. */
+static void *
+parse_error(Py_ssize_t lineno, PyObject *message)
+{
+    if (message == NULL)
+        return NULL;
+    PyObject *args = Py_BuildValue("(nN)", lineno, message);
+    if (args != NULL) {
+        PyErr_SetObject(ParseError, args);
+        Py_DECREF(args);
+    }
+    return NULL;
+}
+
+#define FAIL(...) return (parse_error(lineno, PyUnicode_FromFormat(__VA_ARGS__)), -1)
+
+enum { NUM_OK, NUM_BAD, NUM_NEG, NUM_BIG };
+
+/* Digits only, as Python's bytes.isdigit(); "-<digits>" is NUM_NEG. */
+static int
+parse_num(const char *p, const char *e, long long *out)
+{
+    int neg = 0, big = 0;
+    unsigned long long v = 0;
+    if (p < e && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p == e)
+        return NUM_BAD;
+    for (; p < e; p++) {
+        unsigned d = (unsigned char)*p - (unsigned)'0';
+        if (d > 9)
+            return NUM_BAD;
+        if (!big) {
+            v = v * 10 + d;
+            if (v > (unsigned long long)LLONG_MAX)
+                big = 1;
+        }
+    }
+    if (neg)
+        return NUM_NEG;
+    if (big)
+        return NUM_BIG;
+    *out = (long long)v;
+    return NUM_OK;
+}
+
+/* A count: 0..2**63-1 (lcov.py _uint). */
+static int
+get_count(const char *p, const char *e, const char *tag, const char *what,
+          Py_ssize_t lineno, long long *out)
+{
+    switch (parse_num(p, e, out)) {
+    case NUM_OK:
+        return 0;
+    case NUM_NEG:
+        FAIL("%s: negative %s", tag, what);
+    case NUM_BIG:
+        FAIL("%s: %s exceeds 2**63-1", tag, what);
+    default:
+        FAIL("%s: %s is not a non-negative integer", tag, what);
+    }
+}
+
+/* A source line: 1..2**31-1 (lcov.py _lineno_field). */
+static int
+get_line(const char *p, const char *e, const char *tag, const char *what,
+         Py_ssize_t lineno, long long *out)
+{
+    int r = parse_num(p, e, out);
+    if (r == NUM_BAD)
+        FAIL("%s: %s is not a non-negative integer", tag, what);
+    if (r != NUM_OK || *out < 1 || *out > MAX_LINE)
+        FAIL("%s: %s out of range 1..2147483647", tag, what);
+    return 0;
+}
+
+/* A block or branch number: 0..2**31-1 (lcov.py _small_int). */
+static int
+get_small(const char *p, const char *e, const char *tag, const char *what,
+          Py_ssize_t lineno, long long *out)
+{
+    int r = parse_num(p, e, out);
+    if (r == NUM_BAD)
+        FAIL("%s: %s is not a non-negative integer", tag, what);
+    if (r == NUM_NEG)
+        FAIL("%s: negative %s", tag, what);
+    if (r == NUM_BIG || *out > MAX_LINE)
+        FAIL("%s: %s out of range 0..2147483647", tag, what);
+    return 0;
+}
+
+static PyObject *
+decode_text(const char *p, const char *e)
+{
+    return PyUnicode_DecodeUTF8(p, e - p, "surrogateescape");
+}
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
+}
+
+/* lcov.py _unknown: name the record type when it looks like one. */
+static int
+unknown_line(const char *p, const char *e, Py_ssize_t lineno)
+{
+    const char *colon = memchr(p, ':', e - p);
+    const char *te = colon ? colon : e;
+    Py_ssize_t n = te - p;
+    int ok = n >= 1 && n <= 20;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        if (!(alpha || (i > 0 && c >= '0' && c <= '9')))
+            ok = 0;
+    }
+    if (ok) {
+        PyObject *tag = PyUnicode_FromStringAndSize(p, n);
+        if (tag == NULL)
+            return -1;
+        parse_error(lineno, PyUnicode_FromFormat("unknown record type %U", tag));
+        Py_DECREF(tag);
+        return -1;
+    }
+    FAIL("not an LCOV line (binary data?)");
+}
+
+/* -- per-record state ---------------------------------------------------------------- */
+
+typedef struct {
+    long long hits;
+    int line;
+} LineHit;
+
+typedef struct {
+    int line, block, branch;
+    long long taken;
+} BranchHit;
+
+typedef struct {
+    long long start, end, hits; /* end 0 = unknown */
+} FuncEntry;
+
+typedef struct {
+    LineHit *lines;
+    Py_ssize_t n_lines, cap_lines;
+    int lines_sorted;
+    BranchHit *br;
+    Py_ssize_t n_br, cap_br;
+    int br_sorted;
+    FuncEntry *fn;
+    Py_ssize_t n_fn, cap_fn;
+    PyObject *fn_index; /* dict: name -> int index into fn */
+    PyObject *fn_names; /* list of names, in order of first FN */
+    PyObject *path;
+    Py_ssize_t sf_line;
+    long long declared[6];
+} Record;
+
+static int
+grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t cap2 = *cap ? *cap * 2 : 256;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *nb = PyMem_Realloc(*buf, (size_t)cap2 * item);
+    if (nb == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = nb;
+    *cap = cap2;
+    return 0;
+}
+
+static void
+record_clear(Record *r)
+{
+    r->n_lines = r->n_br = r->n_fn = 0;
+    r->lines_sorted = r->br_sorted = 1;
+    Py_CLEAR(r->fn_index);
+    Py_CLEAR(r->fn_names);
+    Py_CLEAR(r->path);
+    for (int i = 0; i < 6; i++)
+        r->declared[i] = -1;
+}
+
+static void
+record_free(Record *r)
+{
+    record_clear(r);
+    PyMem_Free(r->lines);
+    PyMem_Free(r->br);
+    PyMem_Free(r->fn);
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+    int x = ((const LineHit *)a)->line, y = ((const LineHit *)b)->line;
+    return (x > y) - (x < y);
+}
+
+static int
+br_less(const BranchHit *a, const BranchHit *b)
+{
+    if (a->line != b->line)
+        return a->line < b->line;
+    if (a->block != b->block)
+        return a->block < b->block;
+    return a->branch < b->branch;
+}
+
+static int
+cmp_branch(const void *a, const void *b)
+{
+    const BranchHit *x = a, *y = b;
+    return br_less(x, y) ? -1 : (br_less(y, x) ? 1 : 0);
+}
+
+static int
+same_branch(const BranchHit *a, const BranchHit *b)
+{
+    return a->line == b->line && a->block == b->block && a->branch == b->branch;
+}
+
+/* Build the record tuple (lcov.py _Record); sorts and sums duplicates first. */
+static PyObject *
+record_finish(Record *r, PyObject *fn_type)
+{
+    Py_ssize_t n = r->n_lines, m = 0;
+    if (!r->lines_sorted)
+        qsort(r->lines, (size_t)n, sizeof(LineHit), cmp_line);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (m > 0 && r->lines[m - 1].line == r->lines[i].line)
+            r->lines[m - 1].hits = sat_add(r->lines[m - 1].hits, r->lines[i].hits);
+        else
+            r->lines[m++] = r->lines[i];
+    }
+    Py_ssize_t nb = r->n_br, mb = 0;
+    if (!r->br_sorted)
+        qsort(r->br, (size_t)nb, sizeof(BranchHit), cmp_branch);
+    for (Py_ssize_t i = 0; i < nb; i++) {
+        if (mb > 0 && same_branch(&r->br[mb - 1], &r->br[i])) {
+            BranchHit *prev = &r->br[mb - 1];
+            long long t = r->br[i].taken;
+            if (prev->taken == NEVER_EVALUATED)
+                prev->taken = t;
+            else if (t != NEVER_EVALUATED)
+                prev->taken = sat_add(prev->taken, t);
+        }
+        else
+            r->br[mb++] = r->br[i];
+    }
+
+    PyObject *result = NULL, *lines = NULL, *hits = NULL, *bl = NULL, *bb = NULL, *bn = NULL,
+             *bt = NULL, *funcs = NULL;
+    /* One scratch buffer, reused for every column. */
+    size_t scratch_items = (size_t)(m > mb ? m : mb);
+    char *scratch = PyMem_Malloc(scratch_items * sizeof(long long) + 8);
+    if (scratch == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    int *ib = (int *)scratch;
+    long long *qb = (long long *)scratch;
+    for (Py_ssize_t i = 0; i < m; i++) ib[i] = r->lines[i].line;
+    if ((lines = make_array("i", ib, m * (Py_ssize_t)sizeof(int))) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < m; i++) qb[i] = r->lines[i].hits;
+    if ((hits = make_array("q", qb, m * (Py_ssize_t)sizeof(long long))) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < mb; i++) ib[i] = r->br[i].line;
+    if ((bl = make_array("i", ib, mb * (Py_ssize_t)sizeof(int))) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < mb; i++) ib[i] = r->br[i].block;
+    if ((bb = make_array("i", ib, mb * (Py_ssize_t)sizeof(int))) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < mb; i++) ib[i] = r->br[i].branch;
+    if ((bn = make_array("i", ib, mb * (Py_ssize_t)sizeof(int))) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < mb; i++) qb[i] = r->br[i].taken;
+    if ((bt = make_array("q", qb, mb * (Py_ssize_t)sizeof(long long))) == NULL) goto done;
+
+    if ((funcs = PyList_New(r->n_fn)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < r->n_fn; i++) {
+        FuncEntry *f = &r->fn[i];
+        PyObject *name = PyList_GET_ITEM(r->fn_names, i);
+        PyObject *start = PyLong_FromLongLong(f->start);
+        PyObject *end = f->end ? PyLong_FromLongLong(f->end) : Py_NewRef(Py_None);
+        PyObject *h = PyLong_FromLongLong(f->hits);
+        PyObject *t = NULL;
+        if (start && end && h)
+            t = ((PyTypeObject *)fn_type)->tp_alloc((PyTypeObject *)fn_type, 4);
+        if (t == NULL) {
+            Py_XDECREF(start);
+            Py_XDECREF(end);
+            Py_XDECREF(h);
+            goto done;
+        }
+        PyTuple_SET_ITEM(t, 0, Py_NewRef(name));
+        PyTuple_SET_ITEM(t, 1, start);
+        PyTuple_SET_ITEM(t, 2, end);
+        PyTuple_SET_ITEM(t, 3, h);
+        PyList_SET_ITEM(funcs, i, t);
+    }
+    result = Py_BuildValue("(OnOOOOOOO(LLLLLL))", r->path, r->sf_line, lines, hits, bl, bb, bn,
+                           bt, funcs, r->declared[0], r->declared[1], r->declared[2],
+                           r->declared[3], r->declared[4], r->declared[5]);
+done:
+    PyMem_Free(scratch);
+    Py_XDECREF(lines);
+    Py_XDECREF(hits);
+    Py_XDECREF(bl);
+    Py_XDECREF(bb);
+    Py_XDECREF(bn);
+    Py_XDECREF(bt);
+    Py_XDECREF(funcs);
+    return result;
+}
+
+/* -- the line parser ----------------------------------------------------------------- */
+
+enum { LINE_OK = 0, LINE_FALLBACK = 1, LINE_ERROR = -1 };
+
+#define TAG_IS(lit) (tn == (Py_ssize_t)sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0)
+
+static int
+outside(const char *tag, Py_ssize_t lineno)
+{
+    FAIL("%s: outside a record (no SF: before it)", tag);
+}
+
+static int
+parse_da(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    if (c1 == NULL)
+        FAIL("DA: missing fields");
+    const char *c2 = memchr(c1 + 1, ',', e - (c1 + 1));
+    long long line, count;
+    if (get_line(s, c1, "DA", "line number", lineno, &line) < 0)
+        return -1;
+    if (get_count(c1 + 1, c2 ? c2 : e, "DA", "execution count", lineno, &count) < 0)
+        return -1;
+    if (grow((void **)&r->lines, &r->cap_lines, r->n_lines + 1, sizeof(LineHit)) < 0)
+        return -1;
+    if (r->n_lines && r->lines[r->n_lines - 1].line >= line)
+        r->lines_sorted = 0;
+    r->lines[r->n_lines].line = (int)line;
+    r->lines[r->n_lines].hits = count;
+    r->n_lines++;
+    return 0;
+}
+
+static int
+parse_brda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    const char *c2 = c1 ? memchr(c1 + 1, ',', e - (c1 + 1)) : NULL;
+    const char *c3 = NULL;
+    if (c2)
+        for (const char *q = e - 1; q > c2; q--)
+            if (*q == ',') {
+                c3 = q;
+                break;
+            }
+    if (c3 == NULL)
+        FAIL("BRDA: missing fields");
+    long long line, block, branch, taken;
+    if (get_line(s, c1, "BRDA", "line number", lineno, &line) < 0)
+        return -1;
+    if (c1 + 1 < c2 && c1[1] == 'e')
+        return LINE_FALLBACK; /* exception branch: lcov 2.x, left to Python */
+    if (get_small(c1 + 1, c2, "BRDA", "block", lineno, &block) < 0)
+        return -1;
+    const char *bs = c2 + 1;
+    int numeric = bs < c3;
+    for (const char *q = (bs < c3 && *bs == '-') ? bs + 1 : bs; q < c3; q++)
+        if (*q < '0' || *q > '9')
+            numeric = 0;
+    if (bs < c3 && *bs == '-' && bs + 1 == c3)
+        numeric = 0;
+    if (!numeric)
+        return LINE_FALLBACK; /* a named branch (lcov 2.x expression): Python numbers it */
+    if (get_small(bs, c3, "BRDA", "branch", lineno, &branch) < 0)
+        return -1;
+    if (e - (c3 + 1) == 1 && c3[1] == '-')
+        taken = NEVER_EVALUATED;
+    else if (get_count(c3 + 1, e, "BRDA", "taken count", lineno, &taken) < 0)
+        return -1;
+    if (grow((void **)&r->br, &r->cap_br, r->n_br + 1, sizeof(BranchHit)) < 0)
+        return -1;
+    BranchHit *b = &r->br[r->n_br];
+    b->line = (int)line;
+    b->block = (int)block;
+    b->branch = (int)branch;
+    b->taken = taken;
+    if (r->n_br && !br_less(&r->br[r->n_br - 1], b))
+        r->br_sorted = 0;
+    r->n_br++;
+    return 0;
+}
+
+static int
+parse_fn(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    if (c1 == NULL)
+        FAIL("FN: missing fields");
+    long long start, end = 0;
+    if (get_line(s, c1, "FN", "line number", lineno, &start) < 0)
+        return -1;
+    const char *ns = c1 + 1, *d = ns;
+    while (d < e && *d >= '0' && *d <= '9')
+        d++;
+    if (d > ns && d < e && *d == ',' && d + 1 < e) { /* FN:<line>,<end>,<name> (lcov 2.x) */
+        if (get_line(ns, d, "FN", "end line", lineno, &end) < 0)
+            return -1;
+        ns = d + 1;
+    }
+    if (ns == e)
+        FAIL("FN: empty function name");
+    PyObject *name = decode_text(ns, e);
+    if (name == NULL)
+        return -1;
+    PyObject *idx = PyDict_GetItemWithError(r->fn_index, name);
+    if (idx != NULL) {
+        FuncEntry *f = &r->fn[PyLong_AsSsize_t(idx)];
+        if (f->end == 0)
+            f->end = end;
+        Py_DECREF(name);
+        return 0;
+    }
+    if (PyErr_Occurred() || grow((void **)&r->fn, &r->cap_fn, r->n_fn + 1, sizeof(FuncEntry)) < 0) {
+        Py_DECREF(name);
+        return -1;
+    }
+    PyObject *pos = PyLong_FromSsize_t(r->n_fn);
+    if (pos == NULL || PyDict_SetItem(r->fn_index, name, pos) < 0 ||
+        PyList_Append(r->fn_names, name) < 0) {
+        Py_XDECREF(pos);
+        Py_DECREF(name);
+        return -1;
+    }
+    Py_DECREF(pos);
+    Py_DECREF(name);
+    r->fn[r->n_fn].start = start;
+    r->fn[r->n_fn].end = end;
+    r->fn[r->n_fn].hits = 0;
+    r->n_fn++;
+    return 0;
+}
+
+static int
+parse_fnda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    if (c1 == NULL)
+        FAIL("FNDA: missing fields");
+    long long count;
+    if (get_count(s, c1, "FNDA", "execution count", lineno, &count) < 0)
+        return -1;
+    PyObject *name = decode_text(c1 + 1, e);
+    if (name == NULL)
+        return -1;
+    /* Fast path: FNDA lines usually follow the FN lines in the same order. */
+    PyObject *idx = PyDict_GetItemWithError(r->fn_index, name);
+    if (idx == NULL) {
+        if (!PyErr_Occurred())
+            parse_error(lineno, PyUnicode_FromFormat(
+                                    "FNDA: no FN: for function %U earlier in this record", name));
+        Py_DECREF(name);
+        return -1;
+    }
+    Py_DECREF(name);
+    FuncEntry *f = &r->fn[PyLong_AsSsize_t(idx)];
+    f->hits = sat_add(f->hits, count);
+    return 0;
+}
+
+static PyObject *
+parse_lcov(PyObject *self, PyObject *args)
+{
+    Py_buffer buf;
+    Py_ssize_t first_lineno;
+    int final;
+    PyObject *fn_type;
+    if (!PyArg_ParseTuple(args, "y*npO", &buf, &first_lineno, &final, &fn_type))
+        return NULL;
+    if (!PyType_Check(fn_type) || !PyType_IsSubtype((PyTypeObject *)fn_type, &PyTuple_Type)) {
+        PyBuffer_Release(&buf);
+        PyErr_SetString(PyExc_TypeError, "parse_lcov: Function must be a tuple subclass");
+        return NULL;
+    }
+    const char *data = buf.buf, *end = data + buf.len, *p = data;
+    Py_ssize_t lineno = first_lineno - 1;
+    Py_ssize_t consumed = 0, consumed_lines = 0;
+    int in_rec = 0, fallback = 0;
+    Record r;
+    memset(&r, 0, sizeof r);
+    record_clear(&r);
+    PyObject *records = PyList_New(0);
+    if (records == NULL)
+        goto error;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', end - p);
+        const char *next = nl ? nl + 1 : end;
+        const char *e = nl ? nl : end;
+        lineno++;
+        if (e > p && e[-1] == '\r')
+            e--;
+        const char *colon = memchr(p, ':', e - p);
+        int rc = LINE_OK;
+        if (colon == NULL) {
+            if (e - p == 13 && memcmp(p, "end_of_record", 13) == 0) {
+                if (!in_rec) {
+                    parse_error(lineno, PyUnicode_FromString("end_of_record without SF:"));
+                    goto error;
+                }
+                PyObject *rec = record_finish(&r, fn_type);
+                if (rec == NULL)
+                    goto error;
+                int bad = PyList_Append(records, rec);
+                Py_DECREF(rec);
+                if (bad < 0)
+                    goto error;
+                record_clear(&r);
+                in_rec = 0;
+            }
+            else {
+                const char *q = p;
+                while (q < e && is_space(*q))
+                    q++;
+                if (q < e) {
+                    unknown_line(p, e, lineno);
+                    goto error;
+                }
+            }
+        }
+        else {
+            Py_ssize_t tn = colon - p;
+            const char *s = colon + 1;
+            if (TAG_IS("DA")) {
+                rc = in_rec ? parse_da(&r, s, e, lineno) : outside("DA", lineno);
+            }
+            else if (TAG_IS("BRDA")) {
+                rc = in_rec ? parse_brda(&r, s, e, lineno) : outside("BRDA", lineno);
+            }
+            else if (TAG_IS("FN")) {
+                rc = in_rec ? parse_fn(&r, s, e, lineno) : outside("FN", lineno);
+            }
+            else if (TAG_IS("FNDA")) {
+                rc = in_rec ? parse_fnda(&r, s, e, lineno) : outside("FNDA", lineno);
+            }
+            else if (TAG_IS("LF") || TAG_IS("LH") || TAG_IS("BRF") || TAG_IS("BRH") ||
+                     TAG_IS("FNF") || TAG_IS("FNH")) {
+                char tag[4] = {0};
+                memcpy(tag, p, (size_t)tn);
+                int slot = tag[0] == 'L' ? (tag[1] == 'F' ? 0 : 1)
+                           : tag[0] == 'B' ? (tag[2] == 'F' ? 2 : 3)
+                                           : (tag[2] == 'F' ? 4 : 5);
+                if (!in_rec)
+                    rc = outside(tag, lineno);
+                else
+                    rc = get_count(s, e, tag, "count", lineno, &r.declared[slot]);
+            }
+            else if (TAG_IS("SF")) {
+                if (in_rec) {
+                    parse_error(lineno, PyUnicode_FromString(
+                                            "SF: inside the record of another file "
+                                            "(missing end_of_record)"));
+                    goto error;
+                }
+                if (s == e) {
+                    parse_error(lineno, PyUnicode_FromString("SF: empty file name"));
+                    goto error;
+                }
+                if ((r.path = decode_text(s, e)) == NULL || (r.fn_index = PyDict_New()) == NULL ||
+                    (r.fn_names = PyList_New(0)) == NULL)
+                    goto error;
+                r.sf_line = lineno;
+                in_rec = 1;
+            }
+            else if (TAG_IS("TN") || TAG_IS("VER")) {
+                /* test names and versions do not change the coverage */
+            }
+            else if (TAG_IS("FNL") || TAG_IS("FNA") || TAG_IS("MCDC")) {
+                rc = LINE_FALLBACK;
+            }
+            else {
+                unknown_line(p, e, lineno);
+                goto error;
+            }
+        }
+        if (rc == LINE_ERROR)
+            goto error;
+        if (rc == LINE_FALLBACK) {
+            fallback = 1;
+            break;
+        }
+        p = next;
+        if (!in_rec) {
+            consumed = p - data;
+            consumed_lines = lineno - first_lineno + 1;
+        }
+    }
+    if (in_rec && final && !fallback) {
+        if (lineno < first_lineno)
+            lineno = first_lineno;
+        parse_error(lineno, PyUnicode_FromFormat(
+                                "end of file inside the record of %U (no end_of_record)", r.path));
+        goto error;
+    }
+    record_free(&r);
+    PyBuffer_Release(&buf);
+    return Py_BuildValue("(NnnO)", records, consumed, consumed_lines,
+                         fallback ? Py_True : Py_False);
+error:
+    record_free(&r);
+    PyBuffer_Release(&buf);
+    Py_XDECREF(records);
+    return NULL;
+}
+
+/* -- column helpers ------------------------------------------------------------------ */
+
+static int
+get_column(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (view->itemsize != itemsize || view->format == NULL ||
+        strchr(itemsize == 4 ? "i" : "q", view->format[0]) == NULL || view->format[1] != 0) {
+        PyErr_Format(PyExc_TypeError, "%s must be an array('%s')", what,
+                     itemsize == 4 ? "i" : "q");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+merge_counts(PyObject *self, PyObject *args)
+{
+    PyObject *la, *ha, *lb, *hb;
+    if (!PyArg_ParseTuple(args, "OOOO", &la, &ha, &lb, &hb))
+        return NULL;
+    Py_buffer v[4];
+    int got = 0;
+    PyObject *result = NULL;
+    PyObject *objs[4] = {la, ha, lb, hb};
+    const char *names[4] = {"lines_a", "hits_a", "lines_b", "hits_b"};
+    for (; got < 4; got++)
+        if (get_column(objs[got], &v[got], got % 2 ? 8 : 4, names[got]) < 0)
+            goto done;
+    Py_ssize_t na = v[0].len / 4, nb = v[2].len / 4;
+    if (v[1].len / 8 != na || v[3].len / 8 != nb) {
+        PyErr_SetString(PyExc_ValueError, "merge_counts: lines and hits differ in length");
+        goto done;
+    }
+    const int *a = v[0].buf, *b = v[2].buf;
+    const long long *x = v[1].buf, *y = v[3].buf;
+    int *ol = PyMem_Malloc((size_t)(na + nb) * sizeof(int) + 1);
+    long long *oh = PyMem_Malloc((size_t)(na + nb) * sizeof(long long) + 1);
+    if (ol == NULL || oh == NULL) {
+        PyMem_Free(ol);
+        PyMem_Free(oh);
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j]) {
+            ol[k] = a[i];
+            oh[k++] = x[i++];
+        }
+        else if (b[j] < a[i]) {
+            ol[k] = b[j];
+            oh[k++] = y[j++];
+        }
+        else {
+            ol[k] = a[i];
+            oh[k++] = sat_add(x[i++], y[j++]);
+        }
+    }
+    for (; i < na; i++, k++) {
+        ol[k] = a[i];
+        oh[k] = x[i];
+    }
+    for (; j < nb; j++, k++) {
+        ol[k] = b[j];
+        oh[k] = y[j];
+    }
+    PyObject *lines = make_array("i", ol, k * (Py_ssize_t)sizeof(int));
+    PyObject *hits = lines ? make_array("q", oh, k * (Py_ssize_t)sizeof(long long)) : NULL;
+    PyMem_Free(ol);
+    PyMem_Free(oh);
+    if (lines && hits)
+        result = PyTuple_Pack(2, lines, hits);
+    Py_XDECREF(lines);
+    Py_XDECREF(hits);
+done:
+    for (int n = 0; n < got; n++)
+        PyBuffer_Release(&v[n]);
+    return result;
+}
+
+static PyObject *
+uncovered_ranges(PyObject *self, PyObject *args)
+{
+    PyObject *lo, *ho;
+    if (!PyArg_ParseTuple(args, "OO", &lo, &ho))
+        return NULL;
+    Py_buffer vl, vh;
+    if (get_column(lo, &vl, 4, "lines") < 0)
+        return NULL;
+    if (get_column(ho, &vh, 8, "hits") < 0) {
+        PyBuffer_Release(&vl);
+        return NULL;
+    }
+    PyObject *out = NULL;
+    Py_ssize_t n = vl.len / 4;
+    if (vh.len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "uncovered_ranges: lines and hits differ in length");
+        goto done;
+    }
+    const int *lines = vl.buf;
+    const long long *hits = vh.buf;
+    if ((out = PyList_New(0)) == NULL)
+        goto done;
+    long long start = -1, last = -1;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && hits[i] == 0) {
+            if (start < 0)
+                start = lines[i];
+            last = lines[i];
+            continue;
+        }
+        if (start >= 0) {
+            PyObject *t = Py_BuildValue("(LL)", start, last);
+            if (t == NULL || PyList_Append(out, t) < 0) {
+                Py_XDECREF(t);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(t);
+            start = -1;
+        }
+    }
+done:
+    PyBuffer_Release(&vl);
+    PyBuffer_Release(&vh);
+    return out;
+}
+
+/* -- module -------------------------------------------------------------------------- */
+
+static PyMethodDef methods[] = {
+    {"parse_lcov", parse_lcov, METH_VARARGS,
+     "parse_lcov(data, first_lineno, final, Function) -> (records, consumed_bytes, "
+     "consumed_lines, fallback)"},
+    {"merge_counts", merge_counts, METH_VARARGS,
+     "merge_counts(lines_a, hits_a, lines_b, hits_b) -> (array('i'), array('q'))"},
+    {"uncovered_ranges", uncovered_ranges, METH_VARARGS,
+     "uncovered_ranges(lines, hits) -> list of (first, last) uncovered line ranges"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "covgap._speedups",
+    "C accelerator for covgap's LCOV parser and per-line merging (optional).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    PyObject *array_mod = PyImport_ImportModule("array");
+    if (array_mod == NULL)
+        goto fail;
+    array_type = PyObject_GetAttrString(array_mod, "array");
+    Py_DECREF(array_mod);
+    if (array_type == NULL)
+        goto fail;
+    ParseError = PyErr_NewException("covgap._speedups.ParseError", PyExc_ValueError, NULL);
+    if (ParseError == NULL || PyModule_AddObjectRef(m, "ParseError", ParseError) < 0)
+        goto fail;
+    return m;
+fail:
+    Py_DECREF(m);
+    return NULL;
+}

@@ -1,0 +1,29 @@
+"""Types of the optional C accelerator built from ``_speedups.c`` (see that file)."""
+
+from array import array
+
+from covgap.model import Function
+
+class ParseError(ValueError):
+    """``args`` is ``(line number, message)``: a malformed LCOV line."""
+
+_Record = tuple[
+    str,
+    int,
+    array[int],
+    array[int],
+    array[int],
+    array[int],
+    array[int],
+    array[int],
+    list[Function],
+    tuple[int, int, int, int, int, int],
+]
+
+def parse_lcov(
+    data: bytes, first_lineno: int, final: bool, function_type: type[Function], /
+) -> tuple[list[_Record], int, int, bool]: ...
+def merge_counts(
+    lines_a: array[int], hits_a: array[int], lines_b: array[int], hits_b: array[int], /
+) -> tuple[array[int], array[int]]: ...
+def uncovered_ranges(lines: array[int], hits: array[int], /) -> list[tuple[int, int]]: ...
