@@ -1,0 +1,175 @@
+"""Istanbul's ``coverage-final.json`` (nyc, c8, Jest, Vitest's istanbul/v8 providers).
+
+Specification: the file coverage object documented in istanbul-lib-coverage
+(``lib/file-coverage.js``) and istanbul-lib-instrument's README. One object per
+source file, keyed by path::
+
+    {"/repo/src/a.js": {
+        "path": "/repo/src/a.js",
+        "statementMap": {"0": {"start": {"line": 4, "column": 2}, "end": {...}}, ...},
+        "s": {"0": 3, ...},                       # statement id -> hits
+        "fnMap": {"0": {"name": "area", "decl": {...}, "loc": {...}, "line": 4}},
+        "f": {"0": 3},                            # function id -> hits
+        "branchMap": {"0": {"type": "if", "loc": {...}, "locations": [{...}, {...}],
+                            "line": 17}},
+        "b": {"0": [1, 0]},                       # branch id -> hits per location
+        "inputSourceMap": {...}}}                 # optional
+
+Some writers wrap each file as ``{"data": {...}}`` (a serialized FileCoverage);
+that is accepted too. Checked against c8 10.1.3 (V8 coverage through
+v8-to-istanbul: one statement per line) and nyc 17.1.0 (Babel instrumentation:
+several statements per line, statements spanning lines) on node 20; the fixtures
+and their ``coverage-summary.json`` are in ``tests/data/c8``.
+
+What Istanbul counts (istanbul-lib-coverage 3.2, ``FileCoverage.toSummary``), and how
+this reader reproduces it:
+
+* **Lines** (``getLineCoverage``): for every entry of ``s`` whose statement is in
+  ``statementMap``, the line is the statement's *start* line and the line's count is
+  the **maximum** of the counts of the statements starting on it. covgap's lines are
+  Istanbul's Lines, not its Statements: the model has no statements, and the Lines
+  column is what every other format's "lines" means. (Statements equal Lines for c8;
+  for nyc they differ and are not kept.)
+* **Functions**: one per entry of ``f``, covered when its count is > 0; named and
+  placed from ``fnMap`` (``decl`` start line, else ``loc``, as Istanbul's LCOV
+  reporter does). Two functions with the same name on the same line (anonymous
+  callbacks) would be one function in covgap's model, so the second and later get
+  their Istanbul id appended (``(anonymous_3)#7``) to keep the total equal.
+* **Branches**: every element of every ``b`` array, covered when > 0. A branch is
+  stored as line = ``branchMap[id].loc.start.line``, block = the branch id, branch =
+  the index in its array: exactly the ``BRDA`` Istanbul's own LCOV reporter writes.
+* ``bT`` (branch truthiness, opt-in) is not a total Istanbul reports: ignored.
+* ``inputSourceMap`` is not applied: the positions Istanbul reports on are those in
+  the file, which is what its summary counts. A note says the map was present.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import BinaryIO
+
+from covgap.errors import FormatError
+from covgap.formats import FormatSpec
+from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
+
+__all__ = ["FORMAT", "read", "sniff"]
+
+# {"<path>": {"path": ..., "statementMap": ...} or {"<path>": {"data": {...
+_SNIFF = re.compile(rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"(?:path|data|statementMap|all)"')
+_MAX_ID = 2**31 - 1
+
+
+def sniff(head: bytes, filename: str) -> bool:
+    """A JSON object of objects whose first member holds a statementMap."""
+    body = sniff_json_object(head)
+    return bool(_SNIFF.match(body)) and b'"statementMap"' in body
+
+
+def _start_line(j: JsonReader, value: object, path: JsonPath) -> int:
+    """Return ``value.start.line`` for a ``{"start": {"line": N, ...}, ...}`` location."""
+    loc = j.obj(value, path)
+    start = j.obj(j.key(loc, "start", path), (*path, "start"))
+    return j.line(j.key(start, "line", (*path, "start")), (*path, "start", "line"))
+
+
+def _block_ids(keys: list[str]) -> list[int]:
+    """Istanbul ids are "0", "1", ...; anything else is numbered in order of appearance."""
+    if all(k.isdigit() and k.isascii() and int(k) <= _MAX_ID for k in keys):
+        return [int(k) for k in keys]
+    return list(range(len(keys)))
+
+
+def _read_file(j: JsonReader, key: str, value: object) -> tuple[FileCoverage, bool]:
+    path: JsonPath = (key,)
+    data = j.obj(value, path)
+    if "data" in data and "statementMap" not in data:
+        path = (key, "data")
+        data = j.obj(data["data"], path)
+    name = j.string(data["path"], (*path, "path")) if "path" in data else key
+    if not name:
+        raise j.error((*path, "path"), "empty file path")
+    b = FileCoverageBuilder(name)
+
+    # Lines: getLineCoverage — max count of the statements starting on each line.
+    smap = j.obj(j.key(data, "statementMap", path), (*path, "statementMap"))
+    line_hits: dict[int, int] = {}
+    for sid, count in j.items(j.key(data, "s", path), (*path, "s")):
+        hits = j.count(count, (*path, "s", sid))
+        loc = smap.get(sid)
+        if loc is None:
+            continue  # Istanbul skips a count without a statement ("is this even possible?")
+        line = _start_line(j, loc, (*path, "statementMap", sid))
+        prev = line_hits.get(line)
+        if prev is None or prev < hits:
+            line_hits[line] = hits
+    for line in sorted(line_hits):
+        b.add_line(line, line_hits[line])
+
+    # Functions: one per entry of f.
+    fmap = j.obj(j.key(data, "fnMap", path), (*path, "fnMap"))
+    seen: set[tuple[str, int]] = set()
+    for fid, count in j.items(j.key(data, "f", path), (*path, "f")):
+        hits = j.count(count, (*path, "f", fid))
+        mpath: JsonPath = (*path, "fnMap", fid)
+        if fid not in fmap:
+            raise j.error((*path, "f", fid), "function has no fnMap entry")
+        meta = j.obj(fmap[fid], mpath)
+        fname = j.string(j.key(meta, "name", mpath), (*mpath, "name"))
+        where = "decl" if "decl" in meta else "loc"
+        start = _start_line(j, j.key(meta, where, mpath), (*mpath, where))
+        end: int | None = None
+        if "loc" in meta:
+            loc = j.obj(meta["loc"], (*mpath, "loc"))
+            if "end" in loc and isinstance(loc["end"], dict) and "line" in loc["end"]:
+                end = j.line(loc["end"]["line"], (*mpath, "loc", "end", "line"))
+        if (fname, start) in seen:
+            fname = f"{fname}#{fid}"
+        seen.add((fname, start))
+        b.add_function(fname, start, hits, end)
+
+    # Branches: every element of every b array.
+    bmap = j.obj(j.key(data, "branchMap", path), (*path, "branchMap"))
+    bvalues = j.obj(j.key(data, "b", path), (*path, "b"))
+    for block, (bid, counts) in zip(_block_ids(list(bvalues)), bvalues.items(), strict=True):
+        hits_list = j.count_list(counts, (*path, "b", bid))
+        if bid not in bmap:
+            raise j.error((*path, "b", bid), "branch has no branchMap entry")
+        mpath = (*path, "branchMap", bid)
+        meta = j.obj(bmap[bid], mpath)
+        line = _start_line(j, j.key(meta, "loc", mpath), (*mpath, "loc"))
+        for i, hits in enumerate(hits_list):
+            b.add_branch(line, block, i, hits)
+
+    return b.build(), "inputSourceMap" in data
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read an Istanbul coverage-final.json; see the module docstring for what counts."""
+    j = JsonReader(origin)
+    doc = load_json(stream, origin)
+    if not isinstance(doc, dict):
+        raise FormatError(origin, "not an Istanbul coverage map (expected a JSON object)")
+    cs = CoverageSet()
+    mapped = 0
+    for key, value in doc.items():
+        fc, has_map = _read_file(j, key, value)
+        if fc.path in cs.files:
+            raise j.error((key,), f"file {fc.path!r} appears twice in the coverage map")
+        cs.add(fc)
+        mapped += has_map
+    if mapped:
+        cs.notes = (
+            f"{origin}: {mapped} file(s) carry an inputSourceMap; covgap reports positions "
+            "as written (as Istanbul's summary does) and does not remap them",
+        )
+    return cs
+
+
+FORMAT = FormatSpec(
+    name="istanbul",
+    title="Istanbul coverage-final.json",
+    sniff=sniff,
+    read=read,
+    discover=("**/coverage-final.json",),
+)

@@ -1,0 +1,189 @@
+"""Istanbul coverage-final.json reader: totals equal Istanbul's own summary (c8, nyc)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import DATA, require_tool
+from covgap.errors import FormatError
+from covgap.formats import all_formats, detect, read_report
+from covgap.formats.istanbul import read, sniff
+from covgap.model import CoverageSet
+
+C8 = DATA / "c8"
+EDGE = DATA / "edge"
+C8_BIN = Path(__file__).parents[2] / "tools" / "node" / "node_modules" / ".bin" / "c8"
+
+
+def _assert_equals_summary(cs: CoverageSet, summary: dict[str, Any]) -> None:
+    """covgap's lines/branches/functions are Istanbul's Lines/Branches/Functions."""
+    for key, entry in summary.items():
+        counts = cs.totals() if key == "total" else cs.files[key].counts()
+        assert (counts.lines_total, counts.lines_covered) == (
+            entry["lines"]["total"],
+            entry["lines"]["covered"],
+        ), key
+        assert (counts.branches_total, counts.branches_covered) == (
+            entry["branches"]["total"],
+            entry["branches"]["covered"],
+        ), key
+        assert (counts.functions_total, counts.functions_covered) == (
+            entry["functions"]["total"],
+            entry["functions"]["covered"],
+        ), key
+    assert set(summary) - {"total"} == set(cs.files)
+
+
+@pytest.mark.parametrize("tool", ["c8", "nyc"])
+def test_committed_reports_equal_istanbul_summary(tool: str) -> None:
+    folder = C8 if tool == "c8" else C8 / "nyc"
+    cs = read_report(folder / "coverage-final.json")
+    assert cs.inputs[0].format == "istanbul"
+    _assert_equals_summary(cs, json.loads((folder / "coverage-summary.json").read_text()))
+
+
+def test_nyc_lines_differ_from_statements_and_follow_get_line_coverage() -> None:
+    """nyc has several statements per line: lines are the max over statement starts."""
+    raw = json.loads((C8 / "nyc" / "coverage-final.json").read_text())
+    summary = json.loads((C8 / "nyc" / "coverage-summary.json").read_text())["total"]
+    assert summary["statements"]["total"] != summary["lines"]["total"]
+    cs = read_report(C8 / "nyc" / "coverage-final.json")
+    for name, data in raw.items():
+        expected: dict[int, int] = {}
+        for sid, count in data["s"].items():
+            line = data["statementMap"][sid]["start"]["line"]
+            expected[line] = max(expected.get(line, count), count)
+        assert cs.files[name].hits_by_line() == expected
+
+
+def test_branches_are_the_brda_of_istanbuls_lcov_reporter() -> None:
+    """Same (line, block, branch, taken) as the BRDA records c8's lcov reporter wrote."""
+    brda: dict[str, set[tuple[int, int, int, int]]] = {}
+    current = ""
+    for row in (C8 / "lcov.info").read_text().splitlines():
+        if row.startswith("SF:"):
+            current = row[3:]
+        elif row.startswith("BRDA:"):
+            line, block, branch, taken = row[5:].split(",")
+            brda.setdefault(current, set()).add((int(line), int(block), int(branch), int(taken)))
+    cs = read_report(C8 / "coverage-final.json")
+    for name, fc in cs.files.items():
+        got = {(b.line, b.block, b.branch, b.taken or 0) for b in fc.branches()}
+        assert got == brda.get(name, set()), name
+
+
+def test_functions_are_named_and_placed_like_lcov_fn_records() -> None:
+    fn: dict[str, set[tuple[int, str]]] = {}
+    current = ""
+    for row in (C8 / "lcov.info").read_text().splitlines():
+        if row.startswith("SF:"):
+            current = row[3:]
+        elif row.startswith("FN:"):
+            line, name = row[3:].split(",", 1)
+            fn.setdefault(current, set()).add((int(line), name))
+    cs = read_report(C8 / "coverage-final.json")
+    for name, fc in cs.files.items():
+        assert {(f.start_line, f.name) for f in fc.functions} == fn.get(name, set())
+    shapes = {f.name: f.hits for f in cs.files["src/shapes.js"].functions}
+    assert shapes["neverCalled"] == 0
+    assert shapes["area"] == 3
+
+
+def test_c8_lcov_info_gives_istanbul_totals_through_the_lcov_reader() -> None:
+    """c8's lcov.info read by covgap's LCOV reader gives the same totals as the JSON."""
+    if "lcov" not in {spec.name for spec in all_formats()}:
+        pytest.skip("the LCOV reader (covgap.formats.lcov) is not registered yet")
+    summary = json.loads((C8 / "coverage-summary.json").read_text())
+    cs = read_report(C8 / "lcov.info")
+    assert cs.inputs[0].format == "lcov"
+    _assert_equals_summary(cs, summary)
+
+
+def test_edge_fixture_equals_istanbul_lib_coverage() -> None:
+    native = json.loads((EDGE / "istanbul-wrapped-sourcemap.native.json").read_text())
+    cs = read_report(EDGE / "istanbul-wrapped-sourcemap.json")
+    _assert_equals_summary(
+        cs, {"total": native["total"]} | {k: v["summary"] for k, v in native["files"].items()}
+    )
+    fc = cs.files["/ci/build/src/app.ts"]
+    expected_lines = native["files"]["/ci/build/src/app.ts"]["lines"]
+    assert fc.hits_by_line() == {int(k): v for k, v in expected_lines.items()}
+    assert {f.name for f in fc.functions} == {"(anonymous_0)", "(anonymous_0)#1", "later"}
+    assert any("inputSourceMap" in note for note in cs.notes)
+
+
+@pytest.mark.realtool
+def test_fresh_c8_run_equals_its_summary(tmp_path: Path) -> None:
+    """Re-run c8 (from tools/node) on the JS program and compare with its own summary."""
+    require_tool("node")
+    if not C8_BIN.exists():
+        if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+            pytest.fail("tools/node has no c8; run make node-tools")
+        pytest.skip("tools/node has no c8 (make node-tools installs it)")
+    env = dict(os.environ, OUT=str(tmp_path), SKIP_NYC="1")
+    subprocess.run(["sh", str(C8 / "make.sh")], check=True, env=env, timeout=120)
+    cs = read_report(tmp_path / "coverage-final.json")
+    _assert_equals_summary(cs, json.loads((tmp_path / "coverage-summary.json").read_text()))
+
+
+def test_sniff() -> None:
+    assert sniff((C8 / "coverage-final.json").read_bytes()[:2000], "coverage-final.json")
+    assert sniff((C8 / "nyc" / "coverage-final.json").read_bytes()[:2000], "x.json")
+    assert sniff((EDGE / "istanbul-wrapped-sourcemap.json").read_bytes(), "x.json")
+    assert not sniff(b'{"meta": {"format": 3}, "files": {}}', "coverage-final.json")
+    assert not sniff(b'{"a.rb": {"lines": [1, null]}}', "coverage-final.json")
+    assert detect(C8 / "coverage-final.json").name == "istanbul"
+
+
+def _doc(**overrides: object) -> bytes:
+    data: dict[str, object] = {
+        "path": "a.js",
+        "statementMap": {"0": {"start": {"line": 1, "column": 0}, "end": {"line": 1}}},
+        "s": {"0": 1},
+        "fnMap": {},
+        "f": {},
+        "branchMap": {},
+        "b": {},
+    }
+    data.update(overrides)
+    return json.dumps({"a.js": data}).encode()
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (_doc(s={"0": -1}), '["a.js"].s["0"]: a hit count (integer >= 0) out of range: -1'),
+        (_doc(s={"0": "1"}), '["a.js"].s["0"]: expected a hit count (integer >= 0), got string'),
+        (_doc(s={"0": 2**63}), "out of range: 9223372036854775808"),
+        (_doc(s={"0": 1.5}), "got number 1.5"),
+        (_doc(b={"0": [1]}), 'b["0"]: branch has no branchMap entry'),
+        (_doc(f={"0": 1}), 'f["0"]: function has no fnMap entry'),
+        (_doc(b={"0": 3}), 'b["0"]: expected an array, got integer 3'),
+        (
+            _doc(statementMap={"0": {"start": {"line": 0, "column": 0}}}),
+            'statementMap["0"].start.line: a line number (integer >= 1) out of range: 0',
+        ),
+        (_doc(statementMap={"0": {"end": {}}}), 'statementMap["0"]: missing required key "start"'),
+        (b"[1, 2]", "not an Istanbul coverage map"),
+        (b'{"a.js": {"path": "a.js"}}', '["a.js"]: missing required key "statementMap"'),
+    ],
+)
+def test_bad_input_names_the_json_path(doc: bytes, message: str) -> None:
+    with pytest.raises(FormatError) as err:
+        read(io.BytesIO(doc), "bad.json")
+    assert message in str(err.value)
+
+
+def test_truncated_report_is_an_error_with_position() -> None:
+    whole = (C8 / "coverage-final.json").read_bytes()
+    with pytest.raises(FormatError) as err:
+        read(io.BytesIO(whole[:-40]), "cut.json")
+    assert "truncated" in str(err.value)
+    assert err.value.line is not None and err.value.column is not None
