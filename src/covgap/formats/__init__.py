@@ -34,6 +34,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "cobertura",
     "jacoco",
     "coveragepy_json",
+    "istanbul",
 )
 
 
