@@ -1,0 +1,71 @@
+"""The pipeline: parsing FLAG=PATH inputs, reading, merging, per-flag totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from covgap.errors import InputError
+from covgap.pipeline import InputSpec, read_inputs
+
+
+def test_plain_path() -> None:
+    assert InputSpec.parse("coverage/lcov.info") == InputSpec(Path("coverage/lcov.info"))
+
+
+def test_flag_and_path() -> None:
+    assert InputSpec.parse("e2e=out/lcov.info") == InputSpec(Path("out/lcov.info"), "e2e")
+    assert str(InputSpec.parse("e2e=out/lcov.info")) == "e2e=out/lcov.info"
+
+
+def test_existing_file_with_equals_sign_stays_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a=b.info").write_text("x")
+    assert InputSpec.parse("a=b.info") == InputSpec(Path("a=b.info"))
+
+
+def test_windows_drive_is_not_a_flag() -> None:
+    # A flag must start with a letter and the rest be a path; "C:" has no "=".
+    assert InputSpec.parse(r"C:\ci\lcov.info").flag is None
+
+
+def write_lcov(path: Path, records: dict[str, dict[int, int]]) -> Path:
+    out = []
+    for sf, lines in records.items():
+        out.append(f"SF:{sf}")
+        out += [f"DA:{ln},{h}" for ln, h in lines.items()]
+        out.append("end_of_record")
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_flag_totals_are_each_suites_own(tmp_path: Path) -> None:
+    unit = write_lcov(tmp_path / "u.info", {"a.c": {1: 1, 2: 0}})
+    e2e = write_lcov(tmp_path / "e.info", {"a.c": {2: 1, 3: 0}, "b.c": {1: 1}})
+    result = read_inputs([InputSpec(unit, "unit"), InputSpec(e2e, "e2e")])
+    assert result.coverage.totals().lines_total == 4
+    assert result.flag_totals["unit"].lines_total == 2
+    assert result.flag_totals["unit"].lines_covered == 1
+    assert result.flag_totals["e2e"].lines_total == 3
+    assert result.flag_totals["e2e"].lines_covered == 2
+
+
+def test_same_flag_twice_is_merged_before_counting(tmp_path: Path) -> None:
+    a = write_lcov(tmp_path / "a.info", {"a.c": {1: 1, 2: 0}})
+    b = write_lcov(tmp_path / "b.info", {"a.c": {1: 0, 2: 4}})
+    result = read_inputs([InputSpec(a, "unit"), InputSpec(b, "unit")])
+    assert result.flag_totals["unit"].lines_total == 2
+    assert result.flag_totals["unit"].lines_covered == 2
+
+
+def test_skip_invalid_collects_reasons(tmp_path: Path) -> None:
+    good = write_lcov(tmp_path / "g.info", {"a.c": {1: 1}})
+    bad = tmp_path / "bad.info"
+    bad.write_text("nonsense\n")
+    result = read_inputs([InputSpec(bad), InputSpec(good)], skip_invalid=True)
+    assert [p for p, _ in result.skipped] == [str(bad)]
+    with pytest.raises(InputError):
+        read_inputs([InputSpec(bad)])
