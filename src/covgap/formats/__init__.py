@@ -33,6 +33,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "covgap_json",
     "cobertura",
     "jacoco",
+    "gocover",
     "coveragepy_json",
     "istanbul",
 )

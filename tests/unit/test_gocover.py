@@ -1,0 +1,136 @@
+"""Go coverprofiles: statements equal `go tool cover -func`, lines follow the block rule."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from covgap.errors import FormatError
+from covgap.formats import detect, gocover, read_report
+from covgap.model import CoverageSet
+from covgap.types import MAX_LINE
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GO = DATA / "go"
+EDGE = DATA / "edge"
+PROFILES = ("set", "count", "atomic", "add", "discount", "merged")
+
+_FUNC_RE = re.compile(r"^(?P<file>.+):(?P<line>\d+):\s+(?P<name>\S+)\s+(?P<pct>[\d.]+)%$")
+_TOTAL_RE = re.compile(r"^total:\s+\(statements\)\s+(?P<pct>[\d.]+)%$")
+
+
+def _native(name: str) -> tuple[list[tuple[str, int, str, str]], str]:
+    """`go tool cover -func` as make.sh recorded it: functions and the total percent."""
+    funcs = []
+    total = ""
+    for row in (GO / f"native-{name}.txt").read_text().splitlines():
+        if m := _FUNC_RE.match(row):
+            funcs.append((m["file"], int(m["line"]), m["name"], m["pct"]))
+        elif m := _TOTAL_RE.match(row):
+            total = m["pct"]
+        else:
+            raise AssertionError(f"unexpected line in native-{name}.txt: {row!r}")
+    return funcs, total
+
+
+def _pct(covered: int, total: int) -> str:
+    """Format as go tool cover does (%.1f, 0.0 for no statements)."""
+    return f"{100.0 * covered / total:.1f}" if total else "0.0"
+
+
+def _profile(name: str) -> gocover.Profile:
+    with (GO / f"{name}.out").open("rb") as fh:
+        return gocover.read_profile(fh, name)
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_statement_totals_equal_go_tool_cover(name: str) -> None:
+    _, total = _native(name)
+    assert _pct(*_profile(name).statements()) == total
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_per_function_percentages_equal_go_tool_cover(name: str) -> None:
+    """A function owns the blocks that start between its line and the next function's."""
+    funcs, _ = _native(name)
+    profile = _profile(name)
+    assert funcs
+    for i, (path, line, fname, pct) in enumerate(funcs):
+        nxt = funcs[i + 1] if i + 1 < len(funcs) else None
+        last = nxt[1] - 1 if nxt is not None and nxt[0] == path else MAX_LINE
+        assert _pct(*profile.statements_between(path, line, last)) == pct, fname
+
+
+def test_lines_follow_the_block_rule() -> None:
+    cs = read_report(GO / "count.out")
+    cart = cs.files["example.com/shop/cart.go"].hits_by_line()
+    # 12.37,13.15 (4) and 13.15,15.3 (1): line 13 takes the larger count.
+    assert (cart[12], cart[13], cart[14], cart[15]) == (4, 4, 1, 1)
+    # `} else if member || sale {`: 32.20,34.3 (1), 34.8,34.27 (1), 34.27,36.3 (0).
+    assert (cart[34], cart[35], cart[36]) == (1, 0, 0)
+    assert cart[42] == 0  # Clear's body
+    util = cs.files["example.com/shop/util.go"].hits_by_line()
+    assert 27 not in util  # `func empty() {}`: a block without statements
+    assert 17 not in util and 16 not in util  # between functions
+    assert cs.totals().branches_total == 0
+    assert cs.totals().functions_total == 0
+    assert len(cs.notes) == 1
+    assert "go: 22 of 27 statements covered" in cs.notes[0]
+
+
+def test_modes_agree_on_what_is_covered() -> None:
+    sets = {name: read_report(GO / f"{name}.out") for name in ("set", "count", "atomic")}
+    covered = {
+        n: {p: list(fc.covered_lines()) for p, fc in cs.files.items()} for n, cs in sets.items()
+    }
+    assert covered["set"] == covered["count"] == covered["atomic"]
+    assert set(sets["set"].files["example.com/shop/cart.go"].hits) == {0, 1}
+
+
+def test_two_profiles_of_one_package_merge_like_go() -> None:
+    merged_by_go = read_report(GO / "merged.out")
+    add, discount = read_report(GO / "add.out"), read_report(GO / "discount.out")
+    merged = CoverageSet.merge_all([add, discount])
+    for path, fc in merged_by_go.files.items():
+        assert list(merged.files[path].covered_lines()) == list(fc.covered_lines())
+        assert list(merged.files[path].lines) == list(fc.lines)
+    # Concatenated with both mode lines kept: the reader merges blocks itself.
+    both = (GO / "add.out").read_bytes() + (GO / "discount.out").read_bytes()
+    profile = gocover.read_profile(io.BytesIO(both), "cat.out")
+    assert profile.files == _profile("merged").files
+    assert gocover.to_coverage(profile) == merged_by_go
+
+
+def test_sniff() -> None:
+    for name in PROFILES:
+        assert detect(GO / f"{name}.out").name == "gocover"
+    assert not gocover.sniff(b"TN:\nSF:a.go\n", "lcov.info")
+
+
+def test_windows_paths_and_crlf() -> None:
+    cs = read_report(EDGE / "go-windows-crlf.out")
+    fc = cs.files["C:/work/x/a.go"]
+    assert fc.hits_by_line() == {3: 7, 4: 7, 5: 7}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("go-mixed-modes.out", ":3: mode 'count' differs from the profile's mode 'set'"),
+        ("go-numstmt-conflict.out", ":3: example.com/x/a.go:3.10,5.2 has 3 statements"),
+        ("go-bad-record.out", ":3: expected `file:line.col,line.col numStmt count`"),
+        ("go-backwards.out", ":2: block ends (5.2) before it starts"),
+    ],
+)
+def test_bad_input_is_one_line_error(name: str, expected: str) -> None:
+    with pytest.raises(FormatError) as info:
+        read_report(EDGE / name)
+    assert str(info.value).startswith(f"{EDGE / name}{expected}")
+
+
+def test_block_before_mode_is_refused() -> None:
+    with pytest.raises(FormatError, match="starts with a `mode:` line"):
+        gocover.read(io.BytesIO(b"a.go:1.1,2.2 1 1\n"), "x.out")
