@@ -1,30 +1,432 @@
-"""Map report paths onto repository files. INTERFACE DRAFT — being completed."""
+"""Map the file paths written in coverage reports onto the repository's files.
+
+"No coverage found" is the most common complaint about every coverage tool, and it is
+nearly always this: the report says ``/home/runner/work/app/app/src/x.rs`` (CI),
+``C:\\a\\b\\src\\x.ts`` (Windows), ``./src/x.py``, ``src/lib.rs`` (relative to one crate
+of a workspace), ``x.py`` (relative to a Cobertura ``<source>``) or
+``github.com/acme/app/pkg/x.go`` (Go's import path), while the repository calls the
+file ``crates/core/src/x.rs``. Each report path is tried, in order, as:
+
+1. the user's ``[paths] fixes`` (the first fix whose ``from`` is a prefix of the
+   normalised path replaces that prefix with its ``to``);
+2. the path exactly as written, then normalised (``\\`` → ``/``, no ``./``, ``a/../``
+   resolved, ``file://`` dropped, drive letter upper-cased);
+3. an absolute path below the repository root, made relative to it;
+4. a Go import path below a ``go.mod`` module path, moved to that module's directory;
+5. a relative path joined to each of the report's source roots
+   (``CoverageSet.source_roots``);
+6. the longest unique suffix match: repository files with the same last two path
+   components are compared component by component from the end, and the one sharing
+   the longest suffix wins. A match needs at least two components in common unless the
+   report path is a bare file name; with several best candidates (``src/lib.rs`` in
+   three crates) the path is *ambiguous* and nothing is picked;
+7. the prefix rewrites learned from steps 3-6 (``/home/runner/work/app/app/`` → ``""``),
+   which settle ambiguous and single-component matches the other files vouch for.
+
+Mapped files are renamed onto their repository path; two report paths reaching one
+file are merged (hits summed). A path that maps nowhere is kept, under its normalised
+spelling, so totals still equal the native tool's; it is listed in an
+:class:`UnmappedGroup` with the other paths under the same directory and, when a
+repository file has the same name, a suggested fix, e.g.::
+
+    12 files under /home/ci/other/ not found in the repository; add to covgap.toml:
+    [paths] fixes = [{ from = "/home/ci/other/", to = "pkg/" }]
+
+Paths the configuration excludes (``[paths] ignore``, or not matching ``[paths]
+include``) are dropped here and never listed as unmapped. With no repository files at
+all (coverage read outside a repository) paths are only normalised and nothing is
+reported unmapped.
+"""
 
 from __future__ import annotations
 
+import json
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from os.path import realpath
 
 from covgap.config import PathFix
 from covgap.model import CoverageSet
 from covgap.workspace import Workspace
 
+_DRIVE = re.compile(r"^([A-Za-z]):(?=/|$)")
+
+MISSING = "missing"
+"""No repository file has the name: generated, third-party or from another checkout."""
+AMBIGUOUS = "ambiguous"
+"""Several repository files match equally well; a fix must say which."""
+RELOCATED = "relocated"
+"""A repository file has the name under another directory; the suggestion moves it."""
+
+
+def normalize(path: str) -> str:
+    """Spell a report path canonically, so two spellings of one file become one key.
+
+    ``.\\src\\x.py``, ``./src/x.py`` and ``src/./y/../x.py`` all become ``src/x.py``;
+    ``c:\\a\\x.ts`` becomes ``C:/a/x.ts``; ``file:///abs/x`` becomes ``/abs/x``.
+    """
+    if path.startswith("file://"):
+        path = path[7:]
+    path = path.replace("\\", "/")
+    drive = ""
+    match = _DRIVE.match(path)
+    if match:
+        drive = match.group(1).upper() + ":"
+        path = path[2:]
+    if not path:
+        return drive
+    normal = posixpath.normpath(path)
+    if normal == ".":
+        normal = ""
+    return drive + normal
+
+
+def _normalize_prefix(prefix: str) -> str:
+    """Normalise a fix's ``from`` like a path but keep its trailing slash, if any."""
+    if not prefix:
+        return ""
+    trailing = prefix.endswith(("/", "\\"))
+    normal = normalize(prefix)
+    if trailing and normal and not normal.endswith("/"):
+        normal += "/"
+    return normal
+
+
+def apply_fixes(path: str, fixes: Sequence[PathFix]) -> tuple[str, PathFix] | None:
+    """Apply the first fix whose ``from`` prefixes ``path`` (already normalised)."""
+    for fix in fixes:
+        prefix = _normalize_prefix(fix.from_)
+        if path.startswith(prefix):
+            return normalize(fix.to + path[len(prefix) :]), fix
+    return None
+
 
 @dataclass
 class UnmappedGroup:
+    """Report paths under one directory that are not repository files, and what to do.
+
+    ``kind`` is :data:`MISSING`, :data:`AMBIGUOUS` or :data:`RELOCATED`;
+    ``candidates`` maps a path to the repository files it could be (ambiguous or
+    single-component matches), so the message can show the choice.
+    """
+
     prefix: str
     paths: list[str]
     suggestion: PathFix | None = None
+    kind: str = MISSING
+    candidates: dict[str, list[str]] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return f"{len(self.paths)} file(s) under {self.prefix!r} not found in the repository"
+        """One line for the user: how many, where, and the config line that fixes it."""
+        n = len(self.paths)
+        files = f"{n} file{'s' if n != 1 else ''}"
+        where = self.prefix or "./"
+        if self.suggestion is not None:
+            fix = self.suggestion
+            return (
+                f"{files} under {where} not found in the repository; add to covgap.toml: "
+                f"[paths] fixes = [{{ from = {_toml_str(fix.from_)}, to = {_toml_str(fix.to)} }}]"
+            )
+        if self.kind == AMBIGUOUS:
+            path = self.paths[0]
+            shown = ", ".join(self.candidates.get(path, [])[:3])
+            return (
+                f"{files} under {where} match several repository files "
+                f"(e.g. {path}: {shown}); add a [paths] fixes entry to covgap.toml "
+                "saying which directory they belong to"
+            )
+        globs = [f"{self.prefix}**"] if self.prefix else self.paths
+        return (
+            f"{files} under {where} not found in the repository and no repository file "
+            "has their names; if they are generated or third-party, add to covgap.toml: "
+            f"[paths] ignore = [{', '.join(map(_toml_str, globs))}]"
+        )
+
+
+def _toml_str(text: str) -> str:
+    # A JSON string is a valid TOML basic string for everything a path contains.
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass
 class MappingResult:
+    """The coverage renamed onto repository paths, and what could not be mapped.
+
+    ``mapping`` holds every report path (as written) that reached a repository file,
+    with that file's path.
+    """
+
     coverage: CoverageSet
     unmapped: list[UnmappedGroup] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
 
 
+# -- suffix matching -------------------------------------------------------------------
+
+
+def _common_suffix(a: Sequence[str], b: Sequence[str]) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _prefix_of(parts: Sequence[str], keep: int) -> str:
+    """The path prefix before the last ``keep`` components, with a trailing slash."""
+    head = parts[: len(parts) - keep]
+    return "/".join(head) + "/" if head else ""
+
+
+class _SuffixIndex:
+    """Repository files indexed by their last one and two path components."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.by_base: dict[str, list[str]] = defaultdict(list)
+        self.by_tail: dict[str, list[str]] = defaultdict(list)
+        for path in files:
+            head, _, base = path.rpartition("/")
+            self.by_base[base].append(path)
+            if head:
+                self.by_tail[f"{head.rpartition('/')[2]}/{base}"].append(path)
+
+    def match(self, query: str) -> tuple[list[str], list[str], int]:
+        """Return ``(strong, weak, k)`` candidates for ``query`` and their common suffix.
+
+        Strong candidates share at least two trailing components with the query (or the
+        whole query, when it is a bare name); weak ones share only the file name.
+        """
+        parts = query.split("/")
+        if len(parts) >= 2:
+            tail = self.by_tail.get(f"{parts[-2]}/{parts[-1]}")
+            if tail:
+                scored = [(_common_suffix(parts, c.split("/")), c) for c in tail]
+                best = max(k for k, _ in scored)
+                return sorted(c for k, c in scored if k == best), [], best
+        same_name = self.by_base.get(parts[-1], [])
+        if len(parts) == 1:
+            return sorted(same_name), [], 1
+        return [], sorted(same_name), 1
+
+
+@dataclass
+class _Outcome:
+    """How one report path fared."""
+
+    target: str | None = None
+    rewrite: tuple[str, str] | None = None
+    strong: list[str] = field(default_factory=list)
+    weak: list[str] = field(default_factory=list)
+    query: str = ""
+
+
+class _Mapper:
+    """Map report paths onto a workspace, learning prefix rewrites as it goes."""
+
+    def __init__(
+        self, ws: Workspace, fixes: Sequence[PathFix], source_roots: Sequence[str]
+    ) -> None:
+        self.files = ws.file_set
+        self.fixes = list(fixes)
+        roots = {normalize(ws.root.as_posix())}
+        roots.add(normalize(realpath(ws.root)))
+        self.root_prefixes = sorted((r.rstrip("/") + "/" for r in roots if r), key=len)[::-1]
+        self.go_modules = sorted(
+            ((m.rstrip("/") + "/", d) for m, d in ws.go_modules.items()),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+        self.source_roots = [normalize(r) for r in source_roots if r]
+        self._index: _SuffixIndex | None = None
+
+    @property
+    def index(self) -> _SuffixIndex:
+        if self._index is None:
+            self._index = _SuffixIndex(self.files)
+        return self._index
+
+    def _direct(self, query: str) -> tuple[str, tuple[str, str]] | None:
+        """Steps 2-4 for one spelling: as is, below the root, a Go import path."""
+        if query in self.files:
+            return query, ("", "")
+        for prefix in self.root_prefixes:
+            if query.startswith(prefix) and query[len(prefix) :] in self.files:
+                return query[len(prefix) :], (prefix, "")
+        for module, directory in self.go_modules:
+            if query.startswith(module):
+                moved = posixpath.join(directory, query[len(module) :])
+                if moved in self.files:
+                    return moved, (module, f"{directory}/" if directory else "")
+        return None
+
+    def _suffix(self, query: str) -> _Outcome:
+        strong, weak, k = self.index.match(query)
+        if len(strong) == 1:
+            target = strong[0]
+            parts, cparts = query.split("/"), target.split("/")
+            return _Outcome(target, (_prefix_of(parts, k), _prefix_of(cparts, k)), query=query)
+        return _Outcome(strong=strong, weak=weak, query=query)
+
+    def first_pass(self, raw: str, norm: str) -> _Outcome:
+        query = norm
+        fixed = apply_fixes(norm, self.fixes)
+        if fixed is not None:
+            query, fix = fixed
+            found = self._direct(query)
+            if found is not None:
+                return _Outcome(found[0], (_normalize_prefix(fix.from_), fix.to))
+        if raw in self.files:
+            return _Outcome(raw, ("", ""))
+        found = self._direct(query)
+        if found is not None:
+            return _Outcome(*found)
+        joined: list[str] = []
+        if not query.startswith("/") and not _DRIVE.match(query):
+            for root in self.source_roots:
+                candidate = normalize(f"{root}/{query}")
+                found = self._direct(candidate)
+                if found is not None:
+                    return _Outcome(found[0], ("", _relative_dir(found[0], query)))
+                joined.append(candidate)
+        outcome = self._suffix(query)
+        if outcome.target is None and len(outcome.strong) != 1:
+            # A source root can make the path long enough to be unique.
+            hits = [o for o in map(self._suffix, joined) if o.target is not None]
+            if len({o.target for o in hits}) == 1:
+                hit = hits[0]
+                assert hit.target is not None
+                return _Outcome(hit.target, ("", _relative_dir(hit.target, query)))
+        return outcome
+
+    def by_rewrites(self, query: str, learned: Iterable[tuple[str, str]]) -> str | None:
+        """Step 7: the most specific learned rewrite that reaches exactly one file."""
+        best_len = -1
+        found: set[str] = set()
+        for old, new in learned:
+            if not query.startswith(old) or len(old) < best_len:
+                continue
+            candidate = new + query[len(old) :]
+            if candidate not in self.files:
+                continue
+            if len(old) > best_len:
+                best_len, found = len(old), set()
+            found.add(candidate)
+        return found.pop() if len(found) == 1 else None
+
+
+def _relative_dir(target: str, query: str) -> str:
+    """The directory prefix that turns ``query`` into ``target`` (``""`` if none)."""
+    if target.endswith("/" + query):
+        return target[: -len(query)]
+    return ""
+
+
+def _group_key(path: str) -> tuple[str, ...]:
+    """Cluster unmapped paths: two leading directories of absolute paths, one otherwise."""
+    parts = path.split("/")[:-1]
+    if not parts:
+        return ()
+    if parts[0] == "" or _DRIVE.match(parts[0]):
+        return tuple(parts[:3])
+    return tuple(parts[:1])
+
+
+def _common_dir(paths: Sequence[str]) -> str:
+    """The longest directory prefix (with trailing slash) of all ``paths``."""
+    split = [p.split("/")[:-1] for p in paths]
+    common: list[str] = []
+    for column in zip(*split, strict=False):
+        if any(c != column[0] for c in column):
+            break
+        common.append(column[0])
+    return "/".join(common) + "/" if common else ""
+
+
+def _groups(unmapped: dict[str, _Outcome]) -> list[UnmappedGroup]:
+    """Group the unmapped paths by suggested fix, else by leading directories."""
+    by_fix: dict[tuple[str, str], list[str]] = defaultdict(list)
+    clusters: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    candidates: dict[str, list[str]] = {}
+    for path, outcome in unmapped.items():
+        if len(outcome.weak) == 1 and not outcome.strong:
+            # Suggest on the path as the report spells it (not after a user fix).
+            parts, cparts = path.split("/"), outcome.weak[0].split("/")
+            by_fix[(_prefix_of(parts, 1), _prefix_of(cparts, 1))].append(path)
+            continue
+        if outcome.strong or outcome.weak:
+            candidates[path] = outcome.strong or outcome.weak
+        kind = AMBIGUOUS if len(outcome.strong) > 1 or len(outcome.weak) > 1 else MISSING
+        clusters[(kind, _group_key(path))].append(path)
+    groups: list[UnmappedGroup] = []
+    for (old, new), paths in by_fix.items():
+        groups.append(UnmappedGroup(old, sorted(paths), PathFix(old, new), RELOCATED))
+    for (kind, _key), paths in clusters.items():
+        paths.sort()
+        prefix = _common_dir(paths)
+        groups.append(
+            UnmappedGroup(
+                prefix, paths, None, kind, {p: candidates[p] for p in paths if p in candidates}
+            )
+        )
+    groups.sort(key=lambda g: (-len(g.paths), g.prefix, g.kind))
+    return groups
+
+
 def map_paths(cs: CoverageSet, ws: Workspace, fixes: list[PathFix]) -> MappingResult:
-    return MappingResult(cs)
+    """Rename ``cs`` onto ``ws``'s files; list what cannot be mapped (module docstring)."""
+    config_filters = bool(ws.config.path_ignore or ws.config.path_include)
+    if not ws.files:
+        renamed = {path: normalize(path) for path in cs.files}
+        result = cs.renamed(renamed)
+        if config_filters:
+            result = result.without(p for p in result.files if ws.is_ignored(p))
+        return MappingResult(result)
+
+    mapper = _Mapper(ws, fixes, cs.source_roots)
+    learned: set[tuple[str, str]] = set()
+    mapping: dict[str, str] = {}
+    pending: dict[str, _Outcome] = {}
+    normal: dict[str, str] = {}
+    for raw in cs.files:
+        norm = normal[raw] = normalize(raw)
+        outcome = mapper.first_pass(raw, norm)
+        if outcome.target is not None:
+            mapping[raw] = outcome.target
+            if outcome.rewrite is not None:
+                learned.add(outcome.rewrite)
+        else:
+            pending[raw] = outcome
+
+    unmapped: dict[str, _Outcome] = {}
+    for raw, outcome in pending.items():
+        query = outcome.query or normal[raw]
+        target = mapper.by_rewrites(query, learned) if learned else None
+        if target is not None:
+            mapping[raw] = target
+        else:
+            unmapped[normal[raw]] = outcome
+
+    renames = {raw: mapping.get(raw, normal[raw]) for raw in cs.files}
+    result = cs.renamed(renames)
+    if config_filters:
+        dropped = {p for p in result.files if ws.is_ignored(p)}
+        if dropped:
+            result = result.without(dropped)
+            unmapped = {p: o for p, o in unmapped.items() if p not in dropped}
+    return MappingResult(result, _groups(unmapped), mapping)
+
+
+__all__ = [
+    "AMBIGUOUS",
+    "MISSING",
+    "RELOCATED",
+    "MappingResult",
+    "UnmappedGroup",
+    "apply_fixes",
+    "map_paths",
+    "normalize",
+]
