@@ -17,8 +17,9 @@ Components. Declared ones come from ``[[components]]`` in the configuration. Unl
   is a component of its own.
 * ``package.json``: a root with ``"workspaces"`` (an array, or ``{"packages": [...]}``)
   or a ``pnpm-workspace.yaml`` beside it makes its members components (named by their
-  ``name``, else their directory); the workspace root itself is virtual and is not. A
-  named ``package.json`` outside every workspace is a component.
+  ``name``, else their directory); the workspace root itself is virtual and is not. Any
+  other named ``package.json`` is a stand-alone package and a component, unless a
+  workspace explicitly excludes it (``"!legacy"``).
 * ``pyproject.toml`` with ``[project] name`` (or ``[tool.poetry] name``).
 * ``go.mod``: named by the last element of the module path, skipping a ``/vN`` major
   version suffix (``github.com/acme/api/v2`` → ``api``); when two modules would get
@@ -394,14 +395,17 @@ class _Members:
         self._include = [_dir_glob_regex(g) for g in include if g.strip()]
         self._exclude = [_dir_glob_regex(g) for g in exclude if g.strip()]
 
-    def contains(self, directory: str) -> bool | None:
-        """Whether ``directory`` is a member; None when it is not under this root."""
+    def contains(self, directory: str) -> bool:
+        """Whether ``directory`` is a member (matched by a member glob, not excluded)."""
         rel = _relative_to(directory, self.root)
-        if rel is None:
-            return None
-        if any(rx.match(rel) for rx in self._exclude):
+        if rel is None or self.excludes(directory):
             return False
         return any(rx.match(rel) for rx in self._include)
+
+    def excludes(self, directory: str) -> bool:
+        """Whether the workspace explicitly excludes ``directory``."""
+        rel = _relative_to(directory, self.root)
+        return rel is not None and any(rx.match(rel) for rx in self._exclude)
 
 
 def _nearest(roots: Sequence[_Members], directory: str) -> _Members | None:
@@ -565,12 +569,14 @@ class _Detector:
             if data is None or directory in roots:
                 continue  # a workspace root is virtual: its members are the packages
             name = data.get("name")
+            # Unlike Cargo, npm lets a package sit inside a workspace without being a
+            # member: it is then a stand-alone package, unless explicitly excluded.
             owner = _nearest(workspaces, directory)
-            if owner is not None:
-                if not owner.contains(directory):
-                    continue
+            if owner is not None and owner.excludes(directory):
+                continue
+            if owner is not None and owner.contains(directory):
                 if not isinstance(name, str) or not name:
-                    name = directory.rpartition("/")[2] or "(root)"
+                    name = directory.rpartition("/")[2]
             elif _under_skip_dir(directory) or not isinstance(name, str) or not name:
                 continue
             found.append(_Found(name, directory, "npm"))
