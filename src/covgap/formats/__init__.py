@@ -34,6 +34,8 @@ FORMAT_MODULES: tuple[str, ...] = (
     "cobertura",
     "jacoco",
     "gocover",
+    "gcov_json",
+    "gcovr_json",
     "coveragepy_json",
     "istanbul",
 )
@@ -132,6 +134,12 @@ class ProgressReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._raw.read(len(buffer))
         n = len(data)
@@ -148,8 +156,26 @@ def open_report(path: Path, progress: Callable[[int], None] | None = None) -> Bi
         raw = io.BufferedReader(ProgressReader(raw, progress), 1 << 20)
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return _ClosingGzipFile(raw)  # type: ignore[return-value]
     return raw
+
+
+class _ClosingGzipFile(gzip.GzipFile):
+    """A GzipFile that also closes the file under it (``GzipFile(fileobj=...)`` does not).
+
+    Without this, every gzip'd report leaked its file handle (a ResourceWarning, an
+    error under the test suite's warnings-as-errors).
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._covgap_raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._covgap_raw.close()
 
 
 def read_report(

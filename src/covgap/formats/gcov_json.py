@@ -1,0 +1,165 @@
+"""gcov's JSON intermediate format (``gcov --json-format``, ``*.gcov.json.gz``).
+
+Specification: the ``--json-format`` section of gcov's manual (GCC 9+), format
+versions "1" (GCC 9-13) and "2" (GCC 14, which adds ``conditions`` and ``calls``).
+Checked against GCC 12.2 (``tests/data/gcov/make.sh``). Shape::
+
+    {"format_version": "1", "gcc_version": "12.2.0",
+     "current_working_directory": "/build", "data_file": "stats.gcda",
+     "files": [{"file": "stats.c",
+                "functions": [{"name", "demangled_name", "start_line", "end_line",
+                               "execution_count", "blocks", "blocks_executed", ...}],
+                "lines": [{"line_number": 8, "count": 6, "unexecuted_block": false,
+                           "function_name": "classify",
+                           "branches": [{"count": 2, "fallthrough": true,
+                                         "throw": false}, ...]}]}]}
+
+``gcov --stdout`` writes one such document per data file, one per line; the reader
+takes every one of them. ``gcov`` writes ``.gcov.json.gz`` gzip'd; covgap opens
+gzip transparently.
+
+What gcov counts (``gcov -b`` prints it as "Lines executed" and "Taken at least
+once"), and how the reader reproduces it:
+
+* **Lines**: every entry of ``lines``; covered when ``count > 0``. A line listed
+  under several functions (C++ templates, inlined code) is one line whose counts
+  add, as gcov's own ``.gcov`` output shows it.
+* **Branches**: every entry of a line's ``branches`` (throw branches included, as
+  gcov counts them), numbered in order as outcomes of block 0; covered when taken
+  (``count > 0``). On a line that never ran they are "never evaluated", as lcov
+  shows them. Branch data is only present when gcov ran with ``-b``.
+* **Functions**: every entry of ``functions`` at ``start_line``, named by its
+  demangled name, covered when ``execution_count > 0``.
+
+File paths are kept as written (usually relative to ``current_working_directory``,
+which is recorded as a source root for path mapping).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import BinaryIO
+
+import orjson
+
+from covgap.errors import FormatError
+from covgap.formats import FormatSpec
+from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.model import CoverageSet, FileCoverageBuilder
+
+FORMAT_VERSIONS = ("1", "2")
+"""The ``format_version`` values this reader understands (GCC 9 to 14)."""
+
+_SNIFF_RE = re.compile(rb'"gcc_version"\s*:')
+_SNIFF_OTHER = re.compile(rb'"(format_version|current_working_directory|data_file|files)"\s*:')
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """A gcov JSON document has ``gcc_version`` among its first keys (gcovr's does not)."""
+    body = sniff_json_object(head)[:4096]
+    return bool(body and _SNIFF_RE.search(body) and _SNIFF_OTHER.search(body))
+
+
+def _documents(stream: BinaryIO, origin: str) -> list[object]:
+    """Return the document(s): one JSON value, or one per line as ``--stdout`` writes."""
+    data = stream.read()
+    try:
+        return [orjson.loads(data)]
+    except orjson.JSONDecodeError:
+        pass
+    lines = [ln for ln in data.splitlines() if ln.strip()]
+    if len(lines) > 1:
+        docs: list[object] = []
+        for i, ln in enumerate(lines):
+            try:
+                docs.append(orjson.loads(ln))
+            except orjson.JSONDecodeError:
+                if i == 0:
+                    break  # not one document per line: report the whole-file error
+                raise FormatError(
+                    origin, f"invalid JSON in document {i + 1} of {len(lines)}"
+                ) from None
+        else:
+            return docs
+    return [load_json(io.BytesIO(data), origin)]  # raises with line and column
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read every document of a gcov JSON file; see the module docstring for the rules."""
+    j = JsonReader(origin)
+    docs = _documents(stream, origin)
+    builders: dict[str, FileCoverageBuilder] = {}
+    roots: list[str] = []
+    for d, raw in enumerate(docs):
+        base: JsonPath = (d,) if len(docs) > 1 else ()
+        doc = j.obj(raw, base)
+        version = doc.get("format_version")
+        if not isinstance(version, str) or version not in FORMAT_VERSIONS:
+            raise j.error(
+                (*base, "format_version"),
+                f"unsupported gcov JSON format_version {version!r} "
+                f"(covgap reads {', '.join(FORMAT_VERSIONS)})",
+            )
+        cwd = doc.get("current_working_directory")
+        if isinstance(cwd, str) and cwd and cwd not in roots:
+            roots.append(cwd)
+        files_path = (*base, "files")
+        for i, rf in enumerate(j.arr(j.key(doc, "files", base), files_path)):
+            fp = (*files_path, i)
+            f = j.obj(rf, fp)
+            name = j.string(j.key(f, "file", fp), (*fp, "file"))
+            if not name:
+                raise j.error((*fp, "file"), "empty file name")
+            b = builders.get(name)
+            if b is None:
+                b = builders[name] = FileCoverageBuilder(name)
+            _read_lines(j, f, fp, b)
+            _read_functions(j, f, fp, b)
+    cs = CoverageSet(source_roots=tuple(roots))
+    for name in sorted(builders):
+        cs.add(builders[name].build())
+    return cs
+
+
+def _read_lines(j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder) -> None:
+    lp = (*fp, "lines")
+    for k, rl in enumerate(j.arr(f.get("lines", []), lp)):
+        p = (*lp, k)
+        line = j.obj(rl, p)
+        nr = j.line(j.key(line, "line_number", p), (*p, "line_number"))
+        count = j.count(j.key(line, "count", p), (*p, "count"))
+        b.add_line(nr, count)
+        bp = (*p, "branches")
+        for n, rb in enumerate(j.arr(line.get("branches", []), bp)):
+            br = j.obj(rb, (*bp, n))
+            taken = j.count(j.key(br, "count", (*bp, n)), (*bp, n, "count"))
+            b.add_branch(nr, 0, n, taken if count > 0 else None)
+
+
+def _read_functions(
+    j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder
+) -> None:
+    fnp = (*fp, "functions")
+    for k, rfn in enumerate(j.arr(f.get("functions", []), fnp)):
+        p = (*fnp, k)
+        fn = j.obj(rfn, p)
+        name = fn.get("demangled_name") or j.key(fn, "name", p)
+        name = j.string(name, (*p, "name"))
+        start = j.line(j.key(fn, "start_line", p), (*p, "start_line"))
+        end_raw = fn.get("end_line")
+        end = None if end_raw is None else j.line(end_raw, (*p, "end_line"))
+        hits = j.count(j.key(fn, "execution_count", p), (*p, "execution_count"))
+        b.add_function(name, start, hits, end)
+
+
+FORMAT = FormatSpec(
+    name="gcov-json",
+    title="gcov JSON intermediate format",
+    sniff=sniff,
+    read=read,
+    write=None,
+    discover=("**/*.gcov.json.gz", "**/*.gcov.json"),
+)
+
+__all__ = ["FORMAT", "FORMAT_VERSIONS", "read", "sniff"]

@@ -1,0 +1,137 @@
+"""gcovr's JSON report (``gcovr --json``), the format gcovr itself merges with ``-a``.
+
+Specification: gcovr's "JSON Output" documentation (``gcovr/format_version`` 0.x).
+Checked against gcovr 8.8, format 0.15 (``tests/data/gcovr/make.sh``); older 0.x
+documents (gcovr 5-7) have the same core keys and are read by the same rules. Shape::
+
+    {"gcovr/format_version": "0.15",
+     "files": [{"file": "stats.c",
+                "functions": [{"name": "classify", "demangled_name"?, "lineno": 6,
+                               "execution_count": 6, "gcovr/excluded"?: false}],
+                "lines": [{"line_number": 8, "count": 6, "function_name": "classify",
+                           "gcovr/excluded"?: false, "gcovr/noncode"?: false,
+                           "branches": [{"branchno"?: 0, "count": 2,
+                                         "fallthrough": true, "throw": false,
+                                         "gcovr/excluded"?: false}]}]}]}
+
+What gcovr counts (its ``--json-summary`` / ``--txt-summary`` totals), and how the
+reader reproduces it:
+
+* **Lines**: every line entry except those gcovr marks ``gcovr/excluded`` (an
+  ``LCOV_EXCL`` marker, ``--exclude-lines-by-pattern``...) or ``gcovr/noncode``
+  (older formats); covered when ``count > 0``. A line listed twice (one per
+  function, e.g. C++ templates) is one line whose counts add, as gcovr merges them.
+* **Branches**: every branch of a counted line except excluded ones, numbered by
+  ``branchno`` (else their order) in block 0; covered when ``count > 0``. On a line
+  that never ran they are "never evaluated".
+* **Functions**: every non-excluded entry of ``functions`` at ``lineno``, covered
+  when ``execution_count > 0``.
+
+A ``gcovr --json-summary`` document has totals but no lines; it is refused with a
+message saying which option writes the per-line report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import BinaryIO
+
+from covgap.formats import FormatSpec
+from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.model import CoverageSet, FileCoverageBuilder
+
+_SNIFF_RE = re.compile(rb'"gcovr/(summary_)?format_version"\s*:')
+_VERSION_RE = re.compile(r"0\.\d+")
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """gcovr writes ``"gcovr/format_version"`` as its first key."""
+    body = sniff_json_object(head)[:4096]
+    return bool(body and _SNIFF_RE.search(body))
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read a gcovr JSON report; see the module docstring for the rules."""
+    j = JsonReader(origin)
+    doc = j.obj(load_json(stream, origin), ())
+    if "gcovr/summary_format_version" in doc:
+        raise j.error(
+            (),
+            "this is gcovr's --json-summary (totals only); covgap needs the per-line "
+            "report that `gcovr --json` writes",
+        )
+    version = doc.get("gcovr/format_version")
+    if not isinstance(version, str) or not _VERSION_RE.fullmatch(version):
+        raise j.error(
+            ("gcovr/format_version",),
+            f"unsupported gcovr JSON format version {version!r} (covgap reads 0.x)",
+        )
+    builders: dict[str, FileCoverageBuilder] = {}
+    for i, rf in enumerate(j.arr(j.key(doc, "files", ()), ("files",))):
+        fp: JsonPath = ("files", i)
+        f = j.obj(rf, fp)
+        name = j.string(j.key(f, "file", fp), (*fp, "file"))
+        if not name:
+            raise j.error((*fp, "file"), "empty file name")
+        b = builders.get(name)
+        if b is None:
+            b = builders[name] = FileCoverageBuilder(name)
+        _read_lines(j, f, fp, b)
+        _read_functions(j, f, fp, b)
+    cs = CoverageSet()
+    for name in sorted(builders):
+        cs.add(builders[name].build())
+    return cs
+
+
+def _excluded(entry: dict[str, object]) -> bool:
+    return entry.get("gcovr/excluded") is True or entry.get("gcovr/noncode") is True
+
+
+def _read_lines(j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder) -> None:
+    lp = (*fp, "lines")
+    for k, rl in enumerate(j.arr(f.get("lines", []), lp)):
+        p = (*lp, k)
+        line = j.obj(rl, p)
+        if _excluded(line):
+            continue
+        nr = j.line(j.key(line, "line_number", p), (*p, "line_number"))
+        count = j.count(j.key(line, "count", p), (*p, "count"))
+        b.add_line(nr, count)
+        bp = (*p, "branches")
+        for n, rb in enumerate(j.arr(line.get("branches", []), bp)):
+            brp = (*bp, n)
+            br = j.obj(rb, brp)
+            if _excluded(br):
+                continue
+            number = br.get("branchno", n)
+            branchno = j.integer(number, (*brp, "branchno"), 0, 2**31 - 1, "a branch number")
+            taken = j.count(j.key(br, "count", brp), (*brp, "count"))
+            b.add_branch(nr, 0, branchno, taken if count > 0 else None)
+
+
+def _read_functions(
+    j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder
+) -> None:
+    fnp = (*fp, "functions")
+    for k, rfn in enumerate(j.arr(f.get("functions", []), fnp)):
+        p = (*fnp, k)
+        fn = j.obj(rfn, p)
+        if _excluded(fn):
+            continue
+        name = j.string(fn.get("demangled_name") or j.key(fn, "name", p), (*p, "name"))
+        start = j.line(j.key(fn, "lineno", p), (*p, "lineno"))
+        hits = j.count(j.key(fn, "execution_count", p), (*p, "execution_count"))
+        b.add_function(name, start, hits)
+
+
+FORMAT = FormatSpec(
+    name="gcovr-json",
+    title="gcovr JSON",
+    sniff=sniff,
+    read=read,
+    write=None,
+    discover=("**/coverage.gcovr.json", "**/gcovr.json"),
+)
+
+__all__ = ["FORMAT", "read", "sniff"]
