@@ -1,0 +1,273 @@
+"""The tree-sitter machinery every language analyser shares.
+
+Grammars are imported lazily, once per process, so ``import covgap.source`` stays cheap
+and a missing grammar wheel only matters for the files that need it. The walk is
+iterative: real code nests deeper than Python's recursion limit (a generated 5,000-term
+``a + b + ...`` is a 5,000-deep tree), and a :class:`RecursionError` must never be the
+way a file fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from covgap.source.records import ErrorPath, FunctionInfo, TestCase
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+# grammar name -> (wheel module, language function)
+GRAMMARS: dict[str, tuple[str, str]] = {
+    "python": ("tree_sitter_python", "language"),
+    "rust": ("tree_sitter_rust", "language"),
+    "ruby": ("tree_sitter_ruby", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "go": ("tree_sitter_go", "language"),
+}
+
+_PARSERS: dict[str, Parser] = {}
+
+
+class GrammarMissing(Exception):
+    """The grammar wheel for a language is not installed (the fallback takes over)."""
+
+
+def parser_for(grammar: str) -> Parser:
+    """A cached parser for ``grammar``; raises :class:`GrammarMissing` without its wheel."""
+    parser = _PARSERS.get(grammar)
+    if parser is None:
+        module_name, func = GRAMMARS[grammar]
+        try:
+            tree_sitter = importlib.import_module("tree_sitter")
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise GrammarMissing(f"{module_name} is not installed") from exc
+        language = tree_sitter.Language(getattr(module, func)())
+        parser = tree_sitter.Parser(language)
+        _PARSERS[grammar] = parser
+    return parser
+
+
+def count_lines(text: bytes) -> int:
+    """Physical lines, as editors and ``wc -l`` (plus an unterminated last line) count them."""
+    if not text:
+        return 0
+    return text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+
+
+def count_code_lines(text: bytes, comment_spans: list[tuple[int, int]]) -> int:
+    """Lines holding at least one character that is neither whitespace nor comment.
+
+    Comments (and Python docstrings, which analysers report as comment spans) are blanked
+    byte for byte, newlines kept, so a line with code and a trailing comment still counts.
+    """
+    if comment_spans:
+        buf = bytearray(text)
+        for start, end in comment_spans:
+            chunk = buf[start:end]
+            buf[start:end] = re.sub(rb"[^\n]", b" ", bytes(chunk))
+        text = bytes(buf)
+    return sum(1 for line in text.split(b"\n") if line.strip())
+
+
+_LEADING_NOISE = re.compile(
+    r"^(?:-\*-|vim?:|coding[:=]|frozen_string_literal|encoding:|warn_indent|rubocop:|"
+    r"eslint|prettier|@ts-|jshint|global |!|/|copyright|\(c\)|spdx-license|license|"
+    r"all rights reserved|go:build|\+build|nolint|type: ignore|noqa|pylint:|mypy:)",
+    re.IGNORECASE,
+)
+
+
+def first_sentence_line(lines: list[str]) -> str | None:
+    """The first meaningful line of a comment or docstring, trimmed; None if there is none.
+
+    Tool directives (``# -*- coding``, ``// eslint-disable``, ``//go:build``) and
+    licence headers are not descriptions, so they are passed over.
+    """
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        for tag in ("@fileoverview", "@file", "@module", "@packageDocumentation", "@overview"):
+            if line.startswith(tag):
+                line = line[len(tag) :].strip()
+                break
+        else:
+            if line.startswith("@"):
+                continue
+        if not line or _LEADING_NOISE.match(line):
+            continue
+        if set(line) <= set("-=*#/_~ "):
+            continue
+        return line[:200]
+    return None
+
+
+def strip_comment_markers(text: str) -> list[str]:
+    """Turn a comment's text into its content lines (``//!``, ``///``, ``#``, ``/** */``)."""
+    out = []
+    body = text
+    if body.startswith("/*"):
+        body = body[2:]
+        body = body.removesuffix("*/")
+        body = body.lstrip("*!")
+    for line in body.splitlines():
+        s = line.strip()
+        for marker in ("//!", "///", "//", "#", "*"):
+            if s.startswith(marker):
+                s = s[len(marker) :]
+                break
+        out.append(s.strip())
+    return out
+
+
+@dataclass
+class _Frame:
+    qualname: str
+    start_line: int
+    end_line: int
+    complexity: int
+    test: bool
+
+
+class Walker:
+    """One pass over a syntax tree, collecting functions, error paths, tests and imports.
+
+    Subclasses implement :meth:`enter`, returning an optional callback run when the walk
+    leaves the node (to close a scope). Complexity is per function: :meth:`decision`
+    adds to the innermost open function, so a nested function's branches are its own
+    and module-level branches belong to no function.
+    """
+
+    def __init__(self, text: bytes, is_test: bool) -> None:
+        self.text = text
+        self.is_test = is_test
+        self.functions: list[FunctionInfo] = []
+        self.errors: list[ErrorPath] = []
+        self.tests: list[TestCase] = []
+        self.imports: list[str] = []
+        self.comments: list[tuple[int, int]] = []
+        self.frames: list[_Frame] = []
+        self.scope: list[str] = []
+        self.description: str | None = None
+        self.parse_error: str | None = None
+
+    # -- the walk --------------------------------------------------------------------
+
+    def run(self, root: Node) -> None:
+        """Walk the whole tree in document order."""
+        stack: list[tuple[Node | None, Callable[[], None] | None]] = [(root, None)]
+        while stack:
+            node, on_leave = stack.pop()
+            if node is None:
+                if on_leave is not None:
+                    on_leave()
+                continue
+            leave = self.enter(node)
+            if leave is not None:
+                stack.append((None, leave))
+            children = node.children
+            if children:
+                stack.extend((child, None) for child in reversed(children))
+        if root.has_error:
+            self.parse_error = f"syntax error at line {first_error_line(root)}"
+
+    def enter(self, node: Node) -> Callable[[], None] | None:
+        """Look at one node; return what to do when the walk leaves it, if anything."""
+        raise NotImplementedError
+
+    # -- helpers for subclasses ------------------------------------------------------
+
+    def text_of(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        return self.text[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def decision(self, count: int = 1) -> None:
+        """Add ``count`` decision points to the function being walked, if any."""
+        if self.frames:
+            self.frames[-1].complexity += count
+
+    def open_function(
+        self, name: str, node: Node, *, test: bool = False, sep: str = "."
+    ) -> Callable[[], None]:
+        """Start a function scope; the returned callback closes it and records it."""
+        qualname = sep.join([*self.scope, name]) if self.scope else name
+        in_test = test or bool(self.frames and self.frames[-1].test)
+        frame = _Frame(qualname, node.start_point[0] + 1, node.end_point[0] + 1, 1, in_test)
+        self.frames.append(frame)
+        self.scope.append(name)
+
+        def close() -> None:
+            self.frames.pop()
+            self.scope.pop()
+            self.functions.append(
+                FunctionInfo(
+                    frame.qualname, frame.start_line, frame.end_line, frame.complexity, frame.test
+                )
+            )
+
+        return close
+
+    def open_scope(self, name: str) -> Callable[[], None]:
+        """Enter a class/module/impl scope that prefixes the qualified names inside it."""
+        self.scope.append(name)
+
+        def close() -> None:
+            self.scope.pop()
+
+        return close
+
+    def error(self, kind: str, node: Node) -> None:
+        self.errors.append(ErrorPath(kind, node.start_point[0] + 1, node.end_point[0] + 1))
+
+    def test(self, name: str, node: Node, kind: str, skipped: bool, framework: str) -> None:
+        self.tests.append(TestCase(name, node.start_point[0] + 1, kind, skipped, framework))
+
+    def comment(self, node: Node) -> None:
+        self.comments.append((node.start_byte, node.end_byte))
+
+
+def first_error_line(root: Node) -> int:
+    """The line of the first ERROR or MISSING node, for the skipped-file message."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return int(node.start_point[0]) + 1
+        stack.extend(child for child in reversed(node.children) if child.has_error)
+    return int(root.start_point[0]) + 1
+
+
+def field_text(walker: Walker, node: Node, field: str) -> str:
+    return walker.text_of(node.child_by_field_name(field))
+
+
+def strip_generics(name: str) -> str:
+    """``Foo<T, U>`` -> ``Foo``; ``&'a mut Bar`` -> ``Bar`` (for impl/receiver types)."""
+    depth = 0
+    out = []
+    for ch in name:
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(ch)
+    cleaned = "".join(out)
+    cleaned = re.sub(r"^[&*\s]*(?:'\w+\s+)?(?:mut\s+|dyn\s+)?", "", cleaned)
+    return re.sub(r"\s+", "", cleaned)
+
+
+def unquote(text: str) -> str:
+    """The content of a string literal as written (no escape processing)."""
+    for quote in ('"""', "'''", '"', "'", "`"):
+        if len(text) >= 2 * len(quote) and text.startswith(quote) and text.endswith(quote):
+            return text[len(quote) : -len(quote)]
+    return text

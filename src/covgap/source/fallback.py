@@ -1,0 +1,227 @@
+"""Regex fallback for languages without a tree-sitter grammar here (C, C++, Java, ...).
+
+Deliberately modest, because a heuristic that pretends to be a parser is worse than
+none: it counts physical and code lines (comments stripped by the language's comment
+markers, string literals left alone) and finds functions by one definition pattern per
+language family. A function's end is its matching closing brace (braces inside strings
+and comments ignored), or for indentation and ``end``-delimited languages the last line
+before the next definition. Complexity is 1 plus the number of decision keywords and
+``&&``/``||`` in the function's comment-free text: an estimate, labelled as such by
+``SourceFile.parse_error`` being None but the language having no grammar. No tests, no
+error paths, no imports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from covgap.source._ts import first_sentence_line, strip_comment_markers
+from covgap.source.records import FunctionInfo
+
+
+@dataclass(frozen=True)
+class Syntax:
+    line_comments: tuple[str, ...]
+    block_comments: tuple[tuple[str, str], ...]
+    function: re.Pattern[str] | None
+    braces: bool = True
+
+
+_C_FUNC = re.compile(
+    r"^[ \t]*(?:[\w:<>,*&\[\]~]+[ \t]+)+[*&]*(?P<name>[A-Za-z_~][\w:~]*)[ \t]*\([^;{}()]*"
+    r"(?:\([^()]*\)[^;{}()]*)*\)[ \t\w:&\-><]*(?:\{|$)",
+    re.MULTILINE,
+)
+_KEYWORD_NAMES = frozenset(
+    {"if", "for", "while", "switch", "return", "else", "catch", "sizeof", "new", "delete", "case"}
+)
+
+SYNTAXES: dict[str, Syntax] = {
+    "c": Syntax(("//",), (("/*", "*/"),), _C_FUNC),
+    "cpp": Syntax(("//",), (("/*", "*/"),), _C_FUNC),
+    "objc": Syntax(("//",), (("/*", "*/"),), _C_FUNC),
+    "java": Syntax(("//",), (("/*", "*/"),), _C_FUNC),
+    "csharp": Syntax(("//",), (("/*", "*/"),), _C_FUNC),
+    "kotlin": Syntax(
+        ("//",),
+        (("/*", "*/"),),
+        re.compile(
+            r"^[ \t]*(?:[\w@]+[ \t]+)*fun[ \t]+(?:<[^>]*>[ \t]*)?(?:[\w.]+\.)?(?P<name>\w+)", re.M
+        ),
+    ),
+    "scala": Syntax(
+        ("//",), (("/*", "*/"),), re.compile(r"^[ \t]*(?:[\w]+[ \t]+)*def[ \t]+(?P<name>\w+)", re.M)
+    ),
+    "swift": Syntax(
+        ("//",),
+        (("/*", "*/"),),
+        re.compile(r"^[ \t]*(?:[\w@]+[ \t]+)*func[ \t]+(?P<name>\w+)", re.M),
+    ),
+    "php": Syntax(
+        ("//", "#"),
+        (("/*", "*/"),),
+        re.compile(r"^[ \t]*(?:\w+[ \t]+)*function[ \t]+&?(?P<name>\w+)", re.M),
+    ),
+    "shell": Syntax(
+        ("#",),
+        (),
+        re.compile(
+            r"^[ \t]*(?:function[ \t]+(?P<name>[\w.:-]+)|(?P<name2>[\w.:-]+)[ \t]*\(\))", re.M
+        ),
+    ),
+    "lua": Syntax(
+        ("--",),
+        (("--[[", "]]"),),
+        re.compile(r"^[ \t]*(?:local[ \t]+)?function[ \t]+(?P<name>[\w.:]+)", re.M),
+        braces=False,
+    ),
+    "perl": Syntax(("#",), (), re.compile(r"^[ \t]*sub[ \t]+(?P<name>\w+)", re.M)),
+    "elixir": Syntax(
+        ("#",), (), re.compile(r"^[ \t]*defp?[ \t]+(?P<name>[\w?!]+)", re.M), braces=False
+    ),
+}
+
+_DECISION_WORDS = re.compile(
+    r"\b(?:if|for|foreach|while|case|catch|except|elif|elsif|when|guard)\b|&&|\|\||\?\?"
+)
+
+
+def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
+    """Blank out comments (newlines kept); also return the leading comment's lines."""
+    out: list[str] = []
+    leading: list[str] = []
+    i = 0
+    n = len(text)
+    seen_code = False
+    in_string: str | None = None
+    while i < n:
+        ch = text[i]
+        if in_string is not None:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if ch in (in_string, "\n"):
+                in_string = None
+            i += 1
+            continue
+        matched = False
+        for start, end in syntax.block_comments:
+            if text.startswith(start, i):
+                close = text.find(end, i + len(start))
+                close = n if close < 0 else close + len(end)
+                chunk = text[i:close]
+                if not seen_code:
+                    leading.extend(strip_comment_markers(chunk))
+                out.append(re.sub(r"[^\n]", " ", chunk))
+                i = close
+                matched = True
+                break
+        if matched:
+            continue
+        for marker in syntax.line_comments:
+            if text.startswith(marker, i) and not (
+                marker == "#" and text.startswith("#!", i) and i
+            ):
+                close = text.find("\n", i)
+                close = n if close < 0 else close
+                if not seen_code:
+                    leading.append(text[i + len(marker) : close].strip())
+                out.append(" " * (close - i))
+                i = close
+                matched = True
+                break
+        if matched:
+            continue
+        if ch in "\"'" and syntax.braces:
+            in_string = ch
+        if not ch.isspace():
+            seen_code = True
+        out.append(ch)
+        i += 1
+    return "".join(out), leading
+
+
+def _brace_end(code: str, start: int) -> int:
+    """The offset of the brace closing the first ``{`` at or after ``start`` (or -1)."""
+    open_at = code.find("{", start)
+    if open_at < 0:
+        return -1
+    depth = 0
+    in_string: str | None = None
+    i = open_at
+    while i < len(code):
+        ch = code[i]
+        if in_string is not None:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch in (in_string, "\n"):
+                in_string = None
+        elif ch in "\"'":
+            in_string = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch == ";" and depth == 0:
+            return -1
+        i += 1
+    return -1
+
+
+def analyze(text: bytes, language: str) -> tuple[int, list[FunctionInfo], str | None]:
+    """Code lines, functions and description of a file in a grammar-less language."""
+    decoded = text.decode("utf-8", "replace")
+    syntax = SYNTAXES.get(language)
+    if syntax is None:
+        lines = [ln for ln in decoded.split("\n") if ln.strip()]
+        return len(lines), [], None
+    code, leading = _strip_comments(decoded, syntax)
+    code_lines = sum(1 for ln in code.split("\n") if ln.strip())
+    functions: list[FunctionInfo] = []
+    if syntax.function is not None:
+        matches = list(syntax.function.finditer(code))
+        line_starts = [0]
+        line_starts.extend(m.end() for m in re.finditer("\n", code))
+        total_lines = len(line_starts)
+
+        def line_of(offset: int) -> int:
+            lo, hi = 0, len(line_starts) - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if line_starts[mid] <= offset:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo + 1
+
+        for index, match in enumerate(matches):
+            groups = match.groupdict()
+            name = groups.get("name") or groups.get("name2")
+            if not name or name in _KEYWORD_NAMES:
+                continue
+            start = match.start("name")
+            if syntax.braces:
+                open_at = match.end() - 1
+                if code[open_at] != "{":
+                    open_at = match.end()
+                    while open_at < len(code) and code[open_at].isspace():
+                        open_at += 1
+                    if open_at >= len(code) or code[open_at] != "{":
+                        continue  # a declaration or a call, not a definition
+                end_offset = _brace_end(code, open_at)
+                if end_offset < 0:
+                    continue
+            else:
+                nxt = matches[index + 1].start() if index + 1 < len(matches) else len(code)
+                end_offset = max(nxt - 1, start)
+            body = code[start : end_offset + 1]
+            complexity = 1 + len(_DECISION_WORDS.findall(body))
+            end_line = min(line_of(end_offset), total_lines)
+            functions.append(FunctionInfo(name, line_of(start), end_line, complexity))
+    return code_lines, functions, first_sentence_line(leading)
