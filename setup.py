@@ -35,5 +35,16 @@ if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists("src/covgap/
     ext_modules.append(
         Extension("covgap._speedups", ["src/covgap/_speedups.c"], extra_compile_args=["-O2"])
     )
+# The strict Cobertura XML scanner (covgap.formats.cobertura falls back to lxml without it).
+if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists(
+    "src/covgap/_cobertura_speedups.c"
+):
+    ext_modules.append(
+        Extension(
+            "covgap._cobertura_speedups",
+            ["src/covgap/_cobertura_speedups.c"],
+            extra_compile_args=["-O2"],
+        )
+    )
 
 setup(ext_modules=ext_modules, cmdclass={"build_ext": OptionalBuildExt})

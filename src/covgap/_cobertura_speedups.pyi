@@ -5,7 +5,6 @@ from array import array
 _Header = tuple[str | None, str | None, str | None, str | None, str | None]
 _Class = tuple[
     str,
-    int,
     array[int],
     array[int],
     bool,
@@ -18,3 +17,6 @@ _Class = tuple[
 ]
 
 def scan(data: bytes) -> tuple[_Header, list[str], list[_Class]] | None: ...
+def expand(
+    br_line: array[int], br_hits: array[int], br_covered: array[int], br_total: array[int]
+) -> tuple[array[int], array[int], array[int], array[int]]: ...

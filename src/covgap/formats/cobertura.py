@@ -101,7 +101,6 @@ class ClassData(NamedTuple):
     """
 
     filename: str
-    sourceline: int
     lines: array[int]
     hits: array[int]
     sorted_unique: bool
@@ -178,9 +177,8 @@ def _condition(value: str, origin: str, line: int | None) -> tuple[int, int] | N
 class _ClassCollector:
     """Accumulate one ``<class>``'s lines as the lxml path streams them."""
 
-    def __init__(self, filename: str, sourceline: int) -> None:
+    def __init__(self, filename: str) -> None:
         self.filename = filename
-        self.sourceline = sourceline
         self.lines = array("i")
         self.hits = array("q")
         self.sorted_unique = True
@@ -195,7 +193,6 @@ class _ClassCollector:
     def finish(self) -> ClassData:
         return ClassData(
             self.filename,
-            self.sourceline,
             self.lines,
             self.hits,
             self.sorted_unique,
@@ -287,7 +284,7 @@ def read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[C
                     raise FormatError(
                         origin, "<class> without a filename attribute", line=elem.sourceline
                     )
-                current = _ClassCollector(filename, elem.sourceline or 0)
+                current = _ClassCollector(filename)
             else:
                 assert current is not None
                 classes.append(current.finish())
@@ -323,6 +320,15 @@ def _expand_branches(
     br_line: array[int], br_hits: array[int], br_covered: array[int], br_total: array[int]
 ) -> tuple[array[int], array[int], array[int], array[int]]:
     """Turn per-line ``(covered/total)`` into outcomes: the first ``covered`` taken once."""
+    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        return _speedups.expand(br_line, br_hits, br_covered, br_total)
+    return _expand_branches_py(br_line, br_hits, br_covered, br_total)
+
+
+def _expand_branches_py(
+    br_line: array[int], br_hits: array[int], br_covered: array[int], br_total: array[int]
+) -> tuple[array[int], array[int], array[int], array[int]]:
+    """The reference expansion (``covgap._cobertura_speedups.expand`` is its C twin)."""
     out_line = array("i")
     out_block = array("i")
     out_branch = array("i")
@@ -481,17 +487,57 @@ def _assemble(
     return cs
 
 
+def _read_all(stream: BinaryIO) -> bytes | bytearray:
+    """Read the whole stream, into one buffer of the right size when the size is known.
+
+    ``stream.read()`` on a file grows its result by doubling, which briefly needs up to
+    twice the document: too much next to the issue's "peak memory < 2x the XML" budget.
+    """
+    try:
+        size = os.fstat(stream.fileno()).st_size - stream.tell()
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return stream.read()
+    if size <= 0:
+        return stream.read()
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    filled = 0
+    while filled < size:
+        n = stream.readinto(view[filled:])
+        if not n:
+            break
+        filled += n
+    view.release()
+    if filled < size:
+        del buffer[filled:]
+        return buffer
+    rest = stream.read()
+    if rest:
+        buffer += rest
+    return buffer
+
+
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read a Cobertura report; the C scanner when it can, else (and always for errors) lxml."""
     if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
-        data = stream.read()
+        try:
+            start = stream.tell() if stream.seekable() else -1
+        except (OSError, AttributeError, ValueError):
+            start = -1
+        data = _read_all(stream)
         scanned = _speedups.scan(data)
         if scanned is not None:
+            del data  # the document's bytes are no longer needed: halve the peak memory
             raw_header, sources, raw_classes = scanned
             header = Header(*raw_header)
             classes = [ClassData(*c) for c in raw_classes]
             return _assemble(origin, header, sources, classes)
-        stream = io.BytesIO(data)
+        if start >= 0:  # stream again from the start rather than copying the bytes
+            del data
+            stream.seek(start)
+        else:
+            stream = io.BytesIO(data)
+            del data
     header, sources, classes = read_lxml(stream, origin)
     return _assemble(origin, header, sources, classes)
 
