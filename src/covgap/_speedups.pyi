@@ -18,6 +18,7 @@ _Record = tuple[
     array[int],
     list[Function],
     tuple[int, int, int, int, int, int],
+    tuple[int, int, int],
 ]
 
 def parse_lcov(
@@ -27,3 +28,4 @@ def merge_counts(
     lines_a: array[int], hits_a: array[int], lines_b: array[int], hits_b: array[int], /
 ) -> tuple[array[int], array[int]]: ...
 def uncovered_ranges(lines: array[int], hits: array[int], /) -> list[tuple[int, int]]: ...
+def count_positive(column: array[int], /) -> int: ...

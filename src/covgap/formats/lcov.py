@@ -63,6 +63,7 @@ Both paths feed one :class:`_Accumulator`, so they cannot disagree about merging
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import os
@@ -99,9 +100,10 @@ CHUNK_SIZE = 16 << 20
 _MAX_NOTE_EXAMPLES = 3
 
 # A record: (path, SF line number, lines, hits, br_line, br_block, br_branch, br_taken,
-# functions, declared) where the columns are sorted and unique, ``functions`` is a list
-# of Function unique by name, and ``declared`` is (LF, LH, BRF, BRH, FNF, FNH) with -1
-# for a summary line the record did not have. The C parser returns the same tuples.
+# functions, declared, hit) where the columns are sorted and unique, ``functions`` is a
+# list of Function unique by name, ``declared`` is (LF, LH, BRF, BRH, FNF, FNH) with -1
+# for a summary line the record did not have, and ``hit`` counts the record's covered
+# lines, taken branches and run functions. The C parser returns the same tuples.
 _Record = tuple[
     str,
     int,
@@ -113,6 +115,7 @@ _Record = tuple[
     "array[int]",
     list[Function],
     tuple[int, int, int, int, int, int],
+    tuple[int, int, int],
 ]
 
 _TAG_RE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,19}")
@@ -252,6 +255,11 @@ class _RecordState:
                 self.declared[3],
                 self.declared[4],
                 self.declared[5],
+            ),
+            (
+                sum(1 for h in hits if h > 0),
+                sum(1 for k in bkeys if self.branches[k] > 0),
+                sum(1 for f in funcs if f.hits > 0),
             ),
         )
 
@@ -436,23 +444,19 @@ class _Accumulator:
 
     def _check_declared(self, rec: _Record) -> None:
         lf, lh, brf, brh, fnf, fnh = rec[9]
+        n_hit, n_br_hit, n_fn_hit = rec[10]
         if lf >= 0 or lh >= 0:
             n_lines = len(rec[2])
-            n_hit = n_lines - rec[3].count(0)
             if (lf >= 0 and lf != n_lines) or (lh >= 0 and lh != n_hit):
                 self._mismatch("lines", rec, f"LF:{lf} LH:{lh}", f"{n_lines} lines, {n_hit} hit")
         if brf >= 0 or brh >= 0:
-            taken = rec[7]
-            n_br = len(taken)
-            n_br_hit = n_br - taken.count(0) - taken.count(NEVER_EVALUATED)
+            n_br = len(rec[7])
             if (brf >= 0 and brf != n_br) or (brh >= 0 and brh != n_br_hit):
                 self._mismatch(
                     "branches", rec, f"BRF:{brf} BRH:{brh}", f"{n_br} branches, {n_br_hit} taken"
                 )
         if fnf >= 0 or fnh >= 0:
-            funcs = rec[8]
-            n_fn = len(funcs)
-            n_fn_hit = sum(1 for f in funcs if f.hits)
+            n_fn = len(rec[8])
             if (fnf >= 0 and fnf != n_fn) or (fnh >= 0 and fnh != n_fn_hit):
                 self._mismatch(
                     "functions", rec, f"FNF:{fnf} FNH:{fnh}", f"{n_fn} functions, {n_fn_hit} hit"
@@ -563,40 +567,51 @@ def _read_fast(
     lines that was; the unfinished record is carried into the next chunk. When the C
     parser meets a form it leaves to Python (lcov 2.x aliases, named branches), the
     rest of the file, from that record on, goes through :func:`_parse_python`.
+
+    The cyclic garbage collector is paused meanwhile: a big tracefile creates
+    hundreds of thousands of function tuples that cannot form cycles, and the
+    collector's repeated passes over them cost more than the parsing itself.
     """
     assert _speedups is not None
-    pending = b""
-    lineno = 1
-    chunk_size = CHUNK_SIZE
-    while True:
-        chunk = stream.read(chunk_size)
-        final = not chunk
-        data = pending + chunk if pending else chunk
-        if final:
-            work, tail = data, b""
-        else:
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                pending = data
-                continue
-            work, tail = (data, b"") if cut == len(data) else (data[:cut], data[cut:])
-        try:
-            records, consumed, nlines, fallback = _speedups.parse_lcov(
-                work, lineno, final, Function
-            )
-        except _speedups.ParseError as exc:
-            raise _ParseError(exc.args[0], exc.args[1]) from None
-        acc.add(records)
-        lineno += nlines
-        if fallback:
-            rest = io.BytesIO(work[consumed:] + tail)
-            acc.add(_parse_python(itertools.chain(rest, stream), lineno, expr_ids))
-            return
-        if final:
-            return
-        pending = work[consumed:] + tail if consumed < len(work) else tail
-        if consumed == 0:
-            chunk_size *= 2  # one record longer than a chunk: read more before retrying
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        pending = b""
+        lineno = 1
+        chunk_size = CHUNK_SIZE
+        while True:
+            chunk = stream.read(chunk_size)
+            final = not chunk
+            data = pending + chunk if pending else chunk
+            view = memoryview(data)
+            if final:
+                work, tail = view, b""
+            else:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    pending = data
+                    continue
+                work, tail = view[:cut], data[cut:]
+            try:
+                records, consumed, nlines, fallback = _speedups.parse_lcov(
+                    work, lineno, final, Function
+                )
+            except _speedups.ParseError as exc:
+                raise _ParseError(exc.args[0], exc.args[1]) from None
+            acc.add(records)
+            lineno += nlines
+            if fallback:
+                rest = io.BytesIO(bytes(work[consumed:]) + tail)
+                acc.add(_parse_python(itertools.chain(rest, stream), lineno, expr_ids))
+                return
+            if final:
+                return
+            pending = bytes(work[consumed:]) + tail
+            if consumed == 0:
+                chunk_size *= 2  # one record longer than a chunk: read more before retrying
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 # -- writing ----------------------------------------------------------------------------
