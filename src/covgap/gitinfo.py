@@ -202,28 +202,27 @@ def is_ancestor(repo: Path, ancestor: str, descendant: str = "HEAD") -> bool:
     return code == 0
 
 
-def default_base(repo: Path, env: Mapping[str, str] | None = None) -> str | None:
-    """Guess the ref a change will merge into, the way CI systems announce it.
+def default_base(repo: Path, env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """Find the ref a change will merge into, and say who named it.
 
-    GitLab merge request pipelines give the merge-base SHA itself
-    (``CI_MERGE_REQUEST_DIFF_BASE_SHA``); GitHub pull requests give the target
-    branch name (``GITHUB_BASE_REF``), fetched as ``origin/<name>``. Outside CI:
-    ``origin/HEAD``, then ``origin/main``, ``origin/master``, ``main``, ``master``,
-    whichever exists first. None when nothing fits.
+    Returns ``(ref, source)``. CI systems announce the target: GitLab merge request
+    pipelines give the merge-base SHA itself (``CI_MERGE_REQUEST_DIFF_BASE_SHA``),
+    GitHub pull requests the target branch (``GITHUB_BASE_REF``, fetched as
+    ``origin/<name>``); those are returned even when the clone lacks them, so the
+    caller can explain a shallow or single-branch checkout instead of guessing. Outside
+    CI the first that exists of ``origin/HEAD``, ``origin/main``, ``origin/master``,
+    ``main``, ``master`` (not the current branch) is a guess (source ``"guess"``).
+    None when nothing fits.
     """
     env = os.environ if env is None else env
-    candidates: list[str] = []
-    if env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA"):
-        candidates.append(env["CI_MERGE_REQUEST_DIFF_BASE_SHA"])
-    if env.get("GITHUB_BASE_REF"):
-        candidates.append("origin/" + env["GITHUB_BASE_REF"])
-    candidates += ["origin/HEAD", "origin/main", "origin/master", "main", "master"]
+    for var, fmt in (("CI_MERGE_REQUEST_DIFF_BASE_SHA", "{}"), ("GITHUB_BASE_REF", "origin/{}")):
+        value = env.get(var, "").strip()
+        if value and not value.startswith("-"):
+            return fmt.format(value), var
     current = branch(repo)
-    for ref in candidates:
-        if ref == current or ref.startswith("-"):
-            continue
-        if _rev(repo, ref) is not None:
-            return ref
+    for ref in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        if ref != current and _rev(repo, ref) is not None:
+            return ref, "guess"
     return None
 
 

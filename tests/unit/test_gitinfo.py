@@ -197,11 +197,22 @@ def test_repo_below_git_toplevel_gets_relative_paths(repo: Path) -> None:
 
 
 def test_default_base_prefers_ci_variables(repo: Path) -> None:
-    assert gitinfo.default_base(repo, {}) == "main"
+    assert gitinfo.default_base(repo, {}) == ("main", "guess")
     fork = git(repo, "rev-parse", "main").strip()
-    assert gitinfo.default_base(repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": fork}) == fork
+    assert gitinfo.default_base(repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": fork}) == (
+        fork,
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    )
+    # Named by CI even before it is fetched, so that a missing ref is explained.
+    assert gitinfo.default_base(repo, {"GITHUB_BASE_REF": "main"}) == (
+        "origin/main",
+        "GITHUB_BASE_REF",
+    )
     git(repo, "update-ref", "refs/remotes/origin/main", fork)
-    assert gitinfo.default_base(repo, {"GITHUB_BASE_REF": "main"}) == "origin/main"
+    assert gitinfo.default_base(repo, {}) == ("origin/main", "guess")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "update-ref", "-d", "refs/remotes/origin/main")
+    assert gitinfo.default_base(repo, {}) is None
 
 
 def test_quoted_paths_and_binary_files_parse() -> None:
