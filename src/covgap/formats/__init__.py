@@ -38,6 +38,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "gcovr_json",
     "coveragepy_json",
     "istanbul",
+    "llvm_json",
 )
 
 

@@ -1,0 +1,264 @@
+"""llvm-cov export JSON reader: lines, functions and branches as llvm-cov counts them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import DATA, require_tool
+from covgap.errors import FormatError
+from covgap.formats import detect, read_report
+from covgap.formats.llvm_json import line_counts, read, sniff
+from covgap.model import CoverageSet
+
+HERE = DATA / "llvm-cov"
+EDGE = DATA / "edge"
+
+
+def _lcov_records(path: Path) -> dict[str, dict[str, Any]]:
+    """The DA and BRDA records of llvm-cov's own LCOV export, per source file."""
+    out: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] = {}
+    for row in path.read_text().splitlines():
+        tag, _, value = row.partition(":")
+        if tag == "SF":
+            current = out.setdefault(value, {"DA": {}, "BRDA": set(), "LF": 0})
+        elif tag == "DA":
+            line, count = value.split(",")[:2]
+            current["DA"][int(line)] = int(count)
+        elif tag == "BRDA":
+            line, block, branch, taken = value.split(",")
+            current["BRDA"].add(
+                (int(line), int(block), int(branch), None if taken == "-" else int(taken))
+            )
+        elif tag == "LF":
+            current["LF"] = int(value)
+    return out
+
+
+def _group_lines(cs: CoverageSet, export: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per file and function: how many of covgap's lines lie in the function's regions.
+
+    llvm-cov's per-function Lines column counts exactly these (the lines of the file
+    view that the function's own code regions span).
+    """
+    out: dict[str, dict[str, int]] = {}
+    for fn in export["data"][0]["functions"]:
+        path = fn["filenames"][0]
+        span: set[int] = set()
+        for r in fn["regions"]:
+            if r[7] == 0 and r[5] == 0:  # code regions of the function's own file
+                span.update(range(r[0], r[2] + 1))
+        out.setdefault(path, {})[fn["name"]] = len(span & set(cs.files[path].lines))
+    return out
+
+
+def _check_against_llvm_cov(folder: Path) -> None:
+    native = json.loads((folder / "native.json").read_text())
+    export = json.loads((folder / "export.json").read_text())
+    lcov = _lcov_records(folder / "export.info")
+    cs = read_report(folder / "export.json")
+    assert cs.inputs[0].format == "llvm-json"
+    report = {f"src/{k}": v for k, v in native["files"].items() if k != "TOTAL"}
+    assert set(report) == set(cs.files)
+    per_fn = _group_lines(cs, export)
+    for path, row in report.items():
+        fc = cs.files[path]
+        c = fc.counts()
+        # Functions and branches: llvm-cov report's own figures, exactly.
+        assert (c.functions_total, c.functions_missed) == (
+            row["functions"],
+            row["functions_missed"],
+        ), path
+        assert (c.branches_total, c.branches_missed) == (
+            row["branches"],
+            row["branches_missed"],
+        ), path
+        # Lines: covgap's are the file view's, i.e. llvm-cov's DA records, counts too.
+        assert fc.hits_by_line() == lcov[path]["DA"], path
+        # llvm-cov report adds each function's lines; check covgap's lines explain its
+        # per-function rows exactly, and so the file row (instantiations take the max).
+        for name, n in per_fn[path].items():
+            assert n == native["functions"][path][name]["lines"], (path, name)
+        groups: dict[tuple[int, int], int] = {}
+        for fn in export["data"][0]["functions"]:
+            if fn["filenames"][0] == path:
+                key = (fn["regions"][0][0], fn["regions"][0][1])
+                groups[key] = max(groups.get(key, 0), per_fn[path][fn["name"]])
+        assert sum(groups.values()) == row["lines"], path
+        # Where no two functions share a line, the two line totals are one number.
+        if sum(groups.values()) == c.lines_total:
+            assert c.lines_missed == row["lines_missed"], path
+        # Every branch is one of llvm-cov's own BRDA records (same line, block, ids).
+        assert {tuple(b) for b in fc.branches()} <= lcov[path]["BRDA"], path
+    total = native["files"]["TOTAL"]
+    t = cs.totals()
+    assert (t.functions_total, t.functions_missed) == (
+        total["functions"],
+        total["functions_missed"],
+    )
+    assert (t.branches_total, t.branches_missed) == (total["branches"], total["branches_missed"])
+
+
+def test_committed_export_equals_llvm_cov_report() -> None:
+    _check_against_llvm_cov(HERE)
+
+
+def test_fixture_exercises_shared_lines_and_instantiations() -> None:
+    """The fixture has the cases the checks above are about; keep it that way."""
+    native = json.loads((HERE / "native.json").read_text())
+    cs = read_report(HERE / "export.json")
+    main = cs.files["src/main.rs"].counts()
+    assert main.lines_total < native["files"]["main.rs"]["lines"]  # closures share lines
+    util = cs.files["src/util.rs"]
+    # `largest` is instantiated twice (i64, &str) and is one function, as in the report.
+    instances = [k for k in native["functions"]["src/util.rs"] if k != "TOTAL"]
+    assert len(instances) == len(util.functions) + 1
+    assert any(f.hits == 0 for f in util.functions)
+
+
+@pytest.mark.realtool
+def test_fresh_rust_build_equals_llvm_cov_report(tmp_path: Path) -> None:
+    """Rebuild the crate with rustc, run it, and compare with llvm-cov-19 report."""
+    require_tool("rustc", "llvm-cov-19", "llvm-profdata-19", "python3")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(HERE / "make.sh")], check=True, env=env, timeout=300)
+    _check_against_llvm_cov(tmp_path)
+
+
+def test_edge_expansions_gaps_and_version_2_0_0() -> None:
+    cs = read_report(EDGE / "llvm-expansion-v2.0.0.json")
+    assert cs.notes == ()
+    mc = cs.files["/src/m.c"]
+    assert mc.hits_by_line() == {3: 5, 5: 5, 6: 5, 7: 0, 8: 5}
+    assert [(f.name, f.start_line, f.end_line, f.hits) for f in mc.functions] == [("f", 5, 8, 5)]
+    # The macro's branch is counted for f, on the expansion's line; then f's own one.
+    assert list(mc.branches()) == [
+        (6, 0, 0, 5),
+        (6, 0, 1, 0),
+        (6, 1, 2, None),
+        (6, 1, 3, None),
+    ]
+    mh = cs.files["/src/m.h"]
+    assert mh.hits_by_line() == {1: 5}
+    assert [(f.name, f.hits) for f in mh.functions] == [("inline_helper", 0)]
+
+
+def test_line_counts_follow_line_coverage_stats() -> None:
+    seg = [
+        (1, 1, 4, True, True, False),  # region entry: mapped, 4
+        (2, 5, 9, True, True, True),  # gap region entry: wrapped 4 still counts
+        (3, 1, 0, True, False, False),  # not an entry: wrapped 9 (from the gap)
+        (5, 1, 0, False, True, False),  # skipped region: line 4 wrapped 0, 5 unmapped
+        (7, 1, 2, True, True, False),
+        (7, 9, 6, True, True, False),  # two entries: the max
+    ]
+    assert line_counts(seg) == {1: 4, 2: 4, 3: 9, 4: 0, 7: 6}
+    assert line_counts([]) == {}
+
+
+def test_instantiation_group_keeps_the_best_instantiations_branches() -> None:
+    def fn(name: str, true: int, false: int) -> dict[str, Any]:
+        return {
+            "name": name,
+            "count": 1,
+            "filenames": ["g.rs"],
+            "regions": [[1, 1, 3, 2, 1, 0, 0, 0]],
+            "branches": [[2, 4, 2, 9, true, false, 0, 0, 4]],
+        }
+
+    doc = {
+        "data": [
+            {
+                "files": [{"filename": "g.rs", "segments": [[1, 1, 1, True, True, False]]}],
+                "functions": [fn("g_i64", 0, 3), fn("g_str", 2, 0), fn("g_u8", 0, 0)],
+            }
+        ]
+    }
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "g.json")
+    fc = cs.files["g.rs"]
+    assert [(f.name, f.hits) for f in fc.functions] == [("g_i64", 3)]
+    assert [b.taken for b in fc.branches()] == [0, 3]  # first with one covered outcome
+    assert fc.counts().branches_total == 2
+
+
+def test_sniff() -> None:
+    head = (HERE / "export.json").read_bytes()[:4096]
+    assert sniff(head, "export.json")
+    assert sniff(b'{"type": "llvm.coverage.json.export", "data": []}', "x.json")
+    assert not sniff(b'{"meta": {"branch_coverage": true}, "files": {}}', "x.json")
+    assert not sniff(b'{"data": {"x": 1}}', "x.json")
+    assert detect(HERE / "export.json").name == "llvm-json"
+
+
+def _export(**file_overrides: object) -> bytes:
+    entry: dict[str, object] = {"filename": "a.rs", "segments": [[1, 1, 1, True, True, False]]}
+    entry.update(file_overrides)
+    return json.dumps({"data": [{"files": [entry], "functions": []}]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (_export(segments=[[1, 1, -1, True, True, False]]), "out of range: -1"),
+        (_export(segments=[[1, 1, "3", True, True, False]]), "got string"),
+        (_export(segments=[[1, 1, 2**64 + 1, True, True, False]]), "number"),
+        (_export(segments=[[1, 1, 1, 1, True, False]]), "booleans"),
+        (_export(segments=[[1, 1, 1]]), "data[0].files[0].segments[0]: expected a segment"),
+        (
+            _export(segments=[[2, 1, 1, True, True, False], [1, 1, 1, True, True, False]]),
+            "out of order",
+        ),
+        (_export(segments=None), "segments: expected an array, got null"),
+        (json.dumps({"data": [{"files": [{"filename": "a.rs"}]}]}).encode(), "-summary-only"),
+        (json.dumps({"data": [{"files": [{}]}]}).encode(), 'missing required key "filename"'),
+        (b'{"data": [], "type": "something.else"}', "type is 'something.else'"),
+        (b'{"files": []}', "not an llvm-cov export"),
+        (
+            json.dumps(
+                {
+                    "data": [
+                        {
+                            "files": [],
+                            "functions": [
+                                {
+                                    "name": "f",
+                                    "count": 1,
+                                    "filenames": ["a.rs"],
+                                    "regions": [[1, 1, 2, 1, 1, 3, 0, 0]],
+                                }
+                            ],
+                        }
+                    ]
+                }
+            ).encode(),
+            "file id 3 has no entry in filenames",
+        ),
+    ],
+)
+def test_bad_input_names_the_json_path(doc: bytes, message: str) -> None:
+    with pytest.raises(FormatError) as err:
+        read(io.BytesIO(doc), "bad.json")
+    assert message in str(err.value)
+    assert str(err.value).startswith("bad.json")
+
+
+def test_unknown_major_version_is_read_with_a_note() -> None:
+    doc = json.loads(_export())
+    doc["version"] = "9.0.0"
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "v9.json")
+    assert cs.files["a.rs"].hits_by_line() == {1: 1}
+    assert "9.0.0" in cs.notes[0]
+
+
+def test_truncated_export_is_an_error() -> None:
+    whole = (HERE / "export.json").read_bytes()
+    with pytest.raises(FormatError) as err:
+        read(io.BytesIO(whole[: len(whole) * 2 // 3]), "cut.json")
+    assert "truncated" in str(err.value)
