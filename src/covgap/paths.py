@@ -67,8 +67,16 @@ def normalize(path: str) -> str:
 
     ``.\\src\\x.py``, ``./src/x.py`` and ``src/./y/../x.py`` all become ``src/x.py``;
     ``c:\\a\\x.ts`` becomes ``C:/a/x.ts``; ``file:///abs/x`` becomes ``/abs/x``.
+    Normalising twice changes nothing (a property test checks it).
     """
-    if path.startswith("file://"):
+    previous = None
+    while path != previous:
+        previous, path = path, _normalize_once(path)
+    return path
+
+
+def _normalize_once(path: str) -> str:
+    while path.startswith("file://"):
         path = path[7:]
     path = path.replace("\\", "/")
     drive = ""

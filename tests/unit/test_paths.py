@@ -1,0 +1,430 @@
+"""Path mapping: every shape of report path, ambiguity, suggestions, fixes and filters."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from covgap.config import Config, PathFix, validate
+from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.paths import (
+    AMBIGUOUS,
+    MISSING,
+    RELOCATED,
+    MappingResult,
+    apply_fixes,
+    map_paths,
+    normalize,
+)
+from covgap.workspace import Workspace
+
+CI = "/home/runner/work/app/app/"
+
+
+def coverage(*paths: str, source_roots: tuple[str, ...] = ()) -> CoverageSet:
+    """A set with one file per path, each with two lines: one hit, one missed."""
+    cs = CoverageSet(source_roots=source_roots)
+    for i, path in enumerate(paths):
+        b = FileCoverageBuilder(path)
+        b.add_line(10 * i + 1, 1)
+        b.add_line(10 * i + 2, 0)
+        cs.add(b.build())
+    return cs
+
+
+def workspace(root: Path, files: list[str], toml: str = "", **kw: object) -> Workspace:
+    config = validate(tomllib.loads(toml)) if toml else Config()
+    return Workspace(root, sorted(files), [], config, **kw)  # type: ignore[arg-type]
+
+
+def mapped(result: MappingResult) -> dict[str, str]:
+    return dict(sorted(result.mapping.items()))
+
+
+# -- normalisation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("src/x.py", "src/x.py"),
+        ("./src/x.py", "src/x.py"),
+        ("././src//x.py", "src/x.py"),
+        (".\\src\\x.py", "src/x.py"),
+        ("src/./y/../x.py", "src/x.py"),
+        ("c:\\a\\b\\src\\x.ts", "C:/a/b/src/x.ts"),
+        ("C:/a/../src/x.ts", "C:/src/x.ts"),
+        ("file:///home/ci/x.py", "/home/ci/x.py"),
+        ("/abs/./x.rs", "/abs/x.rs"),
+        ("../outside/x.rs", "../outside/x.rs"),
+    ],
+)
+def test_normalize(raw: str, normal: str) -> None:
+    assert normalize(raw) == normal
+
+
+@given(st.text(alphabet="ab./\\:Cc", max_size=20))
+def test_normalize_is_idempotent(path: str) -> None:
+    once = normalize(path)
+    assert normalize(once) == once
+
+
+def test_apply_fixes_uses_the_first_matching_prefix() -> None:
+    fixes = [PathFix("/nope/", "x/"), PathFix("/builds/g/app/", ""), PathFix("/builds/", "y/")]
+    assert apply_fixes("/builds/g/app/src/a.rs", fixes) == ("src/a.rs", fixes[1])
+    assert apply_fixes("src/a.rs", fixes) is None
+    win = [PathFix("C:\\work\\", "web/")]
+    assert apply_fixes("C:/work/src/a.ts", win) == ("web/src/a.ts", win[0])
+
+
+# -- each shape of report path ---------------------------------------------------------
+
+REPO = [
+    "Cargo.toml",
+    "crates/core/src/lib.rs",
+    "crates/core/src/parse.rs",
+    "crates/cli/src/main.rs",
+    "web/src/index.ts",
+    "py/src/pkg/__init__.py",
+    "py/src/pkg/mod.py",
+]
+
+
+@pytest.mark.parametrize(
+    ("report", "repo"),
+    [
+        ("crates/core/src/parse.rs", "crates/core/src/parse.rs"),
+        ("./crates/core/src/parse.rs", "crates/core/src/parse.rs"),
+        (CI + "crates/core/src/parse.rs", "crates/core/src/parse.rs"),
+        ("/builds/group/app/crates/core/src/parse.rs", "crates/core/src/parse.rs"),
+        ("C:\\a\\b\\web\\src\\index.ts", "web/src/index.ts"),
+        ("crates\\cli\\src\\main.rs", "crates/cli/src/main.rs"),
+        ("src/main.rs", "crates/cli/src/main.rs"),  # relative to its crate
+        ("pkg/mod.py", "py/src/pkg/mod.py"),  # relative to a src layout
+        ("/usr/lib/python3/site-packages/pkg/mod.py", "py/src/pkg/mod.py"),
+        ("file:///home/ci/app/web/src/index.ts", "web/src/index.ts"),
+        ("index.ts", "web/src/index.ts"),  # a bare, unique file name
+    ],
+)
+def test_each_shape_maps_onto_the_repository(tmp_path: Path, report: str, repo: str) -> None:
+    result = map_paths(coverage(report), workspace(tmp_path, REPO), [])
+    assert result.mapping == {report: repo}
+    assert list(result.coverage.files) == [repo]
+    assert result.coverage.files[repo].path == repo
+    assert result.unmapped == []
+
+
+def test_absolute_path_below_the_local_root(tmp_path: Path) -> None:
+    report = f"{tmp_path}/crates/core/src/lib.rs"
+    result = map_paths(coverage(report), workspace(tmp_path, REPO), [])
+    assert result.mapping == {report: "crates/core/src/lib.rs"}
+
+
+def test_absolute_path_through_a_symlinked_root(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    # The report was written in the real directory; the user passes the link.
+    report = f"{real}/a/lib.rs"
+    ws = workspace(link, ["a/lib.rs", "b/lib.rs"])
+    assert map_paths(coverage(report), ws, []).mapping == {report: "a/lib.rs"}
+
+
+def test_go_import_paths_move_to_their_module_directory(tmp_path: Path) -> None:
+    files = ["services/api/main.go", "services/worker/main.go", "go.mod"]
+    ws = workspace(
+        tmp_path,
+        files,
+        go_modules={"github.com/acme/api/v2": "services/api", "example.com/root": ""},
+    )
+    cs = coverage("github.com/acme/api/v2/main.go", "example.com/root/go.mod")
+    result = map_paths(cs, ws, [])
+    assert mapped(result) == {
+        "example.com/root/go.mod": "go.mod",
+        "github.com/acme/api/v2/main.go": "services/api/main.go",
+    }
+
+
+def test_source_roots_join_relative_paths(tmp_path: Path) -> None:
+    files = ["src/pkg/x.py", "other/pkg/x.py", "app/y.py", "lib/z.py"]
+    ws = workspace(tmp_path, files)
+    cs = coverage("pkg/x.py", "y.py", "z.py", source_roots=("/ci/build/src", str(tmp_path / "app")))
+    result = map_paths(cs, ws, [])
+    # pkg/x.py alone is ambiguous; under /ci/build/src it can only be src/pkg/x.py.
+    assert mapped(result) == {"pkg/x.py": "src/pkg/x.py", "y.py": "app/y.py", "z.py": "lib/z.py"}
+
+
+def test_relative_source_root(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["a/x.py", "b/x.py"])
+    result = map_paths(coverage("x.py", source_roots=("b",)), ws, [])
+    assert result.mapping == {"x.py": "b/x.py"}
+
+
+# -- ambiguity and learned rewrites ----------------------------------------------------
+
+CRATES = [
+    "crates/core/src/lib.rs",
+    "crates/core/src/parse.rs",
+    "crates/cli/src/lib.rs",
+    "crates/cli/src/main.rs",
+]
+
+
+def test_ambiguous_path_is_kept_and_listed_with_candidates(tmp_path: Path) -> None:
+    result = map_paths(coverage("src/lib.rs"), workspace(tmp_path, CRATES), [])
+    assert result.mapping == {}
+    assert list(result.coverage.files) == ["src/lib.rs"]
+    [group] = result.unmapped
+    assert group.kind == AMBIGUOUS
+    assert group.paths == ["src/lib.rs"]
+    assert group.suggestion is None
+    assert group.candidates == {"src/lib.rs": ["crates/cli/src/lib.rs", "crates/core/src/lib.rs"]}
+    assert "match several repository files" in group.describe()
+    assert "crates/cli/src/lib.rs, crates/core/src/lib.rs" in group.describe()
+
+
+def test_other_files_of_the_report_settle_an_ambiguous_one(tmp_path: Path) -> None:
+    cs = coverage("src/lib.rs", "src/parse.rs")
+    result = map_paths(cs, workspace(tmp_path, CRATES), [])
+    assert mapped(result) == {
+        "src/lib.rs": "crates/core/src/lib.rs",
+        "src/parse.rs": "crates/core/src/parse.rs",
+    }
+    assert result.unmapped == []
+
+
+def test_conflicting_evidence_leaves_the_path_ambiguous(tmp_path: Path) -> None:
+    cs = coverage("src/lib.rs", "src/parse.rs", "src/main.rs")
+    result = map_paths(cs, workspace(tmp_path, CRATES), [])
+    assert "src/lib.rs" not in result.mapping
+    assert [g.kind for g in result.unmapped] == [AMBIGUOUS]
+
+
+def test_root_level_file_needs_the_other_files_to_vouch(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["setup.py", "pkg/a.py"])
+    alone = map_paths(coverage(CI + "setup.py"), ws, [])
+    assert alone.mapping == {}
+    [group] = alone.unmapped
+    assert group.kind == RELOCATED
+    assert group.suggestion == PathFix(CI, "")
+    both = map_paths(coverage(CI + "setup.py", CI + "pkg/a.py"), ws, [])
+    assert mapped(both) == {CI + "pkg/a.py": "pkg/a.py", CI + "setup.py": "setup.py"}
+
+
+# -- suggestions -----------------------------------------------------------------------
+
+
+def test_suggested_fix_for_files_found_under_another_directory(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["src/x.c", "src/y.c", "src/z.h"])
+    cs = coverage("/build/obj/x.c", "/build/obj/y.c", "/usr/include/stdio.h")
+    result = map_paths(cs, ws, [])
+    assert result.mapping == {}
+    relocated, missing = result.unmapped
+    assert relocated.kind == RELOCATED
+    assert relocated.prefix == "/build/obj/"
+    assert relocated.paths == ["/build/obj/x.c", "/build/obj/y.c"]
+    assert relocated.suggestion == PathFix("/build/obj/", "src/")
+    assert relocated.describe() == (
+        "2 files under /build/obj/ not found in the repository; add to covgap.toml: "
+        '[paths] fixes = [{ from = "/build/obj/", to = "src/" }]'
+    )
+    assert missing.kind == MISSING
+    assert missing.describe() == (
+        "1 file under /usr/include/ not found in the repository and no repository file has "
+        "their names; if they are generated or third-party, add to covgap.toml: "
+        '[paths] ignore = ["/usr/include/**"]'
+    )
+    # Both pieces of advice work when taken.
+    assert relocated.suggestion is not None
+    fixed = map_paths(cs, ws, [relocated.suggestion])
+    assert mapped(fixed) == {"/build/obj/x.c": "src/x.c", "/build/obj/y.c": "src/y.c"}
+    ignoring = workspace(tmp_path, ws.files, '[paths]\nignore = ["/usr/include/**"]\n')
+    quiet = map_paths(cs, ignoring, [relocated.suggestion])
+    assert quiet.unmapped == []
+    assert sorted(quiet.coverage.files) == ["src/x.c", "src/y.c"]
+
+
+def test_unmapped_files_are_grouped_by_leading_directories(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["src/a.py"])
+    cs = coverage(
+        "/home/ci/other/gen/one.py",
+        "/home/ci/other/gen/two.py",
+        "/home/ci/other/tools/three.py",
+        "/opt/lib/four.py",
+        "generated/five.py",
+    )
+    result = map_paths(cs, ws, [])
+    assert [(g.prefix, len(g.paths), g.kind) for g in result.unmapped] == [
+        ("/home/ci/other/", 3, MISSING),
+        ("/opt/lib/", 1, MISSING),
+        ("generated/", 1, MISSING),
+    ]
+    assert result.unmapped[0].describe().startswith("3 files under /home/ci/other/ not found")
+
+
+def test_unmapped_files_keep_their_data_under_the_normalised_path(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["src/a.py"])
+    cs = coverage(".\\gen\\x.py", "src/a.py")
+    result = map_paths(cs, ws, [])
+    assert sorted(result.coverage.files) == ["gen/x.py", "src/a.py"]
+    assert result.coverage.totals() == cs.totals()
+
+
+# -- user fixes ------------------------------------------------------------------------
+
+
+def test_user_fix_comes_before_an_exact_match(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["lib/x.py", "vendored/lib/x.py"])
+    result = map_paths(coverage("lib/x.py"), ws, [PathFix("lib/", "vendored/lib/")])
+    assert result.mapping == {"lib/x.py": "vendored/lib/x.py"}
+
+
+def test_user_fix_maps_a_prefix_nothing_else_could(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["pkg/a/mod.py", "other/a/mod.py"])
+    cs = coverage("/home/ci/other/a/mod.py", "/home/ci/elsewhere/a/mod.py")
+    without = map_paths(cs, ws, [])
+    assert without.mapping == {"/home/ci/other/a/mod.py": "other/a/mod.py"}
+    result = map_paths(cs, ws, [PathFix("/home/ci/elsewhere/", "pkg/")])
+    assert mapped(result) == {
+        "/home/ci/elsewhere/a/mod.py": "pkg/a/mod.py",
+        "/home/ci/other/a/mod.py": "other/a/mod.py",
+    }
+
+
+def test_windows_fix_and_report_separators(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["web/src/a.ts", "api/src/a.ts"])
+    cs = coverage("C:\\work\\src\\a.ts")
+    assert map_paths(cs, ws, []).mapping == {}
+    fixed = map_paths(cs, ws, [PathFix("c:\\work\\", "web/")])
+    assert fixed.mapping == {"C:\\work\\src\\a.ts": "web/src/a.ts"}
+
+
+def test_fixes_from_the_config_file_are_the_ones_passed(tmp_path: Path) -> None:
+    toml = '[paths]\nfixes = [{ from = "/builds/acme/app/", to = "" }]\n'
+    ws = workspace(tmp_path, ["x/a.rs", "y/a.rs"], toml)
+    result = map_paths(coverage("/builds/acme/app/x/a.rs"), ws, ws.config.path_fixes)
+    assert result.mapping == {"/builds/acme/app/x/a.rs": "x/a.rs"}
+
+
+# -- one file, many spellings ----------------------------------------------------------
+
+
+def test_spellings_of_one_file_merge_into_one(tmp_path: Path) -> None:
+    a = FileCoverageBuilder("./src/a.py")
+    a.add_line(1, 1)
+    a.add_line(2, 0)
+    b = FileCoverageBuilder(CI + "src/a.py")
+    b.add_line(1, 2)
+    b.add_line(3, 0)
+    cs = CoverageSet()
+    cs.add(a.build())
+    cs.add(b.build())
+    result = map_paths(cs, workspace(tmp_path, ["src/a.py", "src/b.py"]), [])
+    assert mapped(result) == {CI + "src/a.py": "src/a.py", "./src/a.py": "src/a.py"}
+    [fc] = result.coverage.files.values()
+    assert fc.hits_by_line() == {1: 3, 2: 0, 3: 0}
+
+
+# -- outside a repository, and filters -------------------------------------------------
+
+
+def test_without_repository_files_paths_are_only_normalised(tmp_path: Path) -> None:
+    cs = coverage("./a.py", "C:\\x\\b.py", "/abs/c.py")
+    result = map_paths(cs, workspace(tmp_path, []), [])
+    assert sorted(result.coverage.files) == ["/abs/c.py", "C:/x/b.py", "a.py"]
+    assert result.unmapped == []
+    assert result.mapping == {}
+
+
+def test_include_and_ignore_drop_files_and_their_warnings(tmp_path: Path) -> None:
+    toml = '[paths]\ninclude = ["src/**"]\nignore = ["**/gen/**"]\n'
+    ws = workspace(tmp_path, ["src/a.py", "src/gen/b.py", "tests/t.py"], toml)
+    cs = coverage("src/a.py", "src/gen/b.py", "tests/t.py", "/usr/include/x.h")
+    result = map_paths(cs, ws, [])
+    assert list(result.coverage.files) == ["src/a.py"]
+    assert result.unmapped == []
+
+
+def test_a_large_report_maps_quickly(tmp_path: Path) -> None:
+    files = [f"pkg{i % 300}/mod{i % 11}/f{i}.py" for i in range(100_000)]
+    files += [f"pkg{i}/__init__.py" for i in range(300)]
+    ws = workspace(tmp_path, files)
+    report = [CI + p for p in files[::10]]
+    cs = coverage(*report)
+    start = time.perf_counter()
+    result = map_paths(cs, ws, [])
+    elapsed = time.perf_counter() - start
+    assert len(result.mapping) == len(report)
+    assert elapsed < 10.0, f"mapping 10k paths onto 100k files took {elapsed:.1f}s"
+
+
+# -- properties ------------------------------------------------------------------------
+
+SEGMENT = st.sampled_from(["src", "lib", "core", "app", "pkg", "a", "b"])
+NAME = st.sampled_from(["lib.rs", "main.rs", "x.py", "__init__.py", "index.ts", "mod.go"])
+REPO_PATH = st.builds(
+    lambda dirs, name: "/".join([*dirs, name]), st.lists(SEGMENT, max_size=3), NAME
+)
+
+
+@st.composite
+def spelled(draw: st.DrawFn, path: str) -> str:
+    """A report's way of writing a repository path."""
+    shape = draw(st.sampled_from(["same", "dot", "ci", "windows", "tail", "foreign"]))
+    if shape == "dot":
+        return "./" + path
+    if shape == "ci":
+        return CI + path
+    if shape == "windows":
+        return "C:\\ci\\" + path.replace("/", "\\")
+    if shape == "tail":
+        parts = path.split("/")
+        return "/".join(parts[draw(st.integers(0, len(parts) - 1)) :])
+    if shape == "foreign":
+        return "/opt/elsewhere/" + path
+    return path
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    files = draw(st.lists(REPO_PATH, min_size=1, max_size=12, unique=True))
+    picked = draw(st.lists(st.sampled_from(files), max_size=10))
+    report = [draw(spelled(p)) for p in picked]
+    report += draw(st.lists(st.sampled_from(["/usr/include/a.h", "gen/z.py"]), max_size=2))
+    return files, list(dict.fromkeys(report))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario())
+def test_mapping_is_idempotent_and_never_loses_a_file(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[list[str], list[str]]
+) -> None:
+    files, report = case
+    root = tmp_path_factory.getbasetemp() / "prop"
+    ws = workspace(root, files)
+    cs = coverage(*report)  # disjoint line numbers per file: merging keeps every line
+    result = map_paths(cs, ws, [])
+
+    assert result.coverage.totals() == cs.totals()
+    unmapped = {p for g in result.unmapped for p in g.paths}
+    for raw in report:
+        if raw in result.mapping:
+            assert result.mapping[raw] in ws.file_set
+            assert result.mapping[raw] in result.coverage.files
+        else:
+            assert normalize(raw) in unmapped
+            assert normalize(raw) in result.coverage.files
+    for path in unmapped:
+        assert path not in ws.file_set
+
+    again = map_paths(result.coverage, ws, [])
+    assert again.coverage == result.coverage
+    assert again.coverage.totals() == cs.totals()
+    assert all(old == new for old, new in again.mapping.items())
+    assert {p for g in again.unmapped for p in g.paths} == unmapped
