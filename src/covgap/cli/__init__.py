@@ -20,6 +20,8 @@ from covgap.errors import CovgapError
 COMMAND_MODULES: tuple[str, ...] = (
     "report_cmd",
     "demo_cmd",
+    "gaps_cmd",
+    "check_cmd",
 )
 
 

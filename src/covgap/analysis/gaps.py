@@ -1,0 +1,508 @@
+"""Gap records, risk scores and tiers: which untested code is risky, and why.
+
+A *gap* is a source file with uncovered executable lines. For each one covgap gathers
+the signals a reviewer would look at — how much is uncovered, how complex the
+uncovered functions are, how often the file changes, which tests exist, whether only
+end-to-end suites reach it, and how many of its error paths ever ran — and folds them
+into one documented score (``docs/gaps.md``).
+
+The score
+---------
+Each signal is normalised to 0..1:
+
+``size``        ``log(1 + uncovered lines) / log(1 + 500)``, capped at 1: 500 uncovered
+                lines is as big as it gets.
+``complexity``  ``log(1 + max CRAP) / log(1 + 200)``, capped at 1, over the file's
+                functions. CRAP = c² × (1 − cov)³ + c, c the cyclomatic complexity and
+                cov the function's line coverage (0..1): 30 is the usual alarm level.
+``churn``       ``log(1 + commits) / log(1 + 30)``, capped at 1, commits touching the
+                file in the last ``churn_days`` (default 90).
+``tests``       1 when the file has no tests at all (no inline tests, no linked test
+                file); 0.6 when all it has is integration/e2e tests or its coverage
+                comes only from integration/e2e suites; 0 otherwise.
+``error_paths`` ``min(1, never-run error paths / 10)``.
+
+``score = 100 × Σ wᵢ·sᵢ / Σ wᵢ`` with default weights size 0.30, complexity 0.20,
+churn 0.15, tests 0.20, error_paths 0.15; a file matching a ``critical`` glob has its
+score multiplied by 1.5 (capped at 100). Tiers: *critical* ≥ 60, *high* ≥ 40,
+*medium* ≥ 20, else *low*. ``[gaps] weights`` and ``[gaps] tiers`` override them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pathspec
+
+from covgap.model import Branch, Counts, CoverageSet, FileCoverage
+from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex
+from covgap.workspace import Workspace
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "size": 0.30,
+    "complexity": 0.20,
+    "churn": 0.15,
+    "tests": 0.20,
+    "error_paths": 0.15,
+    "critical_multiplier": 1.5,
+}
+DEFAULT_TIERS: dict[str, float] = {"critical": 60.0, "high": 40.0, "medium": 20.0}
+TIER_ORDER = ("critical", "high", "medium", "low")
+SIGNALS = ("size", "complexity", "churn", "tests", "error_paths")
+NON_UNIT_FLAG_WORDS = ("e2e", "integration", "acceptance", "system", "smoke", "functional")
+
+
+def is_non_unit_flag(flag: str) -> bool:
+    """Whether a suite label names an integration/e2e suite rather than unit tests."""
+    lowered = flag.lower()
+    return any(word in lowered for word in NON_UNIT_FLAG_WORDS) or lowered in ("it", "int")
+
+
+def crap(complexity: int, coverage: float) -> float:
+    """The CRAP score of a function: c² × (1 − cov)³ + c, with cov in 0..1."""
+    return complexity**2 * (1.0 - coverage) ** 3 + complexity
+
+
+@dataclass(frozen=True)
+class FunctionGap:
+    """A function's coverage, from the source's spans and the report's lines."""
+
+    name: str
+    start_line: int
+    end_line: int
+    complexity: int | None
+    lines_total: int
+    lines_covered: int
+    uncovered_ranges: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def coverage(self) -> float | None:
+        return None if self.lines_total == 0 else self.lines_covered / self.lines_total
+
+    @property
+    def uncovered_lines(self) -> int:
+        return self.lines_total - self.lines_covered
+
+    @property
+    def crap(self) -> float | None:
+        cov = self.coverage
+        if self.complexity is None or cov is None:
+            return None
+        return crap(self.complexity, cov)
+
+
+@dataclass(frozen=True)
+class ErrorPathStatus:
+    """An error-handling region and whether any executable line in it ever ran.
+
+    ``ran`` is ``None`` when the report has no executable line inside the region (the
+    tool did not instrument it), so it is neither counted as run nor as missed.
+    """
+
+    kind: str
+    start_line: int
+    end_line: int
+    ran: bool | None
+
+
+@dataclass
+class FileGap:
+    """One file with uncovered code and everything that makes it risky."""
+
+    path: str
+    component: str | None
+    language: str | None
+    physical_lines: int | None
+    counts: Counts
+    uncovered_ranges: list[tuple[int, int]]
+    uncovered_lines: tuple[int, ...]
+    """The executable lines that never ran (the ranges also span blank lines between)."""
+    branches_never_taken: list[Branch]
+    functions: list[FunctionGap]
+    inline_tests: int | None
+    tested_by: list[str]
+    unit_test_files: int
+    churn: int | None
+    covering_flags: frozenset[str]
+    e2e_only: bool
+    error_paths: list[ErrorPathStatus]
+    critical: bool
+    description: str | None = None
+    signals: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+    tier: str = "low"
+    reasons: list[str] = field(default_factory=list)
+    recommended: list[str] = field(default_factory=list)
+
+    @property
+    def has_tests(self) -> bool | None:
+        if self.inline_tests is None:
+            return None
+        return self.inline_tests > 0 or bool(self.tested_by)
+
+    @property
+    def error_paths_run(self) -> int:
+        return sum(1 for e in self.error_paths if e.ran)
+
+    @property
+    def error_paths_measured(self) -> int:
+        return sum(1 for e in self.error_paths if e.ran is not None)
+
+    @property
+    def max_complexity(self) -> FunctionGap | None:
+        known = [f for f in self.functions if f.complexity is not None]
+        return max(known, key=lambda f: (f.complexity or 0, f.uncovered_lines), default=None)
+
+
+@dataclass
+class GapSettings:
+    """The [gaps] configuration, with defaults filled in."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tiers: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TIERS))
+    critical: list[str] = field(default_factory=list)
+    churn_days: int = 90
+    high_watermark: float = 90.0
+    target: float | None = None
+
+    @classmethod
+    def from_config(cls, gaps: Mapping[str, Any], gates: Mapping[str, Any]) -> GapSettings:
+        weights = dict(DEFAULT_WEIGHTS)
+        weights.update({k: float(v) for k, v in gaps.get("weights", {}).items()})
+        tiers = dict(DEFAULT_TIERS)
+        tiers.update({k: float(v) for k, v in gaps.get("tiers", {}).items()})
+        critical = list(gaps.get("critical", [])) + list(gates.get("critical", []))
+        target = gaps.get("target", gates.get("line"))
+        return cls(
+            weights=weights,
+            tiers=tiers,
+            critical=critical,
+            churn_days=int(gaps.get("churn_days", 90)),
+            high_watermark=float(gaps.get("high_watermark", 90.0)),
+            target=None if target is None else float(target),
+        )
+
+    def validate(self) -> list[str]:
+        """Problems with the settings, as messages naming the key (empty when fine)."""
+        problems = []
+        for key in self.weights:
+            if key not in DEFAULT_WEIGHTS:
+                allowed = ", ".join(DEFAULT_WEIGHTS)
+                problems.append(f"[gaps.weights.{key}] unknown signal (known: {allowed})")
+            elif self.weights[key] < 0:
+                problems.append(f"[gaps.weights.{key}] must not be negative")
+        for key in self.tiers:
+            if key not in DEFAULT_TIERS:
+                problems.append(f"[gaps.tiers.{key}] unknown tier (known: critical, high, medium)")
+        if not self.tiers["critical"] >= self.tiers["high"] >= self.tiers["medium"]:
+            problems.append("[gaps.tiers] thresholds must satisfy critical >= high >= medium")
+        return problems
+
+
+def _lines_in(fc: FileCoverage, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
+    """Executable lines, covered lines and uncovered ranges of ``fc`` within [start, end]."""
+    from bisect import bisect_left, bisect_right
+
+    lo = bisect_left(fc.lines, start)
+    hi = bisect_right(fc.lines, end)
+    total = hi - lo
+    covered = 0
+    ranges: list[tuple[int, int]] = []
+    run_start = run_end = -1
+    for i in range(lo, hi):
+        line = fc.lines[i]
+        if fc.hits[i]:
+            covered += 1
+            if run_start >= 0:
+                ranges.append((run_start, run_end))
+                run_start = -1
+        else:
+            if run_start < 0:
+                run_start = line
+            run_end = line
+    if run_start >= 0:
+        ranges.append((run_start, run_end))
+    return total, covered, ranges
+
+
+def function_gaps(fc: FileCoverage, source: SourceFile | None) -> list[FunctionGap]:
+    """Per-function coverage: spans from the source analysis, else from the report.
+
+    Nested functions are measured on their own span; the outer function's span still
+    includes them, as a reader of the code would expect.
+    """
+    out = []
+    if source is not None and source.functions:
+        infos: Iterable[FunctionInfo] = (f for f in source.functions if not f.test)
+        for info in infos:
+            total, covered, ranges = _lines_in(fc, info.start_line, info.end_line)
+            out.append(
+                FunctionGap(
+                    info.qualname,
+                    info.start_line,
+                    info.end_line,
+                    info.complexity,
+                    total,
+                    covered,
+                    tuple(ranges),
+                )
+            )
+        return out
+    # No source analysis: use the report's own functions, each ending where the next starts.
+    functions = sorted(fc.functions, key=lambda f: f.start_line)
+    last_line = fc.lines[-1] if fc.lines else 0
+    for i, fn in enumerate(functions):
+        end = fn.end_line
+        if end is None:
+            end = functions[i + 1].start_line - 1 if i + 1 < len(functions) else last_line
+        end = max(end, fn.start_line)
+        total, covered, ranges = _lines_in(fc, fn.start_line, end)
+        out.append(FunctionGap(fn.name, fn.start_line, end, None, total, covered, tuple(ranges)))
+    return out
+
+
+def error_path_status(fc: FileCoverage, paths: Sequence[ErrorPath]) -> list[ErrorPathStatus]:
+    out = []
+    for ep in paths:
+        total, covered, _ = _lines_in(fc, ep.start_line, ep.end_line)
+        ran = None if total == 0 else covered > 0
+        out.append(ErrorPathStatus(ep.kind, ep.start_line, ep.end_line, ran))
+    return out
+
+
+def _log_scale(value: float, full: float) -> float:
+    return min(1.0, math.log1p(max(value, 0.0)) / math.log1p(full))
+
+
+def score_signals(gap: FileGap) -> dict[str, float]:
+    """Normalise each risk signal of ``gap`` to 0..1 (see the module docstring)."""
+    crap_values = [f.crap for f in gap.functions if f.crap is not None]
+    if gap.has_tests is False:
+        tests = 1.0
+    elif gap.e2e_only or (gap.has_tests and gap.inline_tests == 0 and gap.unit_test_files == 0):
+        tests = 0.6
+    else:
+        tests = 0.0
+    never_run = gap.error_paths_measured - gap.error_paths_run
+    return {
+        "size": _log_scale(gap.counts.lines_missed, 500),
+        "complexity": _log_scale(max(crap_values), 200) if crap_values else 0.0,
+        "churn": _log_scale(gap.churn or 0, 30),
+        "tests": tests,
+        "error_paths": min(1.0, never_run / 10),
+    }
+
+
+def tier_of(score: float, tiers: Mapping[str, float]) -> str:
+    for name in ("critical", "high", "medium"):
+        if score >= tiers[name]:
+            return name
+    return "low"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def explain(gap: FileGap, churn_days: int) -> list[str]:
+    """The facts behind a file's tier, in words a reviewer can check."""
+    reasons = []
+    if gap.physical_lines is not None:
+        reasons.append(_plural(gap.physical_lines, "line"))
+    reasons.append(
+        f"{gap.counts.lines_missed:,} of {gap.counts.lines_total:,} executable uncovered"
+    )
+    if gap.inline_tests is not None:
+        reasons.append(_plural(gap.inline_tests, "inline test"))
+        if gap.tested_by:
+            reasons.append(f"tested by {_plural(len(gap.tested_by), 'test file')}")
+        elif not gap.inline_tests:
+            reasons.append("no test file")
+    if gap.e2e_only:
+        reasons.append("covered only by " + ", ".join(sorted(gap.covering_flags)))
+    if gap.error_paths_measured:
+        reasons.append(f"{gap.error_paths_run} of {gap.error_paths_measured} error paths run")
+    worst = gap.max_complexity
+    if worst is not None and worst.complexity and worst.complexity >= 5:
+        reasons.append(f"complexity {worst.complexity} in {worst.name}")
+    if gap.churn:
+        reasons.append(f"{_plural(gap.churn, 'commit')} in {churn_days} days")
+    if gap.critical:
+        reasons.append("critical path")
+    return reasons
+
+
+def lines_outside(lines: Sequence[int], spans: Iterable[tuple[int, int]]) -> list[int]:
+    """The sorted ``lines`` that fall inside none of the (first, last) ``spans``."""
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out = []
+    i = 0
+    for line in lines:
+        while i < len(merged) and merged[i][1] < line:
+            i += 1
+        if i == len(merged) or line < merged[i][0]:
+            out.append(line)
+    return out
+
+
+def recommend(gap: FileGap, limit: int = 8) -> list[str]:
+    """Concrete tests to write, most valuable first: functions, error paths, branches."""
+    out: list[str] = []
+    uncovered = [f for f in gap.functions if f.uncovered_lines > 0]
+    uncovered.sort(key=lambda f: (f.lines_covered > 0, -(f.complexity or 0), -f.uncovered_lines))
+    for fn in uncovered:
+        span = f"lines {fn.start_line}–{fn.end_line}"
+        cx = f", complexity {fn.complexity}" if fn.complexity is not None else ""
+        if fn.lines_covered == 0:
+            out.append(f"`{fn.name}` ({span}{cx}): never runs — call it from a test")
+        else:
+            missing = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges)
+            out.append(
+                f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} lines "
+                f"never run (lines {missing})"
+            )
+    outside = lines_outside(
+        gap.uncovered_lines, [(f.start_line, f.end_line) for f in gap.functions]
+    )
+    if outside:
+        where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}–{outside[-1]}"
+        what = "module-level code" if gap.functions else "code"
+        out.append(f"{what} at {where} ({_plural(len(outside), 'line')}) never runs")
+    for ep in gap.error_paths:
+        if ep.ran is False:
+            out.append(f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail")
+    by_line: dict[int, int] = {}
+    for br in gap.branches_never_taken:
+        by_line[br.line] = by_line.get(br.line, 0) + 1
+    for line, count in sorted(by_line.items()):
+        out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
+    if len(out) > limit:
+        rest = len(out) - limit
+        out = [*out[:limit], f"… and {rest} more"]
+    return out
+
+
+def _test_kinds(index: SourceIndex | None, files: Iterable[str]) -> list[str | None]:
+    if index is None:
+        return []
+    return [index.files[f].test_kind if f in index.files else None for f in files]
+
+
+def build_gaps(
+    coverage: CoverageSet,
+    workspace: Workspace,
+    *,
+    source: SourceIndex | None = None,
+    churn: Mapping[str, int] | None = None,
+    settings: GapSettings | None = None,
+    unmapped_paths: Iterable[str] = (),
+) -> list[FileGap]:
+    """Every source file with uncovered lines, scored and tiered, highest risk first."""
+    settings = settings or GapSettings()
+    critical_spec = pathspec.GitIgnoreSpec.from_lines(settings.critical)
+    weights = settings.weights
+    weight_sum = sum(weights[s] for s in SIGNALS) or 1.0
+    unmapped = set(unmapped_paths)
+    gaps = []
+    for path in sorted(coverage.files):
+        fc = coverage.files[path]
+        counts = fc.counts()
+        if counts.lines_missed == 0 or path in unmapped:
+            continue
+        src = source.files.get(path) if source is not None else None
+        if src is not None and src.kind == "test":
+            continue
+        comp = workspace.component_of(path)
+        flags = frozenset(flag for flag, lines in fc.flags.items() if len(lines))
+        tested_by = list(src.tested_by) if src is not None else []
+        kinds = _test_kinds(source, tested_by)
+        gap = FileGap(
+            path=path,
+            component=comp.name if comp else None,
+            language=workspace.language_of(path),
+            physical_lines=src.lines if src is not None else None,
+            counts=counts,
+            uncovered_ranges=fc.uncovered_ranges(),
+            uncovered_lines=tuple(fc.uncovered_lines()),
+            branches_never_taken=[b for b in fc.branches() if not b.taken],
+            functions=function_gaps(fc, src),
+            inline_tests=src.inline_tests if src is not None else None,
+            tested_by=tested_by,
+            unit_test_files=sum(1 for k in kinds if k in (None, "unit")),
+            churn=churn.get(path, 0) if churn is not None else None,
+            covering_flags=flags,
+            e2e_only=bool(flags) and all(is_non_unit_flag(f) for f in flags),
+            error_paths=error_path_status(fc, src.error_paths) if src is not None else [],
+            critical=critical_spec.match_file(path) or bool(comp and comp.critical),
+            description=src.description if src is not None else None,
+        )
+        gap.signals = score_signals(gap)
+        score = 100.0 * sum(weights[s] * gap.signals[s] for s in SIGNALS) / weight_sum
+        if gap.critical:
+            score = min(100.0, score * weights["critical_multiplier"])
+        gap.score = round(score, 2)
+        gap.tier = tier_of(gap.score, settings.tiers)
+        gap.reasons = explain(gap, settings.churn_days)
+        gap.recommended = recommend(gap)
+        gaps.append(gap)
+    gaps.sort(key=lambda g: (-g.score, -g.counts.lines_missed, g.path))
+    return gaps
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A component or file at or above the high watermark."""
+
+    name: str
+    kind: str  # "component" | "file"
+    counts: Counts
+
+
+def strengths(
+    coverage: CoverageSet,
+    component_counts: Mapping[str, Counts],
+    watermark: float,
+    *,
+    min_lines: int = 10,
+) -> list[Strength]:
+    """What is working well: components and files (≥ ``min_lines``) at or above ``watermark``."""
+    out = []
+    for name, counts in sorted(component_counts.items()):
+        pct = counts.line_percent
+        if pct is not None and pct >= watermark and counts.lines_total >= min_lines:
+            out.append(Strength(name, "component", counts))
+    files = []
+    for path, fc in coverage.files.items():
+        counts = fc.counts()
+        pct = counts.line_percent
+        if pct is not None and pct >= watermark and counts.lines_total >= min_lines:
+            files.append(Strength(path, "file", counts))
+    files.sort(key=lambda s: (-(s.counts.line_percent or 0), -s.counts.lines_total, s.name))
+    return out + files
+
+
+__all__ = [
+    "DEFAULT_TIERS",
+    "DEFAULT_WEIGHTS",
+    "ErrorPathStatus",
+    "FileGap",
+    "FunctionGap",
+    "GapSettings",
+    "Strength",
+    "build_gaps",
+    "crap",
+    "explain",
+    "is_non_unit_flag",
+    "recommend",
+    "score_signals",
+    "strengths",
+    "tier_of",
+]

@@ -1,0 +1,240 @@
+"""``covgap gaps`` and ``covgap plan``: risk-ranked gaps, the document, the closure plan."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from covgap.analysis.gap_analysis import GapAnalysis, analyze
+from covgap.analysis.gaps import GapSettings
+from covgap.analysis.summary import summarize
+from covgap.cli import main
+from covgap.cli._common import (
+    echo_load_notes,
+    input_options,
+    load_inputs,
+    repo_options,
+    write_output,
+)
+from covgap.cli.report_cmd import render_terminal_text
+from covgap.errors import ConfigError, CovgapError
+from covgap.pipeline import Loaded
+
+
+def _baseline(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    from covgap.formats.covgap_json import read_summary
+
+    return read_summary(path)
+
+
+def _source_index(loaded: Loaded) -> Any:
+    """The source intelligence of the repository, or None when it cannot be had."""
+    try:
+        from covgap.source import analyze_repo
+    except ImportError:
+        return None
+    return analyze_repo(loaded.workspace)
+
+
+def _churn(loaded: Loaded, days: int) -> dict[str, int] | None:
+    from covgap import gitinfo
+
+    try:
+        return gitinfo.churn(loaded.workspace.root, days)
+    except CovgapError:
+        return None  # not a git repository: churn is unknown, not zero
+
+
+def run_analysis(
+    loaded: Loaded, *, baseline: Path | None = None, target: float | None = None
+) -> GapAnalysis:
+    """Everything the gap commands share: settings, source analysis, churn, analysis."""
+    config = loaded.config
+    settings = GapSettings.from_config(config.section("gaps"), config.section("gates"))
+    problems = settings.validate()
+    if problems:
+        raise ConfigError(problems[0], path=str(config.source) if config.source else None)
+    summary = summarize(
+        loaded.coverage,
+        loaded.workspace,
+        unmapped_paths=loaded.unmapped_paths,
+        flag_totals=loaded.flag_totals,
+    )
+    return analyze(
+        loaded.coverage,
+        loaded.workspace,
+        summary,
+        source=_source_index(loaded),
+        churn=_churn(loaded, settings.churn_days),
+        settings=settings,
+        gates=config.section("gates"),
+        baseline=_baseline(baseline),
+        unmapped_paths=loaded.unmapped_paths,
+        target=target,
+    )
+
+
+def header(loaded: Loaded) -> list[str]:
+    from covgap import gitinfo
+
+    lines = []
+    try:
+        commit = gitinfo.current_commit(loaded.workspace.root)[:12]
+        branch = gitinfo.branch(loaded.workspace.root)
+        lines.append(f"**Commit**: `{commit}`" + (f" on `{branch}`" if branch else ""))
+    except CovgapError:
+        pass
+    flags = sorted({i.flag for i in loaded.coverage.inputs if i.flag})
+    inputs = f"**Inputs**: {len(loaded.coverage.inputs)} coverage reports"
+    lines.append(inputs + (f" (suites: {', '.join(flags)})" if flags else ""))
+    return lines
+
+
+@main.command("gaps")
+@input_options
+@repo_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown", "json"]),
+    default="terminal",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A previous covgap JSON report: adds the Baseline column.",
+)
+@click.option("--target", type=float, help="Overall line target for the closure plan (percent).")
+def gaps_command(
+    inputs: tuple[str, ...],
+    repo: Path,
+    config_path: Path | None,
+    skip_invalid: bool,
+    input_format: str | None,
+    no_path_mapping: bool,
+    fmt: str,
+    output: Path | None,
+    baseline: Path | None,
+    target: float | None,
+) -> None:
+    """Rank the untested code by risk and write the gap-analysis document.
+
+    Combines the merged coverage with the source analysis (functions, complexity,
+    tests, error paths) and git churn: gaps by tier with the reasons and the tests to
+    write, strengths, per-component targets and the closure plan. Use
+    `--format markdown -o GAPS.md` for the document.
+    """
+    loaded = load_inputs(
+        inputs,
+        repo,
+        config_path,
+        skip_invalid=skip_invalid,
+        input_format=input_format,
+        no_path_mapping=no_path_mapping,
+    )
+    echo_load_notes(loaded)
+    analysis = run_analysis(loaded, baseline=baseline, target=target)
+    write_output(output, render_gaps(analysis, fmt, header=header(loaded), tty=output is None))
+
+
+def render_gaps(
+    analysis: GapAnalysis, fmt: str, *, header: list[str] | None = None, tty: bool = False
+) -> bytes:
+    from covgap.report import gaps_report
+
+    if fmt == "json":
+        import orjson
+
+        return orjson.dumps(
+            gaps_report.gaps_to_json(analysis),
+            option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE,
+        )
+    if fmt == "markdown":
+        return gaps_report.render_gaps_markdown(analysis, header=header or []).encode()
+    color = tty and sys.stdout.isatty()
+    return render_terminal_text(gaps_report.render_gaps_terminal(analysis), color=color).encode()
+
+
+@main.command("plan")
+@input_options
+@repo_options
+@click.option("--target", type=float, help="Line target in percent (default: [gaps] target).")
+@click.option("--component", help="Plan for this component only (against its target).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json"]),
+    default="terminal",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def plan_command(
+    inputs: tuple[str, ...],
+    repo: Path,
+    config_path: Path | None,
+    skip_invalid: bool,
+    input_format: str | None,
+    no_path_mapping: bool,
+    target: float | None,
+    component: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Plan the closure: the fewest functions to test to reach a coverage target.
+
+    For each component below its target (or the one named with --component, or the
+    whole repository with --target), lists functions largest gain first, with the
+    percentage points each adds and an effort estimate.
+    """
+    from covgap.analysis.plan import make_plan
+    from covgap.report.gaps_report import plan_section
+
+    loaded = load_inputs(
+        inputs,
+        repo,
+        config_path,
+        skip_invalid=skip_invalid,
+        input_format=input_format,
+        no_path_mapping=no_path_mapping,
+    )
+    echo_load_notes(loaded)
+    analysis = run_analysis(loaded, target=target if component is None else None)
+    plans = list(analysis.plans)
+    if analysis.repository_plan is not None:
+        plans.append(analysis.repository_plan)
+    if component is not None:
+        goals = {g.name: g for g in analysis.goals}
+        if component not in goals:
+            known = ", ".join(sorted(goals)) or "none"
+            raise CovgapError(f"unknown component {component!r} (components: {known})")
+        goal = goals[component]
+        goal_target = target if target is not None else goal.target
+        if goal_target is None:
+            raise CovgapError(f"component {component!r} has no target; pass --target")
+        members = [g for g in analysis.gaps if g.component == component]
+        plans = [make_plan(component, goal.counts, members, goal_target)]
+    if not plans:
+        raise CovgapError(
+            "nothing to plan: no component has a line target and no --target was given"
+        )
+    if fmt == "json":
+        import orjson
+
+        from covgap.report.gaps_report import gaps_to_json
+
+        doc = gaps_to_json(analysis)
+        chosen = {p.scope for p in plans}
+        data = [p for p in [*doc["plans"], doc["repository_plan"]] if p and p["scope"] in chosen]
+        write_output(
+            output, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        )
+        return
+    text = "\n".join(line for plan in plans for line in plan_section(plan))
+    write_output(output, (text.replace("**", "").replace("`", "") + "\n").encode())

@@ -1,0 +1,87 @@
+"""End-to-end tests of ``covgap gaps`` and ``covgap plan``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from covgap.cli import main
+
+REPO = Path(__file__).resolve().parents[1] / "data" / "report-repo"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(REPO, target)
+    return target
+
+
+def run(repo: Path, *args: str) -> tuple[int, str, str]:
+    inputs = [f"unit={repo / 'unit.info'}", f"e2e={repo / 'e2e.info'}"]
+    result = CliRunner().invoke(main, [*args, "--repo", str(repo), *inputs], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_gap_document_matches_golden(repo: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(repo, "gaps", "--format", "markdown")
+    assert code == 0
+    golden("cli/gaps.md", out)
+    for heading in (
+        "## Executive Summary",
+        "## Coverage Gaps: Prioritized List",
+        "## Coverage Strengths (What's Working Well)",
+        "## Action Plan",
+        "## Coverage Targets",
+        "### Per-Package Goals",
+        "### Coverage Gates for PRs",
+    ):
+        assert heading in out
+
+
+def test_gap_json_carries_the_same_content(repo: Path) -> None:
+    code, out, _ = run(repo, "gaps", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    paths = [g["path"] for g in doc["gaps"]]
+    assert paths[0] == "crates/core/src/lib.rs"  # critical component ranks first
+    assert set(paths) == {"crates/core/src/lib.rs", "web/src/app.ts", "web/src/untested.ts"}
+    lib = doc["gaps"][0]
+    assert lib["critical"] is True
+    assert lib["uncovered_ranges"] == [[6, 7], [10, 10]]
+    web_plan = next(p for p in doc["plans"] if p["scope"] == "web")
+    assert web_plan["needed_lines"] == 1
+    assert web_plan["reachable"] is True
+
+
+def test_plan_for_a_component_reaches_its_target(repo: Path) -> None:
+    code, out, _ = run(repo, "plan", "--component", "web", "--format", "json")
+    assert code == 0
+    (plan,) = json.loads(out)
+    assert plan["scope"] == "web"
+    assert plan["projected"] >= plan["target"]
+
+
+def test_plan_unknown_component(repo: Path) -> None:
+    code, _, err = run(repo, "plan", "--component", "nope")
+    assert code == 2
+    assert "unknown component 'nope'" in err
+
+
+def test_plan_without_targets(repo: Path) -> None:
+    (repo / "covgap.toml").write_text("detect_components = false\n")
+    code, _, err = run(repo, "plan")
+    assert code == 2
+    assert "nothing to plan" in err
+
+
+def test_unknown_gap_weight_is_a_config_error(repo: Path) -> None:
+    with (repo / "covgap.toml").open("a") as fh:
+        fh.write("\n[gaps.weights]\nsizes = 1\n")
+    code, _, err = run(repo, "gaps")
+    assert code == 2
+    assert "[gaps.weights.sizes]" in err

@@ -1,0 +1,159 @@
+"""The risk score's rules, pinned: each signal, the weights, tiers and the words."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from covgap.analysis.gaps import (
+    GapSettings,
+    build_gaps,
+    crap,
+    is_non_unit_flag,
+    lines_outside,
+    tier_of,
+)
+from covgap.config import Config
+from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex
+from covgap.workspace import Workspace
+
+
+def file_cov(path: str, hits: dict[int, int], flag: str | None = None) -> CoverageSet:
+    b = FileCoverageBuilder(path)
+    for line, h in hits.items():
+        b.add_line(line, h)
+    cs = CoverageSet({path: b.build()})
+    return cs.with_flag(flag) if flag else cs
+
+
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path, [], [], Config())
+
+
+def test_crap_formula() -> None:
+    assert crap(5, 0.0) == 5**2 + 5
+    assert crap(5, 1.0) == 5
+    assert crap(10, 0.5) == pytest.approx(100 * 0.125 + 10)
+
+
+def test_tier_thresholds() -> None:
+    tiers = {"critical": 60.0, "high": 40.0, "medium": 20.0}
+    assert tier_of(60.0, tiers) == "critical"
+    assert tier_of(59.99, tiers) == "high"
+    assert tier_of(20.0, tiers) == "medium"
+    assert tier_of(19.99, tiers) == "low"
+
+
+def test_flag_names_that_mean_integration_or_e2e() -> None:
+    assert is_non_unit_flag("e2e")
+    assert is_non_unit_flag("integration-tests")
+    assert not is_non_unit_flag("unit")
+
+
+def test_lines_outside_functions() -> None:
+    assert lines_outside([1, 3, 5, 9, 12], [(2, 5), (4, 8), (11, 20)]) == [1, 9]
+
+
+def test_fully_covered_files_are_not_gaps(tmp_path: Path) -> None:
+    assert build_gaps(file_cov("a.py", {1: 1, 2: 3}), workspace(tmp_path)) == []
+
+
+def test_size_signal_is_log_scaled_and_capped(tmp_path: Path) -> None:
+    small = build_gaps(file_cov("a.py", dict.fromkeys(range(1, 11), 0)), workspace(tmp_path))[0]
+    huge = build_gaps(file_cov("b.py", dict.fromkeys(range(1, 2001), 0)), workspace(tmp_path))[0]
+    assert small.signals["size"] == pytest.approx(math.log1p(10) / math.log1p(500))
+    assert huge.signals["size"] == 1.0
+
+
+def test_score_is_weighted_mean_of_signals(tmp_path: Path) -> None:
+    cs = file_cov("a.py", dict.fromkeys(range(1, 501), 0))
+    gap = build_gaps(cs, workspace(tmp_path))[0]
+    # Only size is known (no source analysis, no churn): 100 × 0.30 × 1.0 / 1.0
+    assert gap.signals == {
+        "size": 1.0,
+        "complexity": 0.0,
+        "churn": 0.0,
+        "tests": 0.0,
+        "error_paths": 0.0,
+    }
+    assert gap.score == 30.0
+    assert gap.tier == "medium"
+
+
+def test_critical_glob_multiplies_the_score(tmp_path: Path) -> None:
+    cs = file_cov("core/a.py", dict.fromkeys(range(1, 501), 0))
+    settings = GapSettings(critical=["core/**"])
+    gap = build_gaps(cs, workspace(tmp_path), settings=settings)[0]
+    assert gap.critical
+    assert gap.score == 45.0
+    assert "critical path" in gap.reasons
+
+
+def source_index(path: str, **fields: object) -> SourceIndex:
+    sf = SourceFile(path=path, language="python", **fields)  # type: ignore[arg-type]
+    return SourceIndex({path: sf})
+
+
+def test_untested_complex_e2e_only_error_heavy_file_is_critical(tmp_path: Path) -> None:
+    hits = dict.fromkeys(range(1, 400), 0)
+    hits[1] = 1  # the module line ran, from the e2e suite
+    cs = file_cov("app/handler.py", hits, flag="e2e")
+    index = source_index(
+        "app/handler.py",
+        lines=799,
+        functions=[FunctionInfo("handle", 2, 300, 25)],
+        error_paths=[ErrorPath("except", ln, ln + 1) for ln in range(10, 300, 20)],
+        inline_tests=0,
+    )
+    gap = build_gaps(cs, workspace(tmp_path), source=index, churn={"app/handler.py": 30})[0]
+    assert gap.e2e_only
+    assert gap.signals["tests"] == 1.0
+    assert gap.signals["error_paths"] == 1.0
+    assert gap.signals["churn"] == 1.0
+    assert gap.tier == "critical"
+    assert gap.reasons[:3] == ["799 lines", "398 of 399 executable uncovered", "0 inline tests"]
+    assert "covered only by e2e" in gap.reasons
+    assert "0 of 15 error paths run" in gap.reasons
+    assert gap.recommended[0].startswith("`handle` (lines 2–300, complexity 25): never runs")
+
+
+def test_tests_signal_partial_for_integration_only(tmp_path: Path) -> None:
+    cs = file_cov("a.py", {1: 1, 2: 0}, flag="unit")
+    index = source_index("a.py", inline_tests=0, tested_by=["tests/it/test_a.py"])
+    index.files["tests/it/test_a.py"] = SourceFile(
+        "tests/it/test_a.py", "python", kind="test", test_kind="integration"
+    )
+    gap = build_gaps(cs, workspace(tmp_path), source=index)[0]
+    assert gap.signals["tests"] == 0.6
+
+
+def test_error_path_without_executable_lines_is_unknown(tmp_path: Path) -> None:
+    cs = file_cov("a.py", {1: 1, 5: 0})
+    index = source_index("a.py", error_paths=[ErrorPath("raise", 3, 3), ErrorPath("except", 5, 6)])
+    gap = build_gaps(cs, workspace(tmp_path), source=index)[0]
+    assert [e.ran for e in gap.error_paths] == [None, False]
+    assert gap.error_paths_measured == 1
+
+
+def test_test_files_are_not_gaps(tmp_path: Path) -> None:
+    cs = file_cov("tests/test_a.py", {1: 0})
+    index = SourceIndex({"tests/test_a.py": SourceFile("tests/test_a.py", "python", kind="test")})
+    assert build_gaps(cs, workspace(tmp_path), source=index) == []
+
+
+def test_settings_from_config_and_validation() -> None:
+    settings = GapSettings.from_config(
+        {"weights": {"churn": 0.5}, "tiers": {"critical": 70}}, {"critical": ["x/**"], "line": 55}
+    )
+    assert settings.weights["churn"] == 0.5
+    assert settings.tiers["critical"] == 70
+    assert settings.critical == ["x/**"]
+    assert settings.target == 55
+    assert settings.validate() == []
+    bad = GapSettings.from_config({"weights": {"sizes": 1}, "tiers": {"high": 90}}, {})
+    problems = bad.validate()
+    assert any("[gaps.weights.sizes]" in p for p in problems)
+    assert any("critical >= high >= medium" in p for p in problems)
