@@ -89,6 +89,7 @@ PREFERENCE: tuple[str, ...] = (
     "istanbul",
     "simplecov",
     "jacoco",
+    "gcov",
     "go",
     "clover",
     "cobertura",
