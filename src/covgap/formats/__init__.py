@@ -36,6 +36,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "gocover",
     "gcov_json",
     "gcovr_json",
+    "clover",
     "coveragepy_json",
     "istanbul",
     "llvm_json",

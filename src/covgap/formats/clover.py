@@ -1,0 +1,231 @@
+"""Clover XML (``clover.xml``) as written by Istanbul (Jest, c8, nyc), PHPUnit and OpenClover.
+
+Specification: OpenClover's ``clover.xsd`` (``coverage > project > package? > file >
+line``), and the three producers' writers: Istanbul's ``istanbul-reports/lib/clover``,
+PHPUnit's ``php-code-coverage`` ``Report/Clover.php``, OpenClover's XML reporter.
+Checked against c8 12 (``tests/data/clover/make.sh``) and hand-written PHPUnit and
+OpenClover documents (``tests/data/edge/clover-*.xml``). The grammar the reader uses::
+
+    <coverage generated="..." clover="3.2.0"?>
+      <project name="All files">            (<testproject> holds test code: skipped)
+        <metrics statements conditionals coveredconditionals methods .../>
+        <package name="src.lib">?
+          <file name="cart.js" path="/abs/src/lib/cart.js"?>
+            <class name><metrics .../></class>*               (PHPUnit, OpenClover)
+            <metrics statements conditionals coveredconditionals methods coveredmethods/>
+            <line num="9" count="3" type="stmt"/>
+            <line num="8" count="1" type="cond" truecount="1" falsecount="1"/>
+            <line num="4" count="2" type="method" name="add" | signature="add(int)"/>
+
+What the reader counts:
+
+* **Lines**: the ``stmt`` and ``cond`` lines (a ``method`` line marks a declaration,
+  not a statement), with ``count`` as hits — Istanbul's line coverage and PHPUnit's
+  executable lines. A ``cond`` line without ``count`` (OpenClover) ran
+  ``truecount + falsecount`` times.
+* **Branches** (``cond`` lines): the producers disagree on ``truecount`` and
+  ``falsecount``. Istanbul writes the number of the line's branch outcomes *covered*
+  and *not covered*; OpenClover writes how often the condition was *true* and
+  *false* (two outcomes). Each file's own ``<metrics conditionals
+  coveredconditionals>`` tells which reading it uses: the reader takes the one that
+  reproduces them (Istanbul's when both do, as they then count the same; when the
+  file has no metrics, Istanbul's for ``clover="3.2.0"`` — what Istanbul writes —
+  and OpenClover's otherwise; OpenClover's whenever a line has more than
+  :data:`MAX_OUTCOMES_PER_LINE`, which can only be run counts).
+* **Functions**: ``method`` lines, named by ``name`` or ``signature``, covered when
+  ``count > 0``. Istanbul writes no method lines, only per-file ``methods`` counts;
+  covgap does not invent functions from totals, so such a report has no function
+  data (a note says how many methods the report counted; Istanbul's
+  ``coverage-final.json`` has them).
+
+The file's path is its ``path`` attribute when present, else its ``name`` (PHPUnit
+writes the full path there).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, BinaryIO
+
+from covgap.errors import FormatError
+from covgap.formats import FormatSpec, _xml
+from covgap.model import CoverageSet, FileCoverageBuilder
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+_ROOT_RE = re.compile(rb"<coverage\s[^>]*\b(generated|clover)=")
+_PROJECT_RE = re.compile(rb"<(test)?project[\s>]")
+
+ISTANBUL_CLOVER_VERSION = "3.2.0"
+"""The ``clover=`` value Istanbul hard-codes on the root element."""
+
+MAX_OUTCOMES_PER_LINE = 1 << 16
+"""More branch outcomes on one line than this cannot be Istanbul's outcome counts."""
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """Clover's root is ``<coverage generated=...>`` (or ``clover=``) with a ``<project>``."""
+    root = _ROOT_RE.search(head)
+    return root is not None and _PROJECT_RE.search(head, root.end()) is not None
+
+
+def _count(elem: etree._Element, attr: str, origin: str, default: str | None = None) -> int:
+    return _xml.parse_count(
+        elem.get(attr, default), origin, elem.sourceline, f"{attr}", allow_float=True
+    )
+
+
+def _in_test_project(elem: etree._Element) -> bool:
+    parent = elem.getparent()
+    while parent is not None:
+        if parent.tag == "testproject":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read a Clover report; see the module docstring for each producer's rules."""
+    cs = CoverageSet()
+    notes: list[str] = []
+    istanbul_default = True
+    methods_only_in_metrics = 0
+    first = True
+    for event, elem in _xml.iterparse(
+        stream, origin, events=("start", "end"), tag=("coverage", "file"), root="coverage"
+    ):
+        if event == "start":
+            if first and elem.tag == "coverage":
+                istanbul_default = elem.get("clover") == ISTANBUL_CLOVER_VERSION
+                first = False
+            continue
+        if elem.tag != "file":
+            continue
+        if _in_test_project(elem):
+            elem.clear()
+            continue
+        path = elem.get("path") or elem.get("name")
+        if not path:
+            raise FormatError(origin, "<file> without a name or path", line=elem.sourceline)
+        b, declared_methods, method_lines = _read_file(elem, path, origin, istanbul_default, notes)
+        if declared_methods is not None and declared_methods != method_lines:
+            if method_lines == 0:
+                methods_only_in_metrics += declared_methods
+            else:
+                notes.append(
+                    f"{origin}: {path}: <metrics methods> says {declared_methods}, the file "
+                    f"lists {method_lines} method lines; covgap counts the method lines"
+                )
+        cs.add(b.build())
+        elem.clear()
+    if methods_only_in_metrics:
+        notes.append(
+            f"{origin}: the report counts {methods_only_in_metrics} method(s) only in its "
+            "totals, without their lines (Istanbul's Clover output); covgap reports no "
+            "function coverage for it"
+        )
+    cs.notes = tuple(notes)
+    return cs
+
+
+def _read_file(
+    elem: etree._Element, path: str, origin: str, istanbul_default: bool, notes: list[str]
+) -> tuple[FileCoverageBuilder, int | None, int]:
+    """Return the file's builder, its declared method count and how many method lines."""
+    b = FileCoverageBuilder(path)
+    metrics: etree._Element | None = None
+    conds: list[tuple[int, int, int, int]] = []  # line, count, truecount, falsecount
+    method_lines = 0
+    seen: set[int] = set()
+    for child in elem:
+        if child.tag == "metrics":
+            metrics = child
+            continue
+        if child.tag != "line":
+            continue
+        num = _count(child, "num", origin)
+        if num == 0:
+            raise FormatError(origin, "line num 0", line=child.sourceline)
+        kind = child.get("type", "stmt")
+        if kind == "method":
+            name = child.get("name") or child.get("signature") or f"line {num}"
+            b.add_function(name, num, _count(child, "count", origin, "0"))
+            method_lines += 1
+            continue
+        if kind not in ("stmt", "cond"):
+            raise FormatError(origin, f"unknown line type {kind!r}", line=child.sourceline)
+        if num in seen:
+            raise FormatError(origin, f"line {num} of {path} listed twice", line=child.sourceline)
+        seen.add(num)
+        if kind == "stmt":
+            b.add_line(num, _count(child, "count", origin))
+            continue
+        t = _count(child, "truecount", origin, "0")
+        f = _count(child, "falsecount", origin, "0")
+        count = _count(child, "count", origin) if child.get("count") is not None else t + f
+        b.add_line(num, count)
+        conds.append((num, count, t, f))
+    istanbul = _istanbul_reading(conds, metrics, origin, istanbul_default)
+    for num, count, t, f in conds:
+        outcomes = [1] * t + [0] * f if istanbul else [t, f]
+        for i, taken in enumerate(outcomes):
+            b.add_branch(num, 0, i, taken if count > 0 else None)
+    declared_methods = None
+    if metrics is not None and metrics.get("methods") is not None:
+        declared_methods = _count(metrics, "methods", origin)
+    want = _declared_conditionals(metrics, origin)
+    if want is not None and want not in (_totals(conds, True), _totals(conds, False)):
+        notes.append(
+            f"{origin}: {path}: <metrics conditionals coveredconditionals> {want} match "
+            "no reading of its cond lines; covgap counts the cond lines"
+        )
+    return b, declared_methods, method_lines
+
+
+def _declared_conditionals(metrics: etree._Element | None, origin: str) -> tuple[int, int] | None:
+    """The file's own ``(conditionals, coveredconditionals)``, when it declares them."""
+    if metrics is None or metrics.get("conditionals") is None:
+        return None
+    return (
+        _count(metrics, "conditionals", origin),
+        _count(metrics, "coveredconditionals", origin, "0"),
+    )
+
+
+def _totals(conds: list[tuple[int, int, int, int]], istanbul: bool) -> tuple[int, int]:
+    """(conditionals, covered) under one reading of truecount/falsecount."""
+    if istanbul:
+        return sum(t + f for _, _, t, f in conds), sum(t for _, _, t, _f in conds)
+    return 2 * len(conds), sum((t > 0) + (f > 0) for _, _, t, f in conds)
+
+
+def _istanbul_reading(
+    conds: list[tuple[int, int, int, int]],
+    metrics: etree._Element | None,
+    origin: str,
+    default: bool,
+) -> bool:
+    """Pick the truecount/falsecount reading that reproduces the file's own metrics."""
+    if any(t + f > MAX_OUTCOMES_PER_LINE for _, _, t, f in conds):
+        return False  # counts of runs, not of outcomes: Istanbul never writes these
+    want = _declared_conditionals(metrics, origin)
+    if not conds or want is None:
+        return default
+    if _totals(conds, True) == want:
+        return True
+    if _totals(conds, False) == want:
+        return False
+    return default
+
+
+FORMAT = FormatSpec(
+    name="clover",
+    title="Clover XML",
+    sniff=sniff,
+    read=read,
+    write=None,
+    discover=("**/clover.xml",),
+)
+
+__all__ = ["FORMAT", "read", "sniff"]

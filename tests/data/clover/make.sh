@@ -1,0 +1,27 @@
+#!/bin/sh
+# Regenerate clover.xml: run src/main.js under c8 (V8 coverage, Istanbul's reporters)
+# with --reporter=clover, and record Istanbul's own totals for the same run:
+# native.json (json-summary) and native.txt (text-summary). Paths are made relative
+# to this folder so the fixture does not carry the checkout path.
+# c8 comes from the repository's tools/node (make node-tools); without it, or with
+# C8_VERSION set, it is installed into a throw-away prefix with npm.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+c8="$here/../../../tools/node/node_modules/.bin/c8"
+if [ -n "${C8_VERSION:-}" ] || [ ! -x "$c8" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$tmp" "c8@${C8_VERSION:-12.0.0}" >/dev/null
+    c8="$tmp/node_modules/.bin/c8"
+fi
+cd "$here"
+"$c8" --reports-dir "$tmp/out" --temp-directory "$tmp/v8" \
+    --reporter=clover --reporter=json-summary --reporter=text-summary \
+    node src/main.js > "$tmp/stdout.txt"
+sed "s#$here/##g" "$tmp/out/clover.xml" > "$here/clover.xml"
+sed "s#$here/##g" "$tmp/out/coverage-summary.json" > "$here/native.json"
+{
+    c8_version=$(node -p "require('$(dirname "$(readlink -f "$c8")")/../package.json').version")
+    echo "# c8 $c8_version, node $(node --version): text-summary of src/main.js"
+    sed -n '/Coverage summary/,$p' "$tmp/stdout.txt"
+} > "$here/native.txt"

@@ -1,0 +1,120 @@
+"""Clover XML: Istanbul (real c8 output), PHPUnit and OpenClover shapes, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from covgap.errors import FormatError
+from covgap.formats import clover, detect, read_report
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REAL = DATA / "clover" / "clover.xml"
+EDGE = DATA / "edge"
+
+
+def test_c8_totals_equal_istanbul_summary() -> None:
+    native = json.loads((DATA / "clover" / "native.json").read_text())
+    assert detect(REAL).name == "clover"
+    cs = read_report(REAL)
+    for path, entry in native.items():
+        c = cs.totals() if path == "total" else cs.files[path].counts()
+        assert (c.lines_total, c.lines_covered) == (
+            entry["lines"]["total"],
+            entry["lines"]["covered"],
+        ), path
+        assert (c.branches_total, c.branches_covered) == (
+            entry["branches"]["total"],
+            entry["branches"]["covered"],
+        ), path
+    assert sorted(cs.files) == ["src/lib/cart.js", "src/lib/text.js", "src/main.js"]
+
+
+def test_c8_methods_are_only_totals_and_say_so() -> None:
+    native = json.loads((DATA / "clover" / "native.json").read_text())
+    cs = read_report(REAL)
+    assert cs.totals().functions_total == 0
+    n = native["total"]["functions"]["total"]
+    assert cs.notes == (
+        f"{REAL}: the report counts {n} method(s) only in its totals, without their lines "
+        "(Istanbul's Clover output); covgap reports no function coverage for it",
+    )
+
+
+def test_istanbul_truecount_is_covered_outcomes() -> None:
+    fc = read_report(REAL).files["src/lib/cart.js"]
+    # <line num="21" count="2" type="cond" truecount="2" falsecount="0"/>
+    assert [b.taken for b in fc.branches() if b.line == 21] == [1, 1]
+    # <line num="23" count="1" type="cond" truecount="0" falsecount="1"/>
+    assert [b.taken for b in fc.branches() if b.line == 23] == [0]
+    assert fc.hits_by_line()[24] == 0
+
+
+def test_phpunit_shape() -> None:
+    path = EDGE / "clover-phpunit.xml"
+    assert detect(path).name == "clover"
+    cs = read_report(path)
+    fc = cs.files["/app/src/Cart.php"]
+    c = fc.counts()
+    # The file's own metrics: statements=5 coveredstatements=3 methods=2 coveredmethods=1.
+    assert (c.lines_total, c.lines_covered) == (5, 3)
+    assert (c.functions_total, c.functions_covered) == (2, 1)
+    assert [(f.name, f.start_line, f.hits) for f in fc.functions] == [
+        ("add", 9, 3),
+        ("clear", 17, 0),
+    ]
+    assert 9 not in fc.hits_by_line()  # a method line is a declaration, not a statement
+    assert cs.notes == ()
+
+
+def test_openclover_shape_counts_true_and_false_and_skips_tests() -> None:
+    cs = read_report(EDGE / "clover-openclover.xml")
+    assert list(cs.files) == ["/src/com/example/Cart.java"]
+    fc = cs.files["/src/com/example/Cart.java"]
+    assert [(b.line, b.taken) for b in fc.branches()] == [(6, 3), (6, 1), (9, 0), (9, 1)]
+    assert fc.hits_by_line() == {6: 4, 7: 3, 9: 1, 10: 0}
+    c = fc.counts()
+    assert (c.branches_total, c.branches_covered) == (4, 3)  # its metrics
+    assert [f.name for f in fc.functions] == ["add(int) : void"]
+    assert cs.notes == ()
+
+
+def test_metrics_that_match_no_reading_are_noted() -> None:
+    cs = read_report(EDGE / "clover-bad-metrics.xml")
+    assert (
+        "a.js: <metrics conditionals coveredconditionals> (7, 0) match no reading" in (cs.notes[0])
+    )
+    assert cs.files["a.js"].counts().branches_total == 2
+
+
+def test_run_counts_beyond_any_outcome_count_use_openclover_reading() -> None:
+    doc = (
+        b'<coverage generated="1" clover="3.2.0"><project name="All files">'
+        b'<file name="a.js"><line num="1" count="9" type="cond" '
+        b'truecount="9000000000000" falsecount="3"/></file></project></coverage>'
+    )
+    fc = clover.read(io.BytesIO(doc), "big.xml").files["a.js"]
+    assert [b.taken for b in fc.branches()] == [9000000000000, 3]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("clover-entities.xml", "DOCTYPE declares entities"),
+        ("clover-bad-count.xml", ":5: count 'lots' is not a whole number"),
+    ],
+)
+def test_bad_input_is_one_line_error(name: str, expected: str) -> None:
+    with pytest.raises(FormatError) as info:
+        read_report(EDGE / name, format_name="clover")
+    assert str(info.value).startswith(str(EDGE / name))
+    assert expected in str(info.value)
+
+
+def test_sniff_leaves_cobertura_and_jacoco_alone() -> None:
+    assert not clover.sniff(b'<?xml version="1.0"?>\n<coverage line-rate="0.5">', "c.xml")
+    assert not clover.sniff(b'<report name="x"><sessioninfo/>', "j.xml")
+    assert clover.sniff(b'<coverage generated="1">\n  <project timestamp="1">', "c.xml")
