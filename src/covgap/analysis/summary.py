@@ -90,8 +90,12 @@ class Summary:
     flags: list[FlagRow] = field(default_factory=list)
 
     def lowest_files(self, limit: int) -> list[FileRow]:
-        """The measured files with the lowest line coverage, ties broken by most missed."""
-        measured = [f for f in self.files if f.counts.lines_total and f.counts.lines_covered]
+        """Partly covered files with the lowest line coverage, ties broken by most missed.
+
+        Files at 0 % have their own list (:meth:`zero_files`), and fully covered files
+        are not "lowest" however few there are.
+        """
+        measured = [f for f in self.files if f.counts.lines_covered and f.counts.lines_missed]
         measured.sort(key=lambda f: (f.counts.line_percent or 0.0, -f.counts.lines_missed, f.path))
         return measured[:limit]
 

@@ -53,7 +53,7 @@ def render_markdown(
     out.extend(f"> {md_escape(n)}" for n in notes)
     if notes:
         out.append("")
-    out.append(f"## Overall ({len(summary.files):,} files)")
+    out.append(f"## Overall ({len(summary.files):,} file{'s' if len(summary.files) != 1 else ''})")
     out.append("")
     out.extend(table(["Metric", "Covered / total", "Percent"], overall_rows(summary.totals), "lrr"))
     if summary.components:
@@ -128,7 +128,11 @@ def render_markdown(
     zeros = summary.zero_files()
     if zeros:
         more = f"; {len(zeros) - zero} more not shown" if len(zeros) > zero else ""
-        out += ["", f"## Files at 0% ({len(zeros)} files, largest first{more})", ""]
+        out += [
+            "",
+            f"## Files at 0% ({len(zeros)} file{'s' if len(zeros) != 1 else ''}, largest first{more})",
+            "",
+        ]
         rows = [
             [
                 f"`{f.path}`" if "`" not in f.path else md_escape(f.path),

@@ -107,7 +107,7 @@ def zero_table(summary: Summary, limit: int) -> Table | None:
     shown = rows[:limit]
     more = f", {len(rows) - limit} more" if len(rows) > limit else ""
     table = Table(
-        title=f"Files at 0% ({len(rows)} files, largest first{more})",
+        title=f"Files at 0% ({len(rows)} file{'s' if len(rows) != 1 else ''}, largest first{more})",
         title_justify="left",
         show_edge=False,
     )
@@ -149,7 +149,14 @@ def render_terminal(
 ) -> RenderableType:
     """Build the whole terminal report as one renderable."""
     parts: list[RenderableType] = [Text(line, style="dim") for line in header]
-    parts.append(overall_table(summary.totals, f"Overall ({len(summary.files):,} files)"))
+    if header:
+        parts.append(Text(""))
+    parts.append(
+        overall_table(
+            summary.totals,
+            f"Overall ({len(summary.files):,} file{'s' if len(summary.files) != 1 else ''})",
+        )
+    )
     for table in (
         components_table(summary),
         flags_table(summary),
