@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo_cmd",
     "gaps_cmd",
     "check_cmd",
+    "tests_cmd",
 )
 
 

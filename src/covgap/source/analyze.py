@@ -6,6 +6,7 @@ import importlib
 from pathlib import PurePosixPath
 from types import ModuleType
 
+from covgap.languages import LANGUAGES, find_language
 from covgap.source import fallback
 from covgap.source._ts import GrammarMissing, count_code_lines, count_lines, parser_for
 from covgap.source.classify import default_is_test, default_test_kind
@@ -14,52 +15,19 @@ from covgap.source.records import FunctionInfo, SourceFile
 ANALYZER_VERSION = 1
 """Bump when any analyser's output changes, so cached results are recomputed."""
 
-EXTENSIONS: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".rs": "rust",
-    ".rb": "ruby",
-    ".rake": "ruby",
-    ".gemspec": "ruby",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "typescript",
-    ".go": "go",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".hxx": "cpp",
-    ".java": "java",
-    ".kt": "kotlin",
-    ".kts": "kotlin",
-    ".cs": "csharp",
-    ".swift": "swift",
-    ".php": "php",
-    ".scala": "scala",
-    ".sh": "shell",
-    ".bash": "shell",
-    ".lua": "lua",
-    ".pl": "perl",
-    ".pm": "perl",
-    ".ex": "elixir",
-    ".exs": "elixir",
-    ".m": "objc",
-    ".mm": "objc",
+_GRAMMAR_EXTENSIONS = {
+    "python": (".py", ".pyi", ".pyw"),
+    "ruby": (".rb", ".rake", ".ru", ".jbuilder", ""),
 }
-"""Extension -> language, used when the workspace cannot name a file's language."""
+"""Where a language's grammar applies to only some of its files (Cython is not Python)."""
+
+NOT_SOURCE_NAMES = frozenset(
+    {"Gemfile", "Rakefile", "Guardfile", "Capfile", "Vagrantfile", "Podfile", "Fastfile"}
+)
+NOT_SOURCE_EXTENSIONS = frozenset({".erb", ".gemspec"})
+"""Build manifests and templates: code, but not source files that tests are owed."""
 
 _ALIASES = {
-    "c++": "cpp",
-    "c#": "csharp",
     "js": "javascript",
     "jsx": "javascript",
     "ts": "typescript",
@@ -67,7 +35,8 @@ _ALIASES = {
     "golang": "go",
     "bash": "shell",
     "sh": "shell",
-    "objective-c": "objc",
+    "c#": "csharp",
+    "c++": "cpp",
 }
 
 _ANALYSERS = {
@@ -79,26 +48,33 @@ _ANALYSERS = {
     "go": "covgap.source.lang_go",
 }
 
-CODE_LANGUAGES = frozenset(_ANALYSERS) | frozenset(fallback.SYNTAXES)
-"""Languages whose files are source code (the rest, like Markdown or JSON, are not)."""
+CODE_LANGUAGES = frozenset(lang.key for lang in LANGUAGES)
+"""Languages whose files are source code: every language of :mod:`covgap.languages`."""
 
 
 def normalize_language(name: str | None) -> str | None:
-    """covgap's spelling of a workspace language name (``TypeScript`` -> ``typescript``)."""
+    """The language key (``typescript``) for a display name or key (``TypeScript``, ``ts``)."""
     if name is None:
         return None
     lowered = name.strip().lower()
-    return _ALIASES.get(lowered, lowered)
+    lang = find_language(_ALIASES.get(lowered, lowered))
+    return lang.key if lang is not None else lowered
 
 
-def language_by_extension(path: str) -> str | None:
-    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+def is_source_candidate(path: str) -> bool:
+    """False for build manifests and templates (``Gemfile``, ``*.gemspec``, ``*.erb``)."""
+    name = PurePosixPath(path).name
+    return name not in NOT_SOURCE_NAMES and PurePosixPath(name).suffix not in NOT_SOURCE_EXTENSIONS
 
 
 def grammar_for(language: str, path: str) -> str | None:
     """The tree-sitter grammar for a file: TSX needs its own, JSX parses as JavaScript."""
+    suffix = PurePosixPath(path).suffix.lower()
     if language == "typescript":
-        return "tsx" if path.lower().endswith(".tsx") else "typescript"
+        return "tsx" if suffix == ".tsx" else "typescript"
+    allowed = _GRAMMAR_EXTENSIONS.get(language)
+    if allowed is not None and suffix not in allowed:
+        return None
     return language if language in _ANALYSERS else None
 
 
@@ -135,6 +111,7 @@ def analyze_source(
         except GrammarMissing as exc:
             result.parse_error = f"{exc}; analysed with the regex fallback"
     if module is None or grammar is None:
+        # no grammar here: the regex fallback (lines, and functions where it knows how)
         code, functions, description = fallback.analyze(text, language)
         result.code_lines = code
         result.functions = functions

@@ -203,7 +203,38 @@ class RubyWalker(Walker):
                 lines.extend(text.splitlines()[1:-1])
             else:
                 lines.append(text.lstrip("#"))
-        self.description = first_sentence_line(lines)
+        self.description = first_sentence_line(lines) or self._first_class_doc(root)
+
+    def _first_class_doc(self, root: Node) -> str | None:
+        """The comment block right above the first documented class or module (its RDoc).
+
+        Found by rows, not siblings: tree-sitter attaches a comment that opens a
+        ``module`` body to the module node rather than to the body.
+        """
+        by_end_row: dict[int, Node] = {}
+        stack = [root]
+        classes: list[Node] = []
+        while stack:
+            node = stack.pop()
+            for child in node.named_children:
+                if child.type == "comment":
+                    by_end_row[child.end_point[0]] = child
+                elif child.type in ("class", "module"):
+                    classes.append(child)
+                    stack.append(child)
+                elif child.type == "body_statement":
+                    stack.append(child)
+        for cls in sorted(classes, key=lambda n: n.start_byte):
+            block: list[str] = []
+            row = cls.start_point[0] - 1
+            while row in by_end_row:
+                comment = by_end_row[row]
+                block.insert(0, self.text_of(comment).lstrip("#"))
+                row = comment.start_point[0] - 1
+            found = first_sentence_line(block)
+            if found:
+                return found
+        return None
 
 
 def analyze(root: Node, text: bytes, is_test: bool) -> RubyWalker:

@@ -29,7 +29,7 @@ import posixpath
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from covgap.source.records import SourceFile, SourceIndex
 
@@ -98,7 +98,12 @@ def tested_stem(sf: SourceFile) -> str | None:
 class Linker:
     """Indexes the source files once, then resolves each test file's links."""
 
-    def __init__(self, index: SourceIndex, read: Callable[[str], bytes | None]) -> None:
+    def __init__(
+        self,
+        index: SourceIndex,
+        read: Callable[[str], bytes | None],
+        repo_files: Iterable[str] = (),
+    ) -> None:
         self.index = index
         self.sources = {sf.path: sf for sf in index.source_files()}
         self.by_stem: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -106,7 +111,7 @@ class Linker:
             family = _family(sf)
             if family is not None:
                 self.by_stem[(family, _stem(sf.path))].append(sf.path)
-        all_paths = set(index.files)
+        all_paths = set(index.files) | set(repo_files)
         self.packages = {
             posixpath.dirname(p) for p in all_paths if posixpath.basename(p) == "__init__.py"
         }
@@ -339,9 +344,15 @@ class Linker:
         return found
 
 
-def link_tests(index: SourceIndex, read: Callable[[str], bytes | None]) -> None:
-    """Fill ``tested_by`` of every source file from the index's test files."""
-    linker = Linker(index, read)
+def link_tests(
+    index: SourceIndex, read: Callable[[str], bytes | None], repo_files: Iterable[str] = ()
+) -> None:
+    """Fill ``tested_by`` of every source file from the index's test files.
+
+    ``repo_files`` are all the repository's files: manifests (``Cargo.toml``) and
+    package markers (``__init__.py``) matter even when they are not analysed.
+    """
+    linker = Linker(index, read, repo_files)
     for sf in index.source_files():
         sf.tested_by = []
     for test in sorted(index.test_files(), key=lambda t: t.path):

@@ -34,7 +34,7 @@ from covgap.source.analyze import (
     analyze_source,
     grammar_for,
     is_binary,
-    language_by_extension,
+    is_source_candidate,
     normalize_language,
 )
 from covgap.source.classify import TestRules
@@ -54,9 +54,11 @@ _Job = tuple[str, bytes, str, bool]
 
 
 def language_of(ws: Workspace, path: str) -> str | None:
-    """The workspace's language for ``path``, else covgap's extension table."""
+    """The workspace's language key for ``path``, when it is a source-code language."""
+    if not is_source_candidate(path):
+        return None
     lang = normalize_language(ws.language_of(path))
-    return lang if lang in CODE_LANGUAGES else language_by_extension(path)
+    return lang if lang in CODE_LANGUAGES else None
 
 
 def cache_key(text: bytes, language: str, path: str, is_test: bool) -> str:
@@ -204,5 +206,5 @@ def analyze_repo(
         except OSError:
             return None
 
-    link_tests(index, read)
+    link_tests(index, read, ws.files)
     return index
