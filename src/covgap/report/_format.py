@@ -38,5 +38,10 @@ def ranges(spans: Sequence[tuple[int, int]], limit: int = 8) -> str:
     return ", ".join(parts)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files``: the count with the word in the right number."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def verdict(passed: bool | None) -> str:
     return {True: "pass", False: "FAIL", None: "n/a"}[passed]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from covgap.analysis.summary import Summary
 from covgap.model import Counts
-from covgap.report._format import percent, ranges, ratio, verdict
+from covgap.report._format import percent, plural, ranges, ratio, verdict
 
 
 def md_escape(text: str) -> str:
@@ -53,7 +53,7 @@ def render_markdown(
     out.extend(f"> {md_escape(n)}" for n in notes)
     if notes:
         out.append("")
-    out.append(f"## Overall ({len(summary.files):,} file{'s' if len(summary.files) != 1 else ''})")
+    out.append(f"## Overall ({plural(len(summary.files), 'file')})")
     out.append("")
     out.extend(table(["Metric", "Covered / total", "Percent"], overall_rows(summary.totals), "lrr"))
     if summary.components:
@@ -130,7 +130,7 @@ def render_markdown(
         more = f"; {len(zeros) - zero} more not shown" if len(zeros) > zero else ""
         out += [
             "",
-            f"## Files at 0% ({len(zeros)} file{'s' if len(zeros) != 1 else ''}, largest first{more})",
+            f"## Files at 0% ({plural(len(zeros), 'file')}, largest first{more})",
             "",
         ]
         rows = [

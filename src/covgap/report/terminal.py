@@ -13,7 +13,7 @@ from rich.text import Text
 
 from covgap.analysis.summary import ComponentRow, Summary
 from covgap.model import Counts
-from covgap.report._format import percent, ranges, ratio, verdict
+from covgap.report._format import percent, plural, ranges, ratio, verdict
 
 
 def _pct_text(covered: int, total: int) -> Text:
@@ -107,7 +107,7 @@ def zero_table(summary: Summary, limit: int) -> Table | None:
     shown = rows[:limit]
     more = f", {len(rows) - limit} more" if len(rows) > limit else ""
     table = Table(
-        title=f"Files at 0% ({len(rows)} file{'s' if len(rows) != 1 else ''}, largest first{more})",
+        title=f"Files at 0% ({plural(len(rows), 'file')}, largest first{more})",
         title_justify="left",
         show_edge=False,
     )
@@ -154,7 +154,7 @@ def render_terminal(
     parts.append(
         overall_table(
             summary.totals,
-            f"Overall ({len(summary.files):,} file{'s' if len(summary.files) != 1 else ''})",
+            f"Overall ({plural(len(summary.files), 'file')})",
         )
     )
     for table in (
