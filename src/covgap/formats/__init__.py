@@ -40,6 +40,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "coveragepy_json",
     "istanbul",
     "llvm_json",
+    "simplecov",
 )
 
 
