@@ -21,7 +21,6 @@ must assume hostile input. Everything here exists to keep three promises:
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -82,7 +81,11 @@ def check_prolog(head: bytes, origin: str, *, complete: bool = False) -> int:
             i += 1
         if i >= n:
             break
-        if not complete and n - i < 16:
+        if (
+            not complete
+            and n - i < 9
+            and any(p.startswith(head[i:]) for p in (b"<!DOCTYPE", b"<!doctype", b"<!--", b"<?"))
+        ):
             break  # a construct may be cut at the chunk's end: read more first
         if head[i] != 0x3C:  # '<'
             raise FormatError(
@@ -195,7 +198,7 @@ def prolog_stream(stream: IO[bytes], origin: str) -> tuple[bytes, IO[bytes]]:
 
 def safe_parser(**overrides: Any) -> etree.XMLParser:
     """Return an lxml parser with entities, DTD loading and network access off."""
-    from lxml import etree  # noqa: PLC0415 - lxml loads only when an XML report is read
+    from lxml import etree  # lazily: lxml loads only when an XML report is read
 
     options = dict(_PARSER_OPTIONS)
     options.update(overrides)
@@ -242,7 +245,7 @@ def iterparse(
     root element accepted (``FormatError`` otherwise, before any data is yielded).
     Syntax errors anywhere, including truncation, become :class:`FormatError`.
     """
-    from lxml import etree  # noqa: PLC0415 - lxml loads only when an XML report is read
+    from lxml import etree  # lazily: lxml loads only when an XML report is read
 
     _, replay = prolog_stream(stream, origin)
     wanted = tuple(events)
@@ -280,7 +283,7 @@ def iterparse(
 
 def parse_document(stream: IO[bytes], origin: str, *, root: str | None = None) -> etree._Element:
     """Parse a whole (small) document safely and return its root element."""
-    from lxml import etree  # noqa: PLC0415 - lxml loads only when an XML report is read
+    from lxml import etree  # lazily: lxml loads only when an XML report is read
 
     _, replay = prolog_stream(stream, origin)
     try:
@@ -297,6 +300,7 @@ def parse_document(stream: IO[bytes], origin: str, *, root: str | None = None) -
 
 
 _DIGITS = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def parse_count(
@@ -317,23 +321,18 @@ def parse_count(
         raise FormatError(origin, f"missing {what}", line=line)
     text = value.strip()
     if _DIGITS.fullmatch(text):
-        if len(text) > 19 or int(text) > limit:
+        significant = text.lstrip("0") or "0"
+        if len(significant) > 19 or int(significant) > limit:
             raise FormatError(origin, f"{what} {text[:40]} is too large (limit {limit})", line=line)
-        return int(text)
+        return int(significant)
     if text.startswith("-") and _DIGITS.fullmatch(text[1:]):
         raise FormatError(origin, f"{what} {text[:40]} is negative", line=line)
-    if allow_float:
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            if number < 0:
-                raise FormatError(origin, f"{what} {text[:40]} is negative", line=line)
-            if math.isnan(number) or number > limit:
-                raise FormatError(
-                    origin, f"{what} {text[:40]} is too large (limit {limit})", line=line
-                )
-            if number.is_integer():
-                return int(number)
+    if allow_float and _DECIMAL.fullmatch(text):
+        number = float(text)
+        if number < 0:
+            raise FormatError(origin, f"{what} {text[:40]} is negative", line=line)
+        if number > limit:
+            raise FormatError(origin, f"{what} {text[:40]} is too large (limit {limit})", line=line)
+        if number.is_integer():
+            return int(number)
     raise FormatError(origin, f"{what} {text[:40]!r} is not a whole number", line=line)

@@ -133,7 +133,11 @@ def sniff(head: bytes, name: str) -> bool:
     try:
         start = _xml.check_prolog(head, name)
     except FormatError:
-        return False
+        # A hostile or odd prolog (a DOCTYPE declaring entities) on what is otherwise a
+        # Cobertura report: claim it, so the reader refuses it with the real reason
+        # instead of the user seeing "unknown format".
+        found = _ROOT_RE.search(head)
+        start = -1 if found is None else found.start()
     if start < 0:
         return False
     match = _ROOT_RE.match(head, start)
@@ -493,17 +497,18 @@ def _read_all(stream: BinaryIO) -> bytes | bytearray:
     ``stream.read()`` on a file grows its result by doubling, which briefly needs up to
     twice the document: too much next to the issue's "peak memory < 2x the XML" budget.
     """
+    readinto = getattr(stream, "readinto", None)
     try:
         size = os.fstat(stream.fileno()).st_size - stream.tell()
     except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
         return stream.read()
-    if size <= 0:
+    if size <= 0 or readinto is None or not isinstance(stream, io.BufferedReader | io.FileIO):
         return stream.read()
     buffer = bytearray(size)
     view = memoryview(buffer)
     filled = 0
     while filled < size:
-        n = stream.readinto(view[filled:])
+        n = readinto(view[filled:])
         if not n:
             break
         filled += n
