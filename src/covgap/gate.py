@@ -192,11 +192,7 @@ class Verdict:
 
     def summary(self) -> str:
         """``measured 79.99 %, limit ≥ 80 %``: one line for messages."""
-        unit = "" if self.unit == "%" else " "
-        return (
-            f"measured {self.measured_text()}{unit}{self.unit}, "
-            f"limit {self.comparison()}{unit}{self.unit}"
-        )
+        return f"measured {self.measured_text()} {self.unit}, limit {self.comparison()} {self.unit}"
 
 
 @dataclass

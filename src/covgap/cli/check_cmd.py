@@ -125,8 +125,8 @@ def _resolve_diff(
 
 def _source_index(loaded: Loaded) -> Callable[[], Any] | None:
     try:
-        from covgap.source import analyze_repo  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+        from covgap.source import analyze_repo
+    except ImportError:  # tree-sitter grammars are the optional [source] extra
         return None
 
     def build() -> Any:
