@@ -89,6 +89,14 @@ class Summary:
     components: list[ComponentRow]
     flags: list[FlagRow] = field(default_factory=list)
 
+    def measured_components(self) -> list[ComponentRow]:
+        """Components the reports measured, plus any with a target (whose absence matters).
+
+        A detected component no report mentions (a fixture's manifest, a package whose
+        suite did not run) would otherwise fill the table with "n/a" rows.
+        """
+        return [c for c in self.components if c.files or c.checks]
+
     def lowest_files(self, limit: int) -> list[FileRow]:
         """Partly covered files with the lowest line coverage, ties broken by most missed.
 

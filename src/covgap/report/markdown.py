@@ -56,10 +56,10 @@ def render_markdown(
     out.append(f"## Overall ({plural(len(summary.files), 'file')})")
     out.append("")
     out.extend(table(["Metric", "Covered / total", "Percent"], overall_rows(summary.totals), "lrr"))
-    if summary.components:
+    if summary.measured_components():
         out += ["", "## Components", ""]
         rows = []
-        for c in summary.components:
+        for c in summary.measured_components():
             n = c.counts
             target = ", ".join(f"{k.metric} ≥ {k.minimum:g}%" for k in c.checks) or "—"
             rows.append(

@@ -46,7 +46,8 @@ def overall_table(totals: Counts, title: str = "Overall") -> Table:
 
 
 def components_table(summary: Summary) -> Table | None:
-    if not summary.components:
+    rows = summary.measured_components()
+    if not rows:
         return None
     table = Table(title="Components", title_justify="left", show_edge=False)
     for col, justify in (
@@ -60,7 +61,7 @@ def components_table(summary: Summary) -> Table | None:
         ("status", "left"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for row in summary.components:
+    for row in rows:
         c = row.counts
         status = verdict(row.passed)
         table.add_row(
