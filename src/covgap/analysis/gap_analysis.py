@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from covgap.analysis.gaps import FileGap, GapSettings, Strength, build_gaps, strengths
 from covgap.analysis.plan import Plan, make_plan, plans_for_components
-from covgap.analysis.summary import Summary
+from covgap.analysis.summary import Summary, summarize
+from covgap.errors import ConfigError
 from covgap.model import Counts, CoverageSet
 from covgap.source.records import SourceIndex
 from covgap.workspace import Workspace
+
+if TYPE_CHECKING:
+    from covgap.pipeline import Loaded
 
 
 @dataclass(frozen=True)
@@ -169,4 +173,69 @@ def analyze(
     )
 
 
-__all__ = ["ComponentGoal", "GapAnalysis", "TestInventory", "analyze", "inventory_of"]
+def source_index(workspace: Workspace) -> SourceIndex | None:
+    """The repository's source intelligence, or None when tree-sitter is not installed."""
+    try:
+        from covgap.source import analyze_repo
+    except ImportError:
+        return None
+    return analyze_repo(workspace)
+
+
+def repository_churn(workspace: Workspace, days: int) -> dict[str, int] | None:
+    """Commits per file in the last ``days``; None (unknown, not zero) outside git."""
+    from covgap import gitinfo
+    from covgap.errors import CovgapError
+
+    try:
+        return gitinfo.churn(workspace.root, days)
+    except CovgapError:
+        return None
+
+
+def analyze_loaded(
+    loaded: Loaded,
+    *,
+    baseline: dict[str, Any] | None = None,
+    target: float | None = None,
+    source: SourceIndex | None = None,
+) -> GapAnalysis:
+    """Run the whole gap analysis on loaded coverage, with the repository's settings.
+
+    Raises :class:`ConfigError` for an invalid ``[gaps]`` table.
+    """
+    config = loaded.config
+    settings = GapSettings.from_config(config.section("gaps"), config.section("gates"))
+    problems = settings.validate()
+    if problems:
+        raise ConfigError(problems[0], path=str(config.source) if config.source else None)
+    summary = summarize(
+        loaded.coverage,
+        loaded.workspace,
+        unmapped_paths=loaded.unmapped_paths,
+        flag_totals=loaded.flag_totals,
+    )
+    return analyze(
+        loaded.coverage,
+        loaded.workspace,
+        summary,
+        source=source if source is not None else source_index(loaded.workspace),
+        churn=repository_churn(loaded.workspace, settings.churn_days),
+        settings=settings,
+        gates=config.section("gates"),
+        baseline=baseline,
+        unmapped_paths=loaded.unmapped_paths,
+        target=target,
+    )
+
+
+__all__ = [
+    "ComponentGoal",
+    "GapAnalysis",
+    "TestInventory",
+    "analyze",
+    "analyze_loaded",
+    "inventory_of",
+    "repository_churn",
+    "source_index",
+]

@@ -8,9 +8,7 @@ from typing import Any
 
 import click
 
-from covgap.analysis.gap_analysis import GapAnalysis, analyze
-from covgap.analysis.gaps import GapSettings
-from covgap.analysis.summary import summarize
+from covgap.analysis.gap_analysis import GapAnalysis, analyze_loaded
 from covgap.cli import main
 from covgap.cli._common import (
     echo_load_notes,
@@ -20,7 +18,7 @@ from covgap.cli._common import (
     write_output,
 )
 from covgap.cli.report_cmd import render_terminal_text
-from covgap.errors import ConfigError, CovgapError
+from covgap.errors import CovgapError
 from covgap.pipeline import Loaded
 
 
@@ -32,51 +30,10 @@ def _baseline(path: Path | None) -> dict[str, Any] | None:
     return read_summary(path)
 
 
-def _source_index(loaded: Loaded) -> Any:
-    """The source intelligence of the repository, or None when it cannot be had."""
-    try:
-        from covgap.source import analyze_repo
-    except ImportError:
-        return None
-    return analyze_repo(loaded.workspace)
-
-
-def _churn(loaded: Loaded, days: int) -> dict[str, int] | None:
-    from covgap import gitinfo
-
-    try:
-        return gitinfo.churn(loaded.workspace.root, days)
-    except CovgapError:
-        return None  # not a git repository: churn is unknown, not zero
-
-
 def run_analysis(
     loaded: Loaded, *, baseline: Path | None = None, target: float | None = None
 ) -> GapAnalysis:
-    """Everything the gap commands share: settings, source analysis, churn, analysis."""
-    config = loaded.config
-    settings = GapSettings.from_config(config.section("gaps"), config.section("gates"))
-    problems = settings.validate()
-    if problems:
-        raise ConfigError(problems[0], path=str(config.source) if config.source else None)
-    summary = summarize(
-        loaded.coverage,
-        loaded.workspace,
-        unmapped_paths=loaded.unmapped_paths,
-        flag_totals=loaded.flag_totals,
-    )
-    return analyze(
-        loaded.coverage,
-        loaded.workspace,
-        summary,
-        source=_source_index(loaded),
-        churn=_churn(loaded, settings.churn_days),
-        settings=settings,
-        gates=config.section("gates"),
-        baseline=_baseline(baseline),
-        unmapped_paths=loaded.unmapped_paths,
-        target=target,
-    )
+    return analyze_loaded(loaded, baseline=_baseline(baseline), target=target)
 
 
 def header(loaded: Loaded) -> list[str]:
