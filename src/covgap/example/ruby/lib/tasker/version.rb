@@ -1,0 +1,5 @@
+# frozen_string_literal: true
+
+module Tasker
+  VERSION = "0.4.2"
+end
