@@ -222,6 +222,21 @@ class _Ownership:
         self._dir_cache[directory] = best
         return best
 
+    def owners(self, paths: Sequence[str]) -> list[int | None]:
+        """:meth:`owner` of many paths; consecutive files of one directory share a lookup."""
+        if self._file_rules:
+            return [self.owner(p) for p in paths]
+        result: list[int | None] = []
+        last_dir: str | None = None
+        last: int | None = None
+        for path in paths:
+            directory = path.rpartition("/")[0]
+            if directory != last_dir:
+                found = self._best_for_dir(directory)
+                last_dir, last = directory, None if found is None else found[1]
+            result.append(last)
+        return result
+
     def owner(self, path: str) -> int | None:
         """The index of the component owning ``path``, or None."""
         if not self._file_rules:
@@ -268,19 +283,26 @@ def _split_z(data: bytes) -> list[str]:
 
 
 def git_files(root: Path) -> list[str] | None:
-    """The files git sees under ``root`` (relative to it), or None outside a work tree."""
-    listed = _run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    """The files git sees under ``root`` (relative to it), or None outside a work tree.
+
+    One ``git ls-files -t`` call lists tracked (``H``), untracked (``?``) and deleted
+    (``R``) files with a tag each, so a file deleted from the work tree, or absent in a
+    sparse checkout (``S``), can be left out without a second pass over the index.
+    """
+    listed = _run_git(
+        root, "ls-files", "-z", "-t", "--cached", "--others", "--deleted", "--exclude-standard"
+    )
     if listed is None:
         return None
-    files = set(_split_z(listed))
-    if not files:
-        return []
-    deleted = _run_git(root, "ls-files", "-z", "--deleted")
-    if deleted:
-        files.difference_update(_split_z(deleted))
-    if ".gitmodules" in files:
-        files.difference_update(_submodule_paths(root / ".gitmodules"))
-    return sorted(files)
+    present: set[str] = set()
+    absent: set[str] = set()
+    for entry in _split_z(listed):
+        tag, _, path = entry.partition(" ")
+        (absent if tag in ("R", "S") else present).add(path)
+    present.difference_update(absent)
+    if ".gitmodules" in present:
+        present.difference_update(_submodule_paths(root / ".gitmodules"))
+    return sorted(present)
 
 
 def _submodule_paths(gitmodules: Path) -> set[str]:
@@ -705,11 +727,21 @@ class Workspace:
 
     def _with_languages(self, fallback: dict[str, str]) -> Workspace:
         """Fill in each undeclared component's language from the files it owns."""
-        tallies: list[Counter[str]] = [Counter() for _ in self.components]
+        # Tally extensions first and name their languages once: per file, a language
+        # lookup costs more than the ownership lookup.
+        suffixes: list[Counter[str]] = [Counter() for _ in self.components]
         for path, index in self._owned():
-            lang = _language_of(path)
-            if lang is not None:
-                tallies[index][lang] += 1
+            base = path.rpartition("/")[2]
+            dot = base.rfind(".")
+            suffixes[index][base[dot:].lower() if dot > 0 else base] += 1
+        tallies: list[Counter[str]] = []
+        for counts in suffixes:
+            tally: Counter[str] = Counter()
+            for suffix, n in counts.items():
+                lang = _language_of("_" + suffix if suffix.startswith(".") else suffix)
+                if lang is not None:
+                    tally[lang] += n
+            tallies.append(tally)
         components = []
         for comp, tally in zip(self.components, tallies, strict=True):
             if comp.language is None:
@@ -731,13 +763,12 @@ class Workspace:
         return self._ownership
 
     def _owned(self) -> list[tuple[str, int]]:
-        owner = self._owner()
-        pairs = []
-        for path in self.files:
-            index = owner.owner(path)
-            if index is not None:
-                pairs.append((path, index))
-        return pairs
+        """Every owned file with its component's index, in one pass over the files."""
+        return [
+            (path, index)
+            for path, index in zip(self.files, self._owner().owners(self.files), strict=True)
+            if index is not None
+        ]
 
     @property
     def file_set(self) -> frozenset[str]:

@@ -72,9 +72,12 @@ def test_git_lists_tracked_and_untracked_but_not_ignored_or_deleted(tmp_path: Pa
     )
     make_tree(repo, {"src/new.py": "", "build/out.py": "", "debug.log": ""})
     (repo / "src/gone.py").unlink()
+    # A sparse checkout's skip-worktree file is not in the work tree either.
+    git(repo, "update-index", "--skip-worktree", "README.md")
+    (repo / "README.md").unlink()
     ws = load(repo)
     assert ws.from_git
-    assert ws.files == [".gitignore", "README.md", "src/a.py", "src/new.py"]
+    assert ws.files == [".gitignore", "src/a.py", "src/new.py"]
 
 
 def test_git_root_below_the_top_of_the_work_tree_lists_its_own_subtree(tmp_path: Path) -> None:
