@@ -9,7 +9,8 @@ switch and of a ``select`` (``default`` does not count), and each ``&&``/``||``
 (gocyclo's definition).
 
 Error paths: ``if`` statements whose condition compares an error variable (``err``,
-``*Err``, ``*err``) with ``!= nil`` (``if_err``, the whole ``if``), and ``panic(..)``
+``*Err``, ``*err``) with ``!= nil``, alone or within ``&&``/``||`` (``if_err``, the
+whole ``if``), and ``panic(..)``
 and ``log.Fatal*``/``log.Panic*`` calls (``panic``).
 
 Tests, in ``_test.go`` files only (as ``go test`` does): ``TestXxx``, ``BenchmarkXxx``,
@@ -88,17 +89,29 @@ class GoWalker(Walker):
         return None
 
     def _if_err(self, node: Node) -> None:
-        cond = node.child_by_field_name("condition")
-        if cond is None or cond.type != "binary_expression":
-            return
-        op = cond.child_by_field_name("operator")
-        left = cond.child_by_field_name("left")
-        right = cond.child_by_field_name("right")
-        if op is None or op.type != "!=" or left is None or right is None:
-            return
-        names = {self.text_of(left), self.text_of(right)}
-        if "nil" in names and any(_ERR_NAME.match(n) for n in names - {"nil"}):
-            self.error("if_err", node)
+        """``if err != nil``, also inside ``&&``/``||`` chains and parentheses."""
+        stack = [node.child_by_field_name("condition")]
+        while stack:
+            cond = stack.pop()
+            if cond is None:
+                continue
+            if cond.type == "parenthesized_expression":
+                stack.extend(cond.named_children)
+                continue
+            if cond.type != "binary_expression":
+                continue
+            op = cond.child_by_field_name("operator")
+            left = cond.child_by_field_name("left")
+            right = cond.child_by_field_name("right")
+            if op is None or left is None or right is None:
+                continue
+            if op.type in ("&&", "||"):
+                stack.extend((left, right))
+            elif op.type == "!=":
+                names = {self.text_of(left), self.text_of(right)}
+                if "nil" in names and any(_ERR_NAME.match(n) for n in names - {"nil"}):
+                    self.error("if_err", node)
+                    return
 
     def _function(self, qual: str, name: str, node: Node) -> Callable[[], None]:
         kind = _test_kind(name) if self.is_test and "." not in qual else None

@@ -23,7 +23,7 @@ whose callback calls ``fc.assert``/``fc.property``/``fc.asyncProperty`` (fast-ch
 or written ``test.prop(..)`` (@fast-check/vitest/jest), is a ``property`` test;
 ``bench(..)`` (Vitest) is a ``bench``; ``Deno.test(..)`` a test. The framework comes
 from the file's imports (``vitest``, ``bun:test``, ``node:test``, ``mocha``/``chai``,
-``@jest/globals``), else ``jest``.
+``@jest/globals``, ``@playwright/test``), else ``jest``.
 """
 
 from __future__ import annotations
@@ -72,8 +72,15 @@ _FRAMEWORKS = (
     ("mocha", "mocha"),
     ("chai", "mocha"),
     ("@jest/globals", "jest"),
+    ("@playwright/test", "playwright"),
 )
 _FAST_CHECK = re.compile(r"\bfc\.(?:assert|property|asyncProperty)\s*\(")
+
+
+def _is_directive(node: Node) -> bool:
+    """``'use strict';`` and friends: a statement that is only a string literal."""
+    named = node.named_children
+    return node.type == "expression_statement" and len(named) == 1 and named[0].type == "string"
 
 
 class JsWalker(Walker):
@@ -82,6 +89,8 @@ class JsWalker(Walker):
         self.groups: list[tuple[str, bool]] = []
 
     def enter(self, node: Node) -> Callable[[], None] | None:
+        if not node.is_named:  # the ``function`` keyword token shares a node name
+            return None
         kind = node.type
         if kind in _DECISIONS:
             self.decision()
@@ -219,7 +228,7 @@ class JsWalker(Walker):
     def describe(self, root: Node) -> None:
         lines: list[str] = []
         for child in root.children:
-            if child.type == "hash_bang_line":
+            if child.type == "hash_bang_line" or _is_directive(child):
                 continue
             if child.type != "comment":
                 break

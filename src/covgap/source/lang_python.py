@@ -6,8 +6,9 @@ decorators excluded.
 
 Complexity is 1 plus one for each of: ``if``, ``elif``, ``for``, ``while``, ``except``
 clause, conditional expression (``a if c else b``), each ``and``/``or``, each ``for``
-and ``if`` inside a comprehension, and each ``case`` of a ``match`` except the
-irrefutable ``case _:``. Lambdas are part of the function they are written in.
+and ``if`` inside a comprehension, each ``case`` of a ``match`` except the
+irrefutable ``case _:``, and each ``case`` guard (``case x if x < 0:``). Lambdas are
+part of the function they are written in.
 
 Error paths: ``except`` clauses (kind ``except``) and ``raise`` statements (``raise``).
 

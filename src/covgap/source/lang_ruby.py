@@ -12,7 +12,8 @@ Error paths: ``rescue`` clauses and modifiers (``rescue``), ``raise``/``fail`` c
 (``raise``).
 
 Tests: RSpec ``it``/``specify``/``example``/``scenario``/``its`` calls (skipped when
-written ``xit``/``xspecify``/``xexample``/``xscenario``/``pending``/``skip``, when
+written ``xit``/``xspecify``/``xexample``/``xscenario``, or ``pending``/``skip`` with a
+block, when
 given ``skip:``/``pending:`` metadata, with no block, or inside ``xdescribe``/
 ``xcontext``), named by their ``describe``/``context`` chain; minitest ``def test_*``
 methods inside a class and ActiveSupport's ``test "name" do``, skipped when their
@@ -53,6 +54,16 @@ _EXAMPLES = frozenset({"it", "specify", "example", "scenario", "its"})
 _SKIPPED_EXAMPLES = frozenset({"xit", "xspecify", "xexample", "xscenario", "pending", "skip"})
 _GROUPS = frozenset({"describe", "context", "feature", "shared_examples", "shared_context"})
 _SKIPPED_GROUPS = frozenset({"xdescribe", "xcontext", "xfeature"})
+
+
+def _rspec_name(parts: list[str]) -> str:
+    """Join descriptions as RSpec does: no space before ``.method``/``#method``/``::X``."""
+    out = ""
+    for part in parts:
+        if out and not part.startswith((".", "#", "::")):
+            out += " "
+        out += part
+    return out
 
 
 class RubyWalker(Walker):
@@ -160,15 +171,15 @@ class RubyWalker(Walker):
 
             return close
         if receiver is None and (method in _EXAMPLES or method in _SKIPPED_EXAMPLES):
-            if method in ("skip", "pending") and block is None and not self.groups:
-                return None
+            if method in ("skip", "pending") and block is None:
+                return None  # inside an example: marks that example, defines none
             skipped = (
                 method in _SKIPPED_EXAMPLES
                 or block is None
                 or bool(self.groups and self.groups[-1][1])
                 or self._meta_skip(args)
             )
-            name = " ".join([g for g, _ in self.groups] + ([label] if label else []))
+            name = _rspec_name([g for g, _ in self.groups] + ([label] if label else []))
             self.test(name or method, node, "test", skipped, "rspec")
         elif receiver is None and method == "test" and block is not None and self.classes:
             self.test(label, node, "test", False, "minitest")

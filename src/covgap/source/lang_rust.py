@@ -5,9 +5,9 @@ Qualified names join modules, impl types and functions with ``::`` as Rust paths
 ``Type::method`` (generics dropped), trait default methods ``Trait::method``.
 
 Complexity is 1 plus one for each ``if`` (and ``if let``; an ``else if`` is its own
-``if``), ``while`` (and ``while let``), ``for``, each ``&&``/``||``, and each arm of a
-``match`` beyond the first. ``loop`` is unconditional and ``?`` is an error path, so
-neither counts. Closures are part of the function they are written in.
+``if``), ``while`` (and ``while let``), ``for``, each ``&&``/``||``, each arm of a
+``match`` beyond the first, and each match guard (``Some(n) if n > 0 =>``). ``loop``
+is unconditional and ``?`` is an error path, so neither counts. Closures are part of the function they are written in.
 
 Error paths: ``Err(..)`` constructed anywhere (``err_return``), the ``?`` operator
 (``question_mark``), ``.map_err(..)``, ``panic!``/``unreachable!``/``todo!``/
@@ -89,6 +89,8 @@ class RustWalker(Walker):
         elif kind == "match_block":
             arms = sum(1 for c in node.named_children if c.type == "match_arm")
             self.decision(max(arms - 1, 0))
+        elif kind == "match_pattern" and node.child_by_field_name("condition") is not None:
+            self.decision()  # a match guard: `Some(n) if n > 100 =>`
         elif kind in ("line_comment", "block_comment"):
             self.comment(node)
             self._doc_comment(node)
