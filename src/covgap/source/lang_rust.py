@@ -7,7 +7,8 @@ Qualified names join modules, impl types and functions with ``::`` as Rust paths
 Complexity is 1 plus one for each ``if`` (and ``if let``; an ``else if`` is its own
 ``if``), ``while`` (and ``while let``), ``for``, each ``&&``/``||``, each arm of a
 ``match`` beyond the first, and each match guard (``Some(n) if n > 0 =>``). ``loop``
-is unconditional and ``?`` is an error path, so neither counts. Closures are part of the function they are written in.
+is unconditional and ``?`` is an error path, so neither counts. Closures are part of
+the function they are written in.
 
 Error paths: ``Err(..)`` constructed anywhere (``err_return``), the ``?`` operator
 (``question_mark``), ``.map_err(..)``, ``panic!``/``unreachable!``/``todo!``/
