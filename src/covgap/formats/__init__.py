@@ -34,6 +34,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "cobertura",
     "jacoco",
     "gocover",
+    "coveragepy_data",
     "gcov_json",
     "gcovr_json",
     "clover",

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Regenerate the coverage.py data files (.coverage SQLite) of this folder: run the
+# pytest suite in tests/ over src/ under coverage.py, three ways, and record coverage.py's
+# own analysis of each (`coverage report`, `coverage report --format=total` and
+# `coverage json --show-contexts`) in native.json and <name>.json:
+#   lines.coverage     line coverage, relative_files=True (paths "src/shop/cart.py")
+#   branch.coverage    --branch with per-test dynamic contexts, relative_files=True
+#   abs.coverage       --branch with absolute paths of a temporary directory that no
+#                      longer exists (the "data file from another machine" case)
+# Usage: make.sh [python]  (default: the repository's .venv python)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+py=${1:-$here/../../../.venv/bin/python}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -r "$here/src" "$here/tests" "$tmp/"
+cd "$tmp"
+export PYTHONPATH="$tmp/src" PYTHONDONTWRITEBYTECODE=1
+printf '[run]\nrelative_files = True\n' > rel.rc
+printf '[run]\nrelative_files = True\ndynamic_context = test_function\n' > ctx.rc
+printf '[run]\nrelative_files = False\n' > abs.rc
+run() {  # run NAME RCFILE COVERAGE-RUN-ARGS...
+    name=$1 rc=$2; shift 2
+    rm -f .coverage
+    "$py" -m coverage run --rcfile="$rc" --source=src "$@" \
+        -m pytest -q -p no:cacheprovider tests >/dev/null
+    cp .coverage "$here/$name.coverage"
+    "$py" -m coverage report --rcfile="$rc" > "$tmp/$name.report.txt"
+    "$py" -m coverage report --rcfile="$rc" --format=total > "$tmp/$name.total.txt"
+    "$py" -m coverage json --rcfile="$rc" -q --show-contexts -o "$tmp/$name.json"
+    sed "s#$tmp/##g" "$tmp/$name.json" > "$here/$name.json"
+}
+run lines rel.rc
+run branch ctx.rc --branch --context=unit
+run abs abs.rc --branch
+"$py" - "$here" "$tmp" <<'PY'
+import json, sys
+import coverage
+here, tmp = sys.argv[1], sys.argv[2]
+native = {"coverage_version": coverage.__version__}
+for name in ("lines", "branch", "abs"):
+    report = open(f"{tmp}/{name}.report.txt").read().replace(tmp + "/", "").splitlines()
+    header = report[0].split()
+    rows = {}
+    for row in report[2:]:
+        if row.startswith("-") or not row.strip():
+            continue
+        cells = row.split()
+        rows[cells[0]] = dict(zip(header[1:], cells[1:]))
+    native[name] = {
+        "report_total_percent": open(f"{tmp}/{name}.total.txt").read().strip(),
+        "report": rows,
+    }
+with open(f"{here}/native.json", "w") as fh:
+    json.dump(native, fh, indent=2, sort_keys=True)
+    fh.write("\n")
+PY

@@ -1,0 +1,132 @@
+"""coverage.py .coverage data files: analysed like `coverage report`, sources found or named."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from covgap.errors import FormatError, InputError
+from covgap.formats import coveragepy_data, detect, read_report
+from covgap.model import CoverageSet
+
+HERE = Path(__file__).resolve().parents[1] / "data" / "coveragepy-data"
+RUNS = ("lines", "branch", "abs")
+
+
+def _native(run: str) -> dict[str, dict[str, str]]:
+    native = json.loads((HERE / "native.json").read_text())
+    rows: dict[str, dict[str, str]] = native[run]["report"]
+    return rows
+
+
+def _partial_lines(cs: CoverageSet, path: str) -> int:
+    """coverage.py's BrPart: executed lines with at least one missing branch."""
+    return len({b.line for b in cs.files[path].branches() if b.taken == 0})
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_totals_equal_coverage_report(run: str) -> None:
+    path = HERE / f"{run}.coverage"
+    assert detect(path).name == "coveragepy-data"
+    cs = read_report(path)
+    for name, row in _native(run).items():
+        c = cs.totals() if name == "TOTAL" else cs.files[name].counts()
+        assert c.lines_total == int(row["Stmts"]), name
+        assert c.lines_missed == int(row["Miss"]), name
+        if "Branch" in row:
+            assert c.branches_total == int(row["Branch"]), name
+            if name != "TOTAL":
+                assert _partial_lines(cs, name) == int(row["BrPart"]), name
+    total = cs.totals()
+    covered = total.lines_covered + total.branches_covered
+    pct = 100.0 * covered / (total.lines_total + total.branches_total)
+    report_total = json.loads((HERE / "native.json").read_text())[run]["report_total_percent"]
+    assert f"{pct:.0f}" == report_total
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_same_model_as_coverage_json_of_the_same_run(run: str) -> None:
+    assert read_report(HERE / f"{run}.coverage") == read_report(HERE / f"{run}.json")
+
+
+def test_absolute_paths_of_another_machine_are_found_under_the_data_dir() -> None:
+    cs = read_report(HERE / "abs.coverage")
+    assert sorted(cs.files) == ["src/shop/__init__.py", "src/shop/cart.py"]
+    assert cs.notes == ()
+
+
+def test_contexts_are_noted_and_readable() -> None:
+    cs = read_report(HERE / "branch.coverage")
+    assert len(cs.notes) == 1
+    assert "coverage.py context(s) recorded" in cs.notes[0]
+    assert cs.flags == ()
+    contexts = coveragepy_data.read_contexts(HERE / "branch.coverage")
+    cart = contexts["src/shop/cart.py"]
+    # Cart.add's body (line 9) ran in two tests.
+    assert cart[9] == ("unit|test_cart.test_add_and_total", "unit|test_cart.test_discount")
+
+
+def test_moved_checkout_with_its_own_config(tmp_path: Path) -> None:
+    """Sources beside the data file count; so does the config there, not the cwd's."""
+    shutil.copytree(HERE / "src", tmp_path / "src")
+    shutil.copy(HERE / "branch.coverage", tmp_path / ".coverage")
+    (tmp_path / ".coveragerc").write_text("[report]\nomit = src/shop/__init__.py\n")
+    cs = read_report(tmp_path / ".coverage")
+    assert sorted(cs.files) == ["src/shop/cart.py"]
+    assert (
+        cs.files["src/shop/cart.py"]
+        == read_report(HERE / "branch.coverage").files["src/shop/cart.py"]
+    )
+
+
+def test_missing_sources_are_an_error_naming_one(tmp_path: Path) -> None:
+    shutil.copy(HERE / "lines.coverage", tmp_path / ".coverage")
+    with pytest.raises(InputError) as info:
+        read_report(tmp_path / ".coverage")
+    msg = str(info.value)
+    assert "the source of 2 measured file(s) is not here (first: src/shop/__init__.py)" in msg
+    assert "\n" not in msg
+
+
+def test_missing_coverage_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "coverage", None)
+    with pytest.raises(InputError, match=r"pip install 'covgap\[coverage\]'"):
+        read_report(HERE / "lines.coverage")
+
+
+def test_truncated_database_is_a_format_error(tmp_path: Path) -> None:
+    bad = tmp_path / ".coverage"
+    bad.write_bytes((HERE / "lines.coverage").read_bytes()[:5000])
+    with pytest.raises(FormatError, match=r"not a readable coverage\.py data file"):
+        read_report(bad)
+
+
+def test_other_sqlite_databases_are_not_sniffed(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table t (x)")
+    conn.close()
+    with pytest.raises(InputError, match="not a coverage format covgap recognises"):
+        detect(db)
+    with pytest.raises(FormatError, match=r"not a readable coverage\.py data file"):
+        read_report(db, format_name="coveragepy-data")
+    with sqlite3.connect(db) as conn:  # reading never wrote coverage.py's schema into it
+        tables = [r[0] for r in conn.execute("select name from sqlite_master")]
+    conn.close()
+    assert tables == ["t"]
+
+
+def test_locate_sources_tries_shorter_tails(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    found, missing = coveragepy_data.locate_sources(
+        ["/ci/build/pkg/a.py", "C:\\ci\\pkg\\a.py", "pkg/a.py", "/ci/gone.py"], tmp_path
+    )
+    want = (tmp_path / "pkg" / "a.py").resolve()
+    assert found == {"/ci/build/pkg/a.py": want, "C:\\ci\\pkg\\a.py": want, "pkg/a.py": want}
+    assert missing == ["/ci/gone.py"]
