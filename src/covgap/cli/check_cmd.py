@@ -135,10 +135,17 @@ def _source_index(loaded: Loaded) -> Callable[[], Any] | None:
     return build
 
 
-def _baseline(path: Path | None) -> Baseline | None:
+def _baseline(path: Path | None, *, allow_missing: bool = False) -> Baseline | None:
     if path is None:
         return None
     if not path.is_file():
+        if allow_missing:
+            click.echo(
+                f"covgap: note: no baseline at {path}; the rules that compare with one "
+                "are not measured",
+                err=True,
+            )
+            return None
         raise InputError(f"--baseline {path}: no such file")
     return load_baseline(path)
 
@@ -201,6 +208,11 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A previous covgap JSON report to compare with (max_drop, critical, diff categories).",
 )
+@click.option(
+    "--allow-missing-baseline",
+    is_flag=True,
+    help="A --baseline file that does not exist (first run) makes baseline rules not measured.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--explain", is_flag=True, help="Show the numbers behind every rule.")
@@ -221,6 +233,7 @@ def check_command(
     no_merge_base: bool,
     include_uncommitted: bool,
     baseline: Path | None,
+    allow_missing_baseline: bool,
     fmt: str,
     output: Path | None,
     explain: bool,
@@ -244,7 +257,7 @@ def check_command(
     )
     echo_load_notes(loaded)
     gates = loaded.config.section("gates")
-    base_line = _baseline(baseline)
+    base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     needs_diff = (
         "patch" in gates
         or bool(gates.get("new_files_need_tests"))
