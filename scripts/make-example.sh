@@ -125,46 +125,47 @@ PY
         "$LLVM_COV" report "${cov[@]}" > "$work/rust-$suite.report"
     done
 
-    # unit: llvm-cov's JSON export (what `cargo llvm-cov --json` writes), gzipped: 270 KB
-    # of segments and regions as text, a tenth of that compressed; covgap reads gzip as is.
-    "$LLVM_COV" export -format=text "${cov_unit[@]}" | gzip -9n > "$out/rust/unit.json.gz"
-    # integration: the LCOV export (what `cargo llvm-cov --lcov` writes).
-    "$LLVM_COV" export -format=lcov "${cov_integration[@]}" > "$out/rust/integration.lcov"
-    {
-        echo "## rust/unit.json.gz"
-        echo
-        echo "llvm-cov export JSON (\`$LLVM_COV export -format=text\`), compressed with \`gzip -9n\`."
-        echo "Suite \`unit\`: the lib and bin unit tests (\`#[cfg(test)] mod tests\`) of the Cargo"
-        echo "workspace. $(rust_how)"
-        echo
-        echo "Test binaries (libtest's summary line of each):"
-        echo
-        fence < "$work/rust-unit.tests"
-        echo
-        echo "\`$LLVM_COV report\` (the native totals):"
-        echo
-        fence < "$work/rust-unit.report"
-    } | note "rust-unit"
+    # Both suites as llvm-cov's JSON export (what `cargo llvm-cov --json` writes), gzipped:
+    # a few hundred KB of segments and regions as text, a tenth of that compressed (covgap
+    # reads gzip as is). The JSON carries llvm-cov's own line model and de-duplicated
+    # functions, so these are the demo's inputs. The integration run is also exported as
+    # LCOV (what `cargo llvm-cov --lcov` writes), whose LF/LH and DA records disagree.
+    for suite in unit integration; do
+        cov_args "$work/rust-$suite.profdata" "$work/rust-$suite.objects"
+        "$LLVM_COV" export -format=text "${cov[@]}" | gzip -9n > "$out/rust/$suite.json.gz"
+    done
+    cov_args "$work/rust-integration.profdata" "$work/rust-integration.objects"
+    "$LLVM_COV" export -format=lcov "${cov[@]}" > "$out/rust/integration.lcov"
+    local what
+    for suite in unit integration; do
+        what="the lib and bin unit tests (\`#[cfg(test)] mod tests\`) of the Cargo workspace"
+        [ "$suite" = integration ] && what="the integration tests (\`crates/tasker-core/tests/*.rs\`)"
+        {
+            echo "## rust/$suite.json.gz"
+            echo
+            echo "llvm-cov export JSON (\`$LLVM_COV export -format=text\`), compressed with"
+            echo "\`gzip -9n\`. Suite \`$suite\`: $what. $(rust_how)"
+            echo
+            echo "Test binaries (libtest's summary line of each):"
+            echo
+            fence < "$work/rust-$suite.tests"
+            echo
+            echo "\`$LLVM_COV report\` (the native totals):"
+            echo
+            fence < "$work/rust-$suite.report"
+        } | note "rust-$suite"
+    done
     {
         echo "## rust/integration.lcov"
         echo
-        echo "LCOV (\`$LLVM_COV export -format=lcov\`). Suite \`integration\`: the integration"
-        echo "tests (\`crates/tasker-core/tests/*.rs\`). $(rust_how)"
-        echo
-        echo "Test binaries (libtest's summary line of each):"
-        echo
-        fence < "$work/rust-integration.tests"
-        echo
-        echo "\`$LLVM_COV report\` (the native totals):"
-        echo
-        fence < "$work/rust-integration.report"
-        echo
-        echo "lcov $(lcov_version)'s \`lcov --summary\` of this file (LCOV has no regions, and"
-        echo "llvm-cov's LCOV export counts a line per \`DA\` record and a function per \`FN\`"
-        echo "record, so lcov's figures differ from llvm-cov's own):"
+        echo "The same run as rust/integration.json.gz, exported as LCOV"
+        echo "(\`$LLVM_COV export -format=lcov\`); not a demo input (it would count the run twice)."
+        echo "Its \`LF\`/\`LH\` records carry llvm-cov's line totals (the \`llvm-cov report\` in the"
+        echo "rust/integration.json.gz entry), but it writes \`DA\` records for fewer lines, and"
+        echo "lcov $(lcov_version) counts the \`DA\` records: \`lcov --summary\` of this file:"
         echo
         lcov_summary "$out/rust/integration.lcov" | fence
-    } | note "rust-integration"
+    } | note "rust-integration-lcov"
 
     # The baseline: an older, smaller test suite (no result-processing integration test,
     # no config/output unit tests), both suites merged into one LCOV, as a previous CI
@@ -185,16 +186,18 @@ PY
     done < "$work/rust-all.objects"
     "$PROFDATA" merge -sparse "$work/prof-baseline"/*.profraw -o "$work/rust-baseline.profdata"
     cov_args "$work/rust-baseline.profdata" "$work/rust-all.objects"
+    "$LLVM_COV" export -format=text "${cov[@]}" | gzip -9n > "$out/baseline/rust.json.gz"
     "$LLVM_COV" export -format=lcov "${cov[@]}" > "$out/baseline/rust.lcov"
     "$LLVM_COV" report "${cov[@]}" > "$work/rust-baseline.report"
     {
-        echo "## baseline/rust.lcov"
+        echo "## baseline/rust.json.gz"
         echo
         echo "The baseline: an older, lower-coverage run of the Rust workspace, as a previous CI"
         echo "run would have published it: the unit and integration test binaries together,"
         echo "without the result-processing integration test and with"
         echo "\`--skip config:: --skip output:: --skip parses_format_option\`, merged into one"
-        echo "profile and exported as LCOV (\`$LLVM_COV export -format=lcov\`). $(rust_how)"
+        echo "profile; llvm-cov export JSON, gzipped, like the current rust/*.json.gz (the same"
+        echo "line model, so the two compare). $(rust_how)"
         echo
         echo "Test binaries:"
         echo
@@ -203,11 +206,16 @@ PY
         echo "\`$LLVM_COV report\` (the native totals):"
         echo
         fence < "$work/rust-baseline.report"
+    } | note "rust-baseline-json"
+    {
+        echo "## baseline/rust.lcov"
         echo
-        echo "\`lcov --summary\`:"
+        echo "The same baseline run as baseline/rust.json.gz, exported as LCOV"
+        echo "(\`$LLVM_COV export -format=lcov\`); its \`llvm-cov report\` totals are in that entry."
+        echo "\`lcov --summary\` of this file:"
         echo
         lcov_summary "$out/baseline/rust.lcov" | fence
-    } | note "rust-baseline"
+    } | note "rust-baseline-lcov"
     unset RUSTFLAGS CARGO_TARGET_DIR CARGO_INCREMENTAL
 }
 
@@ -367,11 +375,21 @@ typescript_suite
 log "writing $dest"
 cat > "$out/inputs.txt" <<'EOF'
 # The example's coverage inputs for `covgap demo`: FLAG=PATH, paths relative to the example
-# root, one report per suite. typescript/lcov.info holds the same data as coverage-final.json
-# (another format of the same run), so it is not listed; baseline/rust.lcov is an older run
-# of the Rust suites, for --baseline and the gates.
+# root, one report per suite. rust/integration.lcov and typescript/lcov.info hold the same
+# data as the JSON beside them (other formats of the same runs), so they are not listed.
 unit=coverage/rust/unit.json.gz
-integration=coverage/rust/integration.lcov
+integration=coverage/rust/integration.json.gz
+unit=coverage/python/coverage.xml
+e2e=coverage/python/coverage.json
+unit=coverage/ruby/.resultset.json
+unit=coverage/typescript/coverage-final.json
+EOF
+cat > "$out/baseline/inputs.txt" <<'EOF'
+# The baseline: the repository as an earlier CI run measured it, for --baseline and the
+# no-regression gates (convert it with `covgap report --format json`). Only the Rust suites
+# had fewer tests then; the other languages' reports are today's. Paths as in inputs.txt.
+# baseline/rust.lcov is the same Rust run as LCOV.
+coverage/baseline/rust.json.gz
 unit=coverage/python/coverage.xml
 e2e=coverage/python/coverage.json
 unit=coverage/ruby/.resultset.json
@@ -385,8 +403,8 @@ EOF
     echo "Each entry names the report (relative to this folder), how it was produced and the"
     echo "totals the producing tool printed for it: covgap's totals for the same report must"
     echo "equal these. Do not edit by hand: re-run the script."
-    for frag in rust-unit rust-integration python-unit python-e2e ruby ts-json ts-lcov \
-                rust-baseline; do
+    for frag in rust-unit rust-integration rust-integration-lcov python-unit python-e2e ruby \
+                ts-json ts-lcov rust-baseline-json rust-baseline-lcov; do
         echo
         cat "$notes/$frag"
     done

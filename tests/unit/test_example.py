@@ -104,20 +104,38 @@ def maps_onto(report_path: str, files: list[str]) -> list[str]:
 # -- tests -----------------------------------------------------------------------------
 
 
+def manifest(path: Path) -> list[tuple[str, str]]:
+    """A manifest's entries as ``(flag, path)``; the flag is empty when not given."""
+    entries = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            flag, sep, rel = line.partition("=")
+            entries.append((flag, rel) if sep else ("", flag))
+    return entries
+
+
 def test_manifest_lists_existing_reports_with_flags() -> None:
-    lines = [
-        raw.split("#", 1)[0].strip() for raw in MANIFEST.read_text(encoding="utf-8").splitlines()
-    ]
-    entries = [line.partition("=") for line in lines if line]
+    entries = manifest(MANIFEST)
     assert entries, "inputs.txt lists no report"
-    flags = set()
-    for flag, sep, rel in entries:
-        assert sep and flag, f"expected FLAG=PATH, got {flag}{sep}{rel}"
+    for flag, rel in entries:
+        assert flag, f"inputs.txt: {rel} has no FLAG="
         assert (EXAMPLE / rel).is_file(), f"inputs.txt names a missing report: {rel}"
-        flags.add(flag)
-    assert {"unit", "integration", "e2e"} <= flags
-    listed = {rel.removeprefix("coverage/") for _, _, rel in entries}
-    assert not {r for r in listed if r.startswith("baseline/")}, "the baseline is not an input"
+    assert {"unit", "integration", "e2e"} <= {flag for flag, _ in entries}
+    listed = [rel.removeprefix("coverage/") for _, rel in entries]
+    assert len(set(listed)) == len(listed)
+    assert not [r for r in listed if r.startswith("baseline/")], "the baseline is not an input"
+    languages = {r.split("/")[0] for r in listed}
+    assert languages == {"rust", "python", "ruby", "typescript"}
+
+
+def test_baseline_manifest_replaces_only_the_rust_reports() -> None:
+    current = {rel for _, rel in manifest(MANIFEST)}
+    baseline = {rel for _, rel in manifest(COVERAGE / "baseline" / "inputs.txt")}
+    for rel in baseline:
+        assert (EXAMPLE / rel).is_file(), f"baseline/inputs.txt names a missing report: {rel}"
+    assert {r for r in baseline if "/baseline/" in r} == {"coverage/baseline/rust.json.gz"}
+    assert {r for r in current if "/rust/" not in r} == {r for r in baseline if "/rust" not in r}
 
 
 def test_every_language_has_reports() -> None:
@@ -202,7 +220,7 @@ def test_llvm_lcov_summary_lines_are_llvm_cov_report_lines(rel: str) -> None:
     hit = sum(int(line[3:]) for line in text.splitlines() if line.startswith("LH:"))
     lines, missed = _numbers(
         r"^TOTAL\s+\d+\s+\d+\s+[\d.]+%\s+\d+\s+\d+\s+[\d.]+%\s+(\d+)\s+(\d+)",
-        native_entries()[rel],
+        native_entries()[rel.replace(".lcov", ".json.gz")],
     )
     assert (hit, found) == (lines - missed, lines)
     assert _lcov_da(text)[1] < found
@@ -227,11 +245,12 @@ def test_coveragepy_json_matches_coverage_report() -> None:
     assert (totals["num_branches"], totals["num_partial_branches"]) == (branches, partial)
 
 
-def test_llvm_json_matches_llvm_cov_report() -> None:
-    totals = json.loads(read_text("rust/unit.json.gz"))["data"][0]["totals"]
+@pytest.mark.parametrize("rel", [r for r in reports() if r.endswith(".json.gz")])
+def test_llvm_json_matches_llvm_cov_report(rel: str) -> None:
+    totals = json.loads(read_text(rel))["data"][0]["totals"]
     row = _numbers(
         r"^TOTAL\s+(\d+)\s+(\d+)\s+[\d.]+%\s+(\d+)\s+(\d+)\s+[\d.]+%\s+(\d+)\s+(\d+)",
-        native_entries()["rust/unit.json.gz"],
+        native_entries()[rel],
     )
     regions, missed_regions, functions, missed_functions, lines, missed_lines = row
     assert totals["regions"]["count"] == regions
