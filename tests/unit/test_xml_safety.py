@@ -218,3 +218,50 @@ def test_parse_count_refuses(value: str | None, words: str) -> None:
         _xml.parse_count(value, "f.xml", 9, "hits", allow_float=True)
     assert words in str(info.value)
     assert str(info.value).startswith("f.xml:9:")
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('<class filename="a"><class filename="b"/></class>', "<class> inside a <class>"),
+        (
+            '<class filename="a"><method name="m"><method name="n"/></method></class>',
+            "inside a <method>",
+        ),
+        ('<line number="1" hits="1"/>', "<line> outside a <class>"),
+        ('<method name="m"/>', "<method> outside a <class>"),
+        ('<class name="no-file"/>', "without a filename"),
+        ('<class filename="a"><lines><line number="0" hits="1"/></lines></class>', "line number 0"),
+        ('<class filename="a"><lines><line hits="1"/></lines></class>', "missing line number"),
+        (
+            '<class filename="a"><lines><line number="1" hits="1" '
+            'condition-coverage="x"/></lines></class>',
+            "is not 'P% (covered/total)'",
+        ),
+        (
+            '<class filename="a"><lines><line number="1" hits="1" '
+            'condition-coverage="0% (0/99999999)"/></lines></class>',
+            "outcomes per line",
+        ),
+    ],
+)
+def test_misplaced_or_malformed_records(body: str, words: str, path_kind: str) -> None:
+    data = f'<?xml version="1.0"?>\n<coverage>\n{body}\n</coverage>'.encode()
+    with pytest.raises(FormatError) as info:
+        cobertura.read(io.BytesIO(data), "m.xml")
+    assert words in str(info.value)
+    assert info.value.line == 3
+
+
+def test_error_lines_past_libxml2_exact_range_say_so(path_kind: str) -> None:
+    filler = "".join(f'<line number="{n}" hits="1"/>\n' for n in range(1, 70_000))
+    data = (
+        '<?xml version="1.0"?>\n<coverage>\n<class filename="a"><lines>\n'
+        + filler
+        + '<line number="5" hits="-1"/>\n</lines></class></coverage>\n'
+    ).encode()
+    with pytest.raises(FormatError) as info:
+        cobertura.read(io.BytesIO(data), "big.xml")
+    assert "hits -1 is negative" in str(info.value)
+    assert "approximate" in str(info.value)
+    assert abs((info.value.line or 0) - 70_003) <= 1

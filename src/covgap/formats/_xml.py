@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from lxml import etree
 
 __all__ = [
+    "EXACT_LINE_LIMIT",
     "PROLOG_LIMIT",
+    "approximate_lines",
     "check_prolog",
     "iterparse",
     "parse_count",
@@ -48,6 +50,10 @@ PROLOG_LIMIT = 1 << 20
 Real reports have a declaration, maybe a comment and a one-line DOCTYPE before the
 root: a megabyte of prolog is either an attack or not a coverage report.
 """
+
+EXACT_LINE_LIMIT = 65535
+"""libxml2 keeps an element's line exactly only below this; past it ``sourceline`` is
+the next text node's line (one too many in a one-element-per-line report)."""
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -196,6 +202,23 @@ def prolog_stream(stream: IO[bytes], origin: str) -> tuple[bytes, IO[bytes]]:
     return head, io.BufferedReader(_Prepended(head, stream), 1 << 16)
 
 
+def approximate_lines(exc: FormatError) -> FormatError:
+    """Say so when an element's error line is past what libxml2 counts exactly.
+
+    Readers raise errors about an element's content with ``elem.sourceline``; beyond
+    :data:`EXACT_LINE_LIMIT` that number is approximate, and a user looking for the
+    bad record should know to look around it. Syntax errors (they carry a column)
+    come from the parser's own position and are exact.
+    """
+    if exc.line is None or exc.column is not None or exc.line < EXACT_LINE_LIMIT:
+        return exc
+    return FormatError(
+        exc.path,
+        f"{exc.reason} (near this line: XML element lines past {EXACT_LINE_LIMIT} are approximate)",
+        line=exc.line,
+    )
+
+
 def safe_parser(**overrides: Any) -> etree.XMLParser:
     """Return an lxml parser with entities, DTD loading and network access off."""
     from lxml import etree  # lazily: lxml loads only when an XML report is read
@@ -248,37 +271,31 @@ def iterparse(
     from lxml import etree  # lazily: lxml loads only when an XML report is read
 
     _, replay = prolog_stream(stream, origin)
-    wanted = tuple(events)
-    ev = tuple(dict.fromkeys(("start", *wanted)))
-    context = etree.iterparse(replay, events=ev, tag=None, **_PARSER_OPTIONS)
-    tags: frozenset[str] | None
-    if tag is None:
-        tags = None
-    elif isinstance(tag, str):
-        tags = frozenset((tag,))
-    else:
-        tags = frozenset(tag)
+    tags: list[str] | None = [tag] if isinstance(tag, str) else (list(tag) if tag else None)
+    # Tag filtering happens inside lxml: Python never sees the elements it skips.
+    context = etree.iterparse(replay, events=tuple(events), tag=tags, **_PARSER_OPTIONS)
     first = True
     try:
         for event, elem in context:
             if first:
                 first = False
-                _reject_entities(elem, origin)
-                if root is not None and elem.tag != root:
-                    raise FormatError(
-                        origin,
-                        f"root element is <{elem.tag}>, expected <{root}>",
-                        line=elem.sourceline,
-                    )
-            if event not in wanted:
-                continue
-            if tags is not None and elem.tag not in tags:
-                continue
+                _check_root(elem.getroottree().getroot(), origin, root)
             yield event, elem
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, origin) from None
     if first:
-        raise FormatError(origin, "no XML element found", offset=0)
+        top = context.root
+        if top is None:  # pragma: no cover - lxml raises a syntax error first
+            raise FormatError(origin, "no XML element found", offset=0)
+        _check_root(top, origin, root)
+
+
+def _check_root(top: etree._Element, origin: str, root: str | None) -> None:
+    _reject_entities(top, origin)
+    if root is not None and top.tag != root:
+        raise FormatError(
+            origin, f"root element is <{top.tag}>, expected <{root}>", line=top.sourceline
+        )
 
 
 def parse_document(stream: IO[bytes], origin: str, *, root: str | None = None) -> etree._Element:
@@ -319,6 +336,10 @@ def parse_count(
     """
     if value is None:
         raise FormatError(origin, f"missing {what}", line=line)
+    if len(value) < 19 and value.isdigit() and value.isascii():
+        quick = int(value)  # the common case, checked cheaply: 18 digits always fit
+        if quick <= limit:
+            return quick
     text = value.strip()
     if _DIGITS.fullmatch(text):
         significant = text.lstrip("0") or "0"

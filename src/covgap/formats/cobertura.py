@@ -211,6 +211,13 @@ class _ClassCollector:
 
 def read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[ClassData]]:
     """Stream a report with lxml: the reference reader, and the judge of every error."""
+    try:
+        return _read_lxml(stream, origin)
+    except FormatError as exc:
+        raise _xml.approximate_lines(exc) from None
+
+
+def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[ClassData]]:
     header: Header | None = None
     sources: list[str] = []
     classes: list[ClassData] = []
@@ -261,6 +268,8 @@ def read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[C
             if event == "start":
                 if current is None:
                     raise FormatError(origin, "<method> outside a <class>", line=elem.sourceline)
+                if in_method:
+                    raise FormatError(origin, "<method> inside a <method>", line=elem.sourceline)
                 in_method = True
                 method_name = elem.get("name") or ""
                 method_sig = elem.get("signature") or ""
@@ -283,6 +292,8 @@ def read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[C
                 elem.clear()
         elif tag == "class":
             if event == "start":
+                if current is not None:
+                    raise FormatError(origin, "<class> inside a <class>", line=elem.sourceline)
                 filename = elem.get("filename")
                 if not filename:
                     raise FormatError(
