@@ -70,12 +70,17 @@ def render_terminal_text(renderable: Any, *, color: bool, width: int | None = No
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
+    type=click.Choice(["terminal", "markdown", "json", "html"]),
     default="terminal",
     show_default=True,
-    help="Output format.",
+    help="Output format; html writes a static site into the -o directory.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here instead of stdout (a directory for --format html).",
+)
 @click.option(
     "--detail",
     is_flag=True,
@@ -117,6 +122,12 @@ def report_command(
         no_path_mapping=no_path_mapping,
     )
     echo_load_notes(loaded)
+    if fmt == "html":
+        if output is None:
+            raise click.UsageError("--format html needs -o DIR (the site's directory)")
+        index = write_html_report(loaded, output)
+        click.echo(f"wrote {index}")
+        return
     color = fmt == "terminal" and output is None and sys.stdout.isatty()
     data = render_report(loaded, fmt, detail=detail, lowest=lowest, zero=zero, color=color)
     write_output(output, data)
@@ -162,3 +173,49 @@ def render_report(
 
     renderable = render_terminal(summary, lowest=lowest, zero=zero, header=header_lines(loaded))
     return render_terminal_text(renderable, color=color).encode()
+
+
+HTML_MARKER = ".covgap-html"
+
+
+def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage report") -> Path:
+    """Write the HTML site into ``out_dir``, replacing only a previous covgap site.
+
+    The site is built in a sibling temporary directory and swapped in at the end, so
+    an interrupted run leaves the previous report intact.
+    """
+    import shutil
+    import tempfile
+
+    from covgap.analysis.gap_analysis import analyze_loaded
+    from covgap.errors import OutputError
+    from covgap.report.html import write_html
+
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and (
+        not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / HTML_MARKER).exists())
+    ):
+        raise OutputError(
+            f"{out_dir} exists and is not a covgap HTML report; choose an empty or new directory"
+        )
+    summary = summarize(
+        loaded.coverage,
+        loaded.workspace,
+        unmapped_paths=loaded.unmapped_paths,
+        flag_totals=loaded.flag_totals,
+    )
+    analysis = analyze_loaded(loaded)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        write_html(
+            tmp, summary, loaded.coverage, loaded.workspace.root, analysis=analysis, title=title
+        )
+        (tmp / HTML_MARKER).write_text("made by covgap; safe to delete\n", encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir / "index.html"

@@ -1,0 +1,396 @@
+"""The HTML report: a static site that works from ``file://`` with no server or network.
+
+Layout of the output directory::
+
+    index.html          dashboard: totals, components vs targets, risk tiers, a treemap
+                        of uncovered lines by folder, sortable/filterable tables
+    files/<slug>.html   one page per source file: highlighted source with per-line
+                        hits, branch outcomes and suites; functions; uncovered-block jumps
+    covgap.css, covgap.js, file.js
+
+Why this shape: browsers refuse ``fetch()`` of local files, so per-file data cannot be
+loaded lazily from JSON; instead each file has its own page (loaded only when opened)
+and the index embeds just the summary rows. Pages are generated in parallel.
+
+Escaping: every string from the code or the reports goes through Jinja's autoescape
+or, inside the embedded JSON, has ``<``, ``>`` and ``&`` written as ``\\u`` escapes and
+is inserted in the page by the scripts with ``textContent`` only. A file named
+``<script>.py`` or a source line containing ``</script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from covgap import __version__
+from covgap.analysis.gap_analysis import GapAnalysis
+from covgap.analysis.summary import Summary
+from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage
+from covgap.report._format import percent, ranges
+
+ASSETS = ("covgap.css", "covgap.js", "file.js")
+MAX_SOURCE_BYTES = 4 << 20
+"""Larger sources are shown without syntax highlighting (still with every line)."""
+PARALLEL_THRESHOLD = 64
+"""Below this many files, forking workers costs more than it saves."""
+
+
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("covgap.report", "templates/html"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def slug(path: str) -> str:
+    """A file name for a source path's page: readable, unique, safe on every OS."""
+    digest = hashlib.sha1(path.encode()).hexdigest()[:10]
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", path)[-80:].strip("._") or "file"
+    return f"{readable}.{digest}.html"
+
+
+def embed_json(data: Any) -> str:
+    """JSON safe to place inside a <script type="application/json"> element."""
+    text = orjson.dumps(data).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _pct(covered: int, total: int) -> float | None:
+    return None if total == 0 else round(100.0 * covered / total, 2)
+
+
+# -- the index ------------------------------------------------------------------------
+
+
+def index_data(
+    summary: Summary, coverage: CoverageSet, analysis: GapAnalysis | None
+) -> dict[str, Any]:
+    """Everything the dashboard's scripts need, as plain data."""
+    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    files = []
+    for row in summary.files:
+        c = row.counts
+        gap = gaps.get(row.path)
+        files.append(
+            {
+                "path": row.path,
+                "page": "files/" + slug(row.path),
+                "component": row.component,
+                "language": row.language,
+                "lines": [c.lines_covered, c.lines_total],
+                "branches": [c.branches_covered, c.branches_total],
+                "functions": [c.functions_covered, c.functions_total],
+                "missed": c.lines_missed,
+                "pct": _pct(c.lines_covered, c.lines_total),
+                "tier": gap.tier if gap else None,
+                "score": gap.score if gap else None,
+            }
+        )
+    components = [
+        {
+            "name": comp.name,
+            "language": comp.language,
+            "files": comp.files,
+            "lines": [comp.counts.lines_covered, comp.counts.lines_total],
+            "branches": [comp.counts.branches_covered, comp.counts.branches_total],
+            "functions": [comp.counts.functions_covered, comp.counts.functions_total],
+            "pct": _pct(comp.counts.lines_covered, comp.counts.lines_total),
+            "target": next((k.minimum for k in comp.checks if k.metric == "line"), None),
+            "passed": comp.passed,
+        }
+        for comp in summary.measured_components()
+    ]
+    gap_rows = [
+        {
+            "path": g.path,
+            "page": "files/" + slug(g.path),
+            "tier": g.tier,
+            "score": g.score,
+            "pct": _pct(g.counts.lines_covered, g.counts.lines_total),
+            "reasons": g.reasons,
+            "recommended": g.recommended[:5],
+        }
+        for g in (analysis.gaps if analysis else [])
+    ]
+    return {"files": files, "components": components, "gaps": gap_rows}
+
+
+def render_index(
+    env: Environment,
+    summary: Summary,
+    coverage: CoverageSet,
+    analysis: GapAnalysis | None,
+    title: str,
+) -> str:
+    t = summary.totals
+    tiers = dict.fromkeys(("critical", "high", "medium", "low"), 0)
+    for gap in analysis.gaps if analysis else []:
+        tiers[gap.tier] += 1
+    totals = [
+        ("Lines", t.lines_covered, t.lines_total),
+        ("Branches", t.branches_covered, t.branches_total),
+        ("Functions", t.functions_covered, t.functions_total),
+    ]
+    return env.get_template("index.html.j2").render(
+        title=title,
+        version=__version__,
+        totals=[
+            {"name": n, "covered": c, "total": tot, "text": percent(c, tot), "pct": _pct(c, tot)}
+            for n, c, tot in totals
+        ],
+        file_count=len(summary.files),
+        tiers=tiers if analysis else None,
+        inputs=[f"{i.path} ({i.format}{', ' + i.flag if i.flag else ''})" for i in coverage.inputs],
+        data=embed_json(index_data(summary, coverage, analysis)),
+    )
+
+
+# -- one page per file ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilePageJob:
+    """What a worker needs to write one file page (picklable: no tree-sitter, no env)."""
+
+    coverage: FileCoverage
+    source_path: str | None
+    out_path: str
+    component: str | None
+    functions: tuple[tuple[str, int, int, int | None, int, int], ...]
+    """(name, start, end, complexity, lines covered, lines total) from the gap analysis."""
+    title: str
+
+
+def _highlight_lines(path: str, text: str) -> list[str]:
+    """Syntax-highlighted HTML of each line (pygments tokens split at newlines)."""
+    from markupsafe import escape
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.token import STANDARD_TYPES
+    from pygments.util import ClassNotFound
+
+    lines_html: list[list[str]] = [[]]
+    try:
+        lexer = get_lexer_for_filename(path, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return [str(escape(line)) for line in text.split("\n")]
+    for ttype, value in lexer.get_tokens(text):
+        css = STANDARD_TYPES.get(ttype) or STANDARD_TYPES.get(ttype.parent, "")
+        parts = value.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                lines_html.append([])
+            if part:
+                esc = str(escape(part))
+                lines_html[-1].append(f'<span class="{css}">{esc}</span>' if css else esc)
+    return ["".join(parts) for parts in lines_html]
+
+
+def _read_source(path: str | None) -> tuple[list[str] | None, str | None]:
+    if path is None:
+        return None, "the source file is not in the repository"
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, f"the source could not be read ({exc.strerror})"
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    if len(raw) > MAX_SOURCE_BYTES:
+        from markupsafe import escape
+
+        return [str(escape(line)) for line in text.split("\n")], None
+    return _highlight_lines(path, text), None
+
+
+def _branch_badges(fc: FileCoverage) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for line, block, branch, taken in zip(
+        fc.br_line, fc.br_block, fc.br_branch, fc.br_taken, strict=True
+    ):
+        if taken == NEVER_EVALUATED:
+            state, label = "never", f"block {block} branch {branch}: never evaluated"
+        elif taken:
+            state, label = "taken", f"block {block} branch {branch}: taken {taken:,}×"
+        else:
+            state, label = "not-taken", f"block {block} branch {branch}: not taken"
+        out.setdefault(line, []).append({"state": state, "label": label})
+    return out
+
+
+def render_file_page(env: Environment, job: FilePageJob) -> str:
+    fc = job.coverage
+    source, problem = _read_source(job.source_path)
+    hits = fc.hits_by_line()
+    branches = _branch_badges(fc)
+    flags_by_line: dict[int, list[str]] = {}
+    for flag, lines in sorted(fc.flags.items()):
+        for line in lines:
+            flags_by_line.setdefault(line, []).append(flag)
+    last = max([len(source) if source else 0, fc.lines[-1] if fc.lines else 0])
+    rows = []
+    uncovered_blocks = []
+    in_block = False
+    for n in range(1, last + 1):
+        h = hits.get(n)
+        brs = branches.get(n, [])
+        if h is None:
+            state = "none"
+        elif h == 0:
+            state = "miss"
+        elif any(b["state"] != "taken" for b in brs):
+            state = "partial"
+        else:
+            state = "hit"
+        starts_block = state == "miss" and not in_block
+        if state == "miss":
+            in_block = True
+        elif state in ("hit", "partial"):
+            in_block = False
+        if starts_block:
+            uncovered_blocks.append(n)
+        rows.append(
+            {
+                "n": n,
+                "state": state,
+                "hits": "" if h is None else f"{h:,}",
+                "code": source[n - 1] if source and n <= len(source) else "",
+                "branches": brs,
+                "flags": flags_by_line.get(n, []),
+                "block_start": starts_block,
+            }
+        )
+    c = fc.counts()
+    functions = [
+        {
+            "name": name,
+            "start": start,
+            "end": end,
+            "complexity": complexity,
+            "text": percent(covered, total),
+            "covered": covered,
+            "total": total,
+        }
+        for name, start, end, complexity, covered, total in job.functions
+    ]
+    return env.get_template("file.html.j2").render(
+        title=job.title,
+        version=__version__,
+        path=fc.path,
+        component=job.component,
+        totals=[
+            ("Lines", percent(c.lines_covered, c.lines_total), c.lines_covered, c.lines_total),
+            (
+                "Branches",
+                percent(c.branches_covered, c.branches_total),
+                c.branches_covered,
+                c.branches_total,
+            ),
+            (
+                "Functions",
+                percent(c.functions_covered, c.functions_total),
+                c.functions_covered,
+                c.functions_total,
+            ),
+        ],
+        missing=ranges(fc.uncovered_ranges(), limit=12),
+        rows=rows,
+        functions=functions,
+        blocks=uncovered_blocks,
+        problem=problem,
+        has_flags=bool(fc.flags),
+        pygments_css=_pygments_css(),
+    )
+
+
+_CSS_CACHE: list[str] = []
+
+
+def _pygments_css() -> str:
+    if not _CSS_CACHE:
+        from pygments.formatters import HtmlFormatter
+
+        _CSS_CACHE.append(HtmlFormatter(style="default").get_style_defs(".code"))
+    return _CSS_CACHE[0]
+
+
+def _write_pages(jobs: Sequence[FilePageJob]) -> int:
+    env = environment()
+    for job in jobs:
+        Path(job.out_path).write_text(render_file_page(env, job), encoding="utf-8")
+    return len(jobs)
+
+
+def _chunks(items: Sequence[FilePageJob], size: int) -> Iterable[Sequence[FilePageJob]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def write_html(
+    out_dir: Path,
+    summary: Summary,
+    coverage: CoverageSet,
+    repo_root: Path,
+    *,
+    analysis: GapAnalysis | None = None,
+    title: str = "Coverage report",
+    jobs: int | None = None,
+) -> Path:
+    """Write the site into ``out_dir`` and return the path of its index page."""
+    env = environment()
+    files_dir = out_dir / "files"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    component = {row.path: row.component for row in summary.files}
+    mapped = {row.path: row.mapped for row in summary.files}
+    work = []
+    for path in sorted(coverage.files):
+        fc = coverage.files[path]
+        gap = gaps.get(path)
+        fn_rows: tuple[tuple[str, int, int, int | None, int, int], ...]
+        if gap is not None:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
+                for f in gap.functions
+            )
+        else:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
+                for f in fc.functions
+            )
+        source = repo_root / path
+        work.append(
+            FilePageJob(
+                coverage=fc,
+                source_path=str(source) if mapped.get(path, True) and source.is_file() else None,
+                out_path=str(files_dir / slug(path)),
+                component=component.get(path),
+                functions=fn_rows,
+                title=title,
+            )
+        )
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
+        size = max(16, len(work) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_write_pages, list(_chunks(work, size))))
+    else:
+        _write_pages(work)
+    for asset in ASSETS:
+        data = env.loader.get_source(env, asset)[0]  # type: ignore[union-attr]
+        (out_dir / asset).write_text(data, encoding="utf-8")
+    index = out_dir / "index.html"
+    index.write_text(render_index(env, summary, coverage, analysis, title), encoding="utf-8")
+    return index
+
+
+__all__ = ["embed_json", "index_data", "render_file_page", "slug", "write_html"]

@@ -1,0 +1,147 @@
+"""The HTML report: page names, escaping of hostile names and sources, the site's files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from covgap.cli import main
+from covgap.report.html import embed_json, slug
+
+REPO = Path(__file__).resolve().parents[1] / "data" / "report-repo"
+
+
+def test_slug_is_safe_and_unique() -> None:
+    a, b = slug("src/a b.py"), slug("src/a_b.py")
+    assert a != b
+    for s in (a, b, slug("../../etc/passwd"), slug("<script>.py")):
+        assert re.fullmatch(r"[A-Za-z0-9._-]+\.html", s), s
+        assert "/" not in s and ".." not in s.split(".")[0]
+
+
+def test_embedded_json_cannot_close_the_script_element() -> None:
+    text = embed_json({"path": "</script><script>alert(1)</script>", "amp": "a&b"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["path"] == "</script><script>alert(1)</script>"
+
+
+@pytest.fixture
+def hostile_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    evil = repo / "web" / "src" / "<script>alert(1)<"
+    evil.mkdir(parents=True)
+    (evil / "x.ts").write_text('const s = "</script><script>alert(2)</script>";\n<b>bold</b>\n')
+    (repo / "evil.info").write_text(
+        f"SF:{evil / 'x.ts'}\n"
+        "FN:1,<img src=x onerror=alert(3)>\nFNDA:0,<img src=x onerror=alert(3)>\n"
+        "DA:1,0\nDA:2,1\nend_of_record\n"
+    )
+    return repo
+
+
+def test_site_escapes_everything_from_code_and_reports(hostile_repo: Path) -> None:
+    out = hostile_repo / "html"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--repo",
+            str(hostile_repo),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            str(hostile_repo / "unit.info"),
+            str(hostile_repo / "evil.info"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    pages = list((out / "files").glob("*.html"))
+    evil_page = next(p for p in pages if "alert" in p.name or "script" in p.name)
+    html = evil_page.read_text()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;" in html  # the path, shown as text
+    assert "&lt;/script&gt;&lt;script&gt;alert(2)" in html.replace("&#34;", '"')
+    index = (out / "index.html").read_text()
+    assert "<script>alert" not in index
+    # Only covgap's own scripts are in the pages.
+    assert re.findall(r"<script[^>]*>", index) == [
+        '<script type="application/json" id="covgap-data">',
+        '<script src="covgap.js">',
+    ]
+
+
+def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--repo",
+            str(repo),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            f"unit={repo / 'unit.info'}",
+            f"e2e={repo / 'e2e.info'}",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".covgap-html", "covgap.css", "covgap.js", "file.js", "files", "index.html"]
+    )
+    assert len(list((out / "files").iterdir())) == 5
+    data = re.search(
+        r'<script type="application/json" id="covgap-data">(.*?)</script>',
+        (out / "index.html").read_text(),
+        re.S,
+    )
+    assert data is not None
+    doc = json.loads(data.group(1))
+    for f in doc["files"]:
+        assert (out / f["page"]).is_file()
+
+
+def test_refuses_to_overwrite_a_directory_it_did_not_make(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    precious = tmp_path / "docs"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--repo",
+            str(repo),
+            "--format",
+            "html",
+            "-o",
+            str(precious),
+            str(repo / "unit.info"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "is not a covgap HTML report" in result.stderr
+    assert (precious / "keep.txt").read_text() == "mine"
+
+
+def test_html_needs_an_output_directory(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["report", "--repo", str(REPO), "--format", "html", str(REPO / "unit.info")]
+    )
+    assert result.exit_code == 2
+    assert "needs -o DIR" in result.stderr
