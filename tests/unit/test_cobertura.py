@@ -373,7 +373,7 @@ _attr_text = st.text(
 
 
 @pytest.mark.skipif(not HAVE_SPEEDUPS, reason="C scanner not built")
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     lines=st.lists(
         st.tuples(
@@ -593,7 +593,7 @@ def coverage_sets(draw: st.DrawFn) -> CoverageSet:
 
 @both_paths
 @settings(
-    max_examples=120,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
