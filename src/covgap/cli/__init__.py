@@ -19,6 +19,7 @@ from covgap.errors import CovgapError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "report_cmd",
+    "merge_cmd",
     "demo_cmd",
     "gaps_cmd",
     "check_cmd",

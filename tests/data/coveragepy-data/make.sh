@@ -7,6 +7,8 @@
 #   branch.coverage    --branch with per-test dynamic contexts, relative_files=True
 #   abs.coverage       --branch with absolute paths of a temporary directory that no
 #                      longer exists (the "data file from another machine" case)
+# and, for the line run, coverage.py's own Cobertura XML (lines.xml) and LCOV
+# (lines.info) of the same data.
 # Usage: make.sh [python]  (default: the repository's .venv python)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +33,11 @@ run() {  # run NAME RCFILE COVERAGE-RUN-ARGS...
     sed "s#$tmp/##g" "$tmp/$name.json" > "$here/$name.json"
 }
 run lines rel.rc
+# The same line data as Cobertura XML and LCOV, written by coverage.py itself: three
+# formats of one run, which `covgap merge` must sum line by line.
+"$py" -m coverage xml --rcfile=rel.rc -q -o "$tmp/lines.xml"
+sed "s#$tmp#.#g" "$tmp/lines.xml" > "$here/lines.xml"
+"$py" -m coverage lcov --rcfile=rel.rc -q -o "$here/lines.info"
 run branch ctx.rc --branch --context=unit
 run abs abs.rc --branch
 "$py" - "$here" "$tmp" <<'PY'

@@ -1,0 +1,204 @@
+"""End-to-end tests of ``covgap merge`` and ``covgap convert`` through the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from covgap.cli import main
+from covgap.formats import covgap_json, read_report
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PYDATA = DATA / "coveragepy-data"  # one coverage.py run as JSON, Cobertura and LCOV
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository holding the sources the coverage.py fixtures measured."""
+    target = tmp_path / "repo"
+    shutil.copytree(PYDATA / "src", target / "src")
+    return target
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _line_sum(*paths: Path) -> dict[str, Counter[int]]:
+    """The per-line sum of the inputs, each read on its own."""
+    total: dict[str, Counter[int]] = {}
+    for path in paths:
+        for name, fc in read_report(path).files.items():
+            acc = total.setdefault(name, Counter())
+            for line, hits in fc.line_hits():
+                acc[line] += hits
+                acc.setdefault(line, 0)
+    return total
+
+
+def test_merge_mixed_formats_sums_lines_and_keeps_flags(repo: Path) -> None:
+    inputs = (PYDATA / "lines.json", PYDATA / "lines.xml", PYDATA / "lines.info")
+    out = repo / "merged.json"
+    code, stdout, stderr = run(
+        "merge",
+        "--repo",
+        str(repo),
+        f"unit={inputs[0]}",
+        f"e2e={inputs[1]}",
+        str(inputs[2]),
+        "-o",
+        str(out),
+    )
+    assert code == 0, stderr
+    assert stdout == ""
+    assert f"covgap: wrote {out} (covgap): 2 file(s), 23/26 lines" in stderr
+    merged = covgap_json.read(io.BytesIO(out.read_bytes()), str(out))
+    expected = _line_sum(*inputs)
+    assert {p: dict(fc.line_hits()) for p, fc in merged.files.items()} == {
+        p: dict(c) for p, c in expected.items()
+    }
+    cart = merged.files["src/shop/cart.py"]
+    assert max(cart.hits) == 3  # executed in all three reports
+    assert set(cart.flags) == {"unit", "e2e"}
+    assert list(cart.flags["unit"]) == list(cart.covered_lines())
+    # Components and languages are written as `report` writes them.
+    doc = covgap_json.read_summary(out)
+    assert set(doc["files"]) == {"src/shop/__init__.py", "src/shop/cart.py"}
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("out.info", "lcov"), ("out.xml", "cobertura")])
+def test_merge_format_from_extension(repo: Path, name: str, fmt: str) -> None:
+    out = repo / name
+    code, _, stderr = run(
+        "merge", "--repo", str(repo), str(PYDATA / "lines.json"), str(PYDATA / "lines.info"),
+        "-o", str(out),
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert f"({fmt})" in stderr
+    back = read_report(out)
+    assert "src/shop/cart.py" in back.files
+    expected = _line_sum(PYDATA / "lines.json", PYDATA / "lines.info")
+    for path, fc in back.files.items():
+        assert dict(fc.line_hits()) == dict(expected[path])
+
+
+def test_convert_jacoco_to_cobertura_keeps_totals(tmp_path: Path) -> None:
+    out = tmp_path / "cobertura.xml"
+    code, _, stderr = run(
+        "convert", "--repo", str(tmp_path), "--no-path-mapping",
+        str(DATA / "jacoco" / "jacoco.xml"), "-o", str(out),
+    )  # fmt: skip
+    assert code == 0, stderr
+    source = read_report(DATA / "jacoco" / "jacoco.xml")
+    back = read_report(out)
+    assert back.totals().lines_total == source.totals().lines_total
+    assert back.totals().lines_covered == source.totals().lines_covered
+    assert back.totals().branches_total == source.totals().branches_total
+    assert back.totals().branches_covered == source.totals().branches_covered
+
+
+def test_convert_to_json_round_trips_exactly(tmp_path: Path) -> None:
+    out = tmp_path / "gcov.json"
+    src = DATA / "gcov" / "stats.gcov.json.gz"
+    code, _, stderr = run(
+        "convert", "--repo", str(tmp_path), "--no-path-mapping", f"unit={src}", "-o", str(out)
+    )
+    assert code == 0, stderr
+    assert read_report(out) == read_report(src, flag="unit")
+
+
+def test_convert_to_stdout_needs_to(tmp_path: Path) -> None:
+    src = str(DATA / "go" / "count.out")
+    code, out, _ = run("convert", "--repo", str(tmp_path), src, "-o", "-", "--to", "lcov")
+    assert code == 0
+    assert out.startswith("TN:\nSF:example.com/shop/cart.go\n")
+    code, _, err = run("convert", "--repo", str(tmp_path), src, "-o", "-")
+    assert code == 2
+    assert "writing to stdout (-o -) needs --to FORMAT" in err
+
+
+def test_unknown_extension_and_format_are_usage_errors(tmp_path: Path) -> None:
+    src = str(DATA / "go" / "count.out")
+    code, _, err = run("convert", "--repo", str(tmp_path), src, "-o", str(tmp_path / "x.txt"))
+    assert code == 2
+    assert "cannot tell the format from the extension of 'x.txt'" in err
+    assert "cobertura, covgap, json, lcov" in err
+    code, _, err = run("convert", src, "-o", str(tmp_path / "x.xml"), "--to", "jacoco")
+    assert code == 2
+    assert "'jacoco' is not one of" in err
+
+
+def test_convert_takes_exactly_one_input(tmp_path: Path) -> None:
+    src = str(DATA / "go" / "count.out")
+    code, _, err = run("convert", src, src, "-o", str(tmp_path / "x.info"))
+    assert code == 2
+    assert "convert takes exactly one input, got 2" in err
+    code, _, err = run("merge", "-o", str(tmp_path / "x.info"))
+    assert code == 2
+    assert "merge needs at least one input report" in err
+
+
+def test_bad_input_is_exit_2_one_line_and_keeps_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "merged.info"
+    out.write_text("previous\n")
+    bad = DATA / "edge" / "go-backwards.out"
+    code, stdout, err = run(
+        "merge", "--repo", str(tmp_path), str(DATA / "go" / "count.out"), str(bad), "-o", str(out)
+    )
+    assert code == 2
+    assert stdout == ""
+    assert err == f"covgap: error: {bad}:2: block ends (5.2) before it starts\n"
+    assert out.read_text() == "previous\n"
+    assert os.listdir(tmp_path) == ["merged.info"]
+
+
+def test_failing_write_leaves_previous_output_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "merged.xml"
+    out.write_text("previous\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("covgap.cli._common.os.replace", broken_replace)
+    code, _, err = run(
+        "merge", "--repo", str(tmp_path), str(DATA / "go" / "count.out"), "-o", str(out)
+    )
+    assert code == 2
+    assert err.endswith(f"covgap: error: {out}: cannot write (No space left on device)\n")
+    assert out.read_text() == "previous\n"
+    assert os.listdir(tmp_path) == ["merged.xml"]  # the temporary file is gone too
+
+
+def test_failing_writer_leaves_previous_output_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that fails half-way (after writing bytes) never reaches the target."""
+    from covgap.errors import OutputError
+    from covgap.formats import lcov
+
+    out = tmp_path / "merged.info"
+    out.write_text("previous\n")
+
+    def half_write(cs: object, stream: io.BytesIO) -> None:
+        stream.write(b"TN:\nSF:half")
+        raise OutputError("cannot write LCOV: path 'a\\nb' contains a line break")
+
+    monkeypatch.setattr(lcov, "FORMAT", dataclasses.replace(lcov.FORMAT, write=half_write))
+    monkeypatch.setattr("covgap.formats._registry", None)
+    code, _, err = run(
+        "merge", "--repo", str(tmp_path), str(DATA / "go" / "count.out"), "-o", str(out)
+    )
+    assert code == 2
+    assert "cannot write LCOV" in err
+    assert out.read_text() == "previous\n"
+    assert os.listdir(tmp_path) == ["merged.info"]
