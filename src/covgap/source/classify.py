@@ -110,7 +110,7 @@ class TestRules:
 
         def spec(key: str) -> Any:
             globs = section.get(key) or []
-            return pathspec.PathSpec.from_lines("gitwildmatch", globs) if globs else None
+            return pathspec.GitIgnoreSpec.from_lines(globs) if globs else None
 
         return cls(spec("e2e"), spec("integration"), spec("unit"), spec("ignore"))
 

@@ -26,6 +26,7 @@ Docstrings count as comments for code lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -187,7 +188,7 @@ class PythonWalker(Walker):
             kind = "test"
             if heads & {"given", "hypothesis.given"}:
                 kind, framework = "property", "hypothesis"
-            elif "benchmark" in params.replace("(", " ").replace(",", " ").split():
+            elif "benchmark" in re.findall(r"\w+", params):
                 kind = "bench"
             test_name = ".".join([*self.scope, name])
             self.test(test_name, node, kind, skipped, framework)

@@ -121,6 +121,8 @@ def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
 
 
 def _run(jobs: list[_Job], workers: int) -> list[SourceFile]:
+    if not jobs:
+        return []
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         return _analyze_chunk(jobs)
     methods = multiprocessing.get_all_start_methods()

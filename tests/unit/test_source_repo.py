@@ -1,0 +1,218 @@
+"""analyze_repo: classification, test-to-source links, skipped files, cache, parallelism."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from covgap.config import validate
+from covgap.source import SourceIndex, analyze_repo
+from covgap.source import repo as repo_mod
+from covgap.source.classify import TestRules, default_is_test, default_test_kind
+from covgap.workspace import Workspace
+
+FIXTURE = Path(__file__).parents[1] / "data" / "source" / "repo"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A private copy of the fixture repository (not a git checkout: the tree is walked)."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def load(root: Path, table: dict[str, object] | None = None) -> Workspace:
+    return Workspace.load(root, validate(table or {}))
+
+
+def summary(index: SourceIndex) -> dict[str, tuple[str, str | None, list[str]]]:
+    return {p: (f.kind, f.test_kind, f.tested_by) for p, f in index.files.items()}
+
+
+def test_classification_and_links(tree: Path) -> None:
+    index = analyze_repo(load(tree), cache=False, jobs=1)
+    assert summary(index) == {
+        "go/calc.go": ("source", None, ["go/calc_test.go"]),
+        "go/calc_test.go": ("test", "unit", []),
+        "python/src/shapes/__init__.py": ("source", None, []),
+        "python/src/shapes/area.py": (
+            "source",
+            None,
+            ["python/tests/integration/test_roundtrip.py", "python/tests/test_area.py"],
+        ),
+        "python/src/shapes/parse.py": (
+            "source",
+            None,
+            ["python/tests/integration/test_roundtrip.py"],
+        ),
+        "python/src/shapes/render.py": ("source", None, []),
+        "python/tests/integration/test_roundtrip.py": ("test", "integration", []),
+        "python/tests/test_area.py": ("test", "unit", []),
+        "ruby/lib/widgets.rb": ("source", None, ["ruby/spec/widgets/gadget_spec.rb"]),
+        "ruby/lib/widgets/catalog.rb": ("source", None, []),
+        "ruby/lib/widgets/gadget.rb": (
+            "source",
+            None,
+            ["ruby/spec/widgets/gadget_spec.rb", "ruby/test/test_gadget.rb"],
+        ),
+        "ruby/spec/widgets/gadget_spec.rb": ("test", "unit", []),
+        "ruby/test/test_gadget.rb": ("test", "unit", []),
+        "rust-extra/props.rs": ("source", None, []),
+        "rust/src/counter.rs": ("source", None, ["rust/tests/counting.rs"]),
+        "rust/src/lib.rs": ("source", None, []),
+        "rust/src/report.rs": ("source", None, []),
+        "rust/tests/counting.rs": ("test", "integration", []),
+        "web/e2e/checkout.e2e.ts": ("test", "e2e", []),
+        "web/lib/util.js": ("source", None, ["web/test/util.spec.js"]),
+        "web/src/cart.test.ts": ("test", "unit", []),
+        "web/src/cart.ts": ("source", None, ["web/src/cart.test.ts"]),
+        "web/src/view.tsx": ("source", None, []),
+        "web/test/util.spec.js": ("test", "unit", []),
+    }
+    assert index.skipped == []
+    # components come from the workspace (detected from the manifests)
+    assert index.files["rust/src/lib.rs"].component == "tally-core"
+    assert index.files["rust/src/lib.rs"].inline_tests == 6
+    assert index.files["rust/tests/counting.rs"].inline_tests == 0
+
+
+def test_config_globs_override_the_defaults(tree: Path) -> None:
+    table = {
+        "tests": {
+            "e2e": ["python/tests/integration/**"],
+            "integration": ["web/src/*.test.ts"],
+            "ignore": ["go/**", "rust-extra/**"],
+        }
+    }
+    index = analyze_repo(load(tree, table), cache=False, jobs=1)
+    kinds = {p: f.test_kind for p, f in index.files.items() if f.kind == "test"}
+    assert kinds["python/tests/integration/test_roundtrip.py"] == "e2e"
+    assert kinds["web/src/cart.test.ts"] == "integration"
+    assert not any(p.startswith(("go/", "rust-extra/")) for p in index.files)
+
+
+def test_unit_glob_turns_a_source_file_into_a_test_file(tree: Path) -> None:
+    index = analyze_repo(load(tree, {"tests": {"unit": ["rust-extra/*.rs"]}}), cache=False)
+    sf = index.files["rust-extra/props.rs"]
+    assert (sf.kind, sf.test_kind, sf.inline_tests) == ("test", "unit", 0)
+
+
+def test_unanalysable_files_are_skipped_with_a_reason(tree: Path) -> None:
+    (tree / "python/src/shapes/blob.py").write_bytes(b"\x00\x01binary")
+    (tree / "python/src/shapes/huge.py").write_bytes(b"x = 1\n" * 400_000)
+    (tree / "python/src/shapes/broken.py").write_bytes(b"def f(:\n    pass\n")
+    index = analyze_repo(load(tree), cache=False, jobs=1)
+    assert index.skipped == [
+        ("python/src/shapes/blob.py", "binary file"),
+        ("python/src/shapes/broken.py", "syntax error at line 1"),
+        ("python/src/shapes/huge.py", "larger than 2 MB (generated?)"),
+    ]
+    assert "python/src/shapes/blob.py" not in index.files
+    assert "python/src/shapes/huge.py" not in index.files
+    # a file with syntax errors keeps what tree-sitter recovered
+    assert index.files["python/src/shapes/broken.py"].lines == 2
+
+
+def test_an_analyser_crash_costs_one_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = repo_mod.analyze_source
+
+    def flaky(path: str, text: bytes, language: str, *, is_test: bool | None = None):  # type: ignore[no-untyped-def]
+        if path.endswith("render.py"):
+            raise RuntimeError("boom")
+        return real(path, text, language, is_test=is_test)
+
+    monkeypatch.setattr(repo_mod, "analyze_source", flaky)
+    index = analyze_repo(load(tree), cache=False, jobs=1)
+    assert ("python/src/shapes/render.py", "analysis failed: RuntimeError: boom") in index.skipped
+    assert "python/src/shapes/render.py" not in index.files
+    assert "python/src/shapes/area.py" in index.files
+
+
+def test_second_run_is_served_from_the_cache(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = analyze_repo(load(tree), jobs=1)
+    cache_dir = tree / ".covgap/cache/source-v1"
+    assert (tree / ".covgap/cache/.gitignore").read_text() == "*\n"
+    assert len(list(cache_dir.glob("*/*.json"))) == len(first.files)
+
+    def no_parsing(jobs: object) -> object:
+        raise AssertionError("a cached file was parsed again")
+
+    monkeypatch.setattr(repo_mod, "_analyze_chunk", no_parsing)
+    second = analyze_repo(load(tree), jobs=1)
+    assert second == first
+
+
+def test_changed_content_misses_the_cache_and_deleting_the_cache_is_safe(tree: Path) -> None:
+    analyze_repo(load(tree), jobs=1)
+    target = tree / "python/src/shapes/render.py"
+    target.write_text(target.read_text() + "\n\ndef extra():\n    return 2\n")
+    index = analyze_repo(load(tree), jobs=1)
+    assert [f.qualname for f in index.files["python/src/shapes/render.py"].functions] == [
+        "render",
+        "extra",
+    ]
+    shutil.rmtree(tree / ".covgap")
+    assert analyze_repo(load(tree), jobs=1) == index
+
+
+def test_parallel_and_serial_agree(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
+    serial = analyze_repo(load(tree), cache=False, jobs=1)
+    parallel = analyze_repo(load(tree), cache=False, jobs=2)
+    assert parallel == serial
+
+
+def test_paths_limits_the_analysis(tree: Path) -> None:
+    index = analyze_repo(load(tree), cache=False, paths=["go/calc.go", "README.md"])
+    assert list(index.files) == ["go/calc.go"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("pkg/test_a.py", True),
+        ("pkg/a_test.py", True),
+        ("pkg/conftest.py", True),
+        ("pkg/testing.py", False),
+        ("a/b_test.go", True),
+        ("spec/models/user_spec.rb", True),
+        ("lib/user.rb", False),
+        ("src/a.test.tsx", True),
+        ("src/a.spec.mjs", True),
+        ("src/latest.ts", False),
+        ("src/__tests__/a.js", True),
+        ("crates/x/tests/it.rs", True),
+        ("crates/x/src/parser/tests.rs", True),
+        ("crates/x/src/contest.rs", False),
+        ("Foo.java", False),
+    ],
+)
+def test_default_is_test(path: str, expected: bool) -> None:
+    assert default_is_test(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_a.py", "unit"),
+        ("tests/integration/test_a.py", "integration"),
+        ("tests/test_db_integration.py", "integration"),
+        ("e2e/login.spec.ts", "e2e"),
+        ("src/checkout.e2e.ts", "e2e"),
+        ("cypress/e2e/a.cy.js", "e2e"),
+        ("crates/x/tests/it.rs", "integration"),
+        ("crates/x/src/a/tests.rs", "unit"),
+    ],
+)
+def test_default_test_kind(path: str, expected: str) -> None:
+    assert default_test_kind(path) == expected
+
+
+def test_rules_check_e2e_then_integration_then_unit() -> None:
+    rules = TestRules.from_config({"unit": ["t/**"], "e2e": ["t/e2e/**"]})
+    assert rules.classify("t/e2e/a.py") == ("test", "e2e")
+    assert rules.classify("t/a.py") == ("test", "unit")
+    assert rules.classify("src/a.py") == ("source", None)
