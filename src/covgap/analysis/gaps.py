@@ -376,12 +376,16 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
         where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}–{outside[-1]}"
         what = "module-level code" if gap.functions else "code"
         out.append(f"{what} at {where} ({_plural(len(outside), 'line')}) never runs")
+    # An error path or branch inside a function that never runs is already covered by
+    # "call it from a test"; list only those in code that does run.
+    dead = [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
     for ep in gap.error_paths:
-        if ep.ran is False:
+        if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead):
             out.append(f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail")
     by_line: dict[int, int] = {}
     for br in gap.branches_never_taken:
-        by_line[br.line] = by_line.get(br.line, 0) + 1
+        if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
+            by_line[br.line] = by_line.get(br.line, 0) + 1
     for line, count in sorted(by_line.items()):
         out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
     if len(out) > limit:

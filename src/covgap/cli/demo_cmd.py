@@ -17,7 +17,7 @@ import click
 
 from covgap.cli import main
 from covgap.cli._common import echo_load_notes, load_inputs, write_atomic
-from covgap.cli.report_cmd import render_report
+from covgap.cli.report_cmd import render_report, write_html_report
 from covgap.errors import InputError, OutputError
 
 MARKER = ".covgap-demo"
@@ -74,7 +74,8 @@ def demo_command(out: Path) -> None:
 
     Copies the example monorepo (Rust, Python, Ruby, TypeScript; coverage produced by
     cargo/llvm-cov, coverage.py, SimpleCov and c8) into --out, prints the coverage
-    report and writes the Markdown and JSON reports beside it.
+    report and writes beside it the Markdown and JSON reports, the gap-analysis
+    document (GAPS.md) and the HTML report (html/index.html).
     """
     repo = prepare_workdir(out)
     inputs = tuple(read_manifest(repo))
@@ -87,6 +88,15 @@ def demo_command(out: Path) -> None:
         path = out / name
         write_atomic(path, render_report(loaded, fmt, detail=detail))
         written.append(path)
+    from covgap.analysis.gap_analysis import analyze_loaded
+    from covgap.cli.gaps_cmd import header, render_gaps
+
+    analysis = analyze_loaded(loaded)
+    gaps_path = out / "GAPS.md"
+    write_atomic(gaps_path, render_gaps(analysis, "markdown", header=header(loaded)))
+    written.append(gaps_path)
+    written.append(write_html_report(loaded, out / "html", title="tasker example: coverage"))
     click.echo("")
     for path in written:
         click.echo(f"wrote {path}")
+    click.echo(f"open {(out / 'html' / 'index.html').resolve().as_uri()} in a browser")

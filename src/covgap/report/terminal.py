@@ -106,7 +106,7 @@ def zero_table(summary: Summary, limit: int) -> Table | None:
     if not rows:
         return None
     shown = rows[:limit]
-    more = f", {len(rows) - limit} more" if len(rows) > limit else ""
+    more = f"; {len(rows) - limit} more not shown" if len(rows) > limit else ""
     table = Table(
         title=f"Files at 0% ({plural(len(rows), 'file')}, largest first{more})",
         title_justify="left",
