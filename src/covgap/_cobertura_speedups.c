@@ -529,7 +529,9 @@ static int prolog(Scan *s) {
                 break;
             }
         }
-        if (memcmp(q + 5, " version=", 9) != 0 && memcmp(q + 5, " version =", 10) != 0) return -1;
+        if (e - (q + 5) < 10 ||
+            (memcmp(q + 5, " version=", 9) != 0 && memcmp(q + 5, " version =", 10) != 0))
+            return -1;
         s->p = e + 2;
     }
     int seen_doctype = 0;
