@@ -29,7 +29,7 @@ class EventLog:
         for listener in list(self._listeners):
             try:
                 listener(name, data)
-            except Exception:  # noqa: BLE001 - a broken listener must not break the worker
+            except Exception:  # a broken listener must not break the worker
                 self.counts["listener.error"] += 1
 
     def last(self, name: str) -> dict[str, Any] | None:

@@ -1,5 +1,4 @@
 import pytest
-
 from tasker_py import HandlerRegistry, StepHandler, TaskerError
 from tasker_py.errors import HandlerNotFound
 
@@ -30,7 +29,7 @@ def test_resolves_latest_version():
 def test_unknown_version_lists_known_ones():
     registry = HandlerRegistry()
     registry.register(Validate)
-    with pytest.raises(HandlerNotFound, match="known: 1.0.0"):
+    with pytest.raises(HandlerNotFound, match=r"known: 1\.0\.0"):
         registry.resolve("payments.validate", "9.9.9")
 
 

@@ -1,7 +1,6 @@
 import random
 
 import pytest
-
 from tasker_py.errors import PermanentError, RetryableError
 from tasker_py.retry import RetryPolicy
 

@@ -1,5 +1,4 @@
 import pytest
-
 from tasker_py.errors import ProtocolError, RetryableError
 from tasker_py.serialization import decode_request, encode_result
 
