@@ -30,9 +30,11 @@ same list in the same order.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pathspec
@@ -107,11 +109,21 @@ def _rank(spec: FormatSpec) -> int:
     return len(PREFERENCE) // 2  # a format not listed sits between the rich and the lossy
 
 
-def _patterns(formats: Sequence[FormatSpec]) -> pathspec.GitIgnoreSpec:
+def _globs(formats: Sequence[FormatSpec]) -> list[str]:
     globs = list(WELL_KNOWN)
     for spec in formats:
         globs.extend(g for g in spec.discover if g not in globs)
-    return pathspec.GitIgnoreSpec.from_lines(globs)
+    return globs
+
+
+def _name_filter(globs: Sequence[str]) -> re.Pattern[str]:
+    """One regex over base names that every glob's last segment must pass.
+
+    Checking the full gitignore globs costs tens of microseconds a file; this cheap
+    test first keeps discovery on a 100,000-file tree well under a second.
+    """
+    names = {g.rstrip("/").rpartition("/")[2] for g in globs}
+    return re.compile("|".join(sorted(fnmatch.translate(n) for n in names)))
 
 
 def _skip(name: str, parent: str) -> bool:
@@ -120,24 +132,25 @@ def _skip(name: str, parent: str) -> bool:
     return name == "data" and parent in _TEST_DATA_PARENTS
 
 
-def _walk(root: Path) -> Iterable[str]:
-    """Relative POSIX paths of the files under ``root``, pruning :func:`_skip` dirs."""
+def _walk(root: Path, name_ok: Callable[[str], object]) -> Iterator[str]:
+    """Relative POSIX paths of the files under ``root`` whose base name passes ``name_ok``.
+
+    Directories :func:`_skip` names are not entered, nor symlinked ones (no loops).
+    """
     stack: list[tuple[str, str, str]] = [(os.fspath(root), "", "")]
     while stack:
         directory, rel, parent = stack.pop()
         try:
-            entries = list(os.scandir(directory))
-        except OSError:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if not _skip(name, parent):
+                            stack.append((entry.path, f"{rel}{name}/", name))
+                    elif name_ok(name) and entry.is_file():
+                        yield rel + name
+        except OSError:  # unreadable directory, or it vanished while walking
             continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not _skip(entry.name, parent):
-                        stack.append((entry.path, f"{rel}{entry.name}/", entry.name))
-                elif entry.is_file():
-                    yield rel + entry.name
-            except OSError:
-                continue
 
 
 def _sniffed(root: Path, rel: str) -> FormatSpec | None:
@@ -182,10 +195,10 @@ def _one_per_run(root: Path, found: list[tuple[str, FormatSpec]]) -> list[str]:
 
 def discover_reports(root: Path) -> list[Path]:
     """Find and confirm the coverage reports under ``root`` (see the module docstring)."""
-    formats = all_formats()
-    spec = _patterns(formats)
+    globs = _globs(all_formats())
+    spec = pathspec.GitIgnoreSpec.from_lines(globs)
     found: list[tuple[str, FormatSpec]] = []
-    for rel in _walk(root):
+    for rel in _walk(root, _name_filter(globs).match):
         if spec.match_file(rel):
             fmt = _sniffed(root, rel)
             if fmt is not None:

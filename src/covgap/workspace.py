@@ -46,7 +46,9 @@ beats a detected one, then the earlier one wins. So ``crates/core/**`` beats
 declared, else the most common language among the files it owns (ties broken by name),
 else its manifest's language.
 
-Globs use gitignore syntax (pathspec's ``GitIgnoreSpec``). Ownership is memoised per
+Globs use gitignore syntax (pathspec's ``GitIgnoreSpec``, which works unchanged and
+without deprecation warnings on pathspec 0.12 and 1.x, unlike the ``"gitwildmatch"``
+factory name). Ownership is memoised per
 directory for the globs whose match depends only on the directory (``dir/**``, the
 shape of every detected component), so classifying 100,000 files costs one lookup per
 directory plus one per file for file-shaped globs such as ``**/*_test.go``.
@@ -68,6 +70,7 @@ from typing import Any
 import pathspec
 
 from covgap.config import Config, Target
+from covgap.errors import InputError
 from covgap.languages import canonical_name
 from covgap.languages import language_of as _language_of
 
@@ -660,6 +663,11 @@ def _glob_key(paths: Iterable[str]) -> frozenset[str]:
 # -- the workspace ---------------------------------------------------------------------
 
 
+def _outside(path: str) -> bool:
+    """Whether ``path`` is spelled so that it cannot be relative to the root."""
+    return path.startswith(("/", "../", "\\")) or path == ".." or path[1:3] in (":/", ":\\")
+
+
 @dataclass
 class Workspace:
     """A repository's files, components and configuration, queried by repo-relative path.
@@ -695,6 +703,8 @@ class Workspace:
     @classmethod
     def load(cls, root: Path, config: Config) -> Workspace:
         """List the files under ``root`` and find its components (see the module doc)."""
+        if not root.is_dir():
+            raise InputError(f"{root}: the repository root is not a directory")
         listed = git_files(root)
         files = listed if listed is not None else walk_files(root)
         declared = [
@@ -778,8 +788,12 @@ class Workspace:
         return self._file_set
 
     def component_of(self, path: str) -> Component | None:
-        """The most specific component whose globs match ``path`` (repo-relative)."""
-        if not self.components:
+        """The most specific component whose globs match ``path`` (repo-relative).
+
+        A path that cannot be inside the repository (absolute, a drive letter, ``../``:
+        an unmapped report path) belongs to no component, even one that owns ``**``.
+        """
+        if not self.components or _outside(path):
             return None
         index = self._owner().owner(path)
         return None if index is None else self.components[index]

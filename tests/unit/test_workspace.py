@@ -10,6 +10,7 @@ import pytest
 
 from conftest import require_tool
 from covgap.config import Config, validate
+from covgap.errors import InputError
 from covgap.workspace import (
     OUTSIDE_GROUP,
     ROOT_GROUP,
@@ -405,6 +406,21 @@ def test_equal_specificity_prefers_declared_then_earlier(tmp_path: Path) -> None
     )
     comp = ws.component_of("lib/a.js")
     assert comp is not None and comp.name == "first"
+
+
+@pytest.mark.parametrize(
+    "path", ["/usr/include/stdio.h", "../sibling/a.py", "C:/ci/a.ts", "C:\\ci\\a.ts", ".."]
+)
+def test_paths_outside_the_repository_belong_to_no_component(tmp_path: Path, path: str) -> None:
+    ws = Workspace(tmp_path, ["a.py"], [Component("all", ("**",), origin="pyproject")])
+    assert ws.component_of("a.py") is not None
+    assert ws.component_of(path) is None
+    assert ws.component_name(path) == OUTSIDE_GROUP
+
+
+def test_missing_root_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a directory"):
+        load(tmp_path / "nope")
 
 
 def test_files_in_no_component_and_outside_the_repository(tmp_path: Path) -> None:
