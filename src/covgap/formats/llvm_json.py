@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -95,43 +95,56 @@ def sniff(head: bytes, filename: str) -> bool:
     return bool(_SNIFF.match(body)) or (bool(body) and EXPORT_TYPE.encode() in body)
 
 
-# A segment as exported: (line, col, count, has_count, is_region_entry, is_gap_region).
-Segment = tuple[int, int, int, bool, bool, bool]
+def _finish_line(
+    out: dict[int, int], line: int, segs: list[Sequence[object]], wrapped: Sequence[object] | None
+) -> None:
+    """Decide one line that has segments (LineCoverageStats' constructor)."""
+    first = segs[0]
+    skipped = not first[3] and bool(first[4])
+    has_start = any_entry_with_count = False
+    best = 0
+    for s in segs:
+        if s[3] and s[4]:
+            any_entry_with_count = True
+            if not (len(s) > 5 and s[5]):  # a region entry that is not a gap region
+                has_start = True
+                best = max(best, s[2])  # type: ignore[call-overload]
+    wrapped_counts = wrapped is not None and bool(wrapped[3])
+    if (not skipped and (wrapped_counts or has_start)) or any_entry_with_count:
+        count: int = wrapped[2] if wrapped is not None else 0  # type: ignore[assignment]
+        out[line] = max(count, best) if has_start else count
 
 
-def line_counts(segments: Iterable[Segment]) -> dict[int, int]:
+def line_counts(segments: Iterable[Sequence[object]]) -> dict[int, int]:
     """Return ``{line: count}`` for the mapped lines, as LLVM's LineCoverageStats does.
 
-    ``segments`` must be sorted by (line, column), as llvm-cov exports them. A worked
-    example: segments ``(3, 5, 7, entry)`` and ``(5, 2, 0, not entry)`` make lines 3
-    (region entry, 7), 4 (wrapped by the region from line 3, 7) and 5 (wrapped by the
-    same region, whose count 7 still holds at the start of the line) mapped.
+    ``segments`` are ``(line, col, count, has_count, is_region_entry[, is_gap])``
+    sorted by (line, column), as llvm-cov exports them. Every line from the first
+    segment's to the last one's is decided; a line without segments of its own is
+    mapped when the segment wrapping into it (the last one before it) has a count.
+    A worked example: segments ``(3, 5, 7, count, entry)`` and ``(5, 2, 0, no count,
+    not entry)`` map line 3 (a region entry: 7), line 4 (wrapped by the region from
+    line 3: 7) and line 5 (still wrapped by it at the start of the line: 7).
     """
     out: dict[int, int] = {}
-    it = iter(segments)
-    pending = next(it, None)
-    if pending is None:
-        return out
-    line = pending[0]
-    wrapped: Segment | None = None
-    current: list[Segment] = []
-    while pending is not None:
-        if current:
-            wrapped = current[-1]
-        current = []
-        while pending is not None and pending[0] == line:
-            current.append(pending)
-            pending = next(it, None)
-        starts = [s for s in current if s[3] and s[4] and not s[5]]
-        skipped = bool(current) and not current[0][3] and current[0][4]
-        mapped = not skipped and ((wrapped is not None and wrapped[3]) or bool(starts))
-        mapped = mapped or any(s[3] and s[4] for s in current)
-        if mapped:
-            count = wrapped[2] if wrapped is not None else 0
-            for s in starts:
-                count = max(count, s[2])
-            out[line] = count
-        line += 1
+    line = 0
+    segs: list[Sequence[object]] = []
+    wrapped: Sequence[object] | None = None
+    for seg in segments:
+        seg_line: int = seg[0]  # type: ignore[assignment]
+        if seg_line != line:
+            if segs:
+                _finish_line(out, line, segs, wrapped)
+                wrapped = segs[-1]
+                if wrapped[3]:  # lines with no segment of their own, up to this one
+                    count: int = wrapped[2]  # type: ignore[assignment]
+                    for ln in range(line + 1, seg_line):
+                        out[ln] = count
+                segs = []
+            line = seg_line
+        segs.append(seg)
+    if segs:
+        _finish_line(out, line, segs, wrapped)
     return out
 
 
@@ -190,24 +203,48 @@ def _ints(j: JsonReader, value: object, path: JsonPath, size: int, what: str) ->
     return row
 
 
-def _segments(j: JsonReader, value: object, path: JsonPath) -> list[Segment]:
-    out: list[Segment] = []
+def _segments_ok(rows: list[object]) -> bool:
+    """One quick pass: is every row a well-typed segment, in order? (No allocation.)"""
+    prev_line = prev_col = 0
+    for row in rows:
+        if type(row) is not list or not 5 <= len(row) <= 6:
+            return False
+        line, col, count, has_count, entry = row[0], row[1], row[2], row[3], row[4]
+        if not (
+            type(line) is int
+            and type(col) is int
+            and type(count) is int
+            and type(has_count) is bool
+            and type(entry) is bool
+            and (len(row) == 5 or type(row[5]) is bool)
+            and 1 <= line <= MAX_LINE
+            and 0 <= col <= MAX_LINE
+            and 0 <= count <= MAX_COUNT
+            and (line > prev_line or (line == prev_line and col >= prev_col))
+        ):
+            return False
+        prev_line, prev_col = line, col
+    return True
+
+
+def _segments(j: JsonReader, value: object, path: JsonPath) -> list[Sequence[object]]:
+    """Return the validated segment rows; on a bad row, an error naming it."""
+    rows = j.arr(value, path)
+    if _segments_ok(rows):
+        return rows  # type: ignore[return-value]
     prev = (0, 0)
-    for i, raw in enumerate(j.arr(value, path)):
+    for i, raw in enumerate(rows):  # slow path: find the first bad row and say why
         p = (*path, i)
         row = _ints(j, raw, p, 5, "segment")
         line = j.line(row[0], (*p, 0))
         col = j.integer(row[1], (*p, 1), 0, MAX_LINE, "a column")
-        count = j.count(row[2], (*p, 2))
-        flags = row[3:6]
-        if not all(isinstance(x, bool) for x in flags):
+        j.count(row[2], (*p, 2))
+        if len(row) > 6 or not all(isinstance(x, bool) for x in row[3:]):
             raise j.error(p, "expected has_count, is_region_entry[, is_gap_region] booleans")
         if (line, col) < prev:
             raise j.error(p, f"segment {line}:{col} is out of order")
         prev = (line, col)
-        gap = bool(flags[2]) if len(flags) > 2 else False
-        out.append((line, col, count, bool(flags[0]), bool(flags[1]), gap))
-    return out
+    raise j.error(path, "malformed segments")  # pragma: no cover - the loop finds it
 
 
 def _function(j: JsonReader, value: object, path: JsonPath, files: dict[str, _File]) -> None:
