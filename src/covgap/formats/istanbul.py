@@ -52,6 +52,7 @@ from covgap.errors import FormatError
 from covgap.formats import FormatSpec
 from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
+from covgap.types import MAX_COUNT, MAX_LINE
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -95,11 +96,24 @@ def _read_file(j: JsonReader, key: str, value: object) -> tuple[FileCoverage, bo
     smap = j.obj(j.key(data, "statementMap", path), (*path, "statementMap"))
     line_hits: dict[int, int] = {}
     for sid, count in j.items(j.key(data, "s", path), (*path, "s")):
-        hits = j.count(count, (*path, "s", sid))
         loc = smap.get(sid)
         if loc is None:
+            j.count(count, (*path, "s", sid))
             continue  # Istanbul skips a count without a statement ("is this even possible?")
-        line = _start_line(j, loc, (*path, "statementMap", sid))
+        try:  # fast path: the well-formed case, without a call per check
+            raw_line: object = loc["start"]["line"]  # type: ignore[index]
+        except (TypeError, KeyError):
+            raw_line = None
+        if (
+            type(raw_line) is int
+            and 1 <= raw_line <= MAX_LINE
+            and type(count) is int
+            and 0 <= count <= MAX_COUNT
+        ):
+            line, hits = raw_line, count
+        else:  # slow path: the same checks, failing with the JSON path
+            hits = j.count(count, (*path, "s", sid))
+            line = _start_line(j, loc, (*path, "statementMap", sid))
         prev = line_hits.get(line)
         if prev is None or prev < hits:
             line_hits[line] = hits
