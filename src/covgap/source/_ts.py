@@ -200,7 +200,7 @@ class Walker:
         """Start a function scope; the returned callback closes it and records it."""
         qualname = sep.join([*self.scope, name]) if self.scope else name
         in_test = test or bool(self.frames and self.frames[-1].test)
-        frame = _Frame(qualname, node.start_point[0] + 1, node.end_point[0] + 1, 1, in_test)
+        frame = _Frame(qualname, node.start_point[0] + 1, end_line(node), 1, in_test)
         self.frames.append(frame)
         self.scope.append(name)
 
@@ -232,6 +232,26 @@ class Walker:
 
     def comment(self, node: Node) -> None:
         self.comments.append((node.start_byte, node.end_byte))
+
+
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
+
+
+def end_line(node: Node) -> int:
+    """The last line of ``node`` without trailing comments (``ast``'s ``end_lineno``).
+
+    tree-sitter puts comments that follow an indented body inside that body; they are
+    not part of the function for Python's own parser, nor for coverage tools.
+    """
+    current = node
+    while True:
+        children = current.children
+        count = len(children)
+        while count and children[count - 1].type in _COMMENTS:
+            count -= 1
+        if count == 0:
+            return int(current.end_point[0]) + 1
+        current = children[count - 1]
 
 
 def first_error_line(root: Node) -> int:
