@@ -471,7 +471,12 @@ def _patch(inp: GateInputs, patch: list[PatchFile] | None) -> list[Verdict]:
 
 
 def _baseline_counts_by_current_path(inp: GateInputs) -> dict[str, Counts]:
-    """The baseline's per-file counts, keyed by today's path (renames followed)."""
+    """The baseline's per-file counts, keyed by today's path.
+
+    Renames are followed, and files the diff deleted are left out: a critical glob
+    compares the code that still exists, so deleting a well-covered file is not a
+    coverage loss of the files that remain.
+    """
     assert inp.baseline is not None
     renames = inp.diff.renames() if inp.diff is not None else {}
     deleted = (
@@ -481,9 +486,9 @@ def _baseline_counts_by_current_path(inp: GateInputs) -> dict[str, Counts]:
     )
     out: dict[str, Counts] = {}
     for path, counts in inp.baseline.files.items():
+        if path in deleted:
+            continue
         key = renames.get(path, path)
-        if path in deleted and key == path:
-            key = path  # still reported under its old name: it counted in the baseline
         out[key] = out.get(key, Counts()) + counts
     return out
 
@@ -528,7 +533,7 @@ def _diffcov_for(inp: GateInputs) -> DiffCoverage | None:
 
 
 def _no_baseline(rule: str, title: str, limit: Fraction, key: str, hib: bool = True) -> Verdict:
-    why = "no baseline given (--baseline FILE, a previous covgap JSON report)"
+    why = "no --baseline given (a previous covgap JSON report)"
     return Verdict(
         rule,
         title,

@@ -261,7 +261,7 @@ def test_max_drop_boundaries(tmp_path: Path) -> None:
     gain = only(run(tmp_path, before, {"max_drop": 0}, baseline=baseline_of(more)), "max_drop")
     assert gain.status is Status.PASS and gain.measured is not None and gain.measured < 0
     none = only(run(tmp_path, more, {"max_drop": 2}), "max_drop")
-    assert none.status is Status.NOT_MEASURED and "no baseline" in none.reason
+    assert none.status is Status.NOT_MEASURED and "no --baseline given" in none.reason
 
 
 def test_max_drop_offenders_use_line_detail_when_present(tmp_path: Path) -> None:
@@ -312,6 +312,21 @@ def test_critical_globs_per_glob_with_renames(tmp_path: Path) -> None:
     assert nothing.status is Status.NOT_MEASURED
     no_base = only(run(tmp_path, renamed, {"critical": ["core/**"]}), "critical:core/**")
     assert no_base.status is Status.NOT_MEASURED
+
+
+def test_critical_ignores_files_deleted_in_the_diff(tmp_path: Path) -> None:
+    before = cov(lines(4, 4, "core/well_tested.py"), lines(1, 2, "core/rest.py"))
+    now = cov(lines(1, 2, "core/rest.py"))
+    base = baseline_of(before)
+    without_diff = only(
+        run(tmp_path, now, {"critical": ["core/**"]}, baseline=base), "critical:core/**"
+    )
+    assert without_diff.status is Status.FAIL  # 83.33 % → 50 % if the deletion is unknown
+    d = diff_of(FileDiff(None, "core/well_tested.py", "D", [Hunk(1, 4, 0, 0)]))
+    v = only(
+        run(tmp_path, now, {"critical": ["core/**"]}, baseline=base, diff=d), "critical:core/**"
+    )
+    assert v.status is Status.PASS and v.limit == v.measured == 50
 
 
 def test_critical_component(tmp_path: Path) -> None:
