@@ -229,7 +229,6 @@ class _Outcome:
     rewrite: tuple[str, str] | None = None
     strong: list[str] = field(default_factory=list)
     weak: list[str] = field(default_factory=list)
-    query: str = ""
 
 
 class _Mapper:
@@ -276,38 +275,46 @@ class _Mapper:
         if len(strong) == 1:
             target = strong[0]
             parts, cparts = query.split("/"), target.split("/")
-            return _Outcome(target, (_prefix_of(parts, k), _prefix_of(cparts, k)), query=query)
-        return _Outcome(strong=strong, weak=weak, query=query)
+            return _Outcome(target, (_prefix_of(parts, k), _prefix_of(cparts, k)))
+        return _Outcome(strong=strong, weak=weak)
 
     def first_pass(self, raw: str, norm: str) -> _Outcome:
+        """Steps 1-6 for one report path.
+
+        The rewrite recorded with a match is always in terms of the normalised report
+        path, so step 7 can replay it on other report paths; a match reached through a
+        user fix records only the fix itself, and only when nothing else was needed.
+        """
         query = norm
         fixed = apply_fixes(norm, self.fixes)
         if fixed is not None:
             query, fix = fixed
             found = self._direct(query)
             if found is not None:
-                return _Outcome(found[0], (_normalize_prefix(fix.from_), fix.to))
+                plain = found[1] == ("", "")
+                return _Outcome(found[0], (_normalize_prefix(fix.from_), fix.to) if plain else None)
         if raw in self.files:
             return _Outcome(raw, ("", ""))
         found = self._direct(query)
         if found is not None:
-            return _Outcome(*found)
+            return _Outcome(found[0], found[1] if fixed is None else None)
         joined: list[str] = []
         if not query.startswith("/") and not _DRIVE.match(query):
             for root in self.source_roots:
                 candidate = normalize(f"{root}/{query}")
                 found = self._direct(candidate)
                 if found is not None:
-                    return _Outcome(found[0], ("", _relative_dir(found[0], query)))
+                    return _Outcome(found[0], _added_dir(found[0], query, fixed is None))
                 joined.append(candidate)
         outcome = self._suffix(query)
+        if fixed is not None:
+            outcome.rewrite = None
         if outcome.target is None and len(outcome.strong) != 1:
             # A source root can make the path long enough to be unique.
-            hits = [o for o in map(self._suffix, joined) if o.target is not None]
-            if len({o.target for o in hits}) == 1:
-                hit = hits[0]
-                assert hit.target is not None
-                return _Outcome(hit.target, ("", _relative_dir(hit.target, query)))
+            targets = {o.target for o in map(self._suffix, joined) if o.target is not None}
+            if len(targets) == 1:
+                target = targets.pop()
+                return _Outcome(target, _added_dir(target, query, fixed is None))
         return outcome
 
     def by_rewrites(self, query: str, learned: Iterable[tuple[str, str]]) -> str | None:
@@ -326,11 +333,11 @@ class _Mapper:
         return found.pop() if len(found) == 1 else None
 
 
-def _relative_dir(target: str, query: str) -> str:
-    """The directory prefix that turns ``query`` into ``target`` (``""`` if none)."""
-    if target.endswith("/" + query):
-        return target[: -len(query)]
-    return ""
+def _added_dir(target: str, query: str, replayable: bool) -> tuple[str, str] | None:
+    """The rewrite "prepend a directory" that turns ``query`` into ``target``, if it is one."""
+    if replayable and target.endswith("/" + query):
+        return ("", target[: -len(query)])
+    return None
 
 
 def _group_key(path: str) -> tuple[str, ...]:
@@ -411,8 +418,7 @@ def map_paths(cs: CoverageSet, ws: Workspace, fixes: list[PathFix]) -> MappingRe
 
     unmapped: dict[str, _Outcome] = {}
     for raw, outcome in pending.items():
-        query = outcome.query or normal[raw]
-        target = mapper.by_rewrites(query, learned) if learned else None
+        target = mapper.by_rewrites(normal[raw], learned) if learned else None
         if target is not None:
             mapping[raw] = target
         else:
