@@ -13,6 +13,7 @@ error paths, no imports.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -29,8 +30,8 @@ class Syntax:
 
 
 _C_FUNC = re.compile(
-    r"^[ \t]*(?:[\w:<>,*&\[\]~]+[ \t]+)+[*&]*(?P<name>[A-Za-z_~][\w:~]*)[ \t]*\([^;{}()]*"
-    r"(?:\([^()]*\)[^;{}()]*)*\)[ \t\w:&\-><]*(?:\{|$)",
+    r"^[ \t]*(?:(?:[\w:<>,*&\[\]~]+[ \t]+)+[*&]*)?(?P<name>[A-Za-z_~][\w:~]*)[ \t]*\([^;{}()]*"
+    r"(?:\([^()]*\)[^;{}()]*)*\)",
     re.MULTILINE,
 )
 _KEYWORD_NAMES = frozenset(
@@ -47,7 +48,8 @@ SYNTAXES: dict[str, Syntax] = {
         ("//",),
         (("/*", "*/"),),
         re.compile(
-            r"^[ \t]*(?:[\w@]+[ \t]+)*fun[ \t]+(?:<[^>]*>[ \t]*)?(?:[\w.]+\.)?(?P<name>\w+)", re.M
+            r"^[ \t]*(?:[\w@]+[ \t]+)*fun[ \t]+(?:<[^>]*>[ \t]*)?(?:[\w.<>, ?]+\.)?(?P<name>\w+)",
+            re.M,
         ),
     ),
     "scala": Syntax(
@@ -200,28 +202,33 @@ def analyze(text: bytes, language: str) -> tuple[int, list[FunctionInfo], str | 
                     hi = mid - 1
             return lo + 1
 
-        for index, match in enumerate(matches):
+        starts = [m.start() for m in matches if m.group("name") not in _KEYWORD_NAMES]
+        inside_until = -1
+        for match in matches:
+            if match.start() <= inside_until:
+                continue  # a call or statement inside the previous function's body
             groups = match.groupdict()
             name = groups.get("name") or groups.get("name2")
             if not name or name in _KEYWORD_NAMES:
                 continue
             start = match.start("name")
+            pos = bisect.bisect_right(starts, match.start())
+            nxt = starts[pos] if pos < len(starts) else len(code)
             if syntax.braces:
-                open_at = match.end() - 1
-                if code[open_at] != "{":
-                    open_at = match.end()
-                    while open_at < len(code) and code[open_at].isspace():
-                        open_at += 1
-                    if open_at >= len(code) or code[open_at] != "{":
-                        continue  # a declaration or a call, not a definition
+                # a definition's body opens before any `;` and before the next definition
+                open_at = code.find("{", match.end(), nxt)
+                semicolon = code.find(";", match.end(), nxt)
+                if open_at < 0 or 0 <= semicolon < open_at:
+                    continue  # a declaration or a call, not a definition
                 end_offset = _brace_end(code, open_at)
                 if end_offset < 0:
                     continue
             else:
-                nxt = matches[index + 1].start() if index + 1 < len(matches) else len(code)
                 end_offset = max(nxt - 1, start)
             body = code[start : end_offset + 1]
             complexity = 1 + len(_DECISION_WORDS.findall(body))
             end_line = min(line_of(end_offset), total_lines)
             functions.append(FunctionInfo(name, line_of(start), end_line, complexity))
+            if syntax.braces:
+                inside_until = end_offset
     return code_lines, functions, first_sentence_line(leading)
