@@ -224,7 +224,7 @@ PY
 python_suites() {
     local py="$src/python"
     local version
-    version="$("$PYTHON" -m coverage --version | head -1 | sed 's/Coverage.py, version /coverage.py /; s/ with .*//')"
+    version="coverage.py $("$PYTHON" -c 'import coverage; print(coverage.__version__)')"
     log "python: unit suite under coverage.py"
     # Unit suite: the project's own [tool.coverage.run] (branch = true, source = tasker_py).
     (cd "$py" && COVERAGE_FILE="$work/py-unit.coverage" "$PYTHON" -m coverage run -m pytest -q \
