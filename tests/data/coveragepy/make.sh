@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerate the coverage.py fixtures: run prog/'s pytest suite under coverage.py with
+# Regenerate the coverage.py fixtures: run prog/'s tests (run_tests.py) under coverage.py with
 # branch coverage off and on (and per-test contexts), write `coverage json`, and record
 # coverage.py's own totals (from `coverage report --format=total` and `coverage report`)
 # in native.json. Usage: [PYTHON=python] [OUT=dir] make.sh  (defaults: the repository's
@@ -15,13 +15,13 @@ cd "$tmp"
 run() {  # run NAME COVERAGE-RUN-ARGS...
     name=$1; shift
     rm -f .coverage
-    "$py" -m coverage run "$@" -m pytest -q -p no:cacheprovider test_shop.py >/dev/null
+    "$py" -m coverage run "$@" run_tests.py >/dev/null
     rc=""
     show=""
     case "$*" in *--rcfile=*) rc=--rcfile=contexts.rc; show=--show-contexts ;; esac
-    "$py" -m coverage json $rc -q $show -o "$out/$name.json" --omit 'test_*'
-    "$py" -m coverage report $rc --omit 'test_*' > "$tmp/$name.report.txt"
-    "$py" -m coverage report $rc --omit 'test_*' --format=total > "$tmp/$name.total.txt"
+    "$py" -m coverage json $rc -q $show -o "$out/$name.json" --omit 'test_*,run_tests.py'
+    "$py" -m coverage report $rc --omit 'test_*,run_tests.py' > "$tmp/$name.report.txt"
+    "$py" -m coverage report $rc --omit 'test_*,run_tests.py' --format=total > "$tmp/$name.total.txt"
 }
 run lines
 run branch --branch
