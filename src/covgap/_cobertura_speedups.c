@@ -32,6 +32,10 @@
 #define MAX_ATTRS 32
 #define MAX_LINE_NO 2147483647LL
 #define MAX_OUTCOMES_PER_LINE 65536LL
+/* Far below libxml2's own limits without huge_tree (names 50,000 bytes, text and
+ * attribute values 10 MB): anything near them is declined so lxml's verdict stands. */
+#define MAX_NAME 1000
+#define MAX_VALUE 1000000
 
 typedef struct {
     const unsigned char *name;
@@ -495,44 +499,101 @@ static void skip_space(Scan *s) {
     while (s->p < s->end && is_space[*s->p]) s->p++;
 }
 
+/* A quoted literal at p (after optional space handled by the caller); returns the
+ * position after the closing quote, or NULL. */
+static const unsigned char *quoted(const unsigned char *p, const unsigned char *e) {
+    if (p >= e || (*p != '"' && *p != '\'')) return NULL;
+    unsigned char q = *p++;
+    const unsigned char *v = p;
+    while (p < e && *p != q) p++;
+    if (p >= e || check_raw(v, p) < 0) return NULL;
+    return p + 1;
+}
+
+/* <!DOCTYPE S Name (S SYSTEM S lit | S PUBLIC S lit S lit)? S? '>' with no internal
+ * subset; `p` is just past "<!DOCTYPE". Returns the position after '>' or NULL. */
+static const unsigned char *doctype_end(const unsigned char *p, const unsigned char *e) {
+    if (p >= e || !is_space[*p]) return NULL;
+    while (p < e && is_space[*p]) p++;
+    if (p >= e || !is_name_start[*p]) return NULL;
+    while (p < e && is_name_char[*p]) p++;
+    const unsigned char *before = p;
+    while (p < e && is_space[*p]) p++;
+    if (p < e && *p == '>') return p + 1;
+    if (p == before) return NULL;
+    int literals;
+    if (e - p >= 6 && memcmp(p, "SYSTEM", 6) == 0) literals = 1;
+    else if (e - p >= 6 && memcmp(p, "PUBLIC", 6) == 0) literals = 2;
+    else return NULL;
+    p += 6;
+    for (int i = 0; i < literals; i++) {
+        before = p;
+        while (p < e && is_space[*p]) p++;
+        if (p == before) return NULL;
+        const unsigned char *lit = p;
+        p = quoted(p, e);
+        if (!p) return NULL;
+        if (literals == 2 && i == 0) { /* a public id allows only PubidChar */
+            for (const unsigned char *c = lit + 1; c < p - 1; c++)
+                if (!is_name_char[*c] && !(*c && strchr(" \r\n'()+,/:=?;!*#@$%", *c))) return NULL;
+        }
+    }
+    while (p < e && is_space[*p]) p++;
+    if (p < e && *p == '>') return p + 1;
+    return NULL; /* an internal subset or junk: lxml decides */
+}
+
+/* The XML declaration, strictly: <?xml S version="1.0" [S encoding="utf-8|ascii"]
+ * [S standalone="yes|no"] S? ?>, pseudo-attributes in that order. */
+static int xml_decl(Scan *s) {
+    static const char *names[3] = {"version", "encoding", "standalone"};
+    const unsigned char *p = s->p + 5, *e = s->end;
+    int next = 0;
+    for (;;) {
+        const unsigned char *before = p;
+        while (p < e && is_space[*p]) p++;
+        if (e - p >= 2 && p[0] == '?' && p[1] == '>') {
+            if (next == 0) return -1;
+            s->p = p + 2;
+            return 0;
+        }
+        if (p == before || next > 2) return -1;
+        const unsigned char *n0 = p;
+        while (p < e && is_name_char[*p]) p++;
+        int which = -1;
+        for (int i = next; i < 3; i++)
+            if (name_is(n0, p - n0, names[i])) which = i;
+        if (which < 0 || (next == 0 && which != 0)) return -1;
+        while (p < e && is_space[*p]) p++;
+        if (p >= e || *p != '=') return -1;
+        p++;
+        while (p < e && is_space[*p]) p++;
+        if (p >= e || (*p != '"' && *p != '\'')) return -1;
+        unsigned char q = *p++;
+        const unsigned char *v = p;
+        while (p < e && *p != q && *p != '<' && *p != '>' && *p < 0x80 && !is_space[*p]) p++;
+        if (p >= e || *p != q) return -1;
+        Py_ssize_t vl = p - v;
+        p++;
+        if (which == 0 && !name_is(v, vl, "1.0")) return -1;
+        if (which == 1) {
+            char enc[16];
+            if (vl <= 0 || vl >= 16) return -1;
+            for (Py_ssize_t i = 0; i < vl; i++) enc[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] | 0x20 : v[i]);
+            enc[vl] = 0;
+            if (strcmp(enc, "utf-8") && strcmp(enc, "utf8") && strcmp(enc, "us-ascii") && strcmp(enc, "ascii"))
+                return -1;
+        }
+        if (which == 2 && !name_is(v, vl, "yes") && !name_is(v, vl, "no")) return -1;
+        next = which + 1;
+    }
+}
+
 /* The prolog: BOM, XML declaration, comments, a DOCTYPE without internal subset. */
 static int prolog(Scan *s) {
     if (s->end - s->p >= 3 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0) s->p += 3;
     if (s->end - s->p >= 6 && memcmp(s->p, "<?xml", 5) == 0 && is_space[s->p[5]]) {
-        const unsigned char *q = s->p;
-        const unsigned char *e = NULL;
-        for (const unsigned char *r = q; r + 1 < s->end; r++)
-            if (r[0] == '?' && r[1] == '>') {
-                e = r;
-                break;
-            }
-        if (!e) return -1;
-        for (const unsigned char *r = q; r < e; r++)
-            if (*r >= 0x80 || is_bad_ctl[*r] || (*r == '<' && r != q)) return -1;
-        /* encoding="...": only UTF-8 or ASCII */
-        for (const unsigned char *r = q; r + 8 < e; r++) {
-            if (memcmp(r, "encoding", 8) == 0) {
-                const unsigned char *v = r + 8;
-                while (v < e && (is_space[*v] || *v == '=')) v++;
-                if (v >= e || (*v != '"' && *v != '\'')) return -1;
-                unsigned char qc = *v++;
-                const unsigned char *ve = memchr(v, qc, (size_t)(e - v));
-                if (!ve) return -1;
-                Py_ssize_t vl = ve - v;
-                char enc[16];
-                if (vl <= 0 || vl >= 16) return -1;
-                for (Py_ssize_t i = 0; i < vl; i++) enc[i] = (char)(v[i] | 0x20);
-                enc[vl] = 0;
-                if (strcmp(enc, "utf-8") && strcmp(enc, "utf8") && strcmp(enc, "us-ascii") &&
-                    strcmp(enc, "ascii"))
-                    return -1;
-                break;
-            }
-        }
-        if (e - (q + 5) < 10 ||
-            (memcmp(q + 5, " version=", 9) != 0 && memcmp(q + 5, " version =", 10) != 0))
-            return -1;
-        s->p = e + 2;
+        if (xml_decl(s) < 0) return -1;
     }
     int seen_doctype = 0;
     for (;;) {
@@ -542,21 +603,9 @@ static int prolog(Scan *s) {
             if (skip_comment(s) < 0) return -1;
         } else if (s->end - s->p >= 10 && memcmp(s->p, "<!DOCTYPE", 9) == 0 && is_space[s->p[9]] &&
                    !seen_doctype) {
-            const unsigned char *r = s->p + 9;
-            unsigned char quote = 0;
-            for (; r < s->end; r++) {
-                if (quote) {
-                    if (*r == quote) quote = 0;
-                } else if (*r == '"' || *r == '\'') {
-                    quote = *r;
-                } else if (*r == '[' || *r == '<') {
-                    return -1; /* internal subset: lxml decides */
-                } else if (*r == '>') {
-                    break;
-                }
-            }
-            if (r >= s->end || check_chars(s->p + 9, r, 1) < 0) return -1;
-            s->p = r + 1;
+            const unsigned char *r = doctype_end(s->p + 9, s->end);
+            if (!r) return -1;
+            s->p = r;
             seen_doctype = 1;
         } else if (s->end - s->p >= 2 && is_name_start[s->p[1]]) {
             return 0;
@@ -574,6 +623,7 @@ static int start_tag(Scan *s, const unsigned char **name, Py_ssize_t *name_len, 
     while (p < e && is_name_char[*p]) p++;
     *name = n0;
     *name_len = p - n0;
+    if (*name_len > MAX_NAME) return -1;
     int n = 0;
     for (;;) {
         const unsigned char *before = p;
@@ -603,7 +653,7 @@ static int start_tag(Scan *s, const unsigned char **name, Py_ssize_t *name_len, 
         unsigned char q = *p++;
         const unsigned char *v0 = p;
         const unsigned char *v1 = memchr(p, q, (size_t)(e - p));
-        if (!v1) return -1;
+        if (!v1 || v1 - v0 > MAX_VALUE) return -1;
         if (check_chars(v0, v1, 1) < 0) return -1;
         for (int i = 0; i < n; i++)
             if (attrs[i].name_len == al && memcmp(attrs[i].name, a0, (size_t)al) == 0) return -1;
@@ -640,7 +690,7 @@ static int run(Scan *s) {
         const unsigned char *lt = memchr(s->p, '<', (size_t)(s->end - s->p));
         if (!lt) return 0;
         if (lt > t0) {
-            if (check_chars(t0, lt, 0) < 0) return 0;
+            if (lt - t0 > MAX_VALUE || check_chars(t0, lt, 0) < 0) return 0;
             if (depth == 0) return 0;
         }
         s->p = lt;
