@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 import time
 import tomllib
 from pathlib import Path
@@ -10,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import DATA
 from covgap.config import Config, PathFix, validate
-from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.formats import read_report
+from covgap.model import Counts, CoverageSet, FileCoverageBuilder
 from covgap.paths import (
     AMBIGUOUS,
     MISSING,
@@ -440,3 +447,70 @@ def test_mapping_is_idempotent_and_never_loses_a_file(
     assert again.coverage.totals() == cs.totals()
     assert all(old == new for old, new in again.mapping.items())
     assert {p for g in again.unmapped for p in g.paths} == unmapped
+
+
+# -- reports written by the real tools -------------------------------------------------
+
+
+def _copy_tree(src: Path, dest: Path, pattern: str) -> None:
+    for path in src.rglob(pattern):
+        target = dest / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+
+
+def test_real_reports_map_onto_a_monorepo(tmp_path: Path) -> None:
+    """llvm-cov, c8 and coverage.py reports, each relative to its own project, merged."""
+    repo = tmp_path / "repo"
+    _copy_tree(DATA / "llvm-cov" / "src", repo / "crates/demo/src", "*.rs")
+    _copy_tree(DATA / "c8" / "src", repo / "web/src", "*.js")
+    _copy_tree(DATA / "cobertura/coveragepy/app", repo / "python/app", "*.py")
+    # A second crate with a main.rs: "src/main.rs" alone would be ambiguous.
+    (repo / "crates/other/src").mkdir(parents=True)
+    (repo / "crates/other/src/main.rs").write_text("fn main() {}\n", encoding="utf-8")
+    (repo / "crates/demo/Cargo.toml").write_text('[package]\nname = "demo"\n', encoding="utf-8")
+    reports = [
+        read_report(DATA / "llvm-cov" / "export.json"),  # src/main.rs ...
+        read_report(DATA / "c8" / "lcov.info"),  # src/main.js ...
+        read_report(DATA / "cobertura/coveragepy/lines.xml"),  # app/ops.py + <source>
+    ]
+    cs = CoverageSet.merge_all(reports)
+    ws = Workspace.load(repo, Config())
+    result = map_paths(cs, ws, [])
+    assert result.unmapped == []
+    assert sorted(result.coverage.files) == sorted(
+        p for p in ws.files if p.endswith((".rs", ".js", ".py")) and "other" not in p
+    )
+    assert result.coverage.totals() == sum((r.totals() for r in reports), Counts())
+    demo = ws.component_of("crates/demo/src/main.rs")
+    assert demo is not None and demo.name == "demo"
+
+
+def test_coveragepy_run_elsewhere_maps_back(tmp_path: Path) -> None:
+    """Run coverage.py in a "CI" checkout, map its reports onto another checkout."""
+    ci = tmp_path / "ci" / "checkout"
+    repo = tmp_path / "repo"
+    for root in (ci, repo):
+        _copy_tree(DATA / "cobertura/coveragepy/app", root / "services/py/app", "*.py")
+    shutil.copy(DATA / "cobertura/coveragepy/run_app.py", ci / "services/py/run_app.py")
+    py = ci / "services/py"
+    run = [sys.executable, "-m", "coverage"]
+    env = {**os.environ, "COVERAGE_FILE": str(py / ".coverage")}
+    for args in (
+        ["run", "--branch", "--source=app", "run_app.py"],
+        ["xml", "-q", "-o", str(tmp_path / "coverage.xml")],
+        ["lcov", "-q", "-o", str(tmp_path / "coverage.lcov")],
+        ["json", "-q", "-o", str(tmp_path / "coverage.json")],
+    ):
+        subprocess.run([*run, *args], cwd=py, env=env, check=True, capture_output=True)
+    native = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))["totals"]
+    ws = Workspace.load(repo, Config())
+    for name in ("coverage.xml", "coverage.lcov", "coverage.json"):
+        cs = read_report(tmp_path / name)
+        result = map_paths(cs, ws, [])
+        assert result.unmapped == [], name
+        # coverage.py writes paths relative to where it ran (lcov leaves out empty files).
+        assert sorted(result.coverage.files) == sorted(f"services/py/{p}" for p in cs.files)
+        assert "services/py/app/util/text.py" in result.coverage.files, name
+        assert result.coverage.totals().lines_total == native["num_statements"], name
+        assert result.coverage.totals() == cs.totals(), name
