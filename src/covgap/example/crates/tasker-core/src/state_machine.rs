@@ -164,6 +164,12 @@ impl FromStr for StepState {
 }
 
 /// A task state with the history of transitions that led to it.
+///
+/// ```ignore
+/// let mut task = TaskStateMachine::new();
+/// task.fire(TaskEvent::Start)?;
+/// assert_eq!(task.state(), TaskState::Initializing);
+/// ```
 #[derive(Debug, Clone)]
 pub struct TaskStateMachine {
     state: TaskState,

@@ -22,12 +22,6 @@ pub enum NextAction {
 }
 
 /// Shared, thread-safe registry of the tasks being processed.
-///
-/// ```ignore
-/// let coordinator = TaskCoordinator::new(TaskerConfig::default());
-/// let first = coordinator.register(ProcessingContext::new(7, &steps)?)?;
-/// enqueue(first);
-/// ```
 #[derive(Clone)]
 pub struct TaskCoordinator {
     contexts: Arc<Mutex<HashMap<TaskId, ProcessingContext>>>,
