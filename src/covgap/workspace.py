@@ -2,7 +2,8 @@
 
 Files. Inside a git work tree the files are what ``git ls-files -z --cached --others
 --exclude-standard`` lists (tracked plus untracked-but-not-ignored, minus files deleted
-from the work tree and submodule entries), run with the root as working directory, so
+from the work tree, files a sparse checkout leaves out, and submodule entries; files
+inside submodules are not listed), run with the root as working directory, so
 a root below the top of the work tree lists just its own subtree, relative to itself.
 Outside git (or without a git binary) the tree is walked, skipping :data:`SKIP_DIRS`
 (VCS metadata, dependency trees, virtualenvs, build output). Paths are POSIX-style and
