@@ -36,9 +36,12 @@ def _kinds(inv: Inventory) -> str:
     return ", ".join(parts)
 
 
-def _other_kinds(inv: Inventory) -> str:
-    others = [f"{n:,} {k}" for k, n in inv.tests_by_kind.items() if k not in ("test",)]
-    return ", ".join(others)
+def _by_kind(inv: Inventory) -> str:
+    """``38 test, 2 bench, 3 doctest`` (plain tests first), or nothing if all are tests."""
+    kinds = sorted(inv.tests_by_kind.items(), key=lambda kv: (kv[0] != "test", kv[0]))
+    if [k for k, _ in kinds] in ([], ["test"]):
+        return ""
+    return " (" + ", ".join(f"{n:,} {k}" for k, n in kinds) + ")"
 
 
 def summary_rows(inv: Inventory) -> list[tuple[str, str]]:
@@ -56,10 +59,7 @@ def summary_rows(inv: Inventory) -> list[tuple[str, str]]:
         ("Test files", f"{inv.test_files:,} ({_kinds(inv)})"),
         ("Integration test files", f"{inv.test_files_by_kind.get('integration', 0):,}"),
         ("E2E test files", f"{inv.test_files_by_kind.get('e2e', 0):,}"),
-        (
-            "Tests",
-            f"{inv.tests:,}" + (f" (by kind: {_other_kinds(inv)})" if _other_kinds(inv) else ""),
-        ),
+        ("Tests", f"{inv.tests:,}{_by_kind(inv)}"),
         ("Skipped or ignored tests", f"{inv.skipped_tests:,}"),
         ("Property-based tests", f"{inv.property_tests:,}"),
     ]
@@ -111,8 +111,11 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _md_table(header: list[str], rows: list[list[str]], right_from: int = 1) -> list[str]:
-    align = ["---" if i < right_from else "---:" for i in range(len(header))]
+def _md_table(
+    header: list[str], rows: list[list[str]], text_columns: tuple[int, ...] = (0,)
+) -> list[str]:
+    """A GitHub table: ``text_columns`` left-aligned, numbers right-aligned."""
+    align = ["---" if i in text_columns else "---:" for i in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     return lines
@@ -121,7 +124,7 @@ def _md_table(header: list[str], rows: list[list[str]], right_from: int = 1) -> 
 def render_markdown(inv: Inventory) -> str:
     """The inventory as GitHub-flavoured Markdown, for a PR comment or COVERAGE.md."""
     out = ["# Tests inventory", ""]
-    out += _md_table(["Metric", "Value"], [[k, v] for k, v in summary_rows(inv)])
+    out += _md_table(["Metric", "Value"], [[k, v] for k, v in summary_rows(inv)], (0, 1))
     out += ["", "## Tests per language", ""]
     out += _md_table(
         ["Language", *_GROUP_HEADER],
@@ -161,13 +164,13 @@ def render_markdown(inv: Inventory) -> str:
             ]
             for f in inv.untested_largest
         ]
-        out += _md_table(["File", "Lines", "Functions", "Component"], rows)
+        out += _md_table(["File", "Lines", "Functions", "Component"], rows, (0, 3))
     else:
         out.append("Every source file has tests.")
     if inv.index.skipped:
         out += ["", "## Not fully analysed", ""]
         rows = [[f"`{p}`", why] for p, why in inv.index.skipped]
-        out += _md_table(["File", "Why"], rows, right_from=2)
+        out += _md_table(["File", "Why"], rows, (0, 1))
     return "\n".join(out) + "\n"
 
 

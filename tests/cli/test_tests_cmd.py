@@ -1,0 +1,92 @@
+"""``covgap tests`` end to end on the fixture repository, through click's runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from covgap.cli import main
+
+FIXTURE = Path(__file__).parents[1] / "data" / "source" / "repo"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, ["tests", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_markdown_golden(repo: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    golden("tests_cmd/inventory.md", run("--repo", str(repo), "--format", "markdown"))
+
+
+def test_json_golden_and_shape(repo: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    text = run("--repo", str(repo), "--format", "json")
+    golden("tests_cmd/inventory.json", text)
+    doc = json.loads(text)
+    assert doc["format"] == "covgap-tests" and doc["schema_version"] == 1
+    files = {f["path"]: f for f in doc["files"]}
+    lib = files["rust/src/lib.rs"]
+    assert {k: lib[k] for k in ("language", "component", "kind", "inline_tests", "tested_by")} == {
+        "language": "Rust",
+        "component": "tally-core",
+        "kind": "source",
+        "inline_tests": 6,
+        "tested_by": [],
+    }
+    assert files["python/tests/test_area.py"]["tests"] == 10
+    summary = doc["summary"]
+    assert summary["source_files"] == sum(f["kind"] == "source" for f in doc["files"])
+    assert summary["tests"] == sum(f["tests"] for f in doc["files"])
+    assert summary["test_files_by_kind"] == {"unit": 6, "integration": 2, "e2e": 1}
+
+
+def test_second_run_uses_the_cache_and_prints_the_same(repo: Path) -> None:
+    first = run("--repo", str(repo), "--format", "json")
+    assert (repo / ".covgap/cache/source-v1").is_dir()
+    assert run("--repo", str(repo), "--format", "json") == first
+    assert run("--repo", str(repo), "--format", "json", "--no-cache", "-j", "1") == first
+
+
+def test_terminal_output_and_top(repo: Path) -> None:
+    out = run("--repo", str(repo), "--top", "2")
+    assert "Source files with tests" in out
+    assert "10/15 (66.67%)" in out
+    section = out.split("Largest source files with no tests", 1)[1]
+    assert len(section.strip().splitlines()) == 4  # header, rule, two rows
+    assert "ruby/lib/widgets/catalog.rb" in section and "rust/src/report.rs" in section
+    assert "\x1b[" not in out  # no colour when not on a terminal
+
+
+def test_output_file(repo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "TESTS.md"
+    result = CliRunner().invoke(
+        main, ["tests", "--repo", str(repo), "--format", "markdown", "-o", str(target)]
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    assert target.read_text().startswith("# Tests inventory\n")
+
+
+def test_configured_zero_files_sets_the_default_top(repo: Path) -> None:
+    (repo / "covgap.toml").write_text("[report]\nzero_files = 1\n")
+    doc = json.loads(run("--repo", str(repo), "--format", "json"))
+    assert len(doc["untested_largest"]) == 1
+
+
+def test_bad_config_is_one_line_and_exit_2(repo: Path) -> None:
+    (repo / "covgap.toml").write_text("[tests]\nunit = 3\n")
+    result = CliRunner().invoke(main, ["tests", "--repo", str(repo)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("covgap: error: ")
+    assert "tests.unit" in result.stderr and "Traceback" not in result.stderr
