@@ -12,6 +12,7 @@ import string
 from array import array
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -52,7 +53,7 @@ def read(path: Path) -> CoverageSet:
     return read_report(path, format_name="cobertura")
 
 
-def native(folder: str) -> object:
+def native(folder: str) -> Any:
     return json.loads((COB / folder / "native.json").read_text(encoding="utf-8"))
 
 
@@ -63,7 +64,7 @@ def native(folder: str) -> object:
 @pytest.mark.parametrize("report", ["lines.xml", "branch.xml"])
 def test_coveragepy_totals_equal_coverage_report(path_kind: str, report: str) -> None:
     """coverage.py: statements, missing and branches equal `coverage json` for the same run."""
-    expected = native("coveragepy")[report]  # type: ignore[index]
+    expected = native("coveragepy")[report]
     cs = read(COB / "coveragepy" / report)
     t = cs.totals()
     assert t.lines_total == expected["totals"]["num_statements"]
@@ -104,16 +105,16 @@ def test_gcovr_totals_equal_gcovr_summary(path_kind: str) -> None:
     expected = native("gcovr")
     cs = read(COB / "gcovr" / "coverage.xml")
     t = cs.totals()
-    assert (t.lines_total, t.lines_covered) == (expected["line_total"], expected["line_covered"])  # type: ignore[index]
+    assert (t.lines_total, t.lines_covered) == (expected["line_total"], expected["line_covered"])
     assert (t.branches_total, t.branches_covered) == (
         expected["branch_total"],
         expected["branch_covered"],
-    )  # type: ignore[index]
-    assert (t.functions_total, t.functions_covered) == (
-        expected["function_total"],  # type: ignore[index]
-        expected["function_covered"],  # type: ignore[index]
     )
-    for entry in expected["files"]:  # type: ignore[index]
+    assert (t.functions_total, t.functions_covered) == (
+        expected["function_total"],
+        expected["function_covered"],
+    )
+    for entry in expected["files"]:
         c = cs.files[entry["filename"]].counts()
         assert (c.lines_total, c.lines_covered) == (entry["line_total"], entry["line_covered"])
         assert (c.branches_total, c.branches_covered) == (
@@ -135,7 +136,7 @@ def test_gcovr_totals_equal_gcovr_summary(path_kind: str) -> None:
 @both_paths
 def test_c8_totals_equal_c8_summary(path_kind: str) -> None:
     """c8 (Istanbul's cobertura reporter): lines, branches, functions equal json-summary."""
-    expected: dict[str, dict[str, dict[str, int]]] = native("c8")  # type: ignore[assignment]
+    expected: dict[str, dict[str, dict[str, int]]] = native("c8")
     cs = read(COB / "c8" / "coverage.xml")
     t = cs.totals()
     total = expected["total"]
