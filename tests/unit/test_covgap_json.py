@@ -165,3 +165,12 @@ def test_edge_fixture_hand_written_v1(tmp_path: Path) -> None:
     assert list(fc.hits) == [1, 0, 5]
     assert fc.counts() == Counts(3, 2, 2, 1, 1, 1)
     assert list(fc.flags["e2e"]) == [2, 7]
+
+
+def test_undecodable_path_is_an_output_error_not_a_traceback() -> None:
+    from covgap.errors import OutputError
+
+    cs = CoverageSet()
+    cs.add(FileCoverage("caf\udce9.c", array("i", [1]), array("q", [1])))
+    with pytest.raises(OutputError, match="cannot write covgap JSON"):
+        _dump(cs)

@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, TypeGuard
 import orjson
 
 from covgap import __version__
-from covgap.errors import FormatError, InputError
+from covgap.errors import FormatError, InputError, OutputError
 from covgap.formats import GZIP_MAGIC, FormatSpec
 from covgap.model import (
     NEVER_EVALUATED,
@@ -69,6 +69,8 @@ MIN_SCHEMA_VERSION = 1
 
 MAX_SCHEMA_VERSION = 1
 """The newest schema version the readers accept; newer documents are refused by name."""
+
+_INT32_MIN = -(2**31)
 
 COUNT_KEYS = (
     "lines_total",
@@ -179,6 +181,14 @@ def dumps(doc: Mapping[str, Any]) -> bytes:
     Indenting every ``[line, hits]`` pair (``OPT_INDENT_2``) makes a large report
     four times bigger; one line per file keeps diffs readable and files compact.
     """
+    try:
+        return _dumps(doc)
+    except orjson.JSONEncodeError as exc:
+        # A path or name that is not valid Unicode (LCOV's undecodable bytes).
+        raise OutputError(f"cannot write covgap JSON: {exc}") from None
+
+
+def _dumps(doc: Mapping[str, Any]) -> bytes:
     parts = [b"{\n"]
     items = list(doc.items())
     for i, (key, value) in enumerate(items):
@@ -233,6 +243,10 @@ def _load(data: bytes, origin: str) -> dict[str, Any]:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_int32(value: object) -> TypeGuard[int]:
+    return _is_int(value) and _INT32_MIN <= value <= MAX_LINE
 
 
 class _Where:
@@ -311,8 +325,9 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
             raise where.error(f"branches[{i}]: expected [line, block, branch, taken]")
         ln = _line(where, quad[0], f"branches[{i}]")
         blk, br = quad[1], quad[2]
-        if not (_is_int(blk) and _is_int(br) and 0 <= blk <= MAX_LINE and 0 <= br <= MAX_LINE):
-            raise where.error(f"branches[{i}]: block and branch must be non-negative integers")
+        # Negative ids are real: LCOV exception blocks (e<n>) and coverage.py's exit arcs.
+        if not (_is_int32(blk) and _is_int32(br)):
+            raise where.error(f"branches[{i}]: block and branch must be 32-bit integers")
         if (ln, blk, br) in seen_br:
             raise where.error(f"branches[{i}]: branch ({ln}, {blk}, {br}) listed twice")
         seen_br.add((ln, blk, br))
