@@ -41,9 +41,12 @@ def _assert_equals_summary(cs: CoverageSet, summary: dict[str, Any]) -> None:
     assert set(summary) - {"total"} == set(cs.files)
 
 
-@pytest.mark.parametrize("tool", ["c8", "nyc"])
-def test_committed_reports_equal_istanbul_summary(tool: str) -> None:
-    folder = C8 if tool == "c8" else C8 / "nyc"
+RUNS = {"c8": C8, "c8-typescript": C8 / "ts", "nyc": C8 / "nyc"}
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_committed_reports_equal_istanbul_summary(run: str) -> None:
+    folder = RUNS[run]
     cs = read_report(folder / "coverage-final.json")
     assert cs.inputs[0].format == "istanbul"
     _assert_equals_summary(cs, json.loads((folder / "coverage-summary.json").read_text()))
@@ -96,12 +99,13 @@ def test_functions_are_named_and_placed_like_lcov_fn_records() -> None:
     assert shapes["area"] == 3
 
 
-def test_c8_lcov_info_gives_istanbul_totals_through_the_lcov_reader() -> None:
+@pytest.mark.parametrize("folder", [C8, C8 / "ts"], ids=["js", "ts"])
+def test_c8_lcov_info_gives_istanbul_totals_through_the_lcov_reader(folder: Path) -> None:
     """c8's lcov.info read by covgap's LCOV reader gives the same totals as the JSON."""
     if "lcov" not in {spec.name for spec in all_formats()}:
         pytest.skip("the LCOV reader (covgap.formats.lcov) is not registered yet")
-    summary = json.loads((C8 / "coverage-summary.json").read_text())
-    cs = read_report(C8 / "lcov.info")
+    summary = json.loads((folder / "coverage-summary.json").read_text())
+    cs = read_report(folder / "lcov.info")
     assert cs.inputs[0].format == "lcov"
     _assert_equals_summary(cs, summary)
 
@@ -121,16 +125,21 @@ def test_edge_fixture_equals_istanbul_lib_coverage() -> None:
 
 @pytest.mark.realtool
 def test_fresh_c8_run_equals_its_summary(tmp_path: Path) -> None:
-    """Re-run c8 (from tools/node) on the JS program and compare with its own summary."""
+    """Re-run c8 (from tools/node) on the JS and TS programs; compare with its summary."""
     require_tool("node")
-    if not C8_BIN.exists():
+    if not (C8_BIN.exists() and C8_BIN.with_name("tsc").exists()):
         if os.environ.get("COVGAP_REQUIRE_TOOLS"):
-            pytest.fail("tools/node has no c8; run make node-tools")
-        pytest.skip("tools/node has no c8 (make node-tools installs it)")
+            pytest.fail("tools/node has no c8 or tsc; run make node-tools")
+        pytest.skip("tools/node has no c8 or tsc (make node-tools installs them)")
     env = dict(os.environ, OUT=str(tmp_path), SKIP_NYC="1")
     subprocess.run(["sh", str(C8 / "make.sh")], check=True, env=env, timeout=120)
-    cs = read_report(tmp_path / "coverage-final.json")
-    _assert_equals_summary(cs, json.loads((tmp_path / "coverage-summary.json").read_text()))
+    for folder in (tmp_path, tmp_path / "ts"):
+        cs = read_report(folder / "coverage-final.json")
+        _assert_equals_summary(cs, json.loads((folder / "coverage-summary.json").read_text()))
+    assert set(read_report(tmp_path / "ts" / "coverage-final.json").files) == {
+        "src/geo.ts",
+        "src/main.ts",
+    }
 
 
 def test_sniff() -> None:

@@ -16,10 +16,11 @@ source file, keyed by path::
         "inputSourceMap": {...}}}                 # optional
 
 Some writers wrap each file as ``{"data": {...}}`` (a serialized FileCoverage);
-that is accepted too. Checked against c8 10.1.3 (V8 coverage through
-v8-to-istanbul: one statement per line) and nyc 17.1.0 (Babel instrumentation:
-several statements per line, statements spanning lines) on node 20; the fixtures
-and their ``coverage-summary.json`` are in ``tests/data/c8``.
+that is accepted too. Checked against c8 12.0.0 (V8 coverage through
+v8-to-istanbul: one statement per line; on plain JavaScript and on TypeScript compiled
+by tsc 5.9 with source maps, which c8 maps back to the ``.ts`` files) and nyc 17.1.0
+(Babel instrumentation: several statements per line, statements spanning lines) on
+node 20; the fixtures and their ``coverage-summary.json`` are in ``tests/data/c8``.
 
 What Istanbul counts (istanbul-lib-coverage 3.2, ``FileCoverage.toSummary``), and how
 this reader reproduces it:
