@@ -18,8 +18,10 @@ file ``crates/core/src/x.rs``. Each report path is tried, in order, as:
 6. the longest unique suffix match: repository files with the same last two path
    components are compared component by component from the end, and the one sharing
    the longest suffix wins. A match needs at least two components in common unless the
-   report path is a bare file name; with several best candidates (``src/lib.rs`` in
-   three crates) the path is *ambiguous* and nothing is picked;
+   report path is a bare file name, and everything below a dependency directory
+   (``node_modules``, ``site-packages``, ``.cargo``, ``/rustc/``, a Go ``name@version``)
+   when the path has one; with several best candidates (``src/lib.rs`` in three
+   crates) the path is *ambiguous* and nothing is picked;
 7. the prefix rewrites learned from steps 3-6 (``/home/runner/work/app/app/`` → ``""``),
    which settle ambiguous and single-component matches the other files vouch for.
 
@@ -206,19 +208,64 @@ class _SuffixIndex:
         """Return ``(strong, weak, k)`` candidates for ``query`` and their common suffix.
 
         Strong candidates share at least two trailing components with the query (or the
-        whole query, when it is a bare name); weak ones share only the file name.
+        whole query, when it is a bare name); weak ones share only the file name. Below
+        a dependency directory the match must cover everything under it (see
+        :func:`_foreign_depth`), or there is no candidate at all.
         """
         parts = query.split("/")
+        need = _foreign_depth(parts)
         if len(parts) >= 2:
             tail = self.by_tail.get(f"{parts[-2]}/{parts[-1]}")
             if tail:
                 scored = [(_common_suffix(parts, c.split("/")), c) for c in tail]
                 best = max(k for k, _ in scored)
-                return sorted(c for k, c in scored if k == best), [], best
+                if best >= need:
+                    return sorted(c for k, c in scored if k == best), [], best
+        if need > 1:
+            return [], [], 0
         same_name = self.by_base.get(parts[-1], [])
         if len(parts) == 1:
             return sorted(same_name), [], 1
         return [], sorted(same_name), 1
+
+
+_DEPENDENCY_DIRS = frozenset(
+    {
+        "node_modules",
+        "bower_components",
+        "site-packages",
+        "dist-packages",
+        ".cargo",
+        ".rustup",
+        "gems",
+        "vendor",
+        ".m2",
+        ".gradle",
+        ".ivy2",
+    }
+)
+
+
+def _foreign_depth(parts: Sequence[str]) -> int:
+    """How many trailing components a suffix match must share with a dependency's path.
+
+    Reports often include other people's code: ``~/.cargo/registry/.../serde-1.0/src/
+    lib.rs``, Rust's ``/rustc/<hash>/library/core/src/fmt/mod.rs``, Go's module cache
+    ``.../pkg/mod/github.com/x/y@v1.2.3/z.go``, ``node_modules/...``. Their last two
+    components (``src/lib.rs``) match a repository file all too easily. Below such a
+    directory only a match of everything under it counts: ``site-packages/pkg/mod.py``
+    still maps onto ``src/pkg/mod.py`` (a tox run of the installed package), while
+    serde's ``lib.rs`` would need a ``serde-1.0/src/lib.rs`` in the repository.
+    """
+    for i in range(len(parts) - 1, -1, -1):
+        part = parts[i]
+        if part in _DEPENDENCY_DIRS:
+            return len(parts) - i - 1
+        if "@v" in part:  # a Go module cache directory: name@version
+            return len(parts) - i
+    if len(parts) > 2 and parts[0] == "" and parts[1] == "rustc":
+        return len(parts)  # the Rust standard library as rustc's debug info names it
+    return 0
 
 
 @dataclass

@@ -224,6 +224,39 @@ def test_root_level_file_needs_the_other_files_to_vouch(tmp_path: Path) -> None:
     assert mapped(both) == {CI + "pkg/a.py": "pkg/a.py", CI + "setup.py": "setup.py"}
 
 
+# -- other people's code --------------------------------------------------------------
+
+DEPENDENCIES = [
+    "/home/u/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.200/src/lib.rs",
+    "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/core/src/fmt/mod.rs",
+    "/root/go/pkg/mod/github.com/acme/util@v1.2.3/strings/strings.go",
+    "/ci/app/node_modules/left-pad/src/index.js",
+    "/usr/lib/python3/site-packages/requests/utils.py",
+]
+
+
+def test_dependency_sources_do_not_match_repository_files(tmp_path: Path) -> None:
+    files = [
+        "crates/core/src/lib.rs",
+        "crates/core/src/fmt/mod.rs",
+        "go/strings/strings.go",
+        "web/src/index.js",
+        "py/app/utils.py",
+    ]
+    result = map_paths(coverage(*DEPENDENCIES), workspace(tmp_path, files), [])
+    assert result.mapping == {}
+    assert sorted(p for g in result.unmapped for p in g.paths) == sorted(DEPENDENCIES)
+    assert {g.kind for g in result.unmapped} == {MISSING}
+    assert result.coverage.totals() == coverage(*DEPENDENCIES).totals()
+
+
+def test_installed_copy_of_the_repository_package_still_maps(tmp_path: Path) -> None:
+    files = ["src/requests/utils.py", "web/node_modules_docs/x.md"]
+    report = "/usr/lib/python3/site-packages/requests/utils.py"
+    result = map_paths(coverage(report), workspace(tmp_path, files), [])
+    assert result.mapping == {report: "src/requests/utils.py"}
+
+
 # -- suggestions -----------------------------------------------------------------------
 
 
