@@ -651,6 +651,9 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
     write_chunk(b"\t</packages>\n</coverage>\n")
 
 
+_PLAIN_LINE = '\t\t\t\t\t\t<line number="%d" hits="%d"/>\n'
+
+
 def _class_xml(fc: FileCoverage) -> str:
     c = fc.counts()
     path = _attr(fc.path)
@@ -692,11 +695,15 @@ def _class_xml(fc: FileCoverage) -> str:
         parts.append("\t\t\t\t\t<lines/>\n\t\t\t\t</class>\n")
         return "".join(parts)
     parts.append("\t\t\t\t\t<lines>\n")
+    if not branches:  # the common case, formatted in one pass
+        parts.append("".join(map(_PLAIN_LINE.__mod__, lines)))
+        parts.append("\t\t\t\t\t</lines>\n\t\t\t\t</class>\n")
+        return "".join(parts)
     append = parts.append
     for line, hits in lines:
-        acc = branches.get(line) if branches else None
+        acc = branches.get(line)
         if acc is None:
-            append(f'\t\t\t\t\t\t<line number="{line}" hits="{hits}"/>\n')
+            append(_PLAIN_LINE % (line, hits))
         else:
             covered, total = acc
             append(
