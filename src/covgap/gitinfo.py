@@ -68,6 +68,10 @@ _GIT_CONFIG = (
     "-c",
     "diff.external=",
     "-c",
+    "diff.renames=true",
+    "-c",
+    "log.showSignature=false",
+    "-c",
     "color.ui=false",
 )
 
