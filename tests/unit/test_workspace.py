@@ -6,7 +6,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import pathspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import require_tool
 from covgap.config import Config, validate
@@ -493,3 +496,57 @@ def test_globs_are_normalised(tmp_path: Path, glob: str) -> None:
     ws = Workspace(tmp_path, [], [Component("s", (glob,))])
     comp = ws.component_of("src/a/b.py")
     assert comp is not None and comp.name == "s"
+
+
+# -- ownership agrees with matching every glob against every file ----------------------
+
+_SEG = st.sampled_from(["a", "b", "src", "lib"])
+_GLOB = st.one_of(
+    st.builds(lambda d: "/".join(d) + "/**", st.lists(_SEG, min_size=1, max_size=3)),
+    st.builds(
+        lambda d: "/".join(d) + "/**",
+        st.lists(st.sampled_from(["*", "a", "src"]), min_size=1, max_size=2),
+    ),
+    st.sampled_from(["**", "**/*.py", "*.rs", "src/*.py", "**/lib/**", "a/b.py", "b.py"]),
+)
+_FILE = st.builds(
+    lambda d, n: "/".join([*d, n]),
+    st.lists(_SEG, max_size=4),
+    st.sampled_from(["x.py", "y.rs", "b.py"]),
+)
+
+
+def _naive_owner(components: list[Component], path: str) -> str | None:
+    """Match every glob of every component against the path, the slow obvious way."""
+    from covgap.workspace import _specificity
+
+    best: tuple[tuple[int, ...], str] | None = None
+    for index, comp in enumerate(components):
+        for glob in comp.paths:
+            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(path):
+                key = (*_specificity(glob), comp.origin == "config", -index)
+                if best is None or key > best[0]:
+                    best = (key, comp.name)
+    return best[1] if best else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(_GLOB, min_size=1, max_size=3), st.booleans()), max_size=6),
+    st.lists(_FILE, min_size=1, max_size=25),
+)
+def test_memoised_ownership_equals_matching_every_glob(
+    decls: list[tuple[list[str], bool]], files: list[str]
+) -> None:
+    components = [
+        Component(f"c{i}", tuple(globs), origin="config" if declared else "npm")
+        for i, (globs, declared) in enumerate(decls)
+    ]
+    ws = Workspace(Path("."), sorted(set(files)), components)
+    expected = {p: _naive_owner(components, p) for p in files}
+    # Ask in file order, then again in reverse, so memoised answers are reused.
+    for path in [*files, *reversed(files)]:
+        comp = ws.component_of(path)
+        assert (comp.name if comp else None) == expected[path], path
+    owned = {p for c in components for p in ws.files_of(c.name)}
+    assert owned == {p for p in ws.files if expected[p] is not None}
