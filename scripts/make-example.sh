@@ -7,8 +7,9 @@
 # paths are kept exactly as the tools wrote them (absolute /tmp/tmp.XXXXXXXXXX/tasker/...
 # paths): mapping them onto the example tree is covgap's job, and part of the demo.
 #
-#   Rust        rustc -C instrument-coverage, cargo test (offline), llvm-profdata-19 and
-#               llvm-cov-19 export -format=lcov / -format=text, llvm-cov-19 report
+#   Rust        rustc -C instrument-coverage, cargo test (offline), llvm-profdata-19;
+#               llvm-cov-19 export -format=text (JSON, gzipped) per suite and
+#               -format=lcov for the integration suite; a baseline run with fewer tests
 #   Python      coverage.py (branch) under pytest: Cobertura XML (unit), JSON (e2e)
 #   Ruby        RSpec under Debian's ruby-simplecov with branch coverage: .resultset.json
 #   TypeScript  tsc --sourceMap, node --test under c8: coverage-final.json and lcov.info
@@ -16,8 +17,10 @@
 # Usage: scripts/make-example.sh            (needs cargo, llvm-19, ruby + rspec + simplecov,
 #                                            node + npm with registry access, lcov)
 # Environment: PYTHON (default .venv/bin/python, needs coverage and pytest), LLVM_SUFFIX
-# (default -19), C8_VERSION, TYPESCRIPT_VERSION, TYPES_NODE_VERSION.
+# (default -19), C8_VERSION, TYPESCRIPT_VERSION, TYPES_NODE_VERSION; KEEP_WORK=1 keeps the
+# temporary directory for inspection.
 set -euo pipefail
+exec </dev/null   # nothing here reads input; cargo's probe of rustc must not see ours
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 example="$repo/src/covgap/example"
@@ -55,7 +58,7 @@ lcov_summary() {  # lcov_summary FILE: lcov's own totals of an LCOV tracefile
     lcov --summary "$1" --rc lcov_branch_coverage=1 2>&1 | grep -E '^ *(lines|functions|branches)'
 }
 
-# cov_args PROFDATA OBJECTS: set cov (and cov_<suite>) to llvm-cov's arguments: the profile,
+# cov_args PROFDATA OBJECTS: set cov to llvm-cov's arguments: the profile,
 # the ignore regex and the test executables (the first positional, the others -object).
 cov_args() {
     local exes
@@ -63,10 +66,6 @@ cov_args() {
     cov=(-instr-profile="$1" -ignore-filename-regex="$rust_ignore" "${exes[0]}")
     local exe
     for exe in "${exes[@]:1}"; do cov+=(-object "$exe"); done
-    case "$1" in
-        */rust-unit.profdata) cov_unit=("${cov[@]}") ;;
-        */rust-integration.profdata) cov_integration=("${cov[@]}") ;;
-    esac
 }
 
 # Paths cargo-llvm-cov leaves out by default: dependencies, the standard library, tests.
