@@ -44,6 +44,9 @@ What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces
 * **Not reproduced**: ``# :nocov:`` in a ``.resultset.json`` — SimpleCov applies those
   markers by reading the source files, which a reader does not have; lines and
   branches inside them are counted here. coverage.json has them applied already.
+  Likewise SimpleCov drops files that no longer exist on disk and applies its
+  ``add_filter`` rules when it builds a result; covgap keeps every file of the report
+  and leaves the rest to path mapping, which lists what matches no repository file.
 """
 
 from __future__ import annotations
