@@ -60,6 +60,7 @@ golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --update-golden $(PYTEST_ARGS)
 
 bench: setup
+	$(BIN)/python -m pip install -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py
 
 clean:

@@ -24,6 +24,12 @@
  *   uncovered_ranges(lines, hits) -> list[tuple[int, int]]
  *     Exactly covgap.model.uncovered_ranges.
  *
+ *   merge_branches(8 columns) / merge_functions(a, b, Function)
+ *     The branch and function halves of FileCoverage.merge, same semantics.
+ *
+ *   format_lcov_data(lines, hits, br_line, br_block, br_branch, br_taken)
+ *     The BRDA and DA lines lcov.write emits for one file.
+ *
  *   count_positive(column) -> int
  *     How many values of an array('q') are > 0: covered lines, taken branches.
  *     (array.count boxes every element into a Python int: 50 ms per million.)
@@ -881,6 +887,266 @@ count_positive(PyObject *self, PyObject *obj)
     return PyLong_FromSsize_t(k);
 }
 
+/* Merge two sorted branch column sets (model.FileCoverage.merge); equal keys combine
+ * as FileCoverageBuilder.add_branch does: "never evaluated" yields to any number,
+ * numbers add, saturating. Returns None when an input is not sorted. */
+static PyObject *
+merge_branches(PyObject *self, PyObject *args)
+{
+    PyObject *o[8];
+    if (!PyArg_ParseTuple(args, "OOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7]))
+        return NULL;
+    Py_buffer v[8];
+    int got = 0;
+    PyObject *result = NULL;
+    for (; got < 8; got++)
+        if (get_column(o[got], &v[got], got % 4 == 3 ? 8 : 4, "branch column") < 0)
+            goto done;
+    Py_ssize_t na = v[0].len / 4, nb = v[4].len / 4;
+    for (int k = 0; k < 4; k++) {
+        Py_ssize_t isz = k == 3 ? 8 : 4;
+        if (v[k].len / isz != na || v[4 + k].len / isz != nb) {
+            PyErr_SetString(PyExc_ValueError, "merge_branches: branch columns differ in length");
+            goto done;
+        }
+    }
+    const int *al = v[0].buf, *ab = v[1].buf, *an = v[2].buf, *bl = v[4].buf, *bb = v[5].buf,
+              *bn = v[6].buf;
+    const long long *at = v[3].buf, *bt = v[7].buf;
+    /* The model keeps branches sorted; a reader that did not gets the Python path. */
+    for (int side = 0; side < 2; side++) {
+        const int *l = side ? bl : al, *b = side ? bb : ab, *n = side ? bn : an;
+        Py_ssize_t len = side ? nb : na;
+        for (Py_ssize_t k = 1; k < len; k++) {
+            BranchHit p = {l[k - 1], b[k - 1], n[k - 1], 0}, q = {l[k], b[k], n[k], 0};
+            if (br_less(&q, &p)) {
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+        }
+    }
+    BranchHit *out = PyMem_Malloc((size_t)(na + nb + 1) * sizeof(BranchHit));
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t i = 0, j = 0, m = 0;
+    while (i < na || j < nb) {
+        BranchHit x;
+        int take_a;
+        if (i < na && j < nb) {
+            BranchHit pa = {al[i], ab[i], an[i], at[i]}, pb = {bl[j], bb[j], bn[j], bt[j]};
+            take_a = !br_less(&pb, &pa);
+        }
+        else
+            take_a = i < na;
+        if (take_a) {
+            x.line = al[i]; x.block = ab[i]; x.branch = an[i]; x.taken = at[i]; i++;
+        }
+        else {
+            x.line = bl[j]; x.block = bb[j]; x.branch = bn[j]; x.taken = bt[j]; j++;
+        }
+        if (m > 0 && same_branch(&out[m - 1], &x)) {
+            BranchHit *prev = &out[m - 1];
+            if (prev->taken == NEVER_EVALUATED)
+                prev->taken = x.taken;
+            else if (x.taken != NEVER_EVALUATED)
+                prev->taken = sat_add(prev->taken, x.taken);
+        }
+        else
+            out[m++] = x;
+    }
+    char *scratch = PyMem_Malloc((size_t)(m + 1) * sizeof(long long));
+    PyObject *cols[4] = {NULL, NULL, NULL, NULL};
+    if (scratch == NULL) {
+        PyMem_Free(out);
+        PyErr_NoMemory();
+        goto done;
+    }
+    int *ib = (int *)scratch;
+    long long *qb = (long long *)scratch;
+    for (Py_ssize_t k = 0; k < m; k++) ib[k] = out[k].line;
+    cols[0] = make_array("i", ib, m * (Py_ssize_t)sizeof(int));
+    for (Py_ssize_t k = 0; k < m; k++) ib[k] = out[k].block;
+    cols[1] = cols[0] ? make_array("i", ib, m * (Py_ssize_t)sizeof(int)) : NULL;
+    for (Py_ssize_t k = 0; k < m; k++) ib[k] = out[k].branch;
+    cols[2] = cols[1] ? make_array("i", ib, m * (Py_ssize_t)sizeof(int)) : NULL;
+    for (Py_ssize_t k = 0; k < m; k++) qb[k] = out[k].taken;
+    cols[3] = cols[2] ? make_array("q", qb, m * (Py_ssize_t)sizeof(long long)) : NULL;
+    if (cols[3] != NULL)
+        result = PyTuple_Pack(4, cols[0], cols[1], cols[2], cols[3]);
+    for (int k = 0; k < 4; k++)
+        Py_XDECREF(cols[k]);
+    PyMem_Free(scratch);
+    PyMem_Free(out);
+done:
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(&v[k]);
+    return result;
+}
+
+/* Compare two Function tuples by (start_line, name): the order FileCoverage keeps. */
+static int
+fn_cmp(PyObject *a, PyObject *b, int *out)
+{
+    int sa = (int)PyLong_AsLong(PyTuple_GET_ITEM(a, 1));
+    int sb = (int)PyLong_AsLong(PyTuple_GET_ITEM(b, 1));
+    if (PyErr_Occurred())
+        return -1;
+    if (sa != sb) {
+        *out = sa < sb ? -1 : 1;
+        return 0;
+    }
+    int c = PyUnicode_Compare(PyTuple_GET_ITEM(a, 0), PyTuple_GET_ITEM(b, 0));
+    if (c == -1 && PyErr_Occurred())
+        return -1;
+    *out = c;
+    return 0;
+}
+
+/* Merge two sequences of Function sorted by (start_line, name), as FileCoverage.merge
+ * does through FileCoverageBuilder: one function per (name, start_line), the first
+ * known end line, hits summed (saturating). */
+static PyObject *
+merge_functions(PyObject *self, PyObject *args)
+{
+    PyObject *fa, *fb, *fn_type;
+    if (!PyArg_ParseTuple(args, "OOO", &fa, &fb, &fn_type))
+        return NULL;
+    PyObject *sa = PySequence_Fast(fa, "merge_functions: functions must be a sequence");
+    if (sa == NULL)
+        return NULL;
+    PyObject *sb = PySequence_Fast(fb, "merge_functions: functions must be a sequence");
+    if (sb == NULL) {
+        Py_DECREF(sa);
+        return NULL;
+    }
+    Py_ssize_t na = PySequence_Fast_GET_SIZE(sa), nb = PySequence_Fast_GET_SIZE(sb);
+    PyObject **ia = PySequence_Fast_ITEMS(sa), **ib = PySequence_Fast_ITEMS(sb);
+    PyObject *out = PyList_New(0);
+    Py_ssize_t i = 0, j = 0;
+    for (Py_ssize_t k = 0; k < na; k++)
+        if (!PyTuple_Check(ia[k]) || PyTuple_GET_SIZE(ia[k]) != 4)
+            goto bad_type;
+    for (Py_ssize_t k = 0; k < nb; k++)
+        if (!PyTuple_Check(ib[k]) || PyTuple_GET_SIZE(ib[k]) != 4)
+            goto bad_type;
+    while (out != NULL && (i < na || j < nb)) {
+        PyObject *x;
+        if (i < na && j < nb) {
+            int c;
+            if (fn_cmp(ia[i], ib[j], &c) < 0)
+                goto error;
+            x = c <= 0 ? ia[i++] : ib[j++];
+        }
+        else
+            x = i < na ? ia[i++] : ib[j++];
+        Py_ssize_t n = PyList_GET_SIZE(out);
+        int same = 0;
+        if (n > 0) {
+            int c;
+            if (fn_cmp(PyList_GET_ITEM(out, n - 1), x, &c) < 0)
+                goto error;
+            same = c == 0;
+        }
+        if (!same) {
+            if (PyList_Append(out, x) < 0)
+                goto error;
+            continue;
+        }
+        PyObject *prev = PyList_GET_ITEM(out, n - 1);
+        long long h1 = PyLong_AsLongLong(PyTuple_GET_ITEM(prev, 3));
+        long long h2 = PyLong_AsLongLong(PyTuple_GET_ITEM(x, 3));
+        if (PyErr_Occurred())
+            goto error;
+        PyObject *end = PyTuple_GET_ITEM(prev, 2);
+        if (end == Py_None)
+            end = PyTuple_GET_ITEM(x, 2);
+        PyObject *hits = PyLong_FromLongLong(sat_add(h1, h2));
+        if (hits == NULL)
+            goto error;
+        PyObject *t = ((PyTypeObject *)fn_type)->tp_alloc((PyTypeObject *)fn_type, 4);
+        if (t == NULL) {
+            Py_DECREF(hits);
+            goto error;
+        }
+        PyTuple_SET_ITEM(t, 0, Py_NewRef(PyTuple_GET_ITEM(prev, 0)));
+        PyTuple_SET_ITEM(t, 1, Py_NewRef(PyTuple_GET_ITEM(prev, 1)));
+        PyTuple_SET_ITEM(t, 2, Py_NewRef(end));
+        PyTuple_SET_ITEM(t, 3, hits);
+        PyObject_GC_UnTrack(t);
+        if (PyList_SetItem(out, n - 1, t) < 0)
+            goto error;
+    }
+    Py_DECREF(sa);
+    Py_DECREF(sb);
+    return out;
+bad_type:
+    PyErr_SetString(PyExc_TypeError, "merge_functions: items must be Function tuples");
+error:
+    Py_XDECREF(out);
+    Py_DECREF(sa);
+    Py_DECREF(sb);
+    return NULL;
+}
+
+/* The BRDA and DA lines of one LCOV record, as lcov.write formats them. */
+static PyObject *
+format_lcov_data(PyObject *self, PyObject *args)
+{
+    PyObject *o[6];
+    if (!PyArg_ParseTuple(args, "OOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]))
+        return NULL;
+    Py_buffer v[6];
+    int got = 0;
+    PyObject *result = NULL;
+    static const int sizes[6] = {4, 8, 4, 4, 4, 8};
+    for (; got < 6; got++)
+        if (get_column(o[got], &v[got], sizes[got], "column") < 0)
+            goto done;
+    Py_ssize_t n = v[0].len / 4, nb = v[2].len / 4;
+    if (v[1].len / 8 != n || v[3].len / 4 != nb || v[4].len / 4 != nb || v[5].len / 8 != nb) {
+        PyErr_SetString(PyExc_ValueError, "format_lcov_data: columns differ in length");
+        goto done;
+    }
+    /* "BRDA:" + 3 ints (<= 11 chars each, "e" prefix) + taken (<= 20) + 4 separators */
+    size_t cap_br = (size_t)nb * 64 + 1, cap_da = (size_t)n * 36 + 1;
+    char *br = PyMem_Malloc(cap_br), *da = PyMem_Malloc(cap_da);
+    if (br == NULL || da == NULL) {
+        PyMem_Free(br);
+        PyMem_Free(da);
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int *bl = v[2].buf, *bk = v[3].buf, *bn = v[4].buf;
+    const long long *bt = v[5].buf;
+    char *p = br;
+    for (Py_ssize_t k = 0; k < nb; k++) {
+        p += sprintf(p, "BRDA:%d,", bl[k]);
+        p += bk[k] < 0 ? sprintf(p, "e%d,", -1 - bk[k]) : sprintf(p, "%d,", bk[k]);
+        p += bt[k] == NEVER_EVALUATED ? sprintf(p, "%d,-\n", bn[k])
+                                      : sprintf(p, "%d,%lld\n", bn[k], bt[k]);
+    }
+    PyObject *br_bytes = PyBytes_FromStringAndSize(br, p - br);
+    const int *dl = v[0].buf;
+    const long long *dh = v[1].buf;
+    p = da;
+    for (Py_ssize_t k = 0; k < n; k++)
+        p += sprintf(p, "DA:%d,%lld\n", dl[k], dh[k]);
+    PyObject *da_bytes = PyBytes_FromStringAndSize(da, p - da);
+    PyMem_Free(br);
+    PyMem_Free(da);
+    if (br_bytes && da_bytes)
+        result = PyTuple_Pack(2, br_bytes, da_bytes);
+    Py_XDECREF(br_bytes);
+    Py_XDECREF(da_bytes);
+done:
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(&v[k]);
+    return result;
+}
+
 /* -- module -------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -893,6 +1159,13 @@ static PyMethodDef methods[] = {
      "uncovered_ranges(lines, hits) -> list of (first, last) uncovered line ranges"},
     {"count_positive", count_positive, METH_O,
      "count_positive(array('q')) -> how many values are > 0 (lines or branches covered)"},
+    {"merge_branches", merge_branches, METH_VARARGS,
+     "merge_branches(line_a, block_a, branch_a, taken_a, line_b, ...) -> four columns"},
+    {"merge_functions", merge_functions, METH_VARARGS,
+     "merge_functions(functions_a, functions_b, Function) -> merged list, sorted"},
+    {"format_lcov_data", format_lcov_data, METH_VARARGS,
+     "format_lcov_data(lines, hits, br_line, br_block, br_branch, br_taken) -> "
+     "(BRDA bytes, DA bytes)"},
     {NULL, NULL, 0, NULL},
 };
 

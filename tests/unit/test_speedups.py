@@ -217,3 +217,54 @@ def test_parse_lcov_reports_unfinished_records_and_fallback() -> None:
     with pytest.raises(_speedups.ParseError) as info:
         _speedups.parse_lcov(b"SF:a\nDA:1,1\n", 7, True, Function)
     assert info.value.args == (8, "end of file inside the record of a (no end_of_record)")
+
+
+def test_writer_bytes_are_the_same_on_both_paths() -> None:
+    cs = lcov.read(io.BytesIO((DATA / "gcc-lcov" / "multi.info").read_bytes()), "m.info")
+    b = model.FileCoverageBuilder("neg.c")
+    b.add_line(2**31 - 1, MAX_COUNT)
+    b.add_branch(5, -(2**31), -(2**31), None)
+    b.add_branch(5, 2**31 - 1, 2**31 - 1, MAX_COUNT)
+    cs.add(b.build())
+    outputs = []
+    for pure in (False, True):
+        os.environ.pop("COVGAP_PURE_PYTHON", None)
+        if pure:
+            os.environ["COVGAP_PURE_PYTHON"] = "1"
+        try:
+            out = io.BytesIO()
+            lcov.write(cs, out)
+            outputs.append(out.getvalue())
+        finally:
+            os.environ.pop("COVGAP_PURE_PYTHON", None)
+    assert outputs[0] == outputs[1]
+    assert b"BRDA:5,e2147483647,-2147483648,-\n" in outputs[0]
+
+
+def test_unsorted_branch_columns_take_the_python_merge() -> None:
+    cols = (array("i", [3, 1]), array("i", [0, 0]), array("i", [0, 0]), array("q", [1, 2]))
+    empty = (array("i"), array("i"), array("i"), array("q"))
+    assert _speedups.merge_branches(*cols, *empty) is None
+    a = model.FileCoverage(
+        "a",
+        array("i", [1]),
+        array("q", [1]),
+        br_line=cols[0],
+        br_block=cols[1],
+        br_branch=cols[2],
+        br_taken=cols[3],
+    )
+    merged = a.merge(model.FileCoverage("a", array("i", [1]), array("q", [1])))
+    assert list(merged.branches()) == [model.Branch(1, 0, 0, 2), model.Branch(3, 0, 0, 1)]
+
+
+def test_merge_functions_keeps_first_end_line_and_sums() -> None:
+    a = (Function("f", 1, None, 2), Function("g", 4, 9, MAX_COUNT))
+    b = (Function("a", 1, 3, 0), Function("f", 1, 7, 5), Function("g", 4, None, 1))
+    assert _speedups.merge_functions(a, b, Function) == [
+        Function("a", 1, 3, 0),
+        Function("f", 1, 7, 7),
+        Function("g", 4, 9, MAX_COUNT),
+    ]
+    with pytest.raises(TypeError):
+        _speedups.merge_functions([("x",)], [], Function)

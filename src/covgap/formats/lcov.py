@@ -623,6 +623,19 @@ def _check_text(value: str, what: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
 
+def _format_data(fc: FileCoverage) -> tuple[bytes, bytes]:
+    """The BRDA and DA lines of one file (``_speedups.format_lcov_data`` in Python)."""
+    brda = []
+    for line, block, branch, taken in zip(
+        fc.br_line, fc.br_block, fc.br_branch, fc.br_taken, strict=True
+    ):
+        blk = b"e%d" % (-1 - block) if block < 0 else b"%d" % block
+        tk = b"-" if taken == NEVER_EVALUATED else b"%d" % taken
+        brda.append(b"BRDA:%d,%s,%d,%s\n" % (line, blk, branch, tk))
+    da = [b"DA:%d,%d\n" % pair for pair in zip(fc.lines, fc.hits, strict=True)]
+    return b"".join(brda), b"".join(da)
+
+
 def write(coverage: CoverageSet, stream: BinaryIO) -> None:
     """Write LCOV that this reader reads back into the same model.
 
@@ -658,17 +671,17 @@ def write(coverage: CoverageSet, stream: BinaryIO) -> None:
             out.append(b"FNDA:%d,%s\n" % (fn.hits, name.encode("utf-8", "surrogateescape")))
             fn_hit += 1 if fn.hits else 0
         out.append(b"FNF:%d\nFNH:%d\n" % (len(by_name), fn_hit))
-        br_hit = 0
-        for line, block, branch, taken in zip(
-            fc.br_line, fc.br_block, fc.br_branch, fc.br_taken, strict=True
-        ):
-            blk = b"e%d" % (-1 - block) if block < 0 else b"%d" % block
-            tk = b"-" if taken == NEVER_EVALUATED else b"%d" % taken
-            out.append(b"BRDA:%d,%s,%d,%s\n" % (line, blk, branch, tk))
-            br_hit += 1 if taken > 0 else 0
-        out.append(b"BRF:%d\nBRH:%d\n" % (len(fc.br_line), br_hit))
-        out.append(b"".join([b"DA:%d,%d\n" % pair for pair in zip(fc.lines, fc.hits, strict=True)]))
         c = fc.counts()
+        if use_speedups():
+            assert _speedups is not None
+            brda, da = _speedups.format_lcov_data(
+                fc.lines, fc.hits, fc.br_line, fc.br_block, fc.br_branch, fc.br_taken
+            )
+        else:
+            brda, da = _format_data(fc)
+        out.append(brda)
+        out.append(b"BRF:%d\nBRH:%d\n" % (c.branches_total, c.branches_covered))
+        out.append(da)
         out.append(b"LF:%d\nLH:%d\nend_of_record\n" % (c.lines_total, c.lines_covered))
         stream.write(b"".join(out))
 
