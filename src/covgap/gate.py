@@ -533,7 +533,7 @@ def _diffcov_for(inp: GateInputs) -> DiffCoverage | None:
 
 
 def _no_baseline(rule: str, title: str, limit: Fraction, key: str, hib: bool = True) -> Verdict:
-    why = "no --baseline given (a previous covgap JSON report)"
+    why = "no --baseline given"
     return Verdict(
         rule,
         title,
@@ -544,7 +544,10 @@ def _no_baseline(rule: str, title: str, limit: Fraction, key: str, hib: bool = T
         higher_is_better=hib,
         config_key=key,
         reason=why,
-        explain=[f"{title} compares with a baseline: {why}"],
+        explain=[
+            f"{title} compares with a baseline, a previous covgap JSON report given "
+            "with --baseline FILE; none was given"
+        ],
     )
 
 
