@@ -14,15 +14,16 @@ Each candidate is confirmed by sniffing its content (:func:`covgap.formats.detec
 a file that is not coverage (a ``coverage.json`` that configures a tool, an empty
 ``lcov.info``) is passed over.
 
-One run, several formats. Tools often write the same run twice in one directory
-(c8's ``coverage/lcov.info`` beside ``coverage/coverage-final.json``; coverage.py's
-``coverage.xml`` beside ``coverage.json``). Merging both would double every hit count
-and, where the two formats define lines differently, the totals too. So when one
-directory holds reports of different formats that cover the same set of source file
-names, only one is used: the one whose format is earliest in :data:`PREFERENCE` (the
-richer format). Reports of different runs that happen to share a directory (a Python
-``coverage.xml`` and a JavaScript ``lcov.info`` at the root) cover different files and
-are all used.
+One run, written twice. Tools often write one run in several formats (c8's
+``coverage/lcov.info`` beside ``coverage/coverage-final.json``; coverage.py's
+``.coverage`` beside the ``coverage.xml`` exported from it), and CI scripts copy
+reports around. Merging both would double every hit count. So when two reports list
+the same files (by the tail of their paths) with the same lines and the same hit
+counts, only one is used: the one whose format is earliest in :data:`PREFERENCE` (the
+richer format), else the first by path. Different runs are all used, even over the
+same files: a unit suite's ``coverage.xml`` and an end-to-end suite's
+``coverage.json`` disagree on hits. Telling them apart means reading each candidate
+once here when there are several (the pipeline reads the kept ones again).
 
 The result is sorted by path relative to the root, so the same tree always gives the
 same list in the same order.
@@ -33,7 +34,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -87,7 +87,7 @@ _TEST_DATA_PARENTS = frozenset({"tests", "test", "spec"})
 
 PREFERENCE: tuple[str, ...] = (
     "llvm",
-    "coveragepy",
+    "coveragepy-json",
     "istanbul",
     "simplecov",
     "jacoco",
@@ -95,11 +95,14 @@ PREFERENCE: tuple[str, ...] = (
     "go",
     "clover",
     "cobertura",
+    "coveragepy",
     "lcov",
 )
-"""Which of several formats of one run to keep: earliest first, by substring of the
+"""Which of several copies of one run to keep: earliest first, by substring of the
 format name. Richer formats come first (llvm-cov JSON has regions and branches where its
-LCOV export has lines; coverage.py JSON keeps contexts its Cobertura loses)."""
+LCOV export has lines; coverage.py JSON keeps contexts its Cobertura loses). coverage.py's
+``.coverage`` data file comes late although it is the richest: reading it needs
+coverage.py installed and the measured sources present, which its exports do not."""
 
 
 def _rank(spec: FormatSpec) -> int:
@@ -110,10 +113,11 @@ def _rank(spec: FormatSpec) -> int:
 
 
 def _globs(formats: Sequence[FormatSpec]) -> list[str]:
+    """Every name to look for, each also gzip'd (readers decompress transparently)."""
     globs = list(WELL_KNOWN)
     for spec in formats:
         globs.extend(g for g in spec.discover if g not in globs)
-    return globs
+    return globs + [f"{g}.gz" for g in globs if not g.endswith(".gz")]
 
 
 def _name_filter(globs: Sequence[str]) -> re.Pattern[str]:
@@ -160,37 +164,56 @@ def _sniffed(root: Path, rel: str) -> FormatSpec | None:
         return None
 
 
-def _source_names(path: Path) -> frozenset[str] | None:
-    """The base names of the files a report covers, or None when it cannot be read."""
+_Fingerprint = dict[str, tuple[tuple[int, int], ...]]
+
+
+def _fingerprint(path: Path) -> tuple[_Fingerprint, _Fingerprint] | None:
+    """Each file's (line, hits) pairs, keyed by the last two and by the last path component.
+
+    Formats spell one file differently (``/abs/src/a.js`` beside ``src/a.js``) but keep
+    the tail of its path. Files without lines are left out (coverage.py's LCOV omits
+    empty ``__init__.py`` files its XML lists); a key level where two files collide is
+    left empty. None when the report cannot be read.
+    """
     try:
         cs = read_report(path)
     except CovgapError:
         return None
-    return frozenset(p.replace("\\", "/").rpartition("/")[2] for p in cs.files)
+    levels: list[_Fingerprint] = []
+    for depth in (2, 1):
+        keyed: _Fingerprint = {}
+        for name, fc in cs.files.items():
+            if not fc.lines:
+                continue
+            key = "/".join(name.replace("\\", "/").split("/")[-depth:])
+            if key in keyed:
+                keyed = {}
+                break
+            keyed[key] = tuple(fc.line_hits())
+        levels.append(keyed)
+    return levels[0], levels[1]
+
+
+def _same_run(a: tuple[_Fingerprint, _Fingerprint], b: tuple[_Fingerprint, _Fingerprint]) -> bool:
+    """Whether two reports are one run written twice: same files, lines and hit counts."""
+    for mine, theirs in zip(a, b, strict=True):
+        if mine and mine.keys() == theirs.keys():
+            return mine == theirs
+    return False
 
 
 def _one_per_run(root: Path, found: list[tuple[str, FormatSpec]]) -> list[str]:
-    """Drop reports that repeat another format's report of the same run (module doc)."""
-    by_dir: dict[str, list[tuple[str, FormatSpec]]] = defaultdict(list)
-    for rel, spec in found:
-        by_dir[rel.rpartition("/")[0]].append((rel, spec))
-    kept: list[str] = []
-    for entries in by_dir.values():
-        if len({spec.name for _, spec in entries}) < 2:
-            kept.extend(rel for rel, _ in entries)
-            continue
-        entries.sort(key=lambda item: (_rank(item[1]), item[0]))
-        chosen: list[tuple[str, FormatSpec, frozenset[str] | None]] = []
-        for rel, spec in entries:
-            names = _source_names(root / rel)
-            duplicate = names is not None and any(
-                other is not None and other == names and spec.name != other_spec.name
-                for _, other_spec, other in chosen
-            )
-            if not duplicate:
-                chosen.append((rel, spec, names))
-        kept.extend(rel for rel, _, _ in chosen)
-    return kept
+    """Drop reports that repeat another report of the same run (module docstring)."""
+    if len(found) < 2:
+        return [rel for rel, _ in found]
+    chosen: list[tuple[str, tuple[_Fingerprint, _Fingerprint] | None]] = []
+    for rel, _spec in sorted(found, key=lambda item: (_rank(item[1]), item[0])):
+        mine = _fingerprint(root / rel)
+        if mine is None or not any(
+            theirs is not None and _same_run(mine, theirs) for _, theirs in chosen
+        ):
+            chosen.append((rel, mine))
+    return [rel for rel, _ in chosen]
 
 
 def discover_reports(root: Path) -> list[Path]:

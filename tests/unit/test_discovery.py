@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,25 +34,31 @@ def rel(root: Path, found: list[Path]) -> list[str]:
 # -- with a small registry of its own, so the logic is tested apart from the readers ----
 
 
+def _file(path: str, hits: int) -> FileCoverageBuilder:
+    b = FileCoverageBuilder(path)
+    b.add_line(1, hits)
+    return b
+
+
 def _read_sf(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read ``SF:<path>`` lines: one file, one covered line each."""
+    """Read ``SF:<path>[ <hits>]`` lines: one file each, line 1 hit ``hits`` (1) times."""
     cs = CoverageSet()
     for line in stream.read().decode().splitlines():
         if line.startswith("SF:"):
-            b = FileCoverageBuilder(line[3:])
-            b.add_line(1, 1)
-            cs.add(b.build())
+            path, _, hits = line[3:].partition(" ")
+            cs.add(_file(path, int(hits or 1)).build())
     return cs
 
 
 def _read_json(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read ``{"files": [path, ...]}`` or ``{"files": {path: hits}}``."""
     import json
 
+    files = json.loads(stream.read())["files"]
+    pairs = files.items() if isinstance(files, dict) else ((p, 1) for p in files)
     cs = CoverageSet()
-    for path in json.loads(stream.read())["files"]:
-        b = FileCoverageBuilder(path)
-        b.add_line(1, 1)
-        cs.add(b.build())
+    for path, hits in pairs:
+        cs.add(_file(path, hits).build())
     return cs
 
 
@@ -91,10 +101,10 @@ def test_finds_well_known_and_format_declared_names(tmp_path: Path) -> None:
         {
             "lcov.info": LCOV_A,
             "web/coverage/lcov.info": LCOV_B,
-            "rust/target/llvm-cov/report.lcov": LCOV_A,
-            "coverage/.resultset.json": LCOV_A,  # the name is known; the content decides
+            "rust/target/llvm-cov/report.lcov": "SF:src/lib.rs\n",
+            "coverage/.resultset.json": "SF:lib/a.rb\n",  # a known name; the content decides
             "reports/unit.cov": "CUSTOM 1",
-            "reports/notes.txt": LCOV_A,  # right content, unknown name
+            "reports/notes.txt": "SF:x.py\n",  # right content, unknown name
         },
     )
     assert rel(tmp_path, discover_reports(tmp_path)) == [
@@ -136,7 +146,7 @@ def test_nothing_found_is_an_empty_list(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fake_formats")
-def test_one_run_in_two_formats_is_used_once(tmp_path: Path) -> None:
+def test_one_run_written_twice_is_used_once(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {
@@ -148,27 +158,44 @@ def test_one_run_in_two_formats_is_used_once(tmp_path: Path) -> None:
             "coverage-final.json": '{"files": ["web/y.ts"]}',
             # Same format twice in one directory (two suites): both are used.
             "suites/unit.lcov": "SF:src/a.py\n",
-            "suites/e2e.lcov": "SF:src/a.py\n",
+            "suites/e2e.lcov": "SF:src/a.py 2\n",
+            # A copy of a report elsewhere is the same run once more.
+            "ci-artifacts/unit.lcov": "SF:src/a.py\n",
+            # Two suites over the same files, in two formats: their hits differ.
+            "py/lcov.info": "SF:pkg/a.py 3\nSF:pkg/b.py 0\n",
+            "py/coverage-final.json": '{"files": {"/ci/pkg/a.py": 1, "/ci/pkg/b.py": 2}}',
+            # The same run gzip'd in two formats.
+            "gz/lcov.info.gz": "",
+            "gz/coverage-final.json.gz": "",
         },
     )
+    for name, text in [
+        ("gz/lcov.info.gz", "SF:x/a.rs 5\n"),
+        ("gz/coverage-final.json.gz", '{"files": {"x/a.rs": 5}}'),
+    ]:
+        (tmp_path / name).write_bytes(gzip.compress(text.encode()))
+    # Of two copies in one format, the first by path is kept.
     assert rel(tmp_path, discover_reports(tmp_path)) == [
+        "ci-artifacts/unit.lcov",
         "coverage-final.json",
         "coverage/coverage-final.json",
+        "gz/coverage-final.json.gz",
         "lcov.info",
+        "py/coverage-final.json",
+        "py/lcov.info",
         "suites/e2e.lcov",
-        "suites/unit.lcov",
     ]
 
 
 @pytest.mark.usefixtures("fake_formats")
 def test_order_does_not_depend_on_the_walk(tmp_path: Path) -> None:
     names = ["z/lcov.info", "a/lcov.info", "m/n/lcov.info", "b.lcov", "A.lcov"]
-    make_tree(tmp_path, dict.fromkeys(names, LCOV_A))
+    make_tree(tmp_path, {name: f"SF:{i}.py\n" for i, name in enumerate(names)})
     first = rel(tmp_path, discover_reports(tmp_path))
     assert first == sorted(names)
     for path in (tmp_path / "a").iterdir():
         path.unlink()
-    (tmp_path / "a" / "lcov.info").write_text(LCOV_A, encoding="utf-8")
+    (tmp_path / "a" / "lcov.info").write_text("SF:1.py\n", encoding="utf-8")
     assert rel(tmp_path, discover_reports(tmp_path)) == first
 
 
@@ -205,3 +232,35 @@ def test_real_reports_are_found_and_confirmed(tmp_path: Path) -> None:
         "lcov.info": "lcov",
         "web/coverage/coverage-final.json": "istanbul",
     }
+
+
+def test_coveragepy_suites_and_exports_in_one_directory(tmp_path: Path) -> None:
+    """Real coverage.py output: two suites' reports share a directory, one in two formats."""
+    project = tmp_path / "py"
+    shutil.copytree(DATA / "cobertura/coveragepy/app", project / "app")
+    (project / "unit.py").write_text(
+        "from app.ops import classify\nassert classify(3) == 'positive'\n", encoding="utf-8"
+    )
+    shutil.copy(DATA / "cobertura/coveragepy/run_app.py", project / "e2e.py")
+    out = project / "coverage"
+    out.mkdir()
+    env = {**os.environ, "COVERAGE_FILE": str(project / ".coverage")}
+
+    def coverage(*args: str) -> None:
+        cmd = [sys.executable, "-m", "coverage", *args]
+        subprocess.run(cmd, cwd=project, env=env, check=True, capture_output=True)
+
+    coverage("run", "--source=app", "unit.py")
+    coverage("xml", "-q", "-o", str(out / "coverage.xml"))
+    coverage("lcov", "-q", "-o", str(out / "unit.lcov"))  # the unit run again, as LCOV
+    coverage("run", "--source=app", "e2e.py")
+    coverage("json", "-q", "-o", str(out / "coverage.json"))
+    found = rel(tmp_path, discover_reports(tmp_path))
+    # unit.lcov repeats coverage.xml (the unit run); coverage.json is the e2e suite, and
+    # the .coverage data file left in the project holds that e2e run too.
+    assert found == ["py/coverage/coverage.json", "py/coverage/coverage.xml"]
+    (out / "coverage.json").unlink()
+    assert rel(tmp_path, discover_reports(tmp_path)) == [
+        "py/.coverage",
+        "py/coverage/coverage.xml",
+    ]
