@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -75,14 +76,16 @@ class SourceCache:
 
     def __init__(self, root: Path) -> None:
         self.dir = root / CACHE_DIR
+        self._prefix = os.fspath(self.dir) + os.sep
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key[2:]}.json"
 
     def get(self, key: str, path: str) -> SourceFile | None:
+        # plain strings, not pathlib: this runs once per file on every warm run
         try:
-            data = orjson.loads(self._path(key).read_bytes())
-            return from_dict(path, data)
+            with open(f"{self._prefix}{key[:2]}{os.sep}{key[2:]}.json", "rb") as fh:
+                return from_dict(path, orjson.loads(fh.read()))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -120,13 +123,21 @@ def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
         yield items[start : start + size]
 
 
+def _start_method() -> str:
+    """``fork`` when it is safe (POSIX, one thread): no re-import of ``__main__``, no
+    interpreter start-up per worker; else ``forkserver``/``spawn``, which are."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _run(jobs: list[_Job], workers: int) -> list[SourceFile]:
     if not jobs:
         return []
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         return _analyze_chunk(jobs)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = multiprocessing.get_context(_start_method())
     # several chunks per worker keep both cores busy when file sizes are uneven
     size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
     results: list[SourceFile] = []
@@ -156,6 +167,7 @@ def analyze_repo(
     keys: dict[str, str] = {}
     classes: dict[str, tuple[str, str | None]] = {}
     selected = sorted(set(ws.files if paths is None else paths))
+    root = os.fspath(ws.root)
     for path in selected:
         if path.startswith(".covgap/") or rules.ignored(path) or ws.is_ignored(path):
             continue
@@ -163,11 +175,11 @@ def analyze_repo(
         if language is None or language not in CODE_LANGUAGES:
             continue
         try:
-            full = ws.root / path
-            if full.stat().st_size > MAX_BYTES:
-                index.skipped.append((path, "larger than 2 MB (generated?)"))
-                continue
-            text = full.read_bytes()
+            with open(os.path.join(root, path), "rb") as fh:
+                if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+                    index.skipped.append((path, "larger than 2 MB (generated?)"))
+                    continue
+                text = fh.read()
         except OSError as exc:
             index.skipped.append((path, f"unreadable: {exc.strerror or exc}"))
             continue
