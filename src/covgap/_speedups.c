@@ -1091,6 +1091,28 @@ error:
     return NULL;
 }
 
+/* Write v in decimal at p; return the end. (sprintf costs ~10x more per number.) */
+static char *
+put_ll(char *p, long long v)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long long u;
+    if (v < 0) {
+        *p++ = '-';
+        u = 0ULL - (unsigned long long)v;
+    }
+    else
+        u = (unsigned long long)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 /* The BRDA and DA lines of one LCOV record, as lcov.write formats them. */
 static PyObject *
 format_lcov_data(PyObject *self, PyObject *args)
@@ -1123,17 +1145,35 @@ format_lcov_data(PyObject *self, PyObject *args)
     const long long *bt = v[5].buf;
     char *p = br;
     for (Py_ssize_t k = 0; k < nb; k++) {
-        p += sprintf(p, "BRDA:%d,", bl[k]);
-        p += bk[k] < 0 ? sprintf(p, "e%d,", -1 - bk[k]) : sprintf(p, "%d,", bk[k]);
-        p += bt[k] == NEVER_EVALUATED ? sprintf(p, "%d,-\n", bn[k])
-                                      : sprintf(p, "%d,%lld\n", bn[k], bt[k]);
+        memcpy(p, "BRDA:", 5);
+        p = put_ll(p + 5, bl[k]);
+        *p++ = ',';
+        if (bk[k] < 0) {
+            *p++ = 'e';
+            p = put_ll(p, -1LL - bk[k]);
+        }
+        else
+            p = put_ll(p, bk[k]);
+        *p++ = ',';
+        p = put_ll(p, bn[k]);
+        *p++ = ',';
+        if (bt[k] == NEVER_EVALUATED)
+            *p++ = '-';
+        else
+            p = put_ll(p, bt[k]);
+        *p++ = '\n';
     }
     PyObject *br_bytes = PyBytes_FromStringAndSize(br, p - br);
     const int *dl = v[0].buf;
     const long long *dh = v[1].buf;
     p = da;
-    for (Py_ssize_t k = 0; k < n; k++)
-        p += sprintf(p, "DA:%d,%lld\n", dl[k], dh[k]);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        memcpy(p, "DA:", 3);
+        p = put_ll(p + 3, dl[k]);
+        *p++ = ',';
+        p = put_ll(p, dh[k]);
+        *p++ = '\n';
+    }
     PyObject *da_bytes = PyBytes_FromStringAndSize(da, p - da);
     PyMem_Free(br);
     PyMem_Free(da);

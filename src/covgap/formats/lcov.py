@@ -646,6 +646,7 @@ def write(coverage: CoverageSet, stream: BinaryIO) -> None:
     is also how lcov itself would read them. Exception blocks are written ``e<n>`` and
     never-evaluated branches ``-``.
     """
+    accelerated = use_speedups()
     for path in sorted(coverage.files):
         fc = coverage.files[path]
         out: list[bytes] = [b"TN:\nSF:" + _check_text(path, "path") + b"\n"]
@@ -660,6 +661,7 @@ def write(coverage: CoverageSet, stream: BinaryIO) -> None:
                     hits=_saturating(prev.hits, fn.hits),
                 )
             )
+        fnda: list[bytes] = []
         fn_hit = 0
         for name, fn in by_name.items():
             ename = _check_text(name, "function name")
@@ -667,12 +669,13 @@ def write(coverage: CoverageSet, stream: BinaryIO) -> None:
                 out.append(b"FN:%d,%s\n" % (fn.start_line, ename))
             else:
                 out.append(b"FN:%d,%d,%s\n" % (fn.start_line, fn.end_line, ename))
-        for name, fn in by_name.items():
-            out.append(b"FNDA:%d,%s\n" % (fn.hits, name.encode("utf-8", "surrogateescape")))
-            fn_hit += 1 if fn.hits else 0
+            fnda.append(b"FNDA:%d,%s\n" % (fn.hits, ename))
+            if fn.hits:
+                fn_hit += 1
+        out += fnda
         out.append(b"FNF:%d\nFNH:%d\n" % (len(by_name), fn_hit))
         c = fc.counts()
-        if use_speedups():
+        if accelerated:
             assert _speedups is not None
             brda, da = _speedups.format_lcov_data(
                 fc.lines, fc.hits, fc.br_line, fc.br_block, fc.br_branch, fc.br_taken
