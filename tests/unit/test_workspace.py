@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import time
 from pathlib import Path
@@ -516,6 +517,11 @@ _FILE = st.builds(
 )
 
 
+@functools.cache
+def _spec(glob: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([glob])
+
+
 def _naive_owner(components: list[Component], path: str) -> str | None:
     """Match every glob of every component against the path, the slow obvious way."""
     from covgap.workspace import _specificity
@@ -523,7 +529,7 @@ def _naive_owner(components: list[Component], path: str) -> str | None:
     best: tuple[tuple[int, ...], str] | None = None
     for index, comp in enumerate(components):
         for glob in comp.paths:
-            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(path):
+            if _spec(glob).match_file(path):
                 key = (*_specificity(glob), comp.origin == "config", -index)
                 if best is None or key > best[0]:
                     best = (key, comp.name)
