@@ -94,7 +94,7 @@ except ImportError:  # pragma: no cover - the pure-Python leg of CI
 EXPR_BRANCH_BASE = 1 << 24
 """First number given to an lcov 2.x named branch; gcc's branch numbers stay far below."""
 
-CHUNK_SIZE = 16 << 20
+CHUNK_SIZE = 4 << 20
 """Bytes handed to the C parser at a time: large enough to amortise, small for memory."""
 
 _MAX_NOTE_EXAMPLES = 3
