@@ -205,6 +205,7 @@ def test_default_is_test(path: str, expected: bool) -> None:
         ("cypress/e2e/a.cy.js", "e2e"),
         ("crates/x/tests/it.rs", "integration"),
         ("crates/x/src/a/tests.rs", "unit"),
+        ("tests/data/crate/src/main.rs", "unit"),
     ],
 )
 def test_default_test_kind(path: str, expected: str) -> None:

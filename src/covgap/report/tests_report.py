@@ -272,16 +272,17 @@ def render_terminal(inv: Inventory, *, color: bool = False, width: int = 120) ->
     for label, value in summary_rows(inv):
         table.add_row(label, value)
     console.print(table)
-    for title, rows in (
-        ("Tests per language", inv.languages),
-        ("Tests per component", inv.components),
+    for title, rows, is_language in (
+        ("Tests per language", inv.languages, True),
+        ("Tests per component", inv.components, False),
     ):
         group = Table(title=title, title_justify="left", show_edge=False)
         group.add_column(title.rsplit(" ", 1)[-1].capitalize())
         for name in _GROUP_HEADER:
             group.add_column(name, justify="right")
         for row in rows:
-            group.add_row(row.name, *_group_cells(row))
+            label = language_name(row.name) if is_language else row.name
+            group.add_row(label, *_group_cells(row))
         console.print()
         console.print(group)
     links = _tested_sources(inv)

@@ -11,8 +11,8 @@ configuration for the usual layouts:
 * e2e: a directory or file-name token ``e2e``/``end-to-end``/``cypress``/
   ``playwright``/``acceptance``;
 * integration: a directory or file-name token ``integration``/``integ``/``it``
-  (directory only), a Rust file in a crate's ``tests/`` directory (Cargo's integration
-  tests), or a Go file with an ``integration`` build tag;
+  (directory only), a Rust file in a crate's ``tests/`` directory with no ``src/``
+  in its path (Cargo's integration tests), or a Go file with an ``integration`` build tag;
 * everything else in a test file is ``unit``.
 
 ``[tests]`` in the configuration overrides this: ``e2e``, ``integration`` and ``unit``
@@ -82,12 +82,8 @@ def default_test_kind(path: str, text: bytes | None = None) -> str:
         return "e2e"
     if tokens & _INTEGRATION_TOKENS or dirs & (_INTEGRATION_TOKENS | {"it"}):
         return "integration"
-    if (
-        path.endswith(".rs")
-        and "tests" in parts[:-1]
-        and "src" not in parts[: parts.index("tests")]
-    ):
-        return "integration"
+    if path.endswith(".rs") and "tests" in parts[:-1] and "src" not in parts[:-1]:
+        return "integration"  # <crate>/tests/*.rs: Cargo's integration tests
     if path.endswith(".go") and text is not None and _GO_INTEGRATION.search(text[:4096]):
         return "integration"
     return "unit"
