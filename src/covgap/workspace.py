@@ -27,8 +27,8 @@ Components. Declared ones come from ``[[components]]`` in the configuration. Unl
   the same name, the full module path is used instead. The module path is also kept
   (:attr:`Workspace.go_modules`) so path mapping can turn Go's import-path file names
   into repository paths.
-* ``*.gemspec``: ``spec.name = "..."`` (by a regex; a computed name falls back to the
-  file's stem).
+* ``*.gemspec``: ``spec.name = "..."``, or a constant the file assigns a string (by
+  regexes; a computed name falls back to the file's stem).
 
 A detected component owns its manifest's directory, as the glob ``dir/**``; a manifest
 at the root owns ``**``. Manifests that are not workspace members and sit under a
@@ -127,7 +127,9 @@ _MANIFEST_LANGUAGE = {
 }
 _ORIGIN_ORDER = ("cargo", "pyproject", "npm", "go", "gemspec")
 _GLOB_CHARS = frozenset("*?[")
-_GEMSPEC_NAME = re.compile(rb"""\.name\s*=\s*(?:"([^"\n]+)"|'([^'\n]+)')""")
+_GEMSPEC_NAME = re.compile(
+    rb"""\.name\s*=\s*(?:"([^"\n]+)"|'([^'\n]+)'|([A-Z][A-Za-z0-9_]*(?:::[A-Z][A-Za-z0-9_]*)*))"""
+)
 _GO_MODULE = re.compile(rb"""^\s*module\s+(?:"([^"\n]+)"|`([^`\n]+)`|(\S+))""", re.MULTILINE)
 _GO_MAJOR = re.compile(r"^v[0-9]+$")
 
@@ -632,14 +634,30 @@ class _Detector:
             directory, _, base = rel.rpartition("/")
             if _under_skip_dir(directory):
                 continue
-            data = self._read(rel)
-            match = _GEMSPEC_NAME.search(data or b"")
-            if match is not None:
-                name = (match.group(1) or match.group(2)).decode("utf-8", errors="replace")
-            else:
-                name = base.removesuffix(".gemspec")
-            found.append(_Found(name, directory, "gemspec"))
+            found.append(_Found(_gemspec_name(self._read(rel) or b"", base), directory, "gemspec"))
         return found
+
+
+def _gemspec_name(text: bytes, base: str) -> str:
+    """``spec.name`` of a gemspec: a string literal, or a constant assigned one in the file.
+
+    Anything computed falls back to the file's stem, which is the gem's name by
+    convention (``acme.gemspec`` for gem ``acme``).
+    """
+    match = _GEMSPEC_NAME.search(text)
+    literal = None
+    if match is not None:
+        literal = match.group(1) or match.group(2)
+        if literal is None:
+            const = match.group(3).rpartition(b"::")[2]
+            assigned = re.search(
+                rb"\b" + re.escape(const) + rb"""\s*=\s*(?:"([^"\n]+)"|'([^'\n]+)')""", text
+            )
+            if assigned is not None:
+                literal = assigned.group(1) or assigned.group(2)
+    if literal is None:
+        return base.removesuffix(".gemspec")
+    return literal.decode("utf-8", errors="replace")
 
 
 def _unique_detected(found: list[_Found], taken: set[str]) -> list[Component]:

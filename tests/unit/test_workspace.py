@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -556,3 +557,111 @@ def test_memoised_ownership_equals_matching_every_glob(
         assert (comp.name if comp else None) == expected[path], path
     owned = {p for c in components for p in ws.files_of(c.name)}
     assert owned == {p for p in ws.files if expected[p] is not None}
+
+
+# -- detection agrees with each ecosystem's own tool -----------------------------------
+
+
+def _run(cmd: list[str], cwd: Path) -> str:
+    proc = subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True)
+    return proc.stdout
+
+
+def _detected(ws: Workspace, origin: str) -> dict[str, str]:
+    """Detected component name → its directory."""
+    return {
+        c.name: c.paths[0].removesuffix("**").rstrip("/")
+        for c in ws.components
+        if c.origin == origin
+    }
+
+
+def test_cargo_members_agree_with_cargo_metadata(tmp_path: Path) -> None:
+    require_tool("cargo")
+    tree = {
+        "Cargo.toml": (
+            '[workspace]\nmembers = ["crates/*", "tools/gen"]\nexclude = ["crates/skipped"]\n'
+            '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+        ),
+        "src/main.rs": "fn main() {}\n",
+        "tools/gen/src/main.rs": "fn main() {}\n",
+    }
+    for crate in ("core", "cli", "skipped"):
+        tree[f"crates/{crate}/src/lib.rs"] = ""
+    for crate, directory in [
+        ("app-core", "crates/core"),
+        ("app-cli", "crates/cli"),
+        ("skipped", "crates/skipped"),
+        ("gen", "tools/gen"),
+    ]:
+        tree[f"{directory}/Cargo.toml"] = (
+            f'[package]\nname = "{crate}"\nversion = "0.1.0"\nedition = "2021"\n'
+        )
+    make_tree(tmp_path, tree)
+    meta = json.loads(
+        _run(["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"], tmp_path)
+    )
+    root = tmp_path.resolve()
+    cargo_says = {
+        p["name"]: Path(p["manifest_path"]).parent.relative_to(root).as_posix().strip(".")
+        for p in meta["packages"]
+    }
+    assert _detected(load(tmp_path), "cargo") == cargo_says
+
+
+def test_npm_workspaces_agree_with_npm(tmp_path: Path) -> None:
+    require_tool("npm")
+    make_tree(
+        tmp_path,
+        {
+            "package.json": json.dumps(
+                {"name": "root", "private": True, "workspaces": ["packages/*", "apps/*"]}
+            ),
+            "packages/ui/package.json": '{"name": "@acme/ui", "version": "1.0.0"}',
+            "packages/noname/package.json": '{"version": "1.0.0"}',
+            "apps/web/package.json": '{"name": "web-app", "version": "1.0.0"}',
+            "tools/package.json": '{"name": "not-a-workspace", "private": true}',
+        },
+    )
+    out = _run(["npm", "pkg", "get", "name", "--workspaces", "--json", "--offline"], tmp_path)
+    npm_says = set(json.loads(out))  # workspace names (a nameless one by its folder)
+    detected = _detected(load(tmp_path), "npm")
+    assert {n for n, d in detected.items() if not d.startswith("tools")} == npm_says
+    assert detected["not-a-workspace"] == "tools"  # a stand-alone package besides
+
+
+def test_go_module_paths_agree_with_go(tmp_path: Path) -> None:
+    require_tool("go")
+    make_tree(
+        tmp_path,
+        {
+            "a/go.mod": 'module "github.com/acme/api/v2"\n\ngo 1.19\n',
+            "b/go.mod": "// the worker\nmodule example.com/worker // trailing comment\n",
+            "go.mod": "module\texample.com/root\n",
+        },
+    )
+    ws = load(tmp_path)
+    for directory in ("a", "b", ""):
+        out = _run(["go", "mod", "edit", "-json"], tmp_path / directory)
+        assert ws.go_modules[json.loads(out)["Module"]["Path"]] == directory
+
+
+def test_gemspec_names_agree_with_rubygems(tmp_path: Path) -> None:
+    require_tool("ruby")
+    body = '  spec.version = "1.0"\n  spec.summary = "s"\n  spec.authors = ["a"]\nend\n'
+    gemspecs = {
+        "billing/billing.gemspec": (
+            'Gem::Specification.new do |spec|\n  spec.name = "acme-billing"\n' + body
+        ),
+        "quoted/q.gemspec": "Gem::Specification.new do |s|\n  s.name = 'single'.freeze\n"
+        + body.replace("spec.", "s."),
+        "const/c.gemspec": (
+            'NAME = "from-constant"\nGem::Specification.new do |spec|\n  spec.name = NAME\n' + body
+        ),
+    }
+    make_tree(tmp_path, gemspecs)
+    script = "ARGV.each { |f| puts Gem::Specification.load(f).name }"
+    out = _run(["ruby", "-e", script, *sorted(gemspecs)], tmp_path)
+    rubygems_says = dict(zip(sorted(gemspecs), out.split(), strict=True))
+    detected = _detected(load(tmp_path), "gemspec")
+    assert detected == {name: path.rpartition("/")[0] for path, name in rubygems_says.items()}
