@@ -217,3 +217,20 @@ def test_rules_check_e2e_then_integration_then_unit() -> None:
     assert rules.classify("t/e2e/a.py") == ("test", "e2e")
     assert rules.classify("t/a.py") == ("test", "unit")
     assert rules.classify("src/a.py") == ("source", None)
+
+
+def test_rust_test_module_files_link_to_their_parent_module(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "k"\n',
+        "src/lib.rs": "#[cfg(test)]\nmod tests;\npub mod a;\n",
+        "src/tests.rs": "#[test]\nfn t() {}\n",
+        "src/a/mod.rs": "#[cfg(test)]\nmod tests;\npub fn f() {}\n",
+        "src/a/tests.rs": "use super::*;\n#[test]\nfn t() { f(); }\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    index = analyze_repo(load(tmp_path), cache=False, jobs=1)
+    assert index.files["src/lib.rs"].tested_by == ["src/tests.rs"]
+    assert index.files["src/a/mod.rs"].tested_by == ["src/a/tests.rs"]
+    assert index.files["src/a/tests.rs"].test_kind == "unit"

@@ -300,7 +300,10 @@ class Linker:
             name = posixpath.basename(test.path)
             if name in ("tests.rs", "test.rs") and "src" in parts[:-1]:
                 parent = posixpath.dirname(test.path)
-                for cand in (f"{parent}.rs", f"{parent}/mod.rs"):
+                candidates = [f"{parent}.rs", f"{parent}/mod.rs"]
+                if posixpath.basename(parent) == "src":  # src/tests.rs: the crate root's
+                    candidates = [f"{parent}/lib.rs", f"{parent}/main.rs"]
+                for cand in candidates:
                     if cand in self.sources:
                         return {cand}
                 return set()
