@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from covgap.errors import FormatError
 from covgap.formats import clover, detect, read_report
 
@@ -17,9 +20,14 @@ EDGE = DATA / "edge"
 
 
 def test_c8_totals_equal_istanbul_summary() -> None:
-    native = json.loads((DATA / "clover" / "native.json").read_text())
-    assert detect(REAL).name == "clover"
-    cs = read_report(REAL)
+    _assert_totals_equal_istanbul(DATA / "clover")
+
+
+def _assert_totals_equal_istanbul(folder: Path) -> None:
+    native = json.loads((folder / "native.json").read_text())
+    report = folder / "clover.xml"
+    assert detect(report).name == "clover"
+    cs = read_report(report)
     for path, entry in native.items():
         c = cs.totals() if path == "total" else cs.files[path].counts()
         assert (c.lines_total, c.lines_covered) == (
@@ -118,3 +126,17 @@ def test_sniff_leaves_cobertura_and_jacoco_alone() -> None:
     assert not clover.sniff(b'<?xml version="1.0"?>\n<coverage line-rate="0.5">', "c.xml")
     assert not clover.sniff(b'<report name="x"><sessioninfo/>', "j.xml")
     assert clover.sniff(b'<coverage generated="1">\n  <project timestamp="1">', "c.xml")
+
+
+@pytest.mark.realtool
+def test_fresh_c8_clover_equals_istanbul_summary(tmp_path: Path) -> None:
+    """Re-run make.sh (c8 --reporter=clover and json-summary) into tmp_path."""
+    require_tool("node")
+    c8 = Path(__file__).resolve().parents[2] / "tools" / "node" / "node_modules" / ".bin" / "c8"
+    if not c8.exists():
+        if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+            pytest.fail("tools/node has no c8; run make node-tools")
+        pytest.skip("tools/node has no c8 (make node-tools installs it)")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(DATA / "clover" / "make.sh")], check=True, env=env, timeout=120)
+    _assert_totals_equal_istanbul(tmp_path)

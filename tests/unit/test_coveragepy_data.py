@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,8 +20,8 @@ HERE = Path(__file__).resolve().parents[1] / "data" / "coveragepy-data"
 RUNS = ("lines", "branch", "abs")
 
 
-def _native(run: str) -> dict[str, dict[str, str]]:
-    native = json.loads((HERE / "native.json").read_text())
+def _native(run: str, folder: Path = HERE) -> dict[str, dict[str, str]]:
+    native = json.loads((folder / "native.json").read_text())
     rows: dict[str, dict[str, str]] = native[run]["report"]
     return rows
 
@@ -31,10 +33,14 @@ def _partial_lines(cs: CoverageSet, path: str) -> int:
 
 @pytest.mark.parametrize("run", RUNS)
 def test_totals_equal_coverage_report(run: str) -> None:
-    path = HERE / f"{run}.coverage"
+    _assert_totals_equal_coverage_report(run, HERE)
+
+
+def _assert_totals_equal_coverage_report(run: str, folder: Path) -> None:
+    path = folder / f"{run}.coverage"
     assert detect(path).name == "coveragepy-data"
     cs = read_report(path)
-    for name, row in _native(run).items():
+    for name, row in _native(run, folder).items():
         c = cs.totals() if name == "TOTAL" else cs.files[name].counts()
         assert c.lines_total == int(row["Stmts"]), name
         assert c.lines_missed == int(row["Miss"]), name
@@ -45,7 +51,7 @@ def test_totals_equal_coverage_report(run: str) -> None:
     total = cs.totals()
     covered = total.lines_covered + total.branches_covered
     pct = 100.0 * covered / (total.lines_total + total.branches_total)
-    report_total = json.loads((HERE / "native.json").read_text())[run]["report_total_percent"]
+    report_total = json.loads((folder / "native.json").read_text())[run]["report_total_percent"]
     assert f"{pct:.0f}" == report_total
 
 
@@ -130,3 +136,14 @@ def test_locate_sources_tries_shorter_tails(tmp_path: Path) -> None:
     want = (tmp_path / "pkg" / "a.py").resolve()
     assert found == {"/ci/build/pkg/a.py": want, "C:\\ci\\pkg\\a.py": want, "pkg/a.py": want}
     assert missing == ["/ci/gone.py"]
+
+
+@pytest.mark.realtool
+def test_fresh_coverage_run_equals_coverage_report(tmp_path: Path) -> None:
+    """Re-run make.sh with the installed coverage.py into tmp_path, beside a copy of src/."""
+    shutil.copytree(HERE / "src", tmp_path / "src")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(HERE / "make.sh"), sys.executable], check=True, env=env, timeout=120)
+    for run in RUNS:
+        _assert_totals_equal_coverage_report(run, tmp_path)
+        assert read_report(tmp_path / f"{run}.coverage") == read_report(tmp_path / f"{run}.json")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from covgap.errors import FormatError
 from covgap.formats import detect, gcov_json, read_report
 
@@ -16,11 +19,11 @@ GCOV = DATA / "gcov"
 EDGE = DATA / "edge"
 
 
-def _native() -> dict[str, dict[str, tuple[str, int]]]:
+def _native(folder: Path = GCOV) -> dict[str, dict[str, tuple[str, int]]]:
     """`gcov -b` output by file: {file: {"Lines executed": (percent, of), ...}}."""
     out: dict[str, dict[str, tuple[str, int]]] = {}
     current: dict[str, tuple[str, int]] = {}
-    for row in (GCOV / "native.txt").read_text().splitlines():
+    for row in (folder / "native.txt").read_text().splitlines():
         if m := re.fullmatch(r"File '(.+)'", row):
             current = out.setdefault(m[1], {})
         elif m := re.fullmatch(r"(.+):([\d.]+)% of (\d+)", row):
@@ -36,10 +39,12 @@ def _pct(covered: int, total: int) -> str:
 
 @pytest.mark.parametrize("name", ["stats.gcov.json", "stats.gcov.json.gz"])
 def test_totals_equal_gcov(name: str) -> None:
-    path = GCOV / name
+    _assert_totals_equal_gcov(GCOV / name, _native())
+
+
+def _assert_totals_equal_gcov(path: Path, native: dict[str, dict[str, tuple[str, int]]]) -> None:
     assert detect(path).name == "gcov-json"
     cs = read_report(path)
-    native = _native()
     assert sorted(cs.files) == sorted(native)
     t = cs.totals()
     last = native["stats.h"].pop("total Lines executed")
@@ -110,3 +115,13 @@ def test_second_document_broken() -> None:
 def test_sniff_leaves_gcovr_alone() -> None:
     assert not gcov_json.sniff(b'{"gcovr/format_version": "0.15", "files": []}', "x.json")
     assert gcov_json.sniff(b'  {"gcc_version": "12", "files": [', "x")
+
+
+@pytest.mark.realtool
+def test_fresh_gcov_run_equals_gcov(tmp_path: Path) -> None:
+    """Re-run make.sh (gcc --coverage, gcov --json-format, gcov -b) into tmp_path."""
+    require_tool("gcc", "gcov")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(GCOV / "make.sh")], check=True, env=env, timeout=120)
+    for name in ("stats.gcov.json", "stats.gcov.json.gz"):
+        _assert_totals_equal_gcov(tmp_path / name, _native(tmp_path))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from covgap.errors import FormatError
 from covgap.formats import detect, gcovr_json, read_report
 
@@ -16,8 +19,12 @@ GCOVR = DATA / "gcovr"
 
 
 def test_totals_equal_gcovr_summary() -> None:
-    native = json.loads((GCOVR / "native.json").read_text())
-    path = GCOVR / "stats.gcovr.json"
+    _assert_totals_equal_gcovr(GCOVR)
+
+
+def _assert_totals_equal_gcovr(folder: Path) -> None:
+    native = json.loads((folder / "native.json").read_text())
+    path = folder / "stats.gcovr.json"
     assert detect(path).name == "gcovr-json"
     cs = read_report(path)
     for entry in native["files"]:
@@ -104,3 +111,12 @@ def test_bad_input_names_the_place(data: bytes, expected: str) -> None:
         gcovr_json.read(io.BytesIO(data), "r.json")
     assert str(info.value).startswith("r.json")
     assert expected in str(info.value)
+
+
+@pytest.mark.realtool
+def test_fresh_gcovr_run_equals_its_summary(tmp_path: Path) -> None:
+    """Re-run make.sh (gcc --coverage, gcovr --json and --json-summary) into tmp_path."""
+    require_tool("gcc", "gcov")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(GCOVR / "make.sh")], check=True, env=env, timeout=120)
+    _assert_totals_equal_gcovr(tmp_path)

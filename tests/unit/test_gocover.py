@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from covgap.errors import FormatError
 from covgap.formats import detect, gocover, read_report
 from covgap.model import CoverageSet
@@ -22,11 +25,11 @@ _FUNC_RE = re.compile(r"^(?P<file>.+):(?P<line>\d+):\s+(?P<name>\S+)\s+(?P<pct>[
 _TOTAL_RE = re.compile(r"^total:\s+\(statements\)\s+(?P<pct>[\d.]+)%$")
 
 
-def _native(name: str) -> tuple[list[tuple[str, int, str, str]], str]:
+def _native(name: str, folder: Path = GO) -> tuple[list[tuple[str, int, str, str]], str]:
     """`go tool cover -func` as make.sh recorded it: functions and the total percent."""
     funcs = []
     total = ""
-    for row in (GO / f"native-{name}.txt").read_text().splitlines():
+    for row in (folder / f"native-{name}.txt").read_text().splitlines():
         if m := _FUNC_RE.match(row):
             funcs.append((m["file"], int(m["line"]), m["name"], m["pct"]))
         elif m := _TOTAL_RE.match(row):
@@ -41,8 +44,8 @@ def _pct(covered: int, total: int) -> str:
     return f"{100.0 * covered / total:.1f}" if total else "0.0"
 
 
-def _profile(name: str) -> gocover.Profile:
-    with (GO / f"{name}.out").open("rb") as fh:
+def _profile(name: str, folder: Path = GO) -> gocover.Profile:
+    with (folder / f"{name}.out").open("rb") as fh:
         return gocover.read_profile(fh, name)
 
 
@@ -54,9 +57,13 @@ def test_statement_totals_equal_go_tool_cover(name: str) -> None:
 
 @pytest.mark.parametrize("name", PROFILES)
 def test_per_function_percentages_equal_go_tool_cover(name: str) -> None:
+    _assert_functions_equal_go(name, GO)
+
+
+def _assert_functions_equal_go(name: str, folder: Path) -> None:
     """A function owns the blocks that start between its line and the next function's."""
-    funcs, _ = _native(name)
-    profile = _profile(name)
+    funcs, _ = _native(name, folder)
+    profile = _profile(name, folder)
     assert funcs
     for i, (path, line, fname, pct) in enumerate(funcs):
         nxt = funcs[i + 1] if i + 1 < len(funcs) else None
@@ -134,3 +141,16 @@ def test_bad_input_is_one_line_error(name: str, expected: str) -> None:
 def test_block_before_mode_is_refused() -> None:
     with pytest.raises(FormatError, match="starts with a `mode:` line"):
         gocover.read(io.BytesIO(b"a.go:1.1,2.2 1 1\n"), "x.out")
+
+
+@pytest.mark.realtool
+@pytest.mark.slow
+def test_fresh_go_test_run_equals_go_tool_cover(tmp_path: Path) -> None:
+    """Re-run make.sh (go test -coverprofile, go tool cover -func) into tmp_path."""
+    require_tool("go")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(GO / "make.sh")], check=True, env=env, timeout=180)
+    for name in PROFILES:
+        _, total = _native(name, tmp_path)
+        assert _pct(*_profile(name, tmp_path).statements()) == total, name
+        _assert_functions_equal_go(name, tmp_path)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from conftest import require_tool
 from covgap.errors import FormatError
 from covgap.formats import detect, jacoco, read_report
 
@@ -17,24 +20,28 @@ REAL = DATA / "jacoco" / "jacoco.xml"
 EDGE = DATA / "edge"
 
 
-def _native() -> dict[str, tuple[int, int]]:
+def _native(folder: Path = DATA / "jacoco") -> dict[str, tuple[int, int]]:
     """JaCoCo's bundle counters as make.sh recorded them: {type: (covered, total)}."""
     out = {}
-    for row in (DATA / "jacoco" / "native.txt").read_text().splitlines():
+    for row in (folder / "native.txt").read_text().splitlines():
         m = re.fullmatch(r"(\w+) covered=(\d+) missed=(\d+) total=(\d+)", row)
         assert m, row
         out[m.group(1)] = (int(m.group(2)), int(m.group(4)))
     return out
 
 
-def test_real_report_totals_equal_jacoco() -> None:
-    cs = read_report(REAL)
-    native = _native()
+def _assert_totals_equal_jacoco(report: Path, native: dict[str, tuple[int, int]]) -> None:
+    cs = read_report(report)
     totals = cs.totals()
     assert (totals.lines_covered, totals.lines_total) == native["LINE"]
     assert (totals.branches_covered, totals.branches_total) == native["BRANCH"]
     assert (totals.functions_covered, totals.functions_total) == native["METHOD"]
     assert cs.notes == ()
+
+
+def test_real_report_totals_equal_jacoco() -> None:
+    _assert_totals_equal_jacoco(REAL, _native())
+    cs = read_report(REAL)
     assert sorted(cs.files) == ["com/example/shop/Cart.java", "com/example/shop/Main.java"]
 
 
@@ -122,3 +129,17 @@ def test_bad_input_is_one_line_error(name: str, expected: str) -> None:
 def test_wrong_root_is_refused() -> None:
     with pytest.raises(FormatError, match="expected <report>"):
         jacoco.read(io.BytesIO(b"<coverage/>"), "x.xml")
+
+
+@pytest.mark.realtool
+@pytest.mark.slow
+def test_fresh_jacoco_run_equals_its_counters(tmp_path: Path) -> None:
+    """Re-run make.sh (javac, the JaCoCo agent, JaCoCo's report API) into tmp_path."""
+    require_tool("javac", "java", "jar")
+    if not Path("/usr/share/java/org.jacoco.agent.rt.jar").exists():
+        if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+            pytest.fail("needs Debian's libjacoco-java")
+        pytest.skip("needs Debian's libjacoco-java (installed by make test)")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(DATA / "jacoco" / "make.sh")], check=True, env=env, timeout=120)
+    _assert_totals_equal_jacoco(tmp_path / "jacoco.xml", _native(tmp_path))

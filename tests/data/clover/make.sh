@@ -7,6 +7,7 @@
 # C8_VERSION set, it is installed into a throw-away prefix with npm.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${OUT:-$here}" && cd "${OUT:-$here}" && pwd)  # OUT=dir: write there instead
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 c8="$here/../../../tools/node/node_modules/.bin/c8"
@@ -18,10 +19,10 @@ cd "$here"
 "$c8" --reports-dir "$tmp/out" --temp-directory "$tmp/v8" \
     --reporter=clover --reporter=json-summary --reporter=text-summary \
     node src/main.js > "$tmp/stdout.txt"
-sed "s#$here/##g" "$tmp/out/clover.xml" > "$here/clover.xml"
-sed "s#$here/##g" "$tmp/out/coverage-summary.json" > "$here/native.json"
+sed "s#$here/##g" "$tmp/out/clover.xml" > "$out/clover.xml"
+sed "s#$here/##g" "$tmp/out/coverage-summary.json" > "$out/native.json"
 {
     c8_version=$(node -p "require('$(dirname "$(readlink -f "$c8")")/../package.json').version")
     echo "# c8 $c8_version, node $(node --version): text-summary of src/main.js"
     sed -n '/Coverage summary/,$p' "$tmp/stdout.txt"
-} > "$here/native.txt"
+} > "$out/native.txt"

@@ -9,6 +9,7 @@
 # gcovr's fixture (../gcovr/make.sh) is made from the same program.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${OUT:-$here}" && cd "${OUT:-$here}" && pwd)  # OUT=dir: write there instead
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$here"/src/stats.c "$here"/src/stats.h "$tmp/"
@@ -17,8 +18,8 @@ gcc --coverage -O0 -o stats stats.c
 ./stats 3 -8 0 -3 77 >/dev/null
 ./stats 1 >/dev/null
 gcov --json-format --branch-probabilities --branch-counts stats.gcda >/dev/null
-cp stats.gcov.json.gz "$here/stats.gcov.json.gz"
-gcov --json-format --branch-probabilities --branch-counts --stdout stats.gcda > "$here/stats.gcov.json"
-gcov -b stats.gcda | grep -v -e "^Creating" -e "^$" > "$here/native.txt"
-gcov -f stats.gcda | grep -v -e "^Creating" -e "^$" > "$here/native-functions.txt"
-gcc --version | head -1 > "$here/gcc-version.txt"
+cp stats.gcov.json.gz "$out/stats.gcov.json.gz"
+gcov --json-format --branch-probabilities --branch-counts --stdout stats.gcda > "$out/stats.gcov.json"
+gcov -b stats.gcda | grep -v -e "^Creating" -e "^$" > "$out/native.txt"
+gcov -f stats.gcda | grep -v -e "^Creating" -e "^$" > "$out/native-functions.txt"
+gcc --version | head -1 > "$out/gcc-version.txt"

@@ -7,6 +7,7 @@
 #   native.txt         `gcovr --txt-summary` (the same totals as gcovr prints them)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${OUT:-$here}" && cd "${OUT:-$here}" && pwd)  # OUT=dir: write there instead
 gcovr=${GCOVR:-$here/../../../.venv/bin/gcovr}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -15,7 +16,7 @@ cd "$tmp"
 gcc --coverage -O0 -o stats stats.c
 ./stats 3 -8 0 -3 77 >/dev/null
 ./stats 1 >/dev/null
-"$gcovr" --root . --json-pretty --json "$here/stats.gcovr.json" \
-    --json-summary-pretty --json-summary "$here/native.json" \
-    --txt-metric branch --txt-summary --txt /dev/null > "$here/native.txt"
-"$gcovr" --version | head -1 > "$here/gcovr-version.txt"
+"$gcovr" --root . --json-pretty --json "$out/stats.gcovr.json" \
+    --json-summary-pretty --json-summary "$out/native.json" \
+    --txt-metric branch --txt-summary --txt /dev/null > "$out/native.txt"
+"$gcovr" --version | head -1 > "$out/gcovr-version.txt"

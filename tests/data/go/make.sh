@@ -8,18 +8,19 @@
 #                                    (one mode line), which go tool cover merges itself.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${OUT:-$here}" && cd "${OUT:-$here}" && pwd)  # OUT=dir: write there instead
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 export GOPATH="$tmp/gopath" GOCACHE="$tmp/gocache" GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local
 cp -r "$here/src" "$tmp/src"
 cd "$tmp/src"
 for mode in set count atomic; do
-    go test -covermode=$mode -coverprofile="$here/$mode.out" . >/dev/null
+    go test -covermode=$mode -coverprofile="$out/$mode.out" . >/dev/null
 done
-go test -covermode=count -run '^TestAdd$' -coverprofile="$here/add.out" . >/dev/null
-go test -covermode=count -run '^TestDiscount$' -coverprofile="$here/discount.out" . >/dev/null
-{ cat "$here/add.out"; tail -n +2 "$here/discount.out"; } > "$here/merged.out"
+go test -covermode=count -run '^TestAdd$' -coverprofile="$out/add.out" . >/dev/null
+go test -covermode=count -run '^TestDiscount$' -coverprofile="$out/discount.out" . >/dev/null
+{ cat "$out/add.out"; tail -n +2 "$out/discount.out"; } > "$out/merged.out"
 for name in set count atomic add discount merged; do
-    go tool cover -func="$here/$name.out" > "$here/native-$name.txt"
+    go tool cover -func="$out/$name.out" > "$out/native-$name.txt"
 done
-go version > "$here/go-version.txt"
+go version > "$out/go-version.txt"

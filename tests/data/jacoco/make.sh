@@ -12,6 +12,7 @@
 # org.jacoco classes (the upstream jar relocates them). <sessioninfo> timestamps in jacoco.xml change on every run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${OUT:-$here}" && cd "${OUT:-$here}" && pwd)  # OUT=dir: write there instead
 J=/usr/share/java
 deps="$J/org.jacoco.agent.rt.jar $J/org.jacoco.core.jar $J/asm.jar $J/asm-commons.jar $J/asm-tree.jar"
 cp="$J/org.jacoco.core.jar:$J/org.jacoco.report.jar:$J/asm.jar:$J/asm-commons.jar:$J/asm-tree.jar"
@@ -26,4 +27,4 @@ javac -cp "$cp" -d "$tmp/tool" "$here/src/Report.java"
 java -javaagent:"$tmp/agent.jar=destfile=$tmp/jacoco.exec,includes=com.example.*" \
     -cp "$tmp/classes" com.example.shop.Main > /dev/null
 java -cp "$cp:$tmp/tool" Report "$tmp/jacoco.exec" "$tmp/classes" "$here/src" \
-    "$here/jacoco.xml" > "$here/native.txt"
+    "$out/jacoco.xml" > "$out/native.txt"
