@@ -10,6 +10,7 @@ packages=(
   chromium        # headless browser tests of the HTML report
   golang-go       # go test -coverprofile
   default-jdk-headless libjacoco-java   # JaCoCo reports
+  gcc             # gcov --json-format, and the C program gcovr reports on
 )
 
 # Node.js with npm: the machine image ships it (nodesource); Debian's npm conflicts with it.
