@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -69,10 +70,11 @@ def test_any_input_gives_a_well_formed_result(text: bytes, language: str) -> Non
 
 
 def _content_only(sf):  # type: ignore[no-untyped-def]
-    """What the cache keeps: everything but the repository-level fields."""
-    copy = from_dict(sf.path, to_dict(sf))
-    copy.kind, copy.test_kind, copy.inline_tests = "source", None, 0
-    return copy
+    """What the cache keeps: the analysis itself, without the repository-level fields
+    (kind, test kind, inline test count, links, component), which analyze_repo sets."""
+    return dataclasses.replace(
+        sf, kind="source", test_kind=None, inline_tests=0, tested_by=[], component=None
+    )
 
 
 NAMES = st.sampled_from(["a", "b", "run", "_x", "test_it"])

@@ -226,7 +226,7 @@ class JsWalker(Walker):
         return "jest"
 
     def describe(self, root: Node) -> None:
-        lines: list[str] = []
+        """The first meaningful leading comment, after a shebang and ``'use strict'``."""
         for child in root.children:
             if child.type == "hash_bang_line" or _is_directive(child):
                 continue
@@ -236,7 +236,6 @@ class JsWalker(Walker):
             if found:
                 self.description = found
                 return
-            lines.clear()
 
 
 def analyze(root: Node, text: bytes, is_test: bool) -> JsWalker:
