@@ -111,14 +111,55 @@ def test_functions_follow_coverage_py_regions() -> None:
     assert shop["Cart.add"].hits == 1
 
 
-def test_branches_are_arcs_with_destination_ids() -> None:
-    cs = read_report(HERE / "branch.json")
-    shop = cs.files["shop.py"]
-    raw = json.loads((HERE / "branch.json").read_text())["files"]["shop.py"]
-    arcs = {(b.line, b.branch): b.taken for b in shop.branches()}
-    assert {tuple(a) for a in raw["executed_branches"]} == {k for k, v in arcs.items() if v}
-    assert {tuple(a) for a in raw["missing_branches"]} == {k for k, v in arcs.items() if not v}
-    assert {b.block for b in shop.branches()} == {0}
+def _lcov_records(path: Path) -> dict[str, dict[str, Any]]:
+    """DA and BRDA records (in file order) of coverage.py's own LCOV report."""
+    out: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] = {}
+    for row in path.read_text().splitlines():
+        tag, _, value = row.partition(":")
+        if tag == "SF":
+            current = out.setdefault(value, {"DA": {}, "BRDA": []})
+        elif tag == "DA":
+            line, hits = value.split(",")[:2]
+            current["DA"][int(line)] = int(hits)
+        elif tag == "BRDA":
+            # BRDA:<line>,<block>,<description, may hold commas>,<taken>
+            head, taken = value.rsplit(",", 1)
+            line, block = head.split(",", 2)[:2]
+            current["BRDA"].append((int(line), int(block), None if taken == "-" else int(taken)))
+    return out
+
+
+@pytest.mark.parametrize("run", ["lines", "branch", "contexts"])
+def test_lines_and_branches_are_coverage_pys_own_lcov_records(run: str) -> None:
+    """Same DA lines and, in the same order, the same BRDA outcomes as `coverage lcov`."""
+    cs = read_report(HERE / f"{run}.json")
+    lcov = _lcov_records(HERE / f"{run}.info")
+    assert set(lcov) == set(cs.files)
+    for name, fc in cs.files.items():
+        assert fc.hits_by_line() == lcov[name]["DA"]
+        ours = [(b.line, b.block, b.taken) for b in fc.branches()]
+        assert ours == lcov[name]["BRDA"]
+        per_line: dict[int, list[int]] = {}
+        for b in fc.branches():
+            per_line.setdefault(b.line, []).append(b.branch)
+        assert all(ids == list(range(len(ids))) for ids in per_line.values())
+
+
+def test_branch_order_puts_exits_last_and_none_taken_is_never_evaluated() -> None:
+    doc = {
+        "meta": {"format": 3, "branch_coverage": True, "show_contexts": False},
+        "files": {
+            "a.py": {
+                "executed_lines": [1, 2],
+                "missing_lines": [3, 4],
+                "executed_branches": [[2, -1]],
+                "missing_branches": [[2, 3], [3, 4], [3, -1]],
+            }
+        },
+    }
+    fc = read(io.BytesIO(json.dumps(doc).encode()), "a.json").files["a.py"]
+    assert list(fc.branches()) == [(2, 0, 0, 0), (2, 0, 1, 1), (3, 0, 0, None), (3, 0, 1, None)]
 
 
 def test_excluded_lines_are_not_lines() -> None:
@@ -150,11 +191,11 @@ def test_format_2_without_functions() -> None:
     assert list(fc.lines) == [1, 2, 3, 5, 6]
     assert list(fc.hits) == [1, 1, 0, 1, 0]
     assert fc.functions == ()
-    # Arcs out of line 6, which never ran, are "never evaluated"; 2->3 was reachable.
+    # Line 6's only arc was not taken: "never evaluated"; line 2 took one of two.
     assert [(b.line, b.branch, b.taken) for b in fc.branches()] == [
-        (2, 3, 0),
-        (2, 5, 1),
-        (6, -1, None),
+        (2, 0, 0),
+        (2, 1, 1),
+        (6, 0, None),
     ]
     assert cs.totals().branches_total == 3
     assert cs.totals().branches_covered == 1

@@ -22,12 +22,15 @@ What coverage.py counts, and how this reader reproduces it:
   plus ``missing_lines`` (hits 0). Excluded lines are not statements, so they are
   not lines. ``coverage report``'s Stmts = covgap's lines total, Miss = uncovered.
 * **Branches** are arcs out of lines with more than one exit. Each arc
-  ``[from, to]`` becomes a branch on line ``from``, block 0, branch id ``to`` (the
-  destination line; negative for "exit from the code object", as coverage.py
-  writes it). Branches totals then equal ``num_branches``/``covered_branches``,
-  and "partial" lines (BrPart) are the lines with both taken and untaken branches.
-  A missing arc whose source line never ran is stored as "never evaluated"
-  (LCOV's ``-``); it is uncovered either way.
+  ``[from, to]`` becomes a branch on line ``from``, block 0, numbered the way
+  coverage.py's own LCOV report orders its ``BRDA`` records for that line: arcs to
+  lines in destination order, then exits from the code object (negative
+  destinations); branch id = the position in that order (0, 1, ...), so ids stay
+  non-negative and agree between two reports of the same code. Taken is 1 or 0
+  (the JSON has no counts), and, as in coverage.py's LCOV, all of a line's arcs are
+  "never evaluated" (``-``) when none of them was taken. Totals then equal
+  ``num_branches``/``covered_branches``, and "partial" lines (BrPart) are the lines
+  with both taken and untaken branches.
 * **Functions** come from the ``functions`` key (coverage.py 7.5+). coverage.py
   itself prints no function total, so covgap defines one: every named region
   (``""`` is module-level code, not a function) with at least one statement; it is
@@ -125,18 +128,24 @@ def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
         hits_by_line[ln] = 1
     lines = sorted(hits_by_line)
 
-    branches: dict[tuple[int, int], int] = {}
+    arcs: dict[int, dict[int, int]] = {}  # source line -> destination -> taken
     for key, taken in (("executed_branches", 1), ("missing_branches", 0)):
         if key not in data:
             continue
         for src, dst in _arcs(j, data[key], (*path, key)):
-            if (src, dst) in branches:
+            per_line = arcs.setdefault(src, {})
+            if dst in per_line:
                 raise j.error((*path, key), f"arc [{src}, {dst}] is listed twice")
-            if taken == 0 and hits_by_line.get(src) == 0:
-                branches[src, dst] = NEVER_EVALUATED
-            else:
-                branches[src, dst] = taken
-    br_keys = sorted(branches)
+            per_line[dst] = taken
+    br_line, br_branch, br_taken = array("i"), array("i"), array("q")
+    for src in sorted(arcs):
+        per_line = arcs[src]
+        none_taken = not any(per_line.values())
+        # coverage.py's lcovreport order: normal arcs first, then exits (dst < 0).
+        for i, dst in enumerate(sorted(per_line, key=lambda d: (d < 0, d))):
+            br_line.append(src)
+            br_branch.append(i)
+            br_taken.append(NEVER_EVALUATED if none_taken else per_line[dst])
 
     functions: list[Function] = []
     if "functions" in data:
@@ -164,10 +173,10 @@ def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
         name,
         array("i", lines),
         array("q", [hits_by_line[ln] for ln in lines]),
-        br_line=array("i", [k[0] for k in br_keys]),
-        br_block=array("i", bytes(4 * len(br_keys))),
-        br_branch=array("i", [k[1] for k in br_keys]),
-        br_taken=array("q", [branches[k] for k in br_keys]),
+        br_line=br_line,
+        br_block=array("i", bytes(4 * len(br_line))),
+        br_branch=br_branch,
+        br_taken=br_taken,
         functions=functions,
     )
 

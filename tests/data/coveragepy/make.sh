@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerate the coverage.py fixtures: run prog/'s tests (run_tests.py) under coverage.py with
-# branch coverage off and on (and per-test contexts), write `coverage json`, and record
+# branch coverage off and on (and per-test contexts), write `coverage json` (and, to
+# compare line and branch records with, `coverage lcov` as NAME.info), and record
 # coverage.py's own totals (from `coverage report --format=total` and `coverage report`)
 # in native.json. Usage: [PYTHON=python] [OUT=dir] make.sh  (defaults: the repository's
 # .venv python, and this folder; the test suite re-runs it into a temporary OUT).
@@ -20,6 +21,7 @@ run() {  # run NAME COVERAGE-RUN-ARGS...
     show=""
     case "$*" in *--rcfile=*) rc=--rcfile=contexts.rc; show=--show-contexts ;; esac
     "$py" -m coverage json $rc -q $show -o "$out/$name.json" --omit 'test_*,run_tests.py'
+    "$py" -m coverage lcov $rc -q -o "$out/$name.info" --omit 'test_*,run_tests.py'
     "$py" -m coverage report $rc --omit 'test_*,run_tests.py' > "$tmp/$name.report.txt"
     "$py" -m coverage report $rc --omit 'test_*,run_tests.py' --format=total > "$tmp/$name.total.txt"
 }
