@@ -216,6 +216,10 @@ def _export(**file_overrides: object) -> bytes:
             "out of order",
         ),
         (_export(segments=None), "segments: expected an array, got null"),
+        (
+            _export(segments=[[1, 1, 5, True, True, False], [2_000_000_000, 1, 0, False, False]]),
+            "more than 10000000 mapped lines",
+        ),
         (json.dumps({"data": [{"files": [{"filename": "a.rs"}]}]}).encode(), "-summary-only"),
         (json.dumps({"data": [{"files": [{}]}]}).encode(), 'missing required key "filename"'),
         (b'{"data": [], "type": "something.else"}', "type is 'something.else'"),

@@ -59,7 +59,8 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
   writes. A branch inside a macro expansion is placed on the line of the outermost
   expansion in the function's file (where ``llvm-cov report`` counts it).
 * ``-summary-only`` exports carry no segments: they are rejected rather than read
-  as files without lines.
+  as files without lines. MC/DC records (``mcdc_records``) are not read: covgap's
+  model has no MC/DC measure.
 """
 
 from __future__ import annotations
@@ -76,12 +77,19 @@ from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_obj
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "KNOWN_MAJOR_VERSIONS", "line_counts", "read", "sniff"]
+__all__ = ["FORMAT", "KNOWN_MAJOR_VERSIONS", "MAX_FILE_LINES", "line_counts", "read", "sniff"]
 
 KNOWN_MAJOR_VERSIONS = (2, 3)
 """Major export versions this reader knows (LLVM 11 wrote 2.0.0, LLVM 19 writes 2.0.1)."""
 
 EXPORT_TYPE = "llvm.coverage.json.export"
+
+MAX_FILE_LINES = 10_000_000
+"""More mapped lines than this in one file is a corrupt or hostile export.
+
+One segment at line 1 and the next at line 2,000,000,000 would otherwise make the
+region between them two billion mapped lines (LLVM's own walk would try the same).
+"""
 
 # CounterMappingRegion::RegionKind
 _CODE, _EXPANSION, _SKIPPED, _GAP, _BRANCH = 0, 1, 2, 3, 4
@@ -137,6 +145,11 @@ def line_counts(segments: Iterable[Sequence[object]]) -> dict[int, int]:
                 _finish_line(out, line, segs, wrapped)
                 wrapped = segs[-1]
                 if wrapped[3]:  # lines with no segment of their own, up to this one
+                    if len(out) + seg_line - line > MAX_FILE_LINES:
+                        raise ValueError(
+                            f"a region wraps lines {line + 1}-{seg_line - 1}: more than "
+                            f"{MAX_FILE_LINES} mapped lines in one file is not a source file"
+                        )
                     count: int = wrapped[2]  # type: ignore[assignment]
                     for ln in range(line + 1, seg_line):
                         out[ln] = count
@@ -383,7 +396,10 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
                     "no segments: a -summary-only export has no per-line data; "
                     "export again without -summary-only",
                 )
-            counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
+            try:
+                counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
+            except ValueError as exc:
+                raise j.error((*fpath, "segments"), str(exc)) from None
             entry = files.setdefault(name, _File())
             for line, count in counts.items():
                 entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
