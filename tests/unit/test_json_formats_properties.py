@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -344,3 +345,24 @@ def test_mutated_real_reports_fail_cleanly(data: st.DataObject) -> None:
         _read(FIXTURES[name], mutated)
     except FormatError as exc:
         assert str(exc).startswith("gen.json")
+
+
+# -- the shared decoder's own edge cases ---------------------------------------------------
+
+
+def test_load_json_locates_invalid_utf8_by_byte_offset() -> None:
+    data = b'{"a": 1,\n "b": "caf\xc3\xa9",\n "c": "\xff"}'
+    with pytest.raises(FormatError) as err:
+        load_json(io.BytesIO(data), "u.json")
+    assert (err.value.line, err.value.column) == (3, 8)
+    assert "not UTF-8 (byte 0xff)" in str(err.value)
+
+
+@pytest.mark.parametrize("empty", [b"", b"  \n", b"\xef\xbb\xbf"])
+def test_load_json_rejects_empty_input(empty: bytes) -> None:
+    with pytest.raises(FormatError, match="empty file"):
+        load_json(io.BytesIO(empty), "e.json")
+
+
+def test_load_json_accepts_a_bom() -> None:
+    assert load_json(io.BytesIO(b'\xef\xbb\xbf {"a": [1]}'), "bom.json") == {"a": [1]}
