@@ -154,3 +154,13 @@ def test_fresh_go_test_run_equals_go_tool_cover(tmp_path: Path) -> None:
         _, total = _native(name, tmp_path)
         assert _pct(*_profile(name, tmp_path).statements()) == total, name
         _assert_functions_equal_go(name, tmp_path)
+
+
+def test_profile_with_no_blocks_is_empty_not_an_error(tmp_path: Path) -> None:
+    """`go test -coverprofile` of a package without statements writes only the mode."""
+    path = tmp_path / "cover.out"
+    path.write_bytes(b"mode: set")
+    assert detect(path).name == "gocover"
+    cs = read_report(path)
+    assert cs.files == {}
+    assert cs.notes == ()

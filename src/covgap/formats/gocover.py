@@ -46,7 +46,7 @@ MODES = ("set", "count", "atomic")
 
 _MODE_RE = re.compile(rb"^mode: (\S+)\s*$")
 _BLOCK_RE = re.compile(rb"^(.+):(\d+)\.(\d+),(\d+)\.(\d+) (\d+) (\d+)\s*$")
-_SNIFF_RE = re.compile(rb"^\s*mode: (set|count|atomic)\r?\n")
+_SNIFF_RE = re.compile(rb"^\s*mode: (set|count|atomic)[ \t]*(\r?\n|$)")
 
 
 class Block(NamedTuple):
