@@ -93,8 +93,21 @@ def test_json_formatter_coverage_json() -> None:
     assert calc.hits_by_line() == {2: 1, 3: 1, 4: 2, 6: 1, 11: 1, 12: 0, 13: 0}
     c = calc.counts()
     assert (c.branches_total, c.branches_covered) == (4, 2)
-    assert [b.line for b in calc.branches()] == [4, 4, 11, 12]
+    assert [b.line for b in calc.branches()] == [4, 4, 12, 13]  # their start lines
     assert cs.files["/app/lib/empty.rb"].counts().lines_total == 0
+
+
+def test_json_formatter_newer_keys_are_tolerated() -> None:
+    """simplecov_json_formatter 0.1.4+ adds meta.config, per-file percent and errors."""
+    doc = {
+        "meta": {"simplecov_version": "0.21.2", "config": {"minimum_coverage": 80}},
+        "coverage": {"a.rb": {"lines": [None, 0, 1, "ignored"], "percent": 50.0}},
+        "errors": {"less_than_minimum_coverage": {"a.rb": 50.0}},
+        "groups": {},
+    }
+    data = json.dumps(doc).encode()
+    assert sniff(data, "coverage.json")
+    assert read(io.BytesIO(data), "c.json").files["a.rb"].hits_by_line() == {2: 0, 3: 1}
 
 
 def test_merging_follows_lines_combiner() -> None:

@@ -16,13 +16,13 @@ run) and simplecov_json_formatter's README and ``source_file_formatter.rb``.
 
 SimpleCov before 0.18 wrote each file as the bare array of line counts
 (``"/app/lib/calc.rb": [null, 1, 0]``); both forms are read. ``coverage.json``
-(simplecov_json_formatter 0.1, not packaged by Debian, so checked against its
-documented form only)::
+(simplecov_json_formatter 0.1, not packaged by Debian, so checked against the shape
+of its own spec fixtures and ``result_hash_formatter.rb``, not a real run)::
 
     {"meta": {"simplecov_version": "0.22.0"},
      "coverage": {"/app/lib/calc.rb": {"lines": [null, 1, 0, "ignored"],
                   "branches": [{"type": "then", "start_line": 4, "end_line": 4,
-                                "coverage": 1, "inline": true}, ...]}},
+                                "coverage": 1}, ...]}},
      "groups": {...}}
 
 What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces it:
@@ -41,6 +41,9 @@ What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces
   SimpleCov's report line (the branch's start line when it is on the condition's
   line, the line before it otherwise), block = the condition id, branch = the branch
   id Ruby's Coverage assigned.
+* coverage.json's branches carry no condition, so they are numbered in file order
+  (block 0) and placed on their own start line (SimpleCov's HTML shows a branch that
+  is not on its condition's line one line up; that needs the condition).
 * **Not reproduced**: ``# :nocov:`` in a ``.resultset.json`` — SimpleCov applies those
   markers by reading the source files, which a reader does not have; lines and
   branches inside them are counted here. coverage.json has them applied already.
@@ -189,13 +192,7 @@ def _read_formatter(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
             if coverage == "ignored":
                 continue
             count = j.count(coverage, (*bp, "coverage"))
-            start = j.line(j.key(br, "start_line", bp), (*bp, "start_line"))
-            inline = br.get("inline", True)
-            if not isinstance(inline, bool):
-                raise j.error((*bp, "inline"), "expected a boolean")
-            line = start if inline else max(start - 1, 1)
-            if "report_line" in br:
-                line = j.line(br["report_line"], (*bp, "report_line"))
+            line = j.line(j.key(br, "start_line", bp), (*bp, "start_line"))
             b.add_branch(line, 0, i, count)
         cs.add(b.build())
     return cs
