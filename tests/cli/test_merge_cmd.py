@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from covgap.cli import main
 from covgap.formats import covgap_json, read_report
+from covgap.model import CoverageSet
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PYDATA = DATA / "coveragepy-data"  # one coverage.py run as JSON, Cobertura and LCOV
@@ -202,3 +203,27 @@ def test_failing_writer_leaves_previous_output_intact(
     assert "cannot write LCOV" in err
     assert out.read_text() == "previous\n"
     assert os.listdir(tmp_path) == ["merged.info"]
+
+
+def test_report_json_detail_is_an_input_and_summary_only_is_refused(tmp_path: Path) -> None:
+    """`covgap report --format json --detail` reads back exactly; without detail, a hint."""
+    inputs = [str(DATA / "go" / "count.out"), f"unit={DATA / 'gcov' / 'stats.gcov.json'}"]
+    common = ["--repo", str(tmp_path), "--no-path-mapping"]
+    detail, plain = tmp_path / "detail.json", tmp_path / "plain.json"
+    for out, extra in ((detail, ["--detail"]), (plain, [])):
+        code, _, err = run("report", *common, "--format", "json", *extra, *inputs, "-o", str(out))
+        assert code == 0, err
+    back = tmp_path / "back.json"
+    code, _, err = run("convert", *common, str(detail), "-o", str(back))
+    assert code == 0, err
+    merged = CoverageSet.merge_all(
+        [
+            read_report(DATA / "go" / "count.out"),
+            read_report(DATA / "gcov" / "stats.gcov.json", flag="unit"),
+        ]
+    )
+    assert read_report(back) == merged
+    code, _, err = run("convert", *common, str(plain), "-o", str(tmp_path / "x.info"))
+    assert code == 2
+    assert "has no per-line detail" in err
+    assert "covgap report --format json --detail" in err
