@@ -55,6 +55,15 @@ def _test_kind(name: str) -> str | None:
 
 
 class GoWalker(Walker):
+    INTERESTING = _DECISIONS | {
+        "binary_expression",
+        "comment",
+        "call_expression",
+        "import_spec",
+        "function_declaration",
+        "method_declaration",
+    }
+
     def enter(self, node: Node) -> Callable[[], None] | None:
         kind = node.type
         if kind in _DECISIONS:

@@ -84,6 +84,21 @@ def _is_directive(node: Node) -> bool:
 
 
 class JsWalker(Walker):
+    INTERESTING = (
+        _DECISIONS
+        | _FUNCTIONS
+        | _CLASSES
+        | {
+            "binary_expression",
+            "augmented_assignment_expression",
+            "comment",
+            "throw_statement",
+            "call_expression",
+            "import_statement",
+            "export_statement",
+        }
+    )
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         super().__init__(text, is_test)
         self.groups: list[tuple[str, bool]] = []

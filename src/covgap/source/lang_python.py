@@ -76,6 +76,17 @@ def _skips(decorators: list[str]) -> bool:
 
 
 class PythonWalker(Walker):
+    INTERESTING = _DECISIONS | {
+        "case_clause",
+        "comment",
+        "expression_statement",
+        "function_definition",
+        "class_definition",
+        "raise_statement",
+        "import_statement",
+        "import_from_statement",
+    }
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         super().__init__(text, is_test)
         # per enclosing class: (is a test class, skipped, framework); None for a

@@ -67,6 +67,17 @@ def _rspec_name(parts: list[str]) -> str:
 
 
 class RubyWalker(Walker):
+    INTERESTING = _DECISIONS | {
+        "binary",
+        "comment",
+        "identifier",
+        "call",
+        "class",
+        "module",
+        "method",
+        "singleton_method",
+    }
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         super().__init__(text, is_test)
         self.groups: list[tuple[str, bool]] = []  # RSpec describe chain: (name, skipped)

@@ -73,6 +73,27 @@ def _is_cfg_test(attrs: list[tuple[str, str]]) -> bool:
 
 
 class RustWalker(Walker):
+    INTERESTING = frozenset(
+        {
+            "if_expression",
+            "while_expression",
+            "for_expression",
+            "binary_expression",
+            "match_block",
+            "match_pattern",
+            "line_comment",
+            "block_comment",
+            "try_expression",
+            "call_expression",
+            "macro_invocation",
+            "use_declaration",
+            "function_item",
+            "impl_item",
+            "trait_item",
+            "mod_item",
+        }
+    )
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         super().__init__(text, is_test)
         self.test_mods = 0
