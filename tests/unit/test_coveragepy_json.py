@@ -112,13 +112,19 @@ def test_functions_follow_coverage_py_regions() -> None:
 
 
 def _lcov_records(path: Path) -> dict[str, dict[str, Any]]:
-    """DA and BRDA records (in file order) of coverage.py's own LCOV report."""
+    """DA, BRDA (in file order), FN and FNDA records of coverage.py's own LCOV report."""
     out: dict[str, dict[str, Any]] = {}
     current: dict[str, Any] = {}
     for row in path.read_text().splitlines():
         tag, _, value = row.partition(":")
         if tag == "SF":
-            current = out.setdefault(value, {"DA": {}, "BRDA": []})
+            current = out.setdefault(value, {"DA": {}, "BRDA": [], "FN": {}, "FNDA": {}})
+        elif tag == "FN":
+            first, _last, name = value.split(",", 2)
+            current["FN"][name] = int(first)
+        elif tag == "FNDA":
+            hit, name = value.split(",", 1)
+            current["FNDA"][name] = int(hit)
         elif tag == "DA":
             line, hits = value.split(",")[:2]
             current["DA"][int(line)] = int(hits)
@@ -131,8 +137,8 @@ def _lcov_records(path: Path) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("run", ["lines", "branch", "contexts"])
-def test_lines_and_branches_are_coverage_pys_own_lcov_records(run: str) -> None:
-    """Same DA lines and, in the same order, the same BRDA outcomes as `coverage lcov`."""
+def test_lines_branches_functions_are_coverage_pys_own_lcov_records(run: str) -> None:
+    """Same DA lines, BRDA outcomes (in order) and FN/FNDA functions as `coverage lcov`."""
     cs = read_report(HERE / f"{run}.json")
     lcov = _lcov_records(HERE / f"{run}.info")
     assert set(lcov) == set(cs.files)
@@ -144,6 +150,8 @@ def test_lines_and_branches_are_coverage_pys_own_lcov_records(run: str) -> None:
         for b in fc.branches():
             per_line.setdefault(b.line, []).append(b.branch)
         assert all(ids == list(range(len(ids))) for ids in per_line.values())
+        assert {f.name: f.start_line for f in fc.functions} == lcov[name]["FN"]
+        assert {f.name: f.hits for f in fc.functions} == lcov[name]["FNDA"]
 
 
 def test_branch_order_puts_exits_last_and_none_taken_is_never_evaluated() -> None:

@@ -31,10 +31,11 @@ What coverage.py counts, and how this reader reproduces it:
   "never evaluated" (``-``) when none of them was taken. Totals then equal
   ``num_branches``/``covered_branches``, and "partial" lines (BrPart) are the lines
   with both taken and untaken branches.
-* **Functions** come from the ``functions`` key (coverage.py 7.5+). coverage.py
-  itself prints no function total, so covgap defines one: every named region
-  (``""`` is module-level code, not a function) with at least one statement; it is
-  covered when one of its statements ran (hits 1, else 0). A function wholly
+* **Functions** come from the ``functions`` key (coverage.py 7.5+). ``coverage
+  report`` prints no function total; coverage.py's own LCOV report (``FN``/``FNDA``,
+  ``lcovreport.py``) defines one, and this reader follows it: every named region
+  (``""`` is module-level code, not a function) with at least one statement,
+  covered (hits 1, else 0) when one of its statements ran. A function wholly
   excluded (``# pragma: no cover``) has no statements and is not counted, just as
   its lines are not. Older formats have no function data and give none.
 * **Contexts** (``--show-contexts``: which test or suite ran each line) are *not*
