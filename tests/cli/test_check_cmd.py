@@ -447,3 +447,41 @@ def test_docs_ci_snippets_run(repo: Path, tmp_path: Path) -> None:
     )
     assert "all gates pass" in (repo / "covgap-comment.md").read_text()
     assert "covgap gates" in summary.read_text()
+
+
+def test_new_files_need_tests_with_source_analysis(repo: Path) -> None:
+    write(repo, "covgap.toml", "[gates]\nnew_files_need_tests = true\n")
+    git(repo, "commit", "-q", "-am", "policy")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, "src/app/fresh.py", "def g():\n    return 2\n")
+    write(repo, "src/app/lonely.py", "def h():\n    return 3\n")
+    write(
+        repo,
+        "tests/test_fresh.py",
+        "from app.fresh import g\n\n\ndef test_g():\n    assert g() == 2\n",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "new files")
+    write(repo, "now.info", lcov({"src/app/fresh.py": {1: 1, 2: 1}}))
+    r = invoke(repo, "check", "now.info", "--base", "main")
+    assert r.exit_code == 1, r.output
+    assert "1 of 2" in r.output and "src/app/lonely.py — no test imports it" in r.output
+    assert "fresh.py —" not in r.output
+    write(
+        repo,
+        "tests/test_lonely.py",
+        "from app.lonely import h\n\n\ndef test_h():\n    assert h() == 3\n",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "test it")
+    r = invoke(repo, "check", "now.info", "--base", "main")
+    assert r.exit_code == 0, r.output
+
+
+def test_covgaps_own_gates_are_valid_config() -> None:
+    """The dogfood table in pyproject.toml loads and sets the three overall minimums."""
+    from covgap.config import load_config
+
+    gates = load_config(ROOT).section("gates")
+    assert set(gates) >= {"line", "branch", "function"}
+    assert all(0 < gates[k] <= 100 for k in ("line", "branch", "function"))

@@ -69,6 +69,19 @@ def _limit(v: Verdict) -> str:
     return f"{v.comparison()} {v.unit}" if v.unit != "%" else f"{v.comparison()} %"
 
 
+def _failing(result: GateResult) -> str:
+    n = len(result.failed)
+    return "all gates pass" if not n else ("1 gate fails" if n == 1 else f"{n} gates fail")
+
+
+def _lines_word(spans: Sequence[tuple[int, int]]) -> str:
+    return "line" if len(spans) == 1 and spans[0][0] == spans[0][1] else "lines"
+
+
+def _key(v: Verdict) -> str:
+    return f" [{v.config_key}]" if v.config_key else ""
+
+
 def _offender_line(o: Offender) -> str:
     where = f":{ranges(list(o.ranges))}" if o.ranges else ""
     return f"{o.path}{where}" + (f" — {o.note}" if o.note else "")
@@ -105,7 +118,7 @@ def check_terminal(
     if explain:
         parts.append(Text("\nThe numbers behind each rule:", style="bold"))
         for v in result.verdicts:
-            parts.append(Text(f"  {v.rule} [{v.config_key}]: {_STATUS_WORD[v.status]}"))
+            parts.append(Text(f"  {v.rule}{_key(v)}: {_STATUS_WORD[v.status]}"))
             for line in v.explain:
                 parts.append(Text(f"      {line}"))
     for note in result.notes:
@@ -137,8 +150,7 @@ def check_markdown(
     max_lines: int = 50,
 ) -> str:
     """A PR comment / job summary: verdict table, failures, uncovered new lines, categories."""
-    verdict = "all gates pass" if result.ok else f"{len(result.failed)} gates fail"
-    out = [f"## {md_escape(title)}: {verdict}", ""]
+    out = [f"## {md_escape(title)}: {_failing(result)}", ""]
     out += [f"{md_escape(h)}  " for h in header]
     if header:
         out.append("")
@@ -155,7 +167,7 @@ def check_markdown(
     for v in result.failed:
         out += ["", f"### ❌ {md_escape(v.title)}", "", md_escape(v.reason), ""]
         for o in v.offenders:
-            where = f" lines {ranges(list(o.ranges))}" if o.ranges else ""
+            where = f" {_lines_word(o.ranges)} {ranges(list(o.ranges))}" if o.ranges else ""
             note = f" — {md_escape(o.note)}" if o.note else ""
             out.append(f"- `{o.path.replace('`', '')}`{where}{note}")
         if v.more_offenders:
@@ -164,7 +176,8 @@ def check_markdown(
     if new_lines:
         out += ["", "### Uncovered new and changed lines", ""]
         for o in new_lines[:max_lines]:
-            out.append(f"- `{o.path.replace('`', '')}` lines {ranges(list(o.ranges), 20)}")
+            spans = list(o.ranges)
+            out.append(f"- `{o.path.replace('`', '')}` {_lines_word(spans)} {ranges(spans, 20)}")
         if len(new_lines) > max_lines:
             out.append(f"- … and {len(new_lines) - max_lines} more files")
     if result.diffcov is not None:
@@ -180,7 +193,8 @@ def check_markdown(
     if explain:
         out += ["", "<details><summary>The numbers behind each rule</summary>", ""]
         for v in result.verdicts:
-            out.append(f"- **{md_escape(v.rule)}** (`{v.config_key}`): {_STATUS_WORD[v.status]}")
+            key = f" (`{v.config_key}`)" if v.config_key else ""
+            out.append(f"- **{md_escape(v.rule)}**{key}: {_STATUS_WORD[v.status]}")
             out += [f"  - {md_escape(line)}" for line in v.explain]
         out += ["", "</details>"]
     for note in result.notes:
