@@ -21,7 +21,8 @@ file ``crates/core/src/x.rs``. Each report path is tried, in order, as:
    report path is a bare file name, and everything below a dependency directory
    (``node_modules``, ``site-packages``, ``.cargo``, ``/rustc/``, a Go ``name@version``)
    when the path has one; with several best candidates (``src/lib.rs`` in three
-   crates) the path is *ambiguous* and nothing is picked;
+   crates) the path is *ambiguous* and nothing is picked. A path written on Windows
+   (a drive letter or backslashes) that matches nothing is tried again ignoring case;
 7. the prefix rewrites learned from steps 3-6 (``/home/runner/work/app/app/`` → ``""``),
    which settle ambiguous and single-component matches the other files vouch for.
 
@@ -193,13 +194,19 @@ def _prefix_of(parts: Sequence[str], keep: int) -> str:
 
 
 class _SuffixIndex:
-    """Repository files indexed by their last one and two path components."""
+    """Repository files indexed by their last one and two path components.
 
-    def __init__(self, files: Iterable[str]) -> None:
+    With ``fold`` the keys and comparisons ignore case, for reports written on Windows,
+    where ``C:\\Work\\Src\\Cart.ts`` and the repository's ``src/cart.ts`` are one file.
+    """
+
+    def __init__(self, files: Iterable[str], *, fold: bool = False) -> None:
+        self.fold = fold
         self.by_base: dict[str, list[str]] = defaultdict(list)
         self.by_tail: dict[str, list[str]] = defaultdict(list)
         for path in files:
-            head, _, base = path.rpartition("/")
+            key = path.lower() if fold else path
+            head, _, base = key.rpartition("/")
             self.by_base[base].append(path)
             if head:
                 self.by_tail[f"{head.rpartition('/')[2]}/{base}"].append(path)
@@ -212,12 +219,13 @@ class _SuffixIndex:
         a dependency directory the match must cover everything under it (see
         :func:`_foreign_depth`), or there is no candidate at all.
         """
-        parts = query.split("/")
+        parts = (query.lower() if self.fold else query).split("/")
         need = _foreign_depth(parts)
         if len(parts) >= 2:
             tail = self.by_tail.get(f"{parts[-2]}/{parts[-1]}")
             if tail:
-                scored = [(_common_suffix(parts, c.split("/")), c) for c in tail]
+                fold = str.lower if self.fold else str
+                scored = [(_common_suffix(parts, fold(c).split("/")), c) for c in tail]
                 best = max(k for k, _ in scored)
                 if best >= need:
                     return sorted(c for k, c in scored if k == best), [], best
@@ -296,12 +304,20 @@ class _Mapper:
         )
         self.source_roots = [normalize(r) for r in source_roots if r]
         self._index: _SuffixIndex | None = None
+        self._folded: _SuffixIndex | None = None
 
     @property
     def index(self) -> _SuffixIndex:
         if self._index is None:
             self._index = _SuffixIndex(self.files)
         return self._index
+
+    @property
+    def folded(self) -> _SuffixIndex:
+        """The case-insensitive index, built only when a Windows path needs it."""
+        if self._folded is None:
+            self._folded = _SuffixIndex(self.files, fold=True)
+        return self._folded
 
     def _direct(self, query: str) -> tuple[str, tuple[str, str]] | None:
         """Steps 2-4 for one spelling: as is, below the root, a Go import path."""
@@ -317,8 +333,10 @@ class _Mapper:
                     return moved, (module, f"{directory}/" if directory else "")
         return None
 
-    def _suffix(self, query: str) -> _Outcome:
+    def _suffix(self, query: str, windows: bool = False) -> _Outcome:
         strong, weak, k = self.index.match(query)
+        if windows and not strong and not weak:
+            strong, weak, k = self.folded.match(query)
         if len(strong) == 1:
             target = strong[0]
             parts, cparts = query.split("/"), target.split("/")
@@ -353,7 +371,7 @@ class _Mapper:
                 if found is not None:
                     return _Outcome(found[0], _added_dir(found[0], query, fixed is None))
                 joined.append(candidate)
-        outcome = self._suffix(query)
+        outcome = self._suffix(query, windows=_DRIVE.match(query) is not None or "\\" in raw)
         if fixed is not None:
             outcome.rewrite = None
         if outcome.target is None and len(outcome.strong) != 1:

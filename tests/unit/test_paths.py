@@ -356,6 +356,19 @@ def test_fix_then_the_usual_steps_on_the_fixed_path(tmp_path: Path) -> None:
     }
 
 
+def test_windows_paths_match_ignoring_case_when_nothing_else_does(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["web/src/cart.ts", "web/src/Cart.test.ts", "api/main.go"])
+    cs = coverage("C:\\Work\\App\\Web\\Src\\Cart.ts", "c:/work/app/web/src/Cart.test.ts")
+    assert mapped(map_paths(cs, ws, [])) == {
+        "C:\\Work\\App\\Web\\Src\\Cart.ts": "web/src/cart.ts",
+        "c:/work/app/web/src/Cart.test.ts": "web/src/Cart.test.ts",
+    }
+    # On POSIX systems case matters: /ci/Web/Src/Cart.ts is another file.
+    posix = map_paths(coverage("/ci/Web/Src/Cart.ts"), ws, [])
+    assert posix.mapping == {}
+    assert [g.kind for g in posix.unmapped] == [MISSING]
+
+
 def test_fixes_from_the_config_file_are_the_ones_passed(tmp_path: Path) -> None:
     toml = '[paths]\nfixes = [{ from = "/builds/acme/app/", to = "" }]\n'
     ws = workspace(tmp_path, ["x/a.rs", "y/a.rs"], toml)
