@@ -13,8 +13,8 @@
  *       -> (records, consumed_bytes, consumed_lines, fallback)
  *     Parse the complete LCOV records in `data` (whole lines). A record is the tuple
  *     documented in lcov.py (`_Record`). `consumed_*` say where the first unfinished
- *     record starts; `fallback` is True when a record uses a form left to Python
- *     (FNL/FNA, exception or named branches, MCDC), which then parses from there.
+ *     record starts; `fallback` is True when a record uses the one form left to
+ *     Python (lcov 2.x named branches, numbered per file), which parses from there.
  *     Malformed input raises ParseError(lineno, message), with the same message the
  *     Python parser gives.
  *
@@ -214,6 +214,11 @@ typedef struct {
     long long start, end, hits; /* end 0 = unknown */
 } FuncEntry;
 
+typedef struct { /* an lcov 2.3 FNL:<index>,<line>[,<end>] and its FNA aliases */
+    long long idx, start, end, hits;
+    PyObject *name; /* the first FNA alias; NULL until one is seen */
+} FnlEntry;
+
 typedef struct {
     LineHit *lines;
     Py_ssize_t n_lines, cap_lines;
@@ -225,6 +230,9 @@ typedef struct {
     Py_ssize_t n_fn, cap_fn;
     PyObject *fn_index; /* dict: name -> int index into fn */
     PyObject *fn_names; /* list of names, in order of first FN */
+    FnlEntry *fnl;
+    Py_ssize_t n_fnl, cap_fnl;
+    PyObject *fnl_index; /* dict: FNL index -> position in fnl; made on first FNL */
     PyObject *path;
     Py_ssize_t sf_line;
     long long declared[6];
@@ -251,8 +259,11 @@ grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item)
 static void
 record_clear(Record *r)
 {
-    r->n_lines = r->n_br = r->n_fn = 0;
+    for (Py_ssize_t i = 0; i < r->n_fnl; i++)
+        Py_CLEAR(r->fnl[i].name);
+    r->n_lines = r->n_br = r->n_fn = r->n_fnl = 0;
     r->lines_sorted = r->br_sorted = 1;
+    Py_CLEAR(r->fnl_index);
     Py_CLEAR(r->fn_index);
     Py_CLEAR(r->fn_names);
     Py_CLEAR(r->path);
@@ -267,6 +278,7 @@ record_free(Record *r)
     PyMem_Free(r->lines);
     PyMem_Free(r->br);
     PyMem_Free(r->fn);
+    PyMem_Free(r->fnl);
 }
 
 static int
@@ -451,9 +463,12 @@ parse_brda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     long long line, block, branch, taken;
     if (get_line(s, c1, "BRDA", "line number", lineno, &line) < 0)
         return -1;
-    if (c1 + 1 < c2 && c1[1] == 'e')
-        return LINE_FALLBACK; /* exception branch: lcov 2.x, left to Python */
-    if (get_small(c1 + 1, c2, "BRDA", "block", lineno, &block) < 0)
+    if (c1 + 1 < c2 && c1[1] == 'e') { /* an exception branch (lcov 2.x): block -1-n */
+        if (get_small(c1 + 2, c2, "BRDA", "block", lineno, &block) < 0)
+            return -1;
+        block = -1 - block;
+    }
+    else if (get_small(c1 + 1, c2, "BRDA", "block", lineno, &block) < 0)
         return -1;
     const char *bs = c2 + 1;
     int numeric = bs < c3;
@@ -560,6 +575,124 @@ parse_fnda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     return 0;
 }
 
+/* Add a function to the record by name, or add its hits to the one of that name. */
+static int
+add_function(Record *r, PyObject *name, long long start, long long end, long long hits)
+{
+    PyObject *idx = PyDict_GetItemWithError(r->fn_index, name);
+    if (idx != NULL) {
+        FuncEntry *f = &r->fn[PyLong_AsSsize_t(idx)];
+        f->hits = sat_add(f->hits, hits);
+        return 0;
+    }
+    if (PyErr_Occurred() || grow((void **)&r->fn, &r->cap_fn, r->n_fn + 1, sizeof(FuncEntry)) < 0)
+        return -1;
+    PyObject *pos = PyLong_FromSsize_t(r->n_fn);
+    if (pos == NULL || PyDict_SetItem(r->fn_index, name, pos) < 0 ||
+        PyList_Append(r->fn_names, name) < 0) {
+        Py_XDECREF(pos);
+        return -1;
+    }
+    Py_DECREF(pos);
+    r->fn[r->n_fn].start = start;
+    r->fn[r->n_fn].end = end;
+    r->fn[r->n_fn].hits = hits;
+    r->n_fn++;
+    return 0;
+}
+
+/* FNL:<index>,<line>[,<end line>] (lcov 2.3); a repeated index starts over. */
+static int
+parse_fnl(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    const char *c2 = c1 ? memchr(c1 + 1, ',', e - (c1 + 1)) : NULL;
+    if (c1 == NULL || (c2 && memchr(c2 + 1, ',', e - (c2 + 1))))
+        FAIL("FNL: missing fields");
+    long long idx, start, end = 0;
+    if (get_small(s, c1, "FNL", "index", lineno, &idx) < 0 ||
+        get_line(c1 + 1, c2 ? c2 : e, "FNL", "line number", lineno, &start) < 0 ||
+        (c2 && get_line(c2 + 1, e, "FNL", "end line", lineno, &end) < 0))
+        return -1;
+    if (r->fnl_index == NULL && (r->fnl_index = PyDict_New()) == NULL)
+        return -1;
+    PyObject *key = PyLong_FromLongLong(idx);
+    if (key == NULL)
+        return -1;
+    PyObject *pos = PyDict_GetItemWithError(r->fnl_index, key);
+    FnlEntry *f;
+    if (pos != NULL) {
+        f = &r->fnl[PyLong_AsSsize_t(pos)];
+        Py_CLEAR(f->name);
+    }
+    else {
+        PyObject *at = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(r->n_fnl);
+        if (at == NULL ||
+            grow((void **)&r->fnl, &r->cap_fnl, r->n_fnl + 1, sizeof(FnlEntry)) < 0 ||
+            PyDict_SetItem(r->fnl_index, key, at) < 0) {
+            Py_XDECREF(at);
+            Py_DECREF(key);
+            return -1;
+        }
+        Py_DECREF(at);
+        f = &r->fnl[r->n_fnl++];
+        f->name = NULL;
+    }
+    Py_DECREF(key);
+    f->idx = idx;
+    f->start = start;
+    f->end = end;
+    f->hits = 0;
+    return 0;
+}
+
+/* FNA:<index>,<execution count>,<name>: the first alias names the function. */
+static int
+parse_fna(Record *r, const char *s, const char *e, Py_ssize_t lineno)
+{
+    const char *c1 = memchr(s, ',', e - s);
+    const char *c2 = c1 ? memchr(c1 + 1, ',', e - (c1 + 1)) : NULL;
+    if (c2 == NULL)
+        FAIL("FNA: missing fields");
+    long long idx, count;
+    if (get_small(s, c1, "FNA", "index", lineno, &idx) < 0 ||
+        get_count(c1 + 1, c2, "FNA", "execution count", lineno, &count) < 0)
+        return -1;
+    if (c2 + 1 == e)
+        FAIL("FNA: empty function name");
+    PyObject *pos = NULL;
+    if (r->fnl_index != NULL) {
+        PyObject *key = PyLong_FromLongLong(idx);
+        if (key == NULL)
+            return -1;
+        pos = PyDict_GetItemWithError(r->fnl_index, key);
+        Py_DECREF(key);
+        if (pos == NULL && PyErr_Occurred())
+            return -1;
+    }
+    if (pos == NULL)
+        FAIL("FNA: no FNL: with index %lld earlier in this record", idx);
+    FnlEntry *f = &r->fnl[PyLong_AsSsize_t(pos)];
+    if (f->name == NULL && (f->name = decode_text(c2 + 1, e)) == NULL)
+        return -1;
+    f->hits = sat_add(f->hits, count);
+    return 0;
+}
+
+/* At end_of_record: every FNL becomes a function (merged by name with FN ones). */
+static int
+apply_fnl(Record *r, Py_ssize_t lineno)
+{
+    for (Py_ssize_t i = 0; i < r->n_fnl; i++) {
+        FnlEntry *f = &r->fnl[i];
+        if (f->name == NULL)
+            FAIL("end_of_record: FNL:%lld has no FNA: name", f->idx);
+        if (add_function(r, f->name, f->start, f->end, f->hits) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 parse_lcov(PyObject *self, PyObject *args)
 {
@@ -637,6 +770,8 @@ parse_lcov(PyObject *self, PyObject *args)
                     parse_error(lineno, PyUnicode_FromString("end_of_record without SF:"));
                     goto error;
                 }
+                if (r.n_fnl && apply_fnl(&r, lineno) < 0)
+                    goto error;
                 PyObject *rec = record_finish(&r, fn_type);
                 if (rec == NULL)
                     goto error;
@@ -704,8 +839,15 @@ parse_lcov(PyObject *self, PyObject *args)
             else if (TAG_IS("TN") || TAG_IS("VER")) {
                 /* test names and versions do not change the coverage */
             }
-            else if (TAG_IS("FNL") || TAG_IS("FNA") || TAG_IS("MCDC")) {
-                rc = LINE_FALLBACK;
+            else if (TAG_IS("FNL")) {
+                rc = in_rec ? parse_fnl(&r, s, e, lineno) : outside("FNL", lineno);
+            }
+            else if (TAG_IS("FNA")) {
+                rc = in_rec ? parse_fna(&r, s, e, lineno) : outside("FNA", lineno);
+            }
+            else if (TAG_IS("MCDC")) {
+                /* lcov 2.2 MC/DC records: not modelled (lcov.py says so) */
+                rc = in_rec ? LINE_OK : outside("MCDC", lineno);
             }
             else {
                 unknown_line(p, e, lineno);

@@ -272,7 +272,7 @@ def test_records_across_chunk_boundaries(engine: str, monkeypatch: pytest.Monkey
     expected = read_report(GCC / "multi.info")
     monkeypatch.setattr(lcov, "CHUNK_SIZE", 37)
     assert read_report(GCC / "multi.info") == expected
-    tail = b"SF:z.c\nFNL:0,1\nFNA:0,1,z\nDA:1,1\nend_of_record\n"
+    tail = b"SF:z.c\nFNL:0,1\nFNA:0,1,z\nBRDA:1,0,a,1\nDA:1,1\nend_of_record\n"
     both = read_bytes((GCC / "multi.info").read_bytes() + tail)
     assert both.files["z.c"].functions == (Function("z", 1, None, 1),)
     assert both.without(["z.c"]) == expected
@@ -281,10 +281,10 @@ def test_records_across_chunk_boundaries(engine: str, monkeypatch: pytest.Monkey
 def test_fallback_after_c_records_keeps_line_numbers(engine: str) -> None:
     """An lcov 2.x record hands the rest to Python; its errors still name the right line."""
     data = (
-        b"SF:a.c\nDA:1,1\nend_of_record\nSF:b.c\nFNL:0,1\nFNA:0,1,f\nDA:1,1\nend_of_record\n"
+        b"SF:a.c\nDA:1,1\nend_of_record\nSF:b.c\nBRDA:1,0,x>0,1\nDA:1,1\nend_of_record\n"
         b"SF:c.c\nDA:x,1\nend_of_record\n"
     )
-    with pytest.raises(FormatError, match=r"t\.info:10: DA: line number is not a non-negative"):
+    with pytest.raises(FormatError, match=r"t\.info:9: DA: line number is not a non-negative"):
         read_bytes(data)
 
 

@@ -168,10 +168,15 @@ def record(draw: st.DrawFn) -> str:
         out.append(f"FNDA:{draw(number)},{n}")
     for _ in range(draw(st.integers(0, 6))):
         t = draw(st.one_of(st.just("-"), number.map(str)))
-        out.append(
-            f"BRDA:{draw(st.integers(1, 30))},{draw(st.integers(0, 2))},"
-            f"{draw(st.integers(0, 2))},{t}"
-        )
+        block = draw(st.sampled_from(["0", "1", "e0", "e3"]))
+        branch = draw(st.one_of(st.integers(0, 2).map(str), st.sampled_from(["a>b", "x, y"])))
+        out.append(f"BRDA:{draw(st.integers(1, 30))},{block},{branch},{t}")
+    aliases = draw(st.lists(name, max_size=3, unique=True))
+    for i, alias in enumerate(aliases):
+        out.append(f"FNL:{i % 2},{draw(st.integers(1, 50))}")
+        out.append(f"FNA:{i % 2},{draw(number)},{alias}")
+    if draw(st.booleans()):
+        out.append("MCDC:3,2,t,1,0,a && b")
     for _ in range(draw(st.integers(1, 12))):
         checksum = draw(st.sampled_from(["", ",abc=="]))
         out.append(f"DA:{draw(st.integers(1, 40))},{draw(number)}{checksum}")
@@ -211,7 +216,7 @@ def test_parse_lcov_reports_unfinished_records_and_fallback() -> None:
     records, consumed, nlines, fallback = _speedups.parse_lcov(data, 1, False, Function)
     assert [r[0] for r in records] == ["a"]
     assert (consumed, nlines, fallback) == (data.index(b"SF:b"), 4, False)
-    data = b"SF:a\nDA:1,1\nend_of_record\nSF:b\nFNL:0,1\n"
+    data = b"SF:a\nDA:1,1\nend_of_record\nSF:b\nBRDA:1,0,a && b,1\n"
     records, consumed, nlines, fallback = _speedups.parse_lcov(data, 10, True, Function)
     assert (len(records), consumed, nlines, fallback) == (1, data.index(b"SF:b"), 3, True)
     with pytest.raises(_speedups.ParseError) as info:

@@ -56,8 +56,8 @@ above ``2**63-1``, a line number outside ``1..2**31-1``, data outside a record, 
 
 Speed: when ``covgap._speedups`` is built (and ``COVGAP_PURE_PYTHON`` is not ``1``),
 records are parsed in C, chunk by chunk, into the same per-record tuples the Python
-parser below produces; records using the rare lcov 2.x forms (``FNL``/``FNA``, ``e``
-blocks, named branches, ``MCDC``) hand the rest of the file to the Python parser.
+parser below produces; a record with an lcov 2.x named branch (numbered per file,
+which the C parser does not track) hands the rest of the file to the Python parser.
 Both paths feed one :class:`_Accumulator`, so they cannot disagree about merging.
 """
 
@@ -565,8 +565,8 @@ def _read_fast(
 
     Each call parses the complete records of ``work`` and says how many bytes and
     lines that was; the unfinished record is carried into the next chunk. When the C
-    parser meets a form it leaves to Python (lcov 2.x aliases, named branches), the
-    rest of the file, from that record on, goes through :func:`_parse_python`.
+    parser meets the form it leaves to Python (an lcov 2.x named branch), the rest of
+    the file, from that record on, goes through :func:`_parse_python`.
 
     The cyclic garbage collector is paused meanwhile: a big tracefile creates
     hundreds of thousands of function tuples that cannot form cycles, and the
