@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
-from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
+from covgap.model import CoverageSet, FileCoverageBuilder
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -71,19 +71,9 @@ def _counters(elem: etree._Element, origin: str) -> dict[str, tuple[int, int]]:
     return found
 
 
-class _File:
-    """One source file's data while the document streams past."""
-
-    __slots__ = ("builder",)
-
-    def __init__(self, path: str) -> None:
-        self.builder = FileCoverageBuilder(path)
-
-    def build(self) -> FileCoverage:
-        return self.builder.build()
-
-
-_Entry = Callable[[str], _File]
+_Entry = Callable[[str], FileCoverageBuilder]
+"""Returns the builder of a path, creating it on first use (classes and sourcefiles
+of one file arrive separately, and a path may occur in several groups)."""
 
 
 def _file_path(package: str, filename: str) -> str:
@@ -92,15 +82,15 @@ def _file_path(package: str, filename: str) -> str:
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read a JaCoCo XML report; see the module docstring for what is counted."""
-    files: dict[str, _File] = {}
+    files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
     no_line_methods = 0
 
-    def entry(path: str) -> _File:
-        f = files.get(path)
-        if f is None:
-            f = files[path] = _File(path)
-        return f
+    def entry(path: str) -> FileCoverageBuilder:
+        b = files.get(path)
+        if b is None:
+            b = files[path] = FileCoverageBuilder(path)
+        return b
 
     for _event, elem in _xml.iterparse(
         stream, origin, tag=("class", "sourcefile", "package"), root="report"
@@ -143,7 +133,7 @@ def _read_class(
     methods = [m for m in elem if m.tag == "method"]
     if sourcefile is None:
         return len(methods)
-    f = entry(_file_path(package, sourcefile))
+    b = entry(_file_path(package, sourcefile))
     skipped = 0
     seen: set[tuple[str, int]] = set()
     for method in methods:
@@ -169,7 +159,7 @@ def _read_class(
             # Two methods of one class on one line (e.g. a record's accessors): keep both.
             name = f"{name}{method.get('desc', '')}"
         seen.add((name, start))
-        f.builder.add_function(name, start, 1 if missed_covered[1] > 0 else 0)
+        b.add_function(name, start, 1 if missed_covered[1] > 0 else 0)
     return skipped
 
 
@@ -181,7 +171,7 @@ def _read_sourcefile(
     if not name:
         raise FormatError(origin, "<sourcefile> without a name", line=elem.sourceline)
     path = _file_path(package, name)
-    b = entry(path).builder
+    b = entry(path)
     seen: set[int] = set()
     lines = [0, 0]  # missed, covered
     branches = [0, 0]
@@ -202,7 +192,7 @@ def _read_sourcefile(
         if mi == ci == 0:
             continue  # no bytecode on this line: JaCoCo's LINE counter skips it too
         b.add_line(nr, 1 if ci > 0 else 0)
-        lines[ci > 0] += 1
+        lines[1 if ci > 0 else 0] += 1
         for i in range(mb + cb):
             b.add_branch(nr, 0, i, (1 if i < cb else 0) if ci > 0 else None)
         branches[0] += mb
