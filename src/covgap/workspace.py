@@ -396,10 +396,6 @@ def _dir_glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-def _join(base: str, rel: str) -> str:
-    return f"{base}/{rel}" if base else rel
-
-
 def _relative_to(path: str, base: str) -> str | None:
     """``path`` relative to directory ``base``, or None when it is not below it."""
     if not base:
@@ -437,7 +433,7 @@ class _Members:
 
 
 def _nearest(roots: Sequence[_Members], directory: str) -> _Members | None:
-    """The deepest workspace root strictly above (or at) ``directory``."""
+    """The deepest workspace root at or above ``directory``."""
     best: _Members | None = None
     for ws in roots:
         if _relative_to(directory, ws.root) is not None and (
