@@ -110,6 +110,24 @@ def test_committed_export_equals_llvm_cov_report() -> None:
     _check_against_llvm_cov(HERE)
 
 
+def _check_filtered(folder: Path) -> None:
+    """Function records of a file the export left out are not counted, as in the report."""
+    native = json.loads((folder / "native.json").read_text())["filtered_total"]
+    cs = read_report(folder / "export-filtered.json")
+    assert set(cs.files) == {"src/main.rs", "src/util.rs"}
+    t = cs.totals()
+    assert (t.functions_total, t.functions_missed) == (
+        native["functions"],
+        native["functions_missed"],
+    )
+    assert (t.branches_total, t.branches_missed) == (native["branches"], native["branches_missed"])
+    assert any("were left out" in note for note in cs.notes)
+
+
+def test_filtered_export_ignores_function_records_of_unlisted_files() -> None:
+    _check_filtered(HERE)
+
+
 def test_fixture_exercises_shared_lines_and_instantiations() -> None:
     """The fixture has the cases the checks above are about; keep it that way."""
     native = json.loads((HERE / "native.json").read_text())
@@ -130,6 +148,7 @@ def test_fresh_rust_build_equals_llvm_cov_report(tmp_path: Path) -> None:
     env = dict(os.environ, OUT=str(tmp_path))
     subprocess.run(["sh", str(HERE / "make.sh")], check=True, env=env, timeout=300)
     _check_against_llvm_cov(tmp_path)
+    _check_filtered(tmp_path)
 
 
 def test_edge_expansions_gaps_and_version_2_0_0() -> None:

@@ -58,6 +58,9 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
   "never evaluated" when neither ran — the ``BRDA`` records llvm-cov's LCOV export
   writes. A branch inside a macro expansion is placed on the line of the outermost
   expansion in the function's file (where ``llvm-cov report`` counts it).
+* Function records of files the export does not list (left out with
+  ``-ignore-filename-regex``, which cargo llvm-cov passes for dependencies) are not
+  counted, as ``llvm-cov report`` does not count them; a note says how many.
 * ``-summary-only`` exports carry no segments: they are rejected rather than read
   as files without lines. MC/DC records (``mcdc_records``) are not read: covgap's
   model has no MC/DC measure.
@@ -383,6 +386,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
     notes = list(_version_note(j, doc))
     files: dict[str, _File] = {}
+    listed: set[str] = set()
     for n, export in enumerate(j.arr(doc["data"], ("data",))):
         epath: JsonPath = ("data", n)
         obj = j.obj(export, epath)
@@ -400,6 +404,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
                 counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
             except ValueError as exc:
                 raise j.error((*fpath, "segments"), str(exc)) from None
+            listed.add(name)
             entry = files.setdefault(name, _File())
             for line, count in counts.items():
                 entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
@@ -411,8 +416,18 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
                 f"{origin}: export has no function records (-skip-functions); "
                 "functions and branches are not known"
             )
+    # Function records are exported for every function of the binary, also those of
+    # files the export left out (-ignore-filename-regex, as cargo llvm-cov passes for
+    # dependencies; or a list of SOURCES). llvm-cov report does not count those.
+    unlisted = sorted(name for name in files if name not in listed)
+    if unlisted:
+        n_fns = sum(len(files[name].groups) for name in unlisted)
+        notes.append(
+            f"{origin}: {n_fns} function(s) in {len(unlisted)} file(s) the export does not "
+            "list (filtered out when exporting) were left out"
+        )
     cs = CoverageSet()
-    for name in sorted(files):
+    for name in sorted(listed):
         cs.add(_build(name, files[name]))
     cs.notes = tuple(notes)
     return cs
