@@ -527,6 +527,8 @@ def _drop_offenders(
 def _diffcov_for(inp: GateInputs) -> DiffCoverage | None:
     if inp.baseline is None or inp.baseline.coverage is None:
         return None
+    if inp.diff is None and inp.diff_problem is not None:
+        return None  # which lines changed is unknown: categories would be guesses
     if inp.diffcov is None:
         inp.diffcov = classify(inp.coverage, inp.baseline.coverage, inp.diff)
     return inp.diffcov
@@ -809,6 +811,12 @@ def evaluate(inp: GateInputs) -> GateResult:
         + _new_files(inp)
     )
     notes = list(inp.base.notes) if inp.base is not None else []
+    detailed = inp.baseline is not None and inp.baseline.coverage is not None
+    if detailed and inp.diff is None and inp.diff_problem is not None:
+        notes.append(
+            "differential categories (LBC, GBC, ...) are not computed: the changed "
+            f"lines are unknown ({inp.diff_problem})"
+        )
     if inp.baseline is not None and inp.baseline.coverage is None:
         notes.append(
             f"baseline {inp.baseline.origin} has totals only (no per-line detail): max_drop "

@@ -275,6 +275,10 @@ def test_max_drop_offenders_use_line_detail_when_present(tmp_path: Path) -> None
     assert o.path == "a.py" and o.ranges == ((2, 2), (4, 5))
     assert "2 lines lost coverage, 1 new lines uncovered" in o.note
     assert r.diffcov is not None and r.diffcov.totals()["LBC"] == 2
+    unknown = run(
+        tmp_path, now, {"max_drop": 1}, baseline=baseline_of(before), diff_problem="no git"
+    )
+    assert unknown.diffcov is None and any("changed lines are unknown" in n for n in unknown.notes)
     totals_only = run(
         tmp_path, now, {"max_drop": 1}, baseline=baseline_of(before, detail=False), diff=d
     )
