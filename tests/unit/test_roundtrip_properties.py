@@ -13,6 +13,8 @@
 Each is checked on generated coverage (hypothesis) and on every real report of every
 format under ``tests/data`` (JaCoCo, Go, Clover, gcov, gcovr, coverage.py data and
 JSON, LCOV, Cobertura, Istanbul, llvm-cov, SimpleCov...), read, written and read back.
+Last, damaged copies of real reports of the formats issue 4 added must fail with a
+one-line FormatError or read whole, never with another exception.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from covgap.errors import CovgapError
+from covgap.errors import CovgapError, FormatError
 from covgap.formats import FormatSpec, detect, get_format, read_report, writable_formats
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder, Function
 from covgap.types import MAX_COUNT, MAX_LINE
@@ -290,3 +292,46 @@ def test_mixed_formats_merged_round_trip_through_json() -> None:
     back, _ = round_trip(merged, _writer("covgap"))
     assert back == merged
     assert back.totals() == merged.totals()
+
+
+# -- damaged reports -------------------------------------------------------------------
+
+FUZZED = {
+    "covgap": DATA / "edge" / "covgap-v1-handwritten.json",
+    "jacoco": DATA / "jacoco" / "jacoco.xml",
+    "gocover": DATA / "go" / "count.out",
+    "clover": DATA / "edge" / "clover-openclover.xml",
+    "gcov-json": DATA / "gcov" / "stats.gcov.json",
+    "gcovr-json": DATA / "gcovr" / "stats.gcovr.json",
+}
+
+
+@st.composite
+def damaged(draw: st.DrawFn, raw: bytes) -> bytes:
+    """A real report cut short, with bytes changed or inserted, or a number replaced."""
+    kind = draw(st.sampled_from(["truncate", "flip", "insert", "number"]))
+    i = draw(st.integers(0, len(raw) - 1))
+    if kind == "truncate":
+        return raw[:i]
+    if kind == "flip":
+        return raw[:i] + bytes([draw(st.integers(0, 255))]) + raw[i + 1 :]
+    if kind == "insert":
+        return raw[:i] + draw(st.binary(min_size=1, max_size=8)) + raw[i:]
+    digits = [j for j in range(len(raw)) if raw[j : j + 1].isdigit()]
+    j = digits[i % len(digits)]
+    number = draw(st.sampled_from([b"-1", b"99999999999999999999999", b"0", b"1.5", b"1e400"]))
+    return raw[:j] + number + raw[j + 1 :]
+
+
+@pytest.mark.parametrize("name", sorted(FUZZED))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_reports_fail_only_with_format_error(name: str, data: st.DataObject) -> None:
+    """Whatever the damage, a reader returns a whole result or raises FormatError."""
+    raw = FUZZED[name].read_bytes()
+    bad = data.draw(damaged(raw))
+    try:
+        get_format(name).read(io.BytesIO(bad), "damaged")
+    except FormatError as exc:
+        assert str(exc).startswith("damaged")
+        assert "\n" not in str(exc)
