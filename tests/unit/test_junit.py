@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -71,3 +72,21 @@ def test_no_rules_is_still_valid(schema: etree.XMLSchema) -> None:
     root = parse(render_junit(GateResult([]), timestamp=WHEN))
     schema.assertValid(root)
     assert root.get("tests") == "0"
+
+
+def test_junit_golden(golden: Callable[[str, str], None]) -> None:
+    result = GateResult(
+        [
+            Verdict("line", "overall line coverage", Status.PASS, Fraction(90), Fraction(80)),
+            Verdict(
+                "file_line",
+                "line coverage of every file",
+                Status.FAIL,
+                Fraction(25),
+                Fraction(40),
+                reason="1 files are below 40 % line coverage",
+                offenders=[Offender("a.py", ((1, 3),), "25.00 % (1/4)")],
+            ),
+        ]
+    )
+    golden("check/rules.junit.xml", render_junit(result, timestamp=WHEN).decode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -100,3 +101,8 @@ def test_empty_result_is_valid_and_deterministic(validator: jsonschema.Draft4Val
     assert a == render_sarif(GateResult([]))
     validator.validate(json.loads(a))
     assert json.loads(a)["runs"][0]["results"] == []
+
+
+def test_sarif_golden(golden: Callable[[str, str], None]) -> None:
+    data = render_sarif(sample(), config_path="covgap.toml", config_lines={"gates.patch": 3})
+    golden("check/sample.sarif.json", data.decode())
