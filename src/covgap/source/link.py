@@ -17,7 +17,9 @@ Two kinds of evidence, both recorded (a test file may link to several source fil
    ``src/lib.rs``; Ruby ``require_relative`` (exact) and ``require``/``describe Const``
    (by path suffix, ``Foo::BarBaz`` -> ``foo/bar_baz.rb``); JS/TS relative ``import``/
    ``require``/``import()`` with Node's and TypeScript's extension and ``index``
-   resolution (``./a.js`` may name ``a.ts``). Bare package imports are not followed.
+   resolution (``./a.js`` may name ``a.ts``). Bare package imports are not followed,
+   nor are Go imports: a Go test exercises its whole package, and linking every file
+   of it would claim tests for files no test touches, so Go links by name only.
 
 Only test files that define at least one test are linked; helpers and fixtures are not
 evidence of testing. Inline tests need no link: they belong to their own file.
