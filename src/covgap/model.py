@@ -232,6 +232,7 @@ class FileCoverage:
 
     __slots__ = (
         "_counts",
+        "_ranges",
         "br_block",
         "br_branch",
         "br_line",
@@ -253,6 +254,7 @@ class FileCoverage:
     functions: tuple[Function, ...]
     flags: dict[FlagName, array[int]]
     _counts: Counts | None
+    _ranges: list[tuple[LineNo, LineNo]] | None
 
     def __init__(
         self,
@@ -277,6 +279,7 @@ class FileCoverage:
         self.functions = tuple(sorted(functions, key=lambda f: (f.start_line, f.name)))
         self.flags = dict(flags) if flags else {}
         self._counts = None
+        self._ranges = None
         if len(self.lines) != len(self.hits):
             raise ValueError(f"{path}: lines and hits differ in length")
         n = len(self.br_line)
@@ -335,7 +338,10 @@ class FileCoverage:
         return array("i", (ln for ln, h in zip(self.lines, self.hits, strict=True) if not h))
 
     def uncovered_ranges(self) -> list[tuple[LineNo, LineNo]]:
-        return uncovered_ranges(self.lines, self.hits)
+        """The uncovered ranges (computed once; every report asks for them)."""
+        if self._ranges is None:
+            self._ranges = uncovered_ranges(self.lines, self.hits)
+        return self._ranges
 
     def flags_for_line(self, line: LineNo) -> frozenset[FlagName]:
         """Which suites covered ``line`` (empty when no input carried a flag)."""

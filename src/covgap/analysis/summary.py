@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from covgap.config import Target
-from covgap.model import Counts, CoverageSet
+from covgap.model import Counts, CoverageSet, FileCoverage
 from covgap.workspace import Workspace
 
 METRICS = ("line", "branch", "function")
@@ -26,8 +26,13 @@ class FileRow:
     component: str | None
     language: str | None
     counts: Counts
-    uncovered_ranges: list[tuple[int, int]]
+    coverage: FileCoverage
     mapped: bool = True
+
+    @property
+    def uncovered_ranges(self) -> list[tuple[int, int]]:
+        # Computed on demand: the terminal report shows ten files' ranges, not 10,000.
+        return self.coverage.uncovered_ranges()
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,7 @@ def summarize(
             component=comp.name if comp else None,
             language=workspace.language_of(path),
             counts=fc.counts(),
-            uncovered_ranges=fc.uncovered_ranges(),
+            coverage=fc,
             mapped=path not in unmapped,
         )
         rows.append(row)

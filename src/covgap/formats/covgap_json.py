@@ -116,7 +116,7 @@ def file_to_json(
     if language is not None:
         doc["language"] = language
     doc.update(summary_to_json(fc.counts()))
-    doc["uncovered_ranges"] = [list(r) for r in fc.uncovered_ranges()]
+    doc["uncovered_ranges"] = fc.uncovered_ranges()  # orjson writes tuples as arrays
     if detail:
         doc["lines"] = [[ln, h] for ln, h in zip(fc.lines, fc.hits, strict=True)]
         doc["branches"] = [
