@@ -50,6 +50,7 @@ __all__ = [
     "is_shallow",
     "merge_base",
     "parse_diff",
+    "prefix",
     "resolve_base",
     "run_git",
     "shallow_boundary",
@@ -151,8 +152,12 @@ def toplevel(repo: Path) -> Path:
     return Path(run_git(repo, "rev-parse", "--show-toplevel").strip())
 
 
-def _prefix(repo: Path) -> str:
-    """Where ``repo`` sits below git's top level (``""`` or ``"sub/dir/"``)."""
+def prefix(repo: Path) -> str:
+    """Where ``repo`` sits below git's top level (``""`` or ``"sub/dir/"``).
+
+    CI annotations name files from the top of the checkout, so reports made for a
+    ``--repo`` below it put this in front of their paths.
+    """
     return run_git(repo, "rev-parse", "--show-prefix").strip()
 
 
@@ -612,11 +617,11 @@ def diff(
             if n > 0:
                 fd.hunks.append(Hunk(0, 0, 1, n))
             files.append(fd)
-    prefix = _prefix(repo)
+    below = prefix(repo)
     result = Diff(base=base_commit, head=head)
     for fd in files:
-        fd.path = _relative(fd.path, prefix)
-        fd.old_path = _relative(fd.old_path, prefix)
+        fd.path = _relative(fd.path, below)
+        fd.old_path = _relative(fd.old_path, below)
         key = fd.path if fd.path is not None else fd.old_path
         if key is None:
             continue
@@ -645,10 +650,10 @@ def churn(repo: Path, days: int, paths: Iterable[RepoPath] | None = None) -> dic
     out = run_git(
         repo, "log", f"--since={days}.days.ago", "--name-only", "--format=", "-z", "--no-renames"
     )
-    prefix = _prefix(repo)
+    below = prefix(repo)
     counts: Counter[str] = Counter()
     for name in out.replace("\n", "\0").split("\0"):
-        rel = _relative(name, prefix) if name else None
+        rel = _relative(name, below) if name else None
         if rel:
             counts[rel] += 1
     if paths is not None:

@@ -485,3 +485,24 @@ def test_covgaps_own_gates_are_valid_config() -> None:
     gates = load_config(ROOT).section("gates")
     assert set(gates) >= {"line", "branch", "function"}
     assert all(0 < gates[k] <= 100 for k in ("line", "branch", "function"))
+
+
+def test_repo_below_the_checkout_top(repo: Path) -> None:
+    """With --repo a subdirectory, coverage paths are relative to it; annotations are not."""
+    feature(repo)
+    write(repo, "now.info", lcov({"app/core/core.py": {1: 1, 3: 0, 11: 1, 12: 1}}))
+    r = invoke(
+        repo,
+        "check",
+        str(repo / "now.info"),
+        "--repo",
+        "src",
+        "--config",
+        "covgap.toml",
+        "--base",
+        "main",
+        "--format",
+        "github",
+    )
+    assert r.exit_code == 0, r.output  # 3 of 4 changed lines covered
+    assert "::warning file=src/app/core/core.py,line=3,endLine=3," in r.stdout

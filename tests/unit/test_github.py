@@ -53,3 +53,9 @@ def test_failures_come_first_and_the_cap_is_announced() -> None:
     assert out[2].startswith("::error title=covgap%3A patch::none covered (measured 0.00 %25")
     assert len(out) == 5
     assert out[-1] == "::notice::9 more covgap annotations not shown"
+
+
+def test_paths_from_the_top_of_the_checkout() -> None:
+    result = GateResult([], patch=[PatchFile("a.py", 1, (), (2,), True)])
+    out = render_annotations(result, path_prefix="services/api/")
+    assert out.startswith("::warning file=services/api/a.py,line=2,endLine=2,")

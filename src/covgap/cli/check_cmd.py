@@ -320,7 +320,10 @@ def check_command(
     else:
         from covgap.report.github import render_annotations
 
-        data = render_annotations(result)
+        root = loaded.workspace.root
+        data = render_annotations(
+            result, path_prefix=gitinfo.prefix(root) if _is_git_repo(root) else ""
+        )
         _write_github_summary(check_markdown(result, explain=explain, header=header))
     write_output(output, data)
     if not result.ok:

@@ -35,10 +35,13 @@ def _command(kind: str, message: str, **props: str | int) -> str:
     )
 
 
-def render_annotations(result: GateResult, *, limit: int = MAX_ANNOTATIONS) -> str:
+def render_annotations(
+    result: GateResult, *, limit: int = MAX_ANNOTATIONS, path_prefix: str = ""
+) -> str:
     """One ``::error`` per failing rule's blamed range, one ``::warning`` per uncovered new range.
 
-    Failures come first so the cap never hides them behind warnings.
+    Failures come first so the cap never hides them behind warnings. ``path_prefix``
+    (``"sub/dir/"``) turns repository paths into paths from the top of the checkout.
     """
     lines: list[str] = []
     for v in result.verdicts:
@@ -56,13 +59,17 @@ def render_annotations(result: GateResult, *, limit: int = MAX_ANNOTATIONS) -> s
             continue
         for o in v.offenders:
             if not o.ranges:
-                lines.append(_command("error", f"{v.reason}: {o.note}", file=o.path, title=title))
+                lines.append(
+                    _command(
+                        "error", f"{v.reason}: {o.note}", file=path_prefix + o.path, title=title
+                    )
+                )
             for first, last in o.ranges:
                 lines.append(
                     _command(
                         "error",
                         f"{v.reason}" + (f" ({o.note})" if o.note else ""),
-                        file=o.path,
+                        file=path_prefix + o.path,
                         line=first,
                         endLine=last,
                         title=title,
@@ -76,7 +83,7 @@ def render_annotations(result: GateResult, *, limit: int = MAX_ANNOTATIONS) -> s
                 _command(
                     "warning",
                     f"New or changed {what} not covered by any test",
-                    file=o.path,
+                    file=path_prefix + o.path,
                     line=first,
                     endLine=last,
                     title="Uncovered new code",
