@@ -90,3 +90,15 @@ def test_bad_config_is_one_line_and_exit_2(repo: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("covgap: error: ")
     assert "tests.unit" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("part", "total", "expected"),
+    [(0, 0, None), (1, 3, 33.33), (99_999, 100_000, 99.99), (1, 100_000, 0.01), (5, 5, 100.0)],
+)
+def test_json_percent_is_never_rounded_to_0_or_100(
+    part: int, total: int, expected: float | None
+) -> None:
+    from covgap.report.tests_report import _json_percent
+
+    assert _json_percent(part, total) == expected

@@ -165,6 +165,16 @@ def test_parallel_and_serial_agree(tree: Path, monkeypatch: pytest.MonkeyPatch) 
     assert parallel == serial
 
 
+def test_progress_reports_parsed_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repo_mod, "CHUNK", 5)
+    calls: list[tuple[int, int]] = []
+    index = analyze_repo(
+        load(tree), cache=False, jobs=1, progress=lambda d, t: calls.append((d, t))
+    )
+    total = len(index.files)
+    assert calls == [(min(n, total), total) for n in range(5, total + 5, 5)]
+
+
 def test_paths_limits_the_analysis(tree: Path) -> None:
     index = analyze_repo(load(tree), cache=False, paths=["go/calc.go", "README.md"])
     assert list(index.files) == ["go/calc.go"]

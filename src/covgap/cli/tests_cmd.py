@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from covgap.cli import main
 from covgap.cli._common import load_repo, repo_options, write_output
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A transient rich progress bar on stderr while files are parsed, on a terminal only."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("parsing sources", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @main.command("tests")
@@ -67,7 +94,8 @@ def tests_command(
     if top is None:
         configured = config.section("report").get("zero_files")
         top = configured if isinstance(configured, int) else 10
-    index = analyze_repo(workspace, jobs=jobs, cache=not no_cache)
+    with _progress_bar() as progress:
+        index = analyze_repo(workspace, jobs=jobs, cache=not no_cache, progress=progress)
     inventory = build_inventory(index, top=top)
     if fmt == "json":
         write_output(output, tests_report.render_json(inventory))

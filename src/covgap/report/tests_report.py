@@ -190,6 +190,18 @@ def _group_json(row: GroupRow, *, language: bool = False) -> dict[str, Any]:
     }
 
 
+def _json_percent(part: int, total: int) -> float | None:
+    """Two decimals, never rounded up to 100 nor down to 0 (coverage.py's rule)."""
+    if total == 0:
+        return None
+    value = round(100.0 * part / total, 2)
+    if value == 100.0 and part < total:
+        return 99.99
+    if value == 0.0 and part > 0:
+        return 0.01
+    return value
+
+
 def build_json(inv: Inventory) -> dict[str, Any]:
     """The inventory as plain data (schema: this module's docstring)."""
     files = []
@@ -220,11 +232,7 @@ def build_json(inv: Inventory) -> dict[str, Any]:
         "summary": {
             "source_files": inv.source_files,
             "tested_source_files": inv.tested_source_files,
-            "tested_percent": (
-                round(100.0 * inv.tested_source_files / inv.source_files, 2)
-                if inv.source_files
-                else None
-            ),
+            "tested_percent": _json_percent(inv.tested_source_files, inv.source_files),
             "inline_tests": inv.inline_tests,
             "files_with_inline_tests": inv.files_with_inline_tests,
             "test_files": inv.test_files,

@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,18 +132,28 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _run(jobs: list[_Job], workers: int) -> list[SourceFile]:
+def _run(
+    jobs: list[_Job], workers: int, progress: Callable[[int, int], None] | None = None
+) -> list[SourceFile]:
+    """Analyse ``jobs``, in worker processes when there are enough of them."""
+    total = len(jobs)
+    results: list[SourceFile] = []
     if not jobs:
-        return []
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        return _analyze_chunk(jobs)
+        return results
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        for chunk in _chunks(jobs, CHUNK):
+            results.extend(_analyze_chunk(chunk))
+            if progress is not None:
+                progress(len(results), total)
+        return results
     context = multiprocessing.get_context(_start_method())
     # several chunks per worker keep both cores busy when file sizes are uneven
-    size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
-    results: list[SourceFile] = []
+    size = max(1, min(CHUNK, total // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk in pool.map(_analyze_chunk, _chunks(jobs, size)):
-            results.extend(chunk)
+        for analysed in pool.map(_analyze_chunk, _chunks(jobs, size)):
+            results.extend(analysed)
+            if progress is not None:
+                progress(len(results), total)
     return results
 
 
@@ -153,12 +163,15 @@ def analyze_repo(
     jobs: int | None = None,
     cache: bool = True,
     paths: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SourceIndex:
     """Analyse the workspace's source and test files (or just ``paths``).
 
     ``jobs`` is the number of worker processes (default: one per core); ``cache=False``
     neither reads nor writes the cache. Test/source classification follows the
-    ``[tests]`` configuration (see :mod:`covgap.source.classify`).
+    ``[tests]`` configuration (see :mod:`covgap.source.classify`). ``progress(done,
+    total)`` is called as files that were not in the cache are parsed (for a progress
+    bar; the library itself never prints).
     """
     rules = TestRules.from_config(ws.config.section("tests"))
     store = SourceCache(ws.root) if cache else None
@@ -197,7 +210,7 @@ def analyze_repo(
             keys[path] = key
             pending.append((path, text, language, is_test))
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    for sf in _run(pending, workers):
+    for sf in _run(pending, workers, progress):
         if sf.parse_error is not None and sf.parse_error.startswith("analysis failed"):
             index.skipped.append((sf.path, sf.parse_error))
             continue
