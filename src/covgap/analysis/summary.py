@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from covgap.config import Target
 from covgap.model import Counts, CoverageSet, FileCoverage
-from covgap.workspace import Workspace
+
+if TYPE_CHECKING:
+    from covgap.workspace import Workspace
 
 METRICS = ("line", "branch", "function")
 

@@ -17,18 +17,37 @@ import click
 from covgap import __version__
 from covgap.errors import CovgapError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "report_cmd",
-    "merge_cmd",
-    "demo_cmd",
-    "gaps_cmd",
-    "check_cmd",
-    "tests_cmd",
-)
+COMMANDS: dict[str, str] = {
+    "report": "report_cmd",
+    "merge": "merge_cmd",
+    "convert": "merge_cmd",
+    "demo": "demo_cmd",
+    "gaps": "gaps_cmd",
+    "plan": "gaps_cmd",
+    "check": "check_cmd",
+    "diff": "check_cmd",
+    "tests": "tests_cmd",
+}
+"""Each command's name and the module of this package that defines it.
+
+Modules are imported only when their command runs (or for ``--help``), so
+``covgap report`` does not pay for tree-sitter, git or the gate machinery.
+"""
+
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 class CovgapGroup(click.Group):
-    """A click group that turns covgap's own errors into a clean one-line message."""
+    """A click group that loads commands lazily and turns covgap's errors into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"covgap.cli.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -56,7 +75,3 @@ def main() -> None:
 
     Start with `covgap demo`, then `covgap report` in your repository.
     """
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"covgap.cli.{_name}")
