@@ -69,3 +69,34 @@ def test_skip_invalid_collects_reasons(tmp_path: Path) -> None:
     assert [p for p, _ in result.skipped] == [str(bad)]
     with pytest.raises(InputError):
         read_inputs([InputSpec(bad)])
+
+
+def test_write_atomic_never_replaces_a_device_or_pipe(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from covgap.cli._common import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    import threading
+
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, b"hello")
+    reader.join(5)
+    assert received == [b"hello"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    write_atomic(Path(os.devnull), b"discarded")
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+def test_write_atomic_replaces_a_regular_file_whole(tmp_path: Path) -> None:
+    from covgap.cli._common import write_atomic
+
+    target = tmp_path / "out" / "report.md"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["report.md"]

@@ -135,7 +135,20 @@ def write_output(path: Path | None, text: str | bytes) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once (temporary file, then rename).
+
+    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a
+    named pipe) is written in place: renaming over it would replace the device or
+    pipe itself with a regular file.
+    """
     target = path.resolve()
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
