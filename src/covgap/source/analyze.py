@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import PurePosixPath
 from types import ModuleType
 
 from covgap.languages import LANGUAGES, find_language
@@ -61,15 +60,22 @@ def normalize_language(name: str | None) -> str | None:
     return lang.key if lang is not None else lowered
 
 
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix`` without building a path object (hot: once per file)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if dot > 0 else ""
+
+
 def is_source_candidate(path: str) -> bool:
     """False for build manifests and templates (``Gemfile``, ``*.gemspec``, ``*.erb``)."""
-    name = PurePosixPath(path).name
-    return name not in NOT_SOURCE_NAMES and PurePosixPath(name).suffix not in NOT_SOURCE_EXTENSIONS
+    name = path.rsplit("/", 1)[-1]
+    return name not in NOT_SOURCE_NAMES and _suffix(name) not in NOT_SOURCE_EXTENSIONS
 
 
 def grammar_for(language: str, path: str) -> str | None:
     """The tree-sitter grammar for a file: TSX needs its own, JSX parses as JavaScript."""
-    suffix = PurePosixPath(path).suffix.lower()
+    suffix = _suffix(path).lower()
     if language == "typescript":
         return "tsx" if suffix == ".tsx" else "typescript"
     allowed = _GRAMMAR_EXTENSIONS.get(language)

@@ -117,6 +117,10 @@ class Linker:
         self.packages = {
             posixpath.dirname(p) for p in all_paths if posixpath.basename(p) == "__init__.py"
         }
+        self.ruby_by_name: dict[str, list[str]] = defaultdict(list)
+        for path in self.sources:
+            if path.endswith(".rb"):
+                self.ruby_by_name[posixpath.basename(path)].append(path)
         self.py_modules: dict[str, list[str]] = defaultdict(list)
         for path, sf in self.sources.items():
             if sf.language == "python" and path.endswith(".py"):
@@ -261,11 +265,8 @@ class Linker:
                 suffix = "/".join(snake) + ".rb"
             else:
                 continue
-            hits = [
-                p
-                for p in self.sources
-                if p.endswith(".rb") and (p == suffix or p.endswith("/" + suffix))
-            ]
+            candidates = self.ruby_by_name.get(posixpath.basename(suffix), [])
+            hits = [p for p in candidates if p == suffix or p.endswith("/" + suffix)]
             if 0 < len(hits) <= 3:
                 found.update(hits)
         return found
