@@ -143,7 +143,7 @@ def load(
         result.coverage = mapping.coverage
         result.unmapped = mapping.unmapped
         result.mapping = mapping
-    if config.path_ignore:
+    if config.path_ignore or config.path_include:
         ignored = [p for p in result.coverage.files if workspace.is_ignored(p)]
         result.coverage = result.coverage.without(ignored)
     return result

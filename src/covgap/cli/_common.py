@@ -117,7 +117,7 @@ def echo_load_notes(loaded: Loaded) -> None:
         click.echo(f"covgap: warning: skipped {path}: {why}", err=True)
     for group in loaded.unmapped:
         click.echo(f"covgap: warning: {group.describe()}", err=True)
-    for note in loaded.coverage.notes:
+    for note in (*loaded.workspace.notes, *loaded.coverage.notes):
         click.echo(f"covgap: note: {note}", err=True)
 
 
