@@ -958,9 +958,62 @@ def ratchet(
                         rf"^\s*target\s*=\s*(?P<num>{_NUMBER})\s*(#.*)?$",
                     )
     new_text = "".join(lines)
+    _check_all_due_made(text, targets, changes, prefix, origin)
     if changes:
         _verify(text, new_text, changes, prefix, origin)
     return new_text, changes
+
+
+def _written_minimums(doc: dict[str, Any]) -> dict[str, Fraction]:
+    """The minimums a parsed config sets, by ratchet key (``gates.line``, ``components.x.line``)."""
+    out: dict[str, Fraction] = {}
+    gates = doc.get("gates", {})
+    if isinstance(gates, dict):
+        for metric in ("line", "branch", "function"):
+            value = gates.get(metric)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[f"gates.{metric}"] = exact(value)
+    comps = doc.get("components", [])
+    for comp in comps if isinstance(comps, list) else []:
+        if not isinstance(comp, dict) or not isinstance(comp.get("name"), str):
+            continue
+        target = comp.get("target")
+        if isinstance(target, dict):
+            for metric, value in target.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    out[f"components.{comp['name']}.{metric}"] = exact(value)
+        elif isinstance(target, int | float) and not isinstance(target, bool):
+            out[f"components.{comp['name']}.line"] = exact(target)
+    return out
+
+
+def _check_all_due_made(
+    text: str,
+    targets: dict[str, Fraction],
+    changes: list[RatchetChange],
+    prefix: str,
+    origin: str,
+) -> None:
+    """Refuse to pretend: a minimum that is due a raise but was not edited is an error.
+
+    That happens when the value is spelled in a way the in-place editor does not touch
+    (``gates = { line = 80 }``, a dotted ``gates.line = 80``); saying "nothing to
+    raise" then would be false.
+    """
+    try:
+        doc = _dig(tomllib.loads(text), prefix.rstrip("."))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot ratchet: {exc}", path=origin) from None
+    made = {c.key for c in changes}
+    for key, written in sorted(_written_minimums(doc).items()):
+        due = targets.get(key)
+        if due is not None and due > written and key not in made:
+            raise ConfigError(
+                f"cannot ratchet {key} in place: write it as `{key.rsplit('.', 1)[-1]} = "
+                "<number>` on its own line of the table (or `target = <number>` / "
+                "`target = { ... }` in the component's block)",
+                path=origin,
+            )
 
 
 def _dig(doc: dict[str, Any], dotted: str) -> dict[str, Any]:

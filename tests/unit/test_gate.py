@@ -448,6 +448,17 @@ def test_ratchet_covgap_toml_and_refuses_ambiguous_edits() -> None:
         ratchet(tricky, {"gates.line": Fraction(61)})
 
 
+def test_ratchet_refuses_values_it_cannot_edit_in_place() -> None:
+    inline = "[tool.covgap]\ngates = { line = 50 }\n"
+    with pytest.raises(ConfigError, match=r"cannot ratchet gates\.line in place"):
+        ratchet(inline, {"gates.line": Fraction(61)}, prefix="tool.covgap.")
+    dotted = "[tool.covgap]\ngates.line = 50\n"
+    with pytest.raises(ConfigError, match=r"cannot ratchet gates\.line in place"):
+        ratchet(dotted, {"gates.line": Fraction(61)}, prefix="tool.covgap.")
+    # Nothing due (today is below the minimum): no error, no change.
+    assert ratchet(dotted, {"gates.line": Fraction(40)}, prefix="tool.covgap.") == (dotted, [])
+
+
 def test_config_key_line() -> None:
     assert config_key_line(PYPROJECT, "gates.patch", "tool.covgap.") == 7
     assert config_key_line(PYPROJECT, "components.cli.target", "tool.covgap.") == 18
