@@ -34,18 +34,19 @@ carry no branch or function data.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.model import CoverageSet, FileCoverage
 from covgap.types import MAX_COUNT, MAX_LINE
 
 MODES = ("set", "count", "atomic")
 
+_MODE_START = (b"m", b" ", b"\t")
 _MODE_RE = re.compile(rb"^mode: (\S+)\s*$")
-_BLOCK_RE = re.compile(rb"^(.+):(\d+)\.(\d+),(\d+)\.(\d+) (\d+) (\d+)\s*$")
 _SNIFF_RE = re.compile(rb"^\s*mode: (set|count|atomic)[ \t]*(\r?\n|$)")
 
 
@@ -94,52 +95,85 @@ def sniff(head: bytes, name: str) -> bool:
     return _SNIFF_RE.match(head) is not None
 
 
+def _bad_record(line: bytes, origin: str, lineno: int) -> FormatError:
+    return FormatError(
+        origin,
+        "expected `file:line.col,line.col numStmt count`, got "
+        f"{line[:80].decode('utf-8', 'replace')!r}",
+        line=lineno,
+    )
+
+
+def _mode(line: bytes, mode: str | None, origin: str, lineno: int) -> str:
+    """Validate a ``mode:`` line; a repeated one (concatenated profiles) must agree."""
+    m = _MODE_RE.match(line)
+    if m is None:
+        raise _bad_record(line, origin, lineno)
+    this = m.group(1).decode("ascii", "replace")
+    if this not in MODES:
+        raise FormatError(origin, f"unknown mode {this!r} (set, count, atomic)", line=lineno)
+    if mode is not None and this != mode:
+        # Concatenated profiles must share a mode; go tool cover refuses too.
+        raise FormatError(
+            origin, f"mode {this!r} differs from the profile's mode {mode!r}", line=lineno
+        )
+    return this
+
+
 def read_profile(stream: BinaryIO, origin: str) -> Profile:
-    """Parse a profile, merging repeated blocks as ``go tool cover`` does."""
+    """Parse a profile, merging repeated blocks as ``go tool cover`` does.
+
+    The record is split with ``bytes`` methods rather than a regular expression (a
+    million-block profile is a normal input); every field must be plain digits.
+    """
     mode: str | None = None
     merged: dict[str, dict[tuple[int, int, int, int], list[int]]] = {}
+    names: dict[bytes, tuple[str, dict[tuple[int, int, int, int], list[int]]]] = {}
     for lineno, raw in enumerate(stream, 1):
         line = raw.rstrip(b"\r\n")
-        if not line.strip():
+        if line[:1] in _MODE_START and line.lstrip().startswith(b"mode:"):
+            mode = _mode(line.strip(), mode, origin, lineno)
             continue
-        m = _MODE_RE.match(line)
-        if m is not None:
-            this = m.group(1).decode("ascii", "replace")
-            if this not in MODES:
-                raise FormatError(
-                    origin, f"unknown mode {this!r} (set, count, atomic)", line=lineno
-                )
-            if mode is not None and this != mode:
-                # Concatenated profiles must share a mode; go tool cover refuses too.
-                raise FormatError(
-                    origin, f"mode {this!r} differs from the profile's mode {mode!r}", line=lineno
-                )
-            mode = this
+        if not line.strip():
             continue
         if mode is None:
             raise FormatError(
                 origin, "a Go coverage profile starts with a `mode:` line", line=lineno
             )
-        b = _BLOCK_RE.match(line)
-        if b is None:
-            raise FormatError(
-                origin,
-                "expected `file:line.col,line.col numStmt count`, got "
-                f"{line[:80].decode('utf-8', 'replace')!r}",
-                line=lineno,
-            )
-        try:
-            path = b.group(1).decode("utf-8")
-        except UnicodeDecodeError:
-            raise FormatError(origin, "file name is not UTF-8", line=lineno) from None
-        sl, sc, el, ec, n, count = (int(g) for g in b.groups()[1:])
+        # <file>:<sl>.<sc>,<el>.<ec> <n> <count>; the file may contain ':' (C:/...).
+        name, _, rest = line.rpartition(b":")
+        fields = rest.split()
+        if len(fields) != 3 or not name:
+            raise _bad_record(line, origin, lineno)
+        span, n_b, count_b = fields
+        start, _, end = span.partition(b",")
+        sl_b, _, sc_b = start.partition(b".")
+        el_b, _, ec_b = end.partition(b".")
+        if not (
+            sl_b.isdigit()
+            and sc_b.isdigit()
+            and el_b.isdigit()
+            and ec_b.isdigit()
+            and n_b.isdigit()
+            and count_b.isdigit()
+        ):
+            raise _bad_record(line, origin, lineno)
+        sl, sc, el, ec = int(sl_b), int(sc_b), int(el_b), int(ec_b)
+        n, count = int(n_b), int(count_b)
         if not (1 <= sl <= MAX_LINE and 1 <= el <= MAX_LINE):
             raise FormatError(origin, "line number out of range", line=lineno)
         if (el, ec) < (sl, sc):
             raise FormatError(origin, f"block ends ({el}.{ec}) before it starts", line=lineno)
         if count > MAX_COUNT or n > MAX_COUNT:
             raise FormatError(origin, f"count {count} is too large", line=lineno)
-        blocks = merged.setdefault(path, {})
+        known = names.get(name)
+        if known is None:
+            try:
+                path = name.decode("utf-8")
+            except UnicodeDecodeError:
+                raise FormatError(origin, "file name is not UTF-8", line=lineno) from None
+            known = names[name] = (path, merged.setdefault(path, {}))
+        path, blocks = known
         key = (sl, sc, el, ec)
         prev = blocks.get(key)
         if prev is None:
@@ -158,9 +192,10 @@ def read_profile(stream: BinaryIO, origin: str) -> Profile:
     if mode is None:
         raise FormatError(origin, "empty Go coverage profile (no `mode:` line)", offset=0)
     profile = Profile(mode)
+    make = Block._make
     for path in sorted(merged):
         profile.files[path] = [
-            Block(*key, n, count) for key, (n, count) in sorted(merged[path].items())
+            make((*key, n, count)) for key, (n, count) in sorted(merged[path].items())
         ]
     return profile
 
@@ -170,17 +205,18 @@ def to_coverage(profile: Profile) -> CoverageSet:
     cs = CoverageSet()
     for path, blocks in profile.files.items():
         hits: dict[int, int] = {}
-        for b in blocks:
-            if b.num_stmt == 0:
+        get = hits.get
+        for sl, _sc, el, _ec, n, count in blocks:
+            if n == 0:
                 continue
-            for ln in range(b.start_line, b.end_line + 1):
-                prev = hits.get(ln)
-                if prev is None or b.hits > prev:
-                    hits[ln] = b.hits
-        builder = FileCoverageBuilder(path)
-        for ln in sorted(hits):
-            builder.add_line(ln, hits[ln])
-        cs.add(builder.build())
+            for ln in range(sl, el + 1):
+                prev = get(ln)
+                if prev is None or count > prev:
+                    hits[ln] = count
+        keys = sorted(hits)
+        cs.add(
+            FileCoverage.from_columns(path, array("i", keys), array("q", [hits[k] for k in keys]))
+        )
     return cs
 
 
