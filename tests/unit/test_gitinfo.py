@@ -277,3 +277,31 @@ def test_line_mapping_agrees_with_difflib(pair: tuple[list[str], list[str]]) -> 
     inverse = {v: k for k, v in expected.items()}
     for o in range(1, len(old) + 1):
         assert fd.new_line(o) == inverse.get(o)
+
+
+@settings(max_examples=15, deadline=None)
+@given(edits())
+def test_real_git_hunks_map_lines_to_equal_content(pair: tuple[list[str], list[str]]) -> None:
+    """Whatever git reports, an unchanged line maps to a base line with the same text."""
+    import tempfile
+
+    old, new = pair
+    with tempfile.TemporaryDirectory() as tmp:
+        r = make_repo(Path(tmp) / "r")
+        write(r, "f.txt", old)
+        base = commit_all(r, "base")
+        write(r, "f.txt", new)
+        if old != new:
+            commit_all(r, "edit")
+        fd = gitinfo.diff(r, base).files.get("f.txt")
+    if fd is None:
+        assert old == new
+        return
+    for n in range(1, len(new) + 1):
+        m = fd.old_line(n)
+        assert (m is None) == (n in fd.added)
+        if m is not None:
+            assert old[m - 1] == new[n - 1]
+            assert fd.new_line(m) == n
+    kept = [m for m in range(1, len(old) + 1) if m not in fd.deleted]
+    assert len(kept) == len(new) - len(fd.added)
