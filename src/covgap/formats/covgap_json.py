@@ -30,6 +30,7 @@ path and keys come in a fixed order, so the same coverage always gives the same 
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from array import array
 from collections.abc import Iterable, Mapping
@@ -291,6 +292,38 @@ def _file_counts(where: _Where, entry: Mapping[str, Any]) -> Counts:
     return counts
 
 
+def _line_columns(where: _Where, raw: object) -> tuple[array[int], array[int]]:
+    """Return the ``[[line, hits], ...]`` detail as sorted columns.
+
+    The writer emits sorted, valid pairs, so one bulk check usually suffices (a
+    4-million-line report is normal); anything else takes the pair-by-pair path,
+    which accepts any order and names the first bad pair.
+    """
+    if not isinstance(raw, list):
+        raise where.error('"lines" must be an array of [line, hits]')
+    if all(type(p) is list and len(p) == 2 for p in raw):
+        lines = [p[0] for p in raw]
+        hits = [p[1] for p in raw]
+        if (
+            all(type(x) is int for x in lines)
+            and all(type(h) is int for h in hits)
+            and (not lines or (lines[0] >= 1 and lines[-1] <= MAX_LINE))
+            and (not hits or (min(hits) >= 0 and max(hits) <= MAX_COUNT))
+            and all(a < b for a, b in itertools.pairwise(lines))
+        ):
+            return array("i", lines), array("q", hits)
+    by_line: dict[int, int] = {}
+    for i, pair in enumerate(raw):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise where.error(f"lines[{i}]: expected [line, hits], got {pair!r}")
+        ln = _line(where, pair[0], f"lines[{i}]")
+        if ln in by_line:
+            raise where.error(f"lines[{i}]: line {ln} listed twice")
+        by_line[ln] = _count(where, pair[1], f"lines[{i}]")
+    keys = sorted(by_line)
+    return array("i", keys), array("q", [by_line[k] for k in keys])
+
+
 def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
     if not isinstance(entry, dict):
         raise FormatError(origin, f"files[{index}]: expected an object")
@@ -303,19 +336,8 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
             "has no per-line detail; covgap can read back only a report written with "
             f"detail ({DETAIL_HINT})"
         )
+    lines, hits = _line_columns(where, entry["lines"])
     b = FileCoverageBuilder(path)
-    raw_lines = entry["lines"]
-    if not isinstance(raw_lines, list):
-        raise where.error('"lines" must be an array of [line, hits]')
-    seen_lines: set[int] = set()
-    for i, pair in enumerate(raw_lines):
-        if not isinstance(pair, list) or len(pair) != 2:
-            raise where.error(f"lines[{i}]: expected [line, hits], got {pair!r}")
-        ln = _line(where, pair[0], f"lines[{i}]")
-        if ln in seen_lines:
-            raise where.error(f"lines[{i}]: line {ln} listed twice")
-        seen_lines.add(ln)
-        b.add_line(ln, _count(where, pair[1], f"lines[{i}]"))
     raw_branches = entry.get("branches", [])
     if not isinstance(raw_branches, list):
         raise where.error('"branches" must be an array of [line, block, branch, taken]')
@@ -347,7 +369,7 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
             raise where.error(f"functions[{i}]: {fn['name']!r} at line {start} listed twice")
         seen_fn.add((fn["name"], start))
         b.add_function(fn["name"], start, _count(where, fn.get("hits"), f"functions[{i}]"), end)
-    built = b.build()
+    br = b.build_branches()
     raw_flags = entry.get("flags", {})
     if not isinstance(raw_flags, dict):
         raise where.error('"flags" must map a flag name to its covered lines')
@@ -355,18 +377,18 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
     for flag, covered in raw_flags.items():
         if not isinstance(covered, list):
             raise where.error(f"flags[{flag!r}] must be an array of line numbers")
-        lines = sorted({_line(where, ln, f"flags[{flag!r}]") for ln in covered})
-        if lines:
-            flags[flag] = array("i", lines)
+        flag_lines = sorted({_line(where, ln, f"flags[{flag!r}]") for ln in covered})
+        if flag_lines:
+            flags[flag] = array("i", flag_lines)
     fc = FileCoverage(
         path,
-        built.lines,
-        built.hits,
-        br_line=built.br_line,
-        br_block=built.br_block,
-        br_branch=built.br_branch,
-        br_taken=built.br_taken,
-        functions=built.functions,
+        lines,
+        hits,
+        br_line=br[0],
+        br_block=br[1],
+        br_branch=br[2],
+        br_taken=br[3],
+        functions=b.build_functions(),
         flags=flags,
     )
     declared = _file_counts(where, entry)
