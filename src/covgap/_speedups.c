@@ -28,7 +28,8 @@
  *     The branch and function halves of FileCoverage.merge, same semantics.
  *
  *   format_lcov_data(lines, hits, br_line, br_block, br_branch, br_taken)
- *     The BRDA and DA lines lcov.write emits for one file.
+ *   format_lcov_functions(functions)
+ *     The BRDA, DA, FN and FNDA lines lcov.write emits for one file.
  *
  *   count_positive(column) -> int
  *     How many values of an array('q') are > 0: covered lines, taken branches.
@@ -1329,6 +1330,113 @@ done:
     return result;
 }
 
+/* The FN and FNDA lines of one file as lcov.write emits them: one function per name
+ * (first start line, first known end line, hits summed), FN:<line>[,<end>],<name>.
+ * Returns (fn_bytes, fnda_bytes, functions, functions_hit), or None when a name has a
+ * line break (lcov.write's Python path then raises its OutputError). */
+static PyObject *
+format_lcov_functions(PyObject *self, PyObject *arg)
+{
+    PyObject *seq = PySequence_Fast(arg, "format_lcov_functions: a sequence of Function");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *index = PyDict_New(), *names = PyList_New(0), *result = NULL;
+    FuncEntry *fn = PyMem_Malloc((size_t)(n + 1) * sizeof(FuncEntry));
+    char *fnb = NULL, *fdb = NULL;
+    Py_ssize_t m = 0, hit = 0, total_name = 0;
+    if (index == NULL || names == NULL || fn == NULL) {
+        if (fn == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *f = items[i];
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 4 || !PyUnicode_Check(PyTuple_GET_ITEM(f, 0))) {
+            PyErr_SetString(PyExc_TypeError, "format_lcov_functions: items must be Function");
+            goto done;
+        }
+        PyObject *name = PyTuple_GET_ITEM(f, 0), *end_o = PyTuple_GET_ITEM(f, 2);
+        long long start = PyLong_AsLongLong(PyTuple_GET_ITEM(f, 1));
+        long long end = end_o == Py_None ? 0 : PyLong_AsLongLong(end_o);
+        long long hits = PyLong_AsLongLong(PyTuple_GET_ITEM(f, 3));
+        if (PyErr_Occurred())
+            goto done;
+        PyObject *pos = PyDict_GetItemWithError(index, name);
+        if (pos != NULL) {
+            FuncEntry *e = &fn[PyLong_AsSsize_t(pos)];
+            if (e->end == 0)
+                e->end = end;
+            e->hits = sat_add(e->hits, hits);
+            continue;
+        }
+        if (PyErr_Occurred())
+            goto done;
+        PyObject *at = PyLong_FromSsize_t(m);
+        PyObject *encoded = PyUnicode_AsEncodedString(name, "utf-8", "surrogateescape");
+        if (at == NULL || encoded == NULL || PyDict_SetItem(index, name, at) < 0 ||
+            PyList_Append(names, encoded) < 0) {
+            Py_XDECREF(at);
+            Py_XDECREF(encoded);
+            goto done;
+        }
+        Py_DECREF(at);
+        const char *text = PyBytes_AS_STRING(encoded);
+        Py_ssize_t len = PyBytes_GET_SIZE(encoded);
+        Py_DECREF(encoded);
+        if (memchr(text, '\n', len) || memchr(text, '\r', len)) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        total_name += len;
+        fn[m].start = start;
+        fn[m].end = end;
+        fn[m].hits = hits;
+        m++;
+    }
+    /* "FN:" + 2 numbers <= 20 chars + 2 commas + "\n"; "FNDA:" + <= 20 + "," + "\n" */
+    fnb = PyMem_Malloc((size_t)(m * 48 + total_name + 1));
+    fdb = PyMem_Malloc((size_t)(m * 32 + total_name + 1));
+    if (fnb == NULL || fdb == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    char *p = fnb, *q = fdb;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *encoded = PyList_GET_ITEM(names, i);
+        const char *text = PyBytes_AS_STRING(encoded);
+        Py_ssize_t len = PyBytes_GET_SIZE(encoded);
+        memcpy(p, "FN:", 3);
+        p = put_ll(p + 3, fn[i].start);
+        *p++ = ',';
+        if (fn[i].end) {
+            p = put_ll(p, fn[i].end);
+            *p++ = ',';
+        }
+        memcpy(p, text, (size_t)len);
+        p += len;
+        *p++ = '\n';
+        memcpy(q, "FNDA:", 5);
+        q = put_ll(q + 5, fn[i].hits);
+        *q++ = ',';
+        memcpy(q, text, (size_t)len);
+        q += len;
+        *q++ = '\n';
+        hit += fn[i].hits > 0;
+    }
+    result = Py_BuildValue("(y#y#nn)", fnb, (Py_ssize_t)(p - fnb), fdb, (Py_ssize_t)(q - fdb),
+                           m, hit);
+done:
+    PyMem_Free(fn);
+    PyMem_Free(fnb);
+    PyMem_Free(fdb);
+    Py_XDECREF(index);
+    Py_XDECREF(names);
+    Py_DECREF(seq);
+    return result;
+}
+
 /* -- module -------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -1339,6 +1447,8 @@ static PyMethodDef methods[] = {
      "merge_counts(lines_a, hits_a, lines_b, hits_b) -> (array('i'), array('q'))"},
     {"uncovered_ranges", uncovered_ranges, METH_VARARGS,
      "uncovered_ranges(lines, hits) -> list of (first, last) uncovered line ranges"},
+    {"format_lcov_functions", format_lcov_functions, METH_O,
+     "format_lcov_functions(functions) -> (FN bytes, FNDA bytes, found, hit) or None"},
     {"count_positive", count_positive, METH_O,
      "count_positive(array('q')) -> how many values are > 0 (lines or branches covered)"},
     {"merge_branches", merge_branches, METH_VARARGS,

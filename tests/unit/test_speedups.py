@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import covgap
 from covgap import model
-from covgap.errors import FormatError
+from covgap.errors import FormatError, OutputError
 from covgap.formats import lcov
 from covgap.model import CoverageSet, Function
 from covgap.types import MAX_COUNT
@@ -230,6 +230,9 @@ def test_writer_bytes_are_the_same_on_both_paths() -> None:
     b.add_line(2**31 - 1, MAX_COUNT)
     b.add_branch(5, -(2**31), -(2**31), None)
     b.add_branch(5, 2**31 - 1, 2**31 - 1, MAX_COUNT)
+    b.add_function("f", 1, 3, 9)
+    b.add_function("f", 5, MAX_COUNT)
+    b.add_function("g\u00fc\udcff", 2, 0)
     cs.add(b.build())
     outputs = []
     for pure in (False, True):
@@ -244,6 +247,17 @@ def test_writer_bytes_are_the_same_on_both_paths() -> None:
             os.environ.pop("COVGAP_PURE_PYTHON", None)
     assert outputs[0] == outputs[1]
     assert b"BRDA:5,e2147483647,-2147483648,-\n" in outputs[0]
+    assert b"FN:1,9,f\nFN:2,g\xc3\xbc\xff\n" in outputs[0]
+    assert b"FNDA:%d,f\n" % MAX_COUNT in outputs[0]
+
+
+def test_line_breaks_in_function_names_are_refused_on_both_paths() -> None:
+    b = model.FileCoverageBuilder("a.c")
+    b.add_line(1, 1)
+    b.add_function("bad\nname", 1, 1)
+    assert _speedups.format_lcov_functions(b.build().functions) is None
+    with pytest.raises(OutputError, match="line break"):
+        lcov.write(CoverageSet({"a.c": b.build()}), io.BytesIO())
 
 
 def test_unsorted_branch_columns_take_the_python_merge() -> None:

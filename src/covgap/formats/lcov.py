@@ -623,6 +623,34 @@ def _check_text(value: str, what: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
 
+def _format_functions(functions: Iterable[Function]) -> tuple[bytes, bytes, int, int]:
+    """The FN and FNDA lines of one file and its function counts (one per name)."""
+    by_name: dict[str, Function] = {}
+    for fn in functions:
+        prev = by_name.get(fn.name)
+        by_name[fn.name] = (
+            fn
+            if prev is None
+            else prev._replace(
+                end_line=prev.end_line if prev.end_line is not None else fn.end_line,
+                hits=_saturating(prev.hits, fn.hits),
+            )
+        )
+    fn_lines: list[bytes] = []
+    fnda: list[bytes] = []
+    fn_hit = 0
+    for name, fn in by_name.items():
+        ename = _check_text(name, "function name")
+        if fn.end_line is None:
+            fn_lines.append(b"FN:%d,%s\n" % (fn.start_line, ename))
+        else:
+            fn_lines.append(b"FN:%d,%d,%s\n" % (fn.start_line, fn.end_line, ename))
+        fnda.append(b"FNDA:%d,%s\n" % (fn.hits, ename))
+        if fn.hits:
+            fn_hit += 1
+    return b"".join(fn_lines), b"".join(fnda), len(by_name), fn_hit
+
+
 def _format_data(fc: FileCoverage) -> tuple[bytes, bytes]:
     """The BRDA and DA lines of one file (``_speedups.format_lcov_data`` in Python)."""
     brda = []
@@ -650,30 +678,16 @@ def write(coverage: CoverageSet, stream: BinaryIO) -> None:
     for path in sorted(coverage.files):
         fc = coverage.files[path]
         out: list[bytes] = [b"TN:\nSF:" + _check_text(path, "path") + b"\n"]
-        by_name: dict[str, Function] = {}
-        for fn in fc.functions:
-            prev = by_name.get(fn.name)
-            by_name[fn.name] = (
-                fn
-                if prev is None
-                else prev._replace(
-                    end_line=prev.end_line if prev.end_line is not None else fn.end_line,
-                    hits=_saturating(prev.hits, fn.hits),
-                )
-            )
-        fnda: list[bytes] = []
-        fn_hit = 0
-        for name, fn in by_name.items():
-            ename = _check_text(name, "function name")
-            if fn.end_line is None:
-                out.append(b"FN:%d,%s\n" % (fn.start_line, ename))
-            else:
-                out.append(b"FN:%d,%d,%s\n" % (fn.start_line, fn.end_line, ename))
-            fnda.append(b"FNDA:%d,%s\n" % (fn.hits, ename))
-            if fn.hits:
-                fn_hit += 1
-        out += fnda
-        out.append(b"FNF:%d\nFNH:%d\n" % (len(by_name), fn_hit))
+        formatted: tuple[bytes, bytes, int, int] | None = None
+        if accelerated:
+            assert _speedups is not None
+            formatted = _speedups.format_lcov_functions(fc.functions)
+        if formatted is None:  # no accelerator, or a name the Python path must refuse
+            formatted = _format_functions(fc.functions)
+        fn_lines, fnda_lines, fn_found, fn_hit = formatted
+        out.append(fn_lines)
+        out.append(fnda_lines)
+        out.append(b"FNF:%d\nFNH:%d\n" % (fn_found, fn_hit))
         c = fc.counts()
         if accelerated:
             assert _speedups is not None
