@@ -137,7 +137,7 @@ def test_second_run_is_served_from_the_cache(tree: Path, monkeypatch: pytest.Mon
     assert (tree / ".covgap/cache/.gitignore").read_text() == "*\n"
     assert len(list(cache_dir.glob("*/*.json"))) == len(first.files)
 
-    def no_parsing(jobs: object) -> object:
+    def no_parsing(*args: object, **kwargs: object) -> object:
         raise AssertionError("a cached file was parsed again")
 
     monkeypatch.setattr(repo_mod, "_analyze_chunk", no_parsing)
@@ -161,8 +161,11 @@ def test_changed_content_misses_the_cache_and_deleting_the_cache_is_safe(tree: P
 def test_parallel_and_serial_agree(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
     serial = analyze_repo(load(tree), cache=False, jobs=1)
-    parallel = analyze_repo(load(tree), cache=False, jobs=2)
+    parallel = analyze_repo(load(tree), jobs=2)
     assert parallel == serial
+    # the workers wrote the cache entries
+    entries = list((tree / ".covgap/cache/source-v1").glob("*/*.json"))
+    assert len(entries) == len({f.path for f in serial.files.values()})
 
 
 def test_progress_reports_parsed_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ with the line of the first error.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -50,8 +51,10 @@ MAX_BYTES = 2 * 1024 * 1024
 PARALLEL_MIN_FILES = 200
 """Below this many cache misses, starting worker processes costs more than it saves."""
 CHUNK = 64
+ANALYSIS_FAILED = "analysis failed"
 
-_Job = tuple[str, bytes, str, bool]
+_Job = tuple[str, bytes, str, bool, str]
+"""(path, bytes, language, is_test, cache key): one file for a worker to analyse."""
 
 
 def language_of(ws: Workspace, path: str) -> str | None:
@@ -104,18 +107,21 @@ class SourceCache:
             return
 
 
-def _analyze_one(job: _Job) -> SourceFile:
-    path, text, language, is_test = job
+def _analyze_one(job: _Job, store: SourceCache | None) -> SourceFile:
+    path, text, language, is_test, key = job
     try:
-        return analyze_source(path, text, language, is_test=is_test)
+        result = analyze_source(path, text, language, is_test=is_test)
     except Exception as exc:  # an analyser bug must cost one file, not the run
         failed = SourceFile(path=path, language=language)
-        failed.parse_error = f"analysis failed: {type(exc).__name__}: {exc}"
+        failed.parse_error = f"{ANALYSIS_FAILED}: {type(exc).__name__}: {exc}"
         return failed
+    if store is not None:
+        store.put(key, result)  # in the worker: cache writes run in parallel too
+    return result
 
 
-def _analyze_chunk(jobs: list[_Job]) -> list[SourceFile]:
-    return [_analyze_one(job) for job in jobs]
+def _analyze_chunk(jobs: list[_Job], store: SourceCache | None = None) -> list[SourceFile]:
+    return [_analyze_one(job, store) for job in jobs]
 
 
 def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
@@ -133,7 +139,10 @@ def _start_method() -> str:
 
 
 def _run(
-    jobs: list[_Job], workers: int, progress: Callable[[int, int], None] | None = None
+    jobs: list[_Job],
+    workers: int,
+    store: SourceCache | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[SourceFile]:
     """Analyse ``jobs``, in worker processes when there are enough of them."""
     total = len(jobs)
@@ -142,7 +151,7 @@ def _run(
         return results
     if workers <= 1 or total < PARALLEL_MIN_FILES:
         for chunk in _chunks(jobs, CHUNK):
-            results.extend(_analyze_chunk(chunk))
+            results.extend(_analyze_chunk(chunk, store))
             if progress is not None:
                 progress(len(results), total)
         return results
@@ -150,7 +159,8 @@ def _run(
     # several chunks per worker keep both cores busy when file sizes are uneven
     size = max(1, min(CHUNK, total // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for analysed in pool.map(_analyze_chunk, _chunks(jobs, size)):
+        work = functools.partial(_analyze_chunk, store=store)
+        for analysed in pool.map(work, _chunks(jobs, size)):
             results.extend(analysed)
             if progress is not None:
                 progress(len(results), total)
@@ -177,7 +187,6 @@ def analyze_repo(
     store = SourceCache(ws.root) if cache else None
     index = SourceIndex()
     pending: list[_Job] = []
-    keys: dict[str, str] = {}
     classes: dict[str, tuple[str, str | None]] = {}
     selected = sorted(set(ws.files if paths is None else paths))
     root = os.fspath(ws.root)
@@ -207,16 +216,13 @@ def analyze_repo(
         if hit is not None:
             index.files[path] = hit
         else:
-            keys[path] = key
-            pending.append((path, text, language, is_test))
+            pending.append((path, text, language, is_test, key))
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    for sf in _run(pending, workers, progress):
-        if sf.parse_error is not None and sf.parse_error.startswith("analysis failed"):
+    for sf in _run(pending, workers, store, progress):
+        if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
             index.skipped.append((sf.path, sf.parse_error))
             continue
         index.files[sf.path] = sf
-        if store is not None:
-            store.put(keys[sf.path], sf)
     for path, sf in index.files.items():
         sf.kind, sf.test_kind = classes[path]
         sf.inline_tests = len(sf.tests) if sf.kind == "source" else 0
