@@ -33,7 +33,11 @@ def sample() -> GateResult:
     dc = DiffCoverage(
         {
             "src/a.py": FileDiffCoverage(
-                "src/a.py", "src/old_a.py", "R", {"UNC": [7], "GNC": [3], "CBC": [1, 2], "DCB": [4]}
+                "src/a.py",
+                "src/old_a.py",
+                "R",
+                {"UNC": [7], "GNC": [3], "CBC": [1, 2], "DCB": [4]},
+                {"LBC": [(2, 0, 1)], "CBC": [(2, 0, 0)]},
             ),
             "src/quiet.py": FileDiffCoverage("src/quiet.py", "src/quiet.py", "M", {"CBC": [1]}),
         }
@@ -125,3 +129,5 @@ def test_diff_renderers(golden: Golden) -> None:
     assert "quiet.py" in diff_markdown(dc, all_files=True)
     doc = json.loads(diff_json(dc))
     assert doc["files"][0]["lines"]["DCB"] == [4] and "DCB" in doc["baseline_line_numbers"]
+    assert doc["files"][0]["branches"]["LBC"] == [[2, 0, 1]]
+    assert doc["branch_totals"]["CBC"] == 1

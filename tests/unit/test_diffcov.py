@@ -24,10 +24,16 @@ from covgap.gitinfo import Diff, FileDiff, Hunk
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
 
 
-def fc(path: str, hits: dict[int, int]) -> FileCoverage:
+def fc(
+    path: str,
+    hits: dict[int, int],
+    branches: dict[tuple[int, int, int], int | None] | None = None,
+) -> FileCoverage:
     b = FileCoverageBuilder(path)
     for line, h in hits.items():
         b.add_line(line, h)
+    for (line, block, branch), taken in (branches or {}).items():
+        b.add_branch(line, block, branch, taken)
     return b.build()
 
 
@@ -61,6 +67,32 @@ def test_every_category_on_a_hand_checked_file() -> None:
         "DCB": [3, 4],  # old lines 3 and 4 (covered) were replaced: baseline numbers
     }
     assert result.totals()["DUB"] == 0
+
+
+def test_branch_outcomes_keep_their_identity_across_the_diff() -> None:
+    # Base: a decision on line 2 (two outcomes) and on line 5; line 4 is replaced by
+    # new line 4 and a line is inserted, so old 5 is new 6.
+    base = fc(
+        "b.c",
+        {2: 1, 4: 1, 5: 1},
+        {(2, 0, 0): 1, (2, 0, 1): 0, (4, 0, 0): 3, (5, 0, 0): 2, (5, 0, 1): None},
+    )
+    now = fc(
+        "b.c",
+        {2: 1, 4: 1, 5: 1, 6: 1},
+        {(2, 0, 0): 0, (2, 0, 1): 1, (4, 0, 0): 0, (6, 0, 0): 2, (6, 0, 2): 1},
+    )
+    d = diff(FileDiff("b.c", "b.c", "M", [Hunk(4, 1, 4, 2)]))
+    got = classify(cov(now), cov(base), d).files["b.c"].branches
+    assert got == {
+        "LBC": [(2, 0, 0)],  # taken before, not now
+        "GBC": [(2, 0, 1)],  # not taken before, taken now
+        "UNC": [(4, 0, 0)],  # on a replaced line, not taken
+        "DCB": [(4, 0, 0)],  # the old line 4's outcome, baseline numbering
+        "CBC": [(6, 0, 0)],  # old (5, 0, 0), moved down a line
+        "GIC": [(6, 0, 2)],  # an outcome the baseline did not have
+        "EUB": [(6, 0, 1)],  # old (5, 0, 1), never evaluated, gone now
+    }
 
 
 def test_files_added_deleted_renamed_and_unmeasured() -> None:
@@ -126,7 +158,10 @@ def scenario(draw: st.DrawFn) -> tuple[FileCoverage, FileCoverage, FileDiff]:
     hit = st.one_of(st.none(), st.integers(0, 3))
     base = {i + 1: h for i in range(len(old)) if (h := draw(hit)) is not None}
     now = {i + 1: h for i in range(len(new)) if (h := draw(hit)) is not None}
-    return fc("f", base), fc("f", now), FileDiff("f", "f", "M", hunks)
+    taken = st.one_of(st.none(), st.integers(0, 2))
+    base_br = {(ln, 0, k): draw(taken) for ln in base for k in range(draw(st.integers(0, 2)))}
+    now_br = {(ln, 0, k): draw(taken) for ln in now for k in range(draw(st.integers(0, 2)))}
+    return fc("f", base, base_br), fc("f", now, now_br), FileDiff("f", "f", "M", hunks)
 
 
 @settings(max_examples=80, deadline=None)
@@ -141,6 +176,10 @@ def test_categories_partition_both_sides(case: tuple[FileCoverage, FileCoverage,
     covered_now = sum(counts[c] for c in ("GNC", "GIC", "GBC", "CBC"))
     assert covered_now == now.counts().lines_covered
     assert set(counts) == set(CATEGORIES)
+    br = r.branch_totals()
+    assert sum(br[c] for c in CURRENT_TOTAL) == now.counts().branches_total
+    assert sum(br[c] for c in baseline_side) == base.counts().branches_total
+    assert sum(br[c] for c in ("GNC", "GIC", "GBC", "CBC")) == now.counts().branches_covered
 
 
 def test_patch_coverage_splits_changed_lines() -> None:

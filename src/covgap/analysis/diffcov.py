@@ -32,23 +32,26 @@ with its old path's baseline. Some consequences, each as lcov has them:
   lines into EUB/ECB (no longer measured), not DUB/DCB (which need a deletion);
 * deleted lines (DUB/DCB) carry *base* line numbers, every other category current ones.
 
-Categories are computed for lines; lcov also classifies branches and functions, which
-covgap does not do yet. The counts of the categories partition the lines: the current
-executable lines are exactly UNC+GNC+UIC+GIC+UBC+LBC+GBC+CBC, and the baseline's
-executable lines exactly UBC+LBC+GBC+CBC+EUB+ECB+DUB+DCB.
+Lines and branch outcomes are classified (a branch outcome keeps its identity, its
+``(block, branch)`` numbers, on the line it moved to; "covered" is taken at least
+once); lcov also classifies functions, which covgap does not do yet. The categories
+partition each side: the current executable lines are exactly
+UNC+GNC+UIC+GIC+UBC+LBC+GBC+CBC, and the baseline's exactly
+UBC+LBC+GBC+CBC+EUB+ECB+DUB+DCB; the same holds for branch outcomes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
 from covgap.errors import FormatError, InputError
 from covgap.gitinfo import Diff, FileDiff
-from covgap.model import Counts, CoverageSet
+from covgap.model import Counts, CoverageSet, FileCoverage
 from covgap.types import LineNo, RepoPath
 
 __all__ = [
@@ -109,12 +112,17 @@ class FileDiffCoverage:
     old_path: RepoPath | None
     status: str
     lines: dict[str, list[LineNo]] = field(default_factory=dict)
+    branches: dict[str, list[tuple[LineNo, int, int]]] = field(default_factory=dict)
+    """Branch outcomes ``(line, block, branch)`` per category, lines numbered as for lines."""
 
     def count(self, category: str) -> int:
         return len(self.lines.get(category, ()))
 
     def counts(self) -> dict[str, int]:
         return {c: self.count(c) for c in CATEGORIES}
+
+    def branch_counts(self) -> dict[str, int]:
+        return {c: len(self.branches.get(c, ())) for c in CATEGORIES}
 
 
 @dataclass
@@ -124,10 +132,19 @@ class DiffCoverage:
     files: dict[RepoPath, FileDiffCoverage] = field(default_factory=dict)
 
     def totals(self) -> dict[str, int]:
+        """Lines per category over all files."""
         out = dict.fromkeys(CATEGORIES, 0)
         for f in self.files.values():
             for cat, lines in f.lines.items():
                 out[cat] += len(lines)
+        return out
+
+    def branch_totals(self) -> dict[str, int]:
+        """Branch outcomes per category over all files."""
+        out = dict.fromkeys(CATEGORIES, 0)
+        for f in self.files.values():
+            for cat, items in f.branches.items():
+                out[cat] += len(items)
         return out
 
     def changed_files(self) -> list[FileDiffCoverage]:
@@ -136,7 +153,8 @@ class DiffCoverage:
         return [
             f
             for _, f in sorted(self.files.items())
-            if any(lines for cat, lines in f.lines.items() if cat not in quiet)
+            if any(items for cat, items in f.lines.items() if cat not in quiet)
+            or any(items for cat, items in f.branches.items() if cat not in quiet)
         ]
 
 
@@ -160,11 +178,77 @@ def _category(before: int | None, after: int | None, new: bool) -> str | None:
     return "GBC" if after else "UBC"
 
 
+K = TypeVar("K", int, tuple[int, int, int])
+
+
+def _split(
+    after: Mapping[K, int],
+    before: Mapping[K, int],
+    fd: FileDiff | None,
+    line_of: Callable[[K], int],
+    at_line: Callable[[K, int], K],
+) -> dict[str, list[K]]:
+    """Categorise the items (lines, or branch outcomes keyed by their line) of one file.
+
+    ``after``/``before`` map an item to its hit count now / in the baseline;
+    ``line_of`` gives an item's line and ``at_line`` the same item moved to another
+    line, so that a branch keeps its (block, branch) identity across the diff.
+    """
+    out: dict[str, list[K]] = {}
+    added = fd.added if fd is not None else frozenset()
+    for key, hits in after.items():
+        line = line_of(key)
+        if fd is not None and (fd.status == "A" or line in added):
+            cat = _category(None, hits, new=True)
+        else:
+            old = line if fd is None else fd.old_line(line)
+            cat = _category(None if old is None else before.get(at_line(key, old)), hits, new=False)
+        if cat is not None:
+            out.setdefault(cat, []).append(key)
+    deleted = fd.deleted if fd is not None else frozenset()
+    for key, hits in before.items():
+        line = line_of(key)
+        if fd is not None and (fd.status == "D" or line in deleted):
+            out.setdefault("DCB" if hits else "DUB", []).append(key)
+            continue
+        now = line if fd is None else fd.new_line(line)
+        moved = key if now is None else at_line(key, now)
+        if now is None or moved not in after:
+            out.setdefault("ECB" if hits else "EUB", []).append(moved)
+    for items in out.values():
+        items.sort()
+    return out
+
+
+def _branch_hits(fc: FileCoverage | None) -> dict[tuple[int, int, int], int]:
+    if fc is None:
+        return {}
+    return {(b.line, b.block, b.branch): b.taken or 0 for b in fc.branches()}
+
+
+def _line(key: int) -> int:
+    return key
+
+
+def _same(_key: int, line: int) -> int:
+    return line
+
+
+def _branch_line(key: tuple[int, int, int]) -> int:
+    return key[0]
+
+
+def _branch_at(key: tuple[int, int, int], line: int) -> tuple[int, int, int]:
+    return (line, key[1], key[2])
+
+
 def classify(current: CoverageSet, baseline: CoverageSet, diff: Diff | None) -> DiffCoverage:
-    """Put every line of ``current`` and ``baseline`` into its lcov category.
+    """Put every line and branch outcome of ``current`` and ``baseline`` in its lcov category.
 
     ``diff`` describes the source changes between the baseline's commit and the
     current one; None means the sources did not change (every line maps to itself).
+    A branch outcome is identified by its line (followed through the diff) and its
+    ``(block, branch)`` numbers; "covered" means taken at least once.
     """
     result = DiffCoverage()
     by_new: dict[str, FileDiff] = {}
@@ -176,57 +260,37 @@ def classify(current: CoverageSet, baseline: CoverageSet, diff: Diff | None) -> 
             if entry.old_path is not None:
                 by_old[entry.old_path] = entry
     seen_old: set[str] = set()
+    pairs: list[tuple[str, str | None, str, FileDiff | None]] = []
     for path in sorted(set(current.files) | set(by_new)):
         fd = by_new.get(path)
         old_path = path if fd is None else fd.old_path
-        status = "M" if fd is None else fd.status
         if old_path is not None:
             seen_old.add(old_path)
-        cur = current.files.get(path)
-        base = baseline.files.get(old_path) if old_path is not None else None
-        if cur is None and base is None:
-            continue
-        out = FileDiffCoverage(path, old_path, status)
-        before = base.hits_by_line() if base is not None else {}
-        after = cur.hits_by_line() if cur is not None else {}
-        added = fd.added if fd is not None else frozenset()
-        for line, hits in after.items():
-            if fd is not None and (fd.status == "A" or line in added):
-                cat = _category(None, hits, new=True)
-            else:
-                old = line if fd is None else fd.old_line(line)
-                cat = _category(None if old is None else before.get(old), hits, new=False)
-            if cat is not None:
-                out.lines.setdefault(cat, []).append(line)
-        deleted = fd.deleted if fd is not None else frozenset()
-        for old_line, hits in before.items():
-            if fd is not None and old_line in deleted:
-                out.lines.setdefault("DCB" if hits else "DUB", []).append(old_line)
-                continue
-            now = old_line if fd is None else fd.new_line(old_line)
-            if now is None or now not in after:
-                out.lines.setdefault("ECB" if hits else "EUB", []).append(
-                    old_line if now is None else now
-                )
-        for lines in out.lines.values():
-            lines.sort()
-        if out.lines:
-            result.files[path] = out
+        pairs.append((path, old_path, "M" if fd is None else fd.status, fd))
     # Baseline files the loop above did not reach: deleted in the diff, or gone from
-    # the current coverage without a diff entry.
+    # the current coverage without a diff entry (then "excluded", not "deleted").
     for old_path in sorted(set(baseline.files) - seen_old):
-        base = baseline.files[old_path]
         gone = by_old.get(old_path)
         if gone is not None and gone.path is not None:
             continue  # renamed to a path without current coverage: handled above
-        out = FileDiffCoverage(old_path, old_path, "D" if gone is not None else "M")
-        for old_line, hits in base.line_hits():
-            if gone is not None:
-                out.lines.setdefault("DCB" if hits else "DUB", []).append(old_line)
-            else:
-                out.lines.setdefault("ECB" if hits else "EUB", []).append(old_line)
-        if out.lines:
-            result.files[old_path] = out
+        status = "D" if gone is not None else "M"
+        pairs.append((old_path, old_path, status, gone if gone is not None else None))
+    for path, old_path, status, fd in pairs:
+        cur = current.files.get(path) if status != "D" else None
+        base = baseline.files.get(old_path) if old_path is not None else None
+        if cur is None and base is None:
+            continue
+        before = base.hits_by_line() if base is not None else {}
+        after = cur.hits_by_line() if cur is not None else {}
+        out = FileDiffCoverage(
+            path,
+            old_path,
+            status,
+            _split(after, before, fd, _line, _same),
+            _split(_branch_hits(cur), _branch_hits(base), fd, _branch_line, _branch_at),
+        )
+        if out.lines or out.branches:
+            result.files[path] = out
     return result
 
 

@@ -37,13 +37,15 @@ CHECK_JSON_VERSION = 1
 """Version of ``covgap check --format json``.
 
 * 1 (covgap 0.1.0): ``ok``, ``verdicts`` (rule, title, status, measured, limit, unit,
-  texts, reason, explain, offenders), ``uncovered_new_lines``, ``diff`` totals, notes.
+  texts, reason, explain, offenders), ``uncovered_new_lines``, ``diff`` and
+  ``diff_branches`` category totals, notes.
 """
 
 DIFF_JSON_VERSION = 1
 """Version of ``covgap diff --format json``.
 
-* 1 (covgap 0.1.0): ``totals`` and ``files`` with per-category counts and lines.
+* 1 (covgap 0.1.0): ``totals``/``branch_totals`` and ``files`` with per-category
+  counts, lines and branch outcomes ``[line, block, branch]``.
 """
 
 _STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.NOT_MEASURED: "dim"}
@@ -182,13 +184,17 @@ def check_markdown(
             out.append(f"- … and {len(new_lines) - max_lines} more files")
     if result.diffcov is not None:
         totals = result.diffcov.totals()
-        present = [c for c in CATEGORIES if totals[c]]
+        branches = result.diffcov.branch_totals()
+        present = [c for c in CATEGORIES if totals[c] or branches[c]]
         if present:
             out += ["", "### Differential coverage (lcov categories)", ""]
             out += table(
-                ["category", "lines", "meaning"],
-                [[c, f"{totals[c]:,}", md_escape(DESCRIPTIONS[c])] for c in present],
-                "lrl",
+                ["category", "lines", "branches", "meaning"],
+                [
+                    [c, f"{totals[c]:,}", f"{branches[c]:,}", md_escape(DESCRIPTIONS[c])]
+                    for c in present
+                ],
+                "lrrl",
             )
     if explain:
         out += ["", "<details><summary>The numbers behind each rule</summary>", ""]
@@ -247,6 +253,7 @@ def check_json(result: GateResult, *, context: dict[str, Any] | None = None) -> 
         ],
         "uncovered_new_lines": [_offender_json(o) for o in result.uncovered_new_lines()],
         "diff": None if result.diffcov is None else result.diffcov.totals(),
+        "diff_branches": None if result.diffcov is None else result.diffcov.branch_totals(),
         "notes": result.notes,
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
@@ -260,7 +267,7 @@ def diff_terminal(
 ) -> RenderableType:
     """Per-file category counts (files with changes, or all) and the total."""
     parts: list[RenderableType] = [Text(line, style="dim") for line in header]
-    t = Table(title="Differential coverage", title_justify="left", show_edge=False)
+    t = Table(title="Differential coverage (files: lines)", title_justify="left", show_edge=False)
     t.add_column("file")
     for c in CATEGORIES:
         t.add_column(c, justify="right")
@@ -269,7 +276,10 @@ def diff_terminal(
         name = f.path if f.old_path in (None, f.path) else f"{f.path} (was {f.old_path})"
         t.add_row(name, *[str(f.count(c)) if f.count(c) else "" for c in CATEGORIES])
     totals = dc.totals()
-    t.add_row(Text("total", style="bold"), *[str(totals[c]) for c in CATEGORIES])
+    t.add_row(Text("total lines", style="bold"), *[str(totals[c]) for c in CATEGORIES])
+    branches = dc.branch_totals()
+    if any(branches.values()):
+        t.add_row(Text("total branches", style="bold"), *[str(branches[c]) for c in CATEGORIES])
     parts.append(t)
     parts.append(Text(""))
     for c in CATEGORIES:
@@ -288,7 +298,10 @@ def diff_markdown(dc: DiffCoverage, *, header: Sequence[str] = (), all_files: bo
         name = f.path if f.old_path in (None, f.path) else f"{f.path} (was {f.old_path})"
         rows.append([md_escape(name), *[str(f.count(c)) if f.count(c) else "" for c in CATEGORIES]])
     totals = dc.totals()
-    rows.append(["**total**", *[str(totals[c]) for c in CATEGORIES]])
+    rows.append(["**total lines**", *[str(totals[c]) for c in CATEGORIES]])
+    branches = dc.branch_totals()
+    if any(branches.values()):
+        rows.append(["**total branches**", *[str(branches[c]) for c in CATEGORIES]])
     out += table(["file", *CATEGORIES], rows, "l" + "r" * len(CATEGORIES))
     out += ["", *[f"- **{c}**: {md_escape(DESCRIPTIONS[c])}" for c in CATEGORIES]]
     return "\n".join(out) + "\n"
@@ -303,6 +316,7 @@ def diff_json(dc: DiffCoverage, *, context: dict[str, Any] | None = None) -> byt
         "categories": {c: DESCRIPTIONS[c] for c in CATEGORIES},
         "baseline_line_numbers": sorted(DELETED),
         "totals": dc.totals(),
+        "branch_totals": dc.branch_totals(),
         "files": [
             {
                 "path": f.path,
@@ -310,6 +324,10 @@ def diff_json(dc: DiffCoverage, *, context: dict[str, Any] | None = None) -> byt
                 "status": f.status,
                 "counts": f.counts(),
                 "lines": {c: f.lines[c] for c in CATEGORIES if c in f.lines},
+                "branch_counts": f.branch_counts(),
+                "branches": {
+                    c: [list(b) for b in f.branches[c]] for c in CATEGORIES if c in f.branches
+                },
             }
             for f in sorted(dc.files.values(), key=lambda f: f.path)
         ],
