@@ -93,3 +93,13 @@ def test_jest_default_framework_xit_and_focus() -> None:
         ("b", False, "jest"),
         ("c", True, "jest"),
     ]
+
+
+def test_names_from_assignments_pairs_and_default_exports() -> None:
+    code = (
+        b"export default function () {}\n"
+        b"module.exports.run = function () {};\n"
+        b"const api = { get: () => 1, put() { return 2; } };\n"
+    )
+    names = [f.qualname for f in analyze_source("src/a.js", code, "javascript").functions]
+    assert names == ["default", "run", "get", "put"]

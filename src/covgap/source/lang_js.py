@@ -3,9 +3,10 @@
 Every function is a function, as Istanbul counts them: declarations, methods,
 function expressions and arrow functions. A function takes its name from its
 declaration, or from what it is assigned to (``const f = () => ...``, ``obj.f =
-function``, ``{ f: () => ... }``, a class field ``f = () => ...``); the rest are
-``<anonymous>``. Qualified names join classes and enclosing functions with ``.``:
-``Parser.parse``, ``outer.inner``, ``Parser.parse.<anonymous>``.
+function``, ``{ f: () => ... }``, a class field ``f = () => ...``, ``export default
+function () {}`` is ``default``); the rest are ``<anonymous>``. Qualified names join
+classes and enclosing functions with ``.``: ``Parser.parse``, ``outer.inner``,
+``Parser.parse.<anonymous>``.
 
 Complexity is 1 plus one for each ``if``, ``for``/``for..in``/``for..of``, ``while``,
 ``do..while``, ``case`` (not ``default``), ``catch``, ternary, each ``&&``/``||``/
@@ -148,6 +149,8 @@ class JsWalker(Walker):
         if parent.type in ("assignment_expression", "augmented_assignment_expression"):
             left = self.text_of(parent.child_by_field_name("left"))
             return left.rsplit(".", 1)[-1]
+        if parent.type == "export_statement":
+            return "default"  # export default function () {}
         if parent.type == "pair":
             return unquote(self.text_of(parent.child_by_field_name("key")))
         if parent.type in ("public_field_definition", "field_definition"):
