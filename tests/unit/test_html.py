@@ -145,3 +145,46 @@ def test_html_needs_an_output_directory(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "needs -o DIR" in result.stderr
+
+
+def test_sources_outside_the_repository_are_never_published(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN\n")
+    (repo / "traversal.info").write_text(
+        f"SF:../secret.txt\nDA:1,1\nend_of_record\nSF:{secret}\nDA:1,0\nend_of_record\n"
+    )
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--repo",
+            str(repo),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            str(repo / "traversal.info"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    for page in (out / "files").iterdir():
+        assert "TOP-SECRET-TOKEN" not in page.read_text()
+
+
+def test_source_lookup_stays_inside_the_repository(tmp_path: Path) -> None:
+    from covgap.report.html import _source_in_repo
+
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "a.py").write_text("x = 1\n")
+    (tmp_path / "secret.txt").write_text("no")
+    (repo / "link.txt").symlink_to(tmp_path / "secret.txt")
+    assert _source_in_repo(repo, "src/a.py") == str((repo / "src" / "a.py").resolve())
+    assert _source_in_repo(repo, "../secret.txt") is None
+    assert _source_in_repo(repo, str(tmp_path / "secret.txt")) is None
+    assert _source_in_repo(repo, "link.txt") is None
+    assert _source_in_repo(repo, "src/missing.py") is None

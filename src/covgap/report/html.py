@@ -323,6 +323,19 @@ def _pygments_css() -> str:
     return _CSS_CACHE[0]
 
 
+def _source_in_repo(root: Path, path: str) -> str | None:
+    """The source file for a report path, only if it lies inside the repository.
+
+    A report is input like any other: ``SF:../../etc/passwd`` must not make the HTML
+    report publish a file from outside the repository.
+    """
+    base = root.resolve()
+    candidate = (base / path).resolve()
+    if not candidate.is_relative_to(base) or not candidate.is_file():
+        return None
+    return str(candidate)
+
+
 def _write_pages(jobs: Sequence[FilePageJob]) -> int:
     env = environment()
     for job in jobs:
@@ -367,11 +380,10 @@ def write_html(
                 (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
                 for f in fc.functions
             )
-        source = repo_root / path
         work.append(
             FilePageJob(
                 coverage=fc,
-                source_path=str(source) if mapped.get(path, True) and source.is_file() else None,
+                source_path=_source_in_repo(repo_root, path) if mapped.get(path, True) else None,
                 out_path=str(files_dir / slug(path)),
                 component=component.get(path),
                 functions=fn_rows,
