@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from covgap.source import ErrorPath, TestCase, analyze_source
 
 REPO = Path(__file__).parents[1] / "data" / "source" / "repo"
@@ -103,3 +105,20 @@ def test_names_from_assignments_pairs_and_default_exports() -> None:
     )
     names = [f.qualname for f in analyze_source("src/a.js", code, "javascript").functions]
     assert names == ["default", "run", "get", "put"]
+
+
+@pytest.mark.parametrize(
+    ("imports", "framework"),
+    [
+        ('import { it } from "vitest";', "vitest"),
+        ('import { test } from "bun:test";', "bun"),
+        ('const { it } = require("node:test");', "node:test"),
+        ('const { expect } = require("chai");', "mocha"),
+        ('import { it } from "@jest/globals";', "jest"),
+        ("", "jest"),
+    ],
+)
+def test_framework_from_imports(imports: str, framework: str) -> None:
+    code = f'{imports}\nit("works", () => {{}});\n'.encode()
+    (case,) = analyze_source("src/a.test.js", code, "javascript").tests
+    assert case.framework == framework

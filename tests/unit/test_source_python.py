@@ -107,3 +107,17 @@ def test_syntax_error_is_reported_not_raised() -> None:
 def test_trivial_files(text: bytes) -> None:
     sf = analyze_source("m.py", text, "python")
     assert sf.functions == [] and sf.code_lines == 0 and sf.parse_error is None
+
+
+def test_nested_test_classes_async_tests_and_helpers_in_functions() -> None:
+    code = (
+        b"class TestOuter:\n"
+        b"    class TestInner:\n"
+        b"        async def test_deep(self):\n"
+        b"            def test_not_collected():\n"
+        b"                pass\n"
+        b"    def test_top(self):\n"
+        b"        pass\n"
+    )
+    tests = analyze_source("tests/test_n.py", code, "python").tests
+    assert [t.name for t in tests] == ["TestOuter.TestInner.test_deep", "TestOuter.test_top"]
