@@ -1,4 +1,5 @@
 #!/bin/sh
+# (Never point gcovr at /dev/null: it replaces its output files by rename.)
 # Regenerate gcovr's JSON from the same C program as ../gcov (../gcov/src), built with
 # gcc 12 --coverage and run twice; gcovr is the PyPI package in the repository's .venv
 # (or $GCOVR). Writes:
@@ -18,5 +19,5 @@ gcc --coverage -O0 -o stats stats.c
 ./stats 1 >/dev/null
 "$gcovr" --root . --json-pretty --json "$out/stats.gcovr.json" \
     --json-summary-pretty --json-summary "$out/native.json" \
-    --txt-metric branch --txt-summary --txt /dev/null > "$out/native.txt"
+    --txt-metric branch --txt-summary --txt "$tmp/report.txt" > "$out/native.txt"
 "$gcovr" --version | head -1 > "$out/gcovr-version.txt"
