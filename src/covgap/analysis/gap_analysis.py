@@ -17,6 +17,7 @@ from covgap.analysis.plan import Plan, make_plan, plans_for_components
 from covgap.analysis.summary import Summary, summarize
 from covgap.errors import ConfigError
 from covgap.model import Counts, CoverageSet
+from covgap.source.inventory import has_tests
 from covgap.source.records import SourceIndex
 from covgap.workspace import Workspace
 
@@ -90,7 +91,7 @@ def inventory_of(index: SourceIndex) -> TestInventory:
                 tests += 1
                 prop += t.kind == "property"
     sources = index.source_files()
-    with_tests = sum(1 for s in sources if s.inline_tests > 0 or s.tested_by)
+    with_tests = sum(1 for s in sources if has_tests(s))
     kinds = [t.test_kind for t in index.test_files()]
     return TestInventory(
         tests=tests,

@@ -38,6 +38,7 @@ from typing import Any
 import pathspec
 
 from covgap.model import Branch, Counts, CoverageSet, FileCoverage
+from covgap.source.inventory import has_tests
 from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex
 from covgap.workspace import Workspace
 
@@ -137,11 +138,13 @@ class FileGap:
     reasons: list[str] = field(default_factory=list)
     recommended: list[str] = field(default_factory=list)
 
+    tested: bool | None = None
+    """Whether any test exercises the file: a linked test file or a test of its own that
+    is not skipped (``covgap.source.inventory.has_tests``); None without source analysis."""
+
     @property
     def has_tests(self) -> bool | None:
-        if self.inline_tests is None:
-            return None
-        return self.inline_tests > 0 or bool(self.tested_by)
+        return self.tested
 
     @property
     def error_paths_run(self) -> int:
@@ -447,6 +450,7 @@ def build_gaps(
             error_paths=error_path_status(fc, src.error_paths) if src is not None else [],
             critical=critical_spec.match_file(path) or bool(comp and comp.critical),
             description=src.description if src is not None else None,
+            tested=has_tests(src) if src is not None else None,
         )
         gap.signals = score_signals(gap)
         score = 100.0 * sum(weights[s] * gap.signals[s] for s in SIGNALS) / weight_sum
