@@ -55,16 +55,104 @@
     });
   }
 
+  // -- treemap of uncovered lines by folder --------------------------------------
+  // Drawn first: it reads the map's size, which forces a layout of the page so far;
+  // after the tables are built that layout would cover hundreds of rows (~0.3 s).
+  var map = document.getElementById("treemap");
+  var crumbs = document.getElementById("treemap-path");
+  var prefix = "";
+  function children(pfx) {
+    var sums = {};
+    data.files.forEach(function (f) {
+      if (!f.missed || f.path.indexOf(pfx) !== 0) { return; }
+      var rest = f.path.slice(pfx.length);
+      var cut = rest.indexOf("/");
+      var name = cut < 0 ? rest : rest.slice(0, cut + 1);
+      var item = sums[name] || (sums[name] = {name: name, value: 0, page: cut < 0 ? f.page : null});
+      item.value += f.missed;
+    });
+    return Object.keys(sums).map(function (k) { return sums[k]; }).sort(function (a, b) { return b.value - a.value; });
+  }
+  function worst(items, side, total, area) {
+    var sum = 0, mx = 0, mn = Infinity;
+    items.forEach(function (i) { var a = i.value / total * area; sum += a; mx = Math.max(mx, a); mn = Math.min(mn, a); });
+    var s2 = side * side;
+    return Math.max(s2 * mx / (sum * sum), (sum * sum) / (s2 * mn));
+  }
+  function squarify(items, x, y, w, h, out) {
+    var total = items.reduce(function (s, i) { return s + i.value; }, 0);
+    var area = w * h;
+    var rest = items.slice();
+    while (rest.length) {
+      var side = Math.min(w, h), row = [rest[0]], i = 1;
+      while (i < rest.length && worst(row.concat([rest[i]]), side, total, area) <= worst(row, side, total, area)) { row.push(rest[i]); i++; }
+      rest = rest.slice(row.length);
+      var rowSum = row.reduce(function (s, r) { return s + r.value; }, 0);
+      var rowArea = rowSum / total * area;
+      var thick = rowArea / side, pos = 0;
+      row.forEach(function (r) {
+        var len = (r.value / total * area) / thick;
+        if (w >= h) { out.push({item: r, x: x, y: y + pos, w: thick, h: len}); }
+        else { out.push({item: r, x: x + pos, y: y, w: len, h: thick}); }
+        pos += len;
+      });
+      if (w >= h) { x += thick; w -= thick; } else { y += thick; h -= thick; }
+      total -= rowSum; area = w * h;
+    }
+    return out;
+  }
+  function renderMap() {
+    map.textContent = "";
+    crumbs.textContent = "";
+    var parts = prefix ? prefix.split("/").filter(Boolean) : [];
+    var root = el("button", {type: "button"}, "(all)");
+    root.addEventListener("click", function () { prefix = ""; renderMap(); });
+    crumbs.appendChild(root);
+    parts.forEach(function (p, i) {
+      crumbs.appendChild(document.createTextNode(" / "));
+      var b = el("button", {type: "button"}, p);
+      b.addEventListener("click", function () { prefix = parts.slice(0, i + 1).join("/") + "/"; renderMap(); });
+      crumbs.appendChild(b);
+    });
+    var items = children(prefix);
+    if (!items.length) { map.appendChild(el("p", null, "No uncovered lines.")); return; }
+    var rects = squarify(items, 0, 0, map.clientWidth || 800, map.clientHeight || 360, []);
+    var maxv = items[0].value;
+    rects.forEach(function (r) {
+      var c = el("div", {"class": "cell", title: r.item.name + ": " + r.item.value + " uncovered lines"});
+      c.style.left = r.x + "px"; c.style.top = r.y + "px"; c.style.width = r.w + "px"; c.style.height = r.h + "px";
+      c.style.background = "hsl(" + (10 + 30 * (1 - r.item.value / maxv)) + ", 70%, 45%)";
+      c.appendChild(el("span", null, r.item.name + " (" + r.item.value + ")"));
+      c.addEventListener("click", function () {
+        if (r.item.page) { window.location.href = r.item.page; }
+        else { prefix = prefix + r.item.name; renderMap(); }
+      });
+      map.appendChild(c);
+    });
+  }
+  renderMap();
+  window.addEventListener("resize", renderMap);
+
   // -- gaps ---------------------------------------------------------------------
   var TIER_RANK = {critical: 0, high: 1, medium: 2, low: 3};
   var gapTable = document.getElementById("gaps");
+  var moreGaps = document.getElementById("show-more-gaps");
   var tierFilter = "";
+  var GAP_PAGE = 100, gapLimit = GAP_PAGE;
+  // Rendered a page at a time, like the files table: every file of a large repository
+  // can be a gap, and building all their rows (reasons, recommendation lists) made
+  // the dashboard take seconds to appear.
   function renderGaps() {
     if (!gapTable) { return; }
     var body = gapTable.tBodies[0];
     body.textContent = "";
+    var frag = document.createDocumentFragment();
+    var shown = 0, matched = 0;
     data.gaps.forEach(function (g) {
       if (tierFilter && g.tier !== tierFilter) { return; }
+      matched++;
+      if (shown >= gapLimit) { return; }
+      shown++;
       var tr = el("tr");
       cell(tr, g.tier, "t-" + g.tier);
       cell(tr, g.score, "num");
@@ -76,17 +164,21 @@
         g.recommended.forEach(function (r) { ul.appendChild(richText(el("li"), r)); });
         why.appendChild(ul);
       }
-      body.appendChild(tr);
+      frag.appendChild(tr);
     });
+    body.appendChild(frag);
+    if (moreGaps) { moreGaps.hidden = matched <= shown; }
   }
   if (gapTable) {
     document.querySelectorAll("button.tier").forEach(function (b) {
       b.addEventListener("click", function () {
         tierFilter = b.getAttribute("data-tier");
+        gapLimit = GAP_PAGE;
         document.querySelectorAll("button.tier").forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
         renderGaps();
       });
     });
+    if (moreGaps) { moreGaps.addEventListener("click", function () { gapLimit += GAP_PAGE * 10; renderGaps(); }); }
     sortable(gapTable, data.gaps, {tier: function (g) { return TIER_RANK[g.tier]; }}, renderGaps);
     renderGaps();
   }
@@ -170,79 +262,4 @@
   }, renderFiles);
   renderFiles();
 
-  // -- treemap of uncovered lines by folder --------------------------------------
-  var map = document.getElementById("treemap");
-  var crumbs = document.getElementById("treemap-path");
-  var prefix = "";
-  function children(pfx) {
-    var sums = {};
-    data.files.forEach(function (f) {
-      if (!f.missed || f.path.indexOf(pfx) !== 0) { return; }
-      var rest = f.path.slice(pfx.length);
-      var cut = rest.indexOf("/");
-      var name = cut < 0 ? rest : rest.slice(0, cut + 1);
-      var item = sums[name] || (sums[name] = {name: name, value: 0, page: cut < 0 ? f.page : null});
-      item.value += f.missed;
-    });
-    return Object.keys(sums).map(function (k) { return sums[k]; }).sort(function (a, b) { return b.value - a.value; });
-  }
-  function worst(items, side, total, area) {
-    var sum = 0, mx = 0, mn = Infinity;
-    items.forEach(function (i) { var a = i.value / total * area; sum += a; mx = Math.max(mx, a); mn = Math.min(mn, a); });
-    var s2 = side * side;
-    return Math.max(s2 * mx / (sum * sum), (sum * sum) / (s2 * mn));
-  }
-  function squarify(items, x, y, w, h, out) {
-    var total = items.reduce(function (s, i) { return s + i.value; }, 0);
-    var area = w * h;
-    var rest = items.slice();
-    while (rest.length) {
-      var side = Math.min(w, h), row = [rest[0]], i = 1;
-      while (i < rest.length && worst(row.concat([rest[i]]), side, total, area) <= worst(row, side, total, area)) { row.push(rest[i]); i++; }
-      rest = rest.slice(row.length);
-      var rowSum = row.reduce(function (s, r) { return s + r.value; }, 0);
-      var rowArea = rowSum / total * area;
-      var thick = rowArea / side, pos = 0;
-      row.forEach(function (r) {
-        var len = (r.value / total * area) / thick;
-        if (w >= h) { out.push({item: r, x: x, y: y + pos, w: thick, h: len}); }
-        else { out.push({item: r, x: x + pos, y: y, w: len, h: thick}); }
-        pos += len;
-      });
-      if (w >= h) { x += thick; w -= thick; } else { y += thick; h -= thick; }
-      total -= rowSum; area = w * h;
-    }
-    return out;
-  }
-  function renderMap() {
-    map.textContent = "";
-    crumbs.textContent = "";
-    var parts = prefix ? prefix.split("/").filter(Boolean) : [];
-    var root = el("button", {type: "button"}, "(all)");
-    root.addEventListener("click", function () { prefix = ""; renderMap(); });
-    crumbs.appendChild(root);
-    parts.forEach(function (p, i) {
-      crumbs.appendChild(document.createTextNode(" / "));
-      var b = el("button", {type: "button"}, p);
-      b.addEventListener("click", function () { prefix = parts.slice(0, i + 1).join("/") + "/"; renderMap(); });
-      crumbs.appendChild(b);
-    });
-    var items = children(prefix);
-    if (!items.length) { map.appendChild(el("p", null, "No uncovered lines.")); return; }
-    var rects = squarify(items, 0, 0, map.clientWidth || 800, map.clientHeight || 360, []);
-    var maxv = items[0].value;
-    rects.forEach(function (r) {
-      var c = el("div", {"class": "cell", title: r.item.name + ": " + r.item.value + " uncovered lines"});
-      c.style.left = r.x + "px"; c.style.top = r.y + "px"; c.style.width = r.w + "px"; c.style.height = r.h + "px";
-      c.style.background = "hsl(" + (10 + 30 * (1 - r.item.value / maxv)) + ", 70%, 45%)";
-      c.appendChild(el("span", null, r.item.name + " (" + r.item.value + ")"));
-      c.addEventListener("click", function () {
-        if (r.item.page) { window.location.href = r.item.page; }
-        else { prefix = prefix + r.item.name; renderMap(); }
-      });
-      map.appendChild(c);
-    });
-  }
-  renderMap();
-  window.addEventListener("resize", renderMap);
 })();
