@@ -312,7 +312,23 @@ same_branch(const BranchHit *a, const BranchHit *b)
     return a->line == b->line && a->block == b->block && a->branch == b->branch;
 }
 
-/* Build the record tuple (lcov.py _Record); sorts and sums duplicates first. */
+/* qsort context for cmp_fn_order: the record being finished (the GIL is held). */
+static Record *sort_record;
+
+static int
+cmp_fn_order(const void *a, const void *b)
+{
+    Py_ssize_t i = *(const Py_ssize_t *)a, j = *(const Py_ssize_t *)b;
+    long long x = sort_record->fn[i].start, y = sort_record->fn[j].start;
+    if (x != y)
+        return x < y ? -1 : 1;
+    /* str vs str: cannot fail */
+    return PyUnicode_Compare(PyList_GET_ITEM(sort_record->fn_names, i),
+                             PyList_GET_ITEM(sort_record->fn_names, j));
+}
+
+/* Build the record tuple (lcov.py _Record); sorts and sums duplicates first. Functions
+ * come out in FileCoverage's order, (start line, name), so it need not sort them. */
 static PyObject *
 record_finish(Record *r, PyObject *fn_type)
 {
@@ -366,7 +382,20 @@ record_finish(Record *r, PyObject *fn_type)
     if ((bt = make_array("q", qb, mb * (Py_ssize_t)sizeof(long long))) == NULL) goto done;
 
     if ((funcs = PyList_New(r->n_fn)) == NULL) goto done;
-    for (Py_ssize_t i = 0; i < r->n_fn; i++) {
+    Py_ssize_t *order = PyMem_Malloc((size_t)(r->n_fn + 1) * sizeof(Py_ssize_t));
+    if (order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < r->n_fn; i++)
+        order[i] = i;
+    if (r->n_fn > 1) {
+        sort_record = r;
+        qsort(order, (size_t)r->n_fn, sizeof(Py_ssize_t), cmp_fn_order);
+        sort_record = NULL;
+    }
+    for (Py_ssize_t k = 0; k < r->n_fn; k++) {
+        Py_ssize_t i = order[k];
         FuncEntry *f = &r->fn[i];
         PyObject *name = PyList_GET_ITEM(r->fn_names, i);
         PyObject *start = PyLong_FromLongLong(f->start);
@@ -379,6 +408,7 @@ record_finish(Record *r, PyObject *fn_type)
             Py_XDECREF(start);
             Py_XDECREF(end);
             Py_XDECREF(h);
+            PyMem_Free(order);
             goto done;
         }
         PyTuple_SET_ITEM(t, 0, Py_NewRef(name));
@@ -388,8 +418,9 @@ record_finish(Record *r, PyObject *fn_type)
         /* Holds only a str, ints and None: no cycle possible. Untracked now, the
          * garbage collector never walks the ~200k of them a monorepo report has. */
         PyObject_GC_UnTrack(t);
-        PyList_SET_ITEM(funcs, i, t);
+        PyList_SET_ITEM(funcs, k, t);
     }
+    PyMem_Free(order);
     Py_ssize_t lines_hit = 0, br_hit = 0, fn_hit = 0;
     for (Py_ssize_t i = 0; i < m; i++)
         lines_hit += r->lines[i].hits > 0;
@@ -1437,6 +1468,31 @@ done:
     return result;
 }
 
+/* Whether Function tuples are in FileCoverage's order, (start_line, name), already. */
+static PyObject *
+functions_sorted(PyObject *self, PyObject *arg)
+{
+    if (!PyTuple_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "functions_sorted: a tuple of Function");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(arg);
+    for (Py_ssize_t i = 1; i < n; i++) {
+        int c;
+        PyObject *a = PyTuple_GET_ITEM(arg, i - 1), *b = PyTuple_GET_ITEM(arg, i);
+        if (!PyTuple_Check(a) || PyTuple_GET_SIZE(a) != 4 || !PyTuple_Check(b) ||
+            PyTuple_GET_SIZE(b) != 4 || !PyLong_Check(PyTuple_GET_ITEM(a, 1)) ||
+            !PyLong_Check(PyTuple_GET_ITEM(b, 1)) || !PyUnicode_Check(PyTuple_GET_ITEM(a, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(b, 0)))
+            Py_RETURN_FALSE; /* let Python's sort deal with (or reject) it */
+        if (fn_cmp(a, b, &c) < 0)
+            return NULL;
+        if (c > 0)
+            Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
 /* -- module -------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -1449,6 +1505,8 @@ static PyMethodDef methods[] = {
      "uncovered_ranges(lines, hits) -> list of (first, last) uncovered line ranges"},
     {"format_lcov_functions", format_lcov_functions, METH_O,
      "format_lcov_functions(functions) -> (FN bytes, FNDA bytes, found, hit) or None"},
+    {"functions_sorted", functions_sorted, METH_O,
+     "functions_sorted(tuple of Function) -> whether already in (start_line, name) order"},
     {"count_positive", count_positive, METH_O,
      "count_positive(array('q')) -> how many values are > 0 (lines or branches covered)"},
     {"merge_branches", merge_branches, METH_VARARGS,

@@ -276,7 +276,10 @@ class FileCoverage:
         self.br_block = br_block if br_block is not None else array("i")
         self.br_branch = br_branch if br_branch is not None else array("i")
         self.br_taken = br_taken if br_taken is not None else array("q")
-        self.functions = tuple(sorted(functions, key=lambda f: (f.start_line, f.name)))
+        funcs = functions if isinstance(functions, tuple) else tuple(functions)
+        if _speedups is None or not _speedups.functions_sorted(funcs):  # readers sort
+            funcs = tuple(sorted(funcs, key=lambda f: (f.start_line, f.name)))
+        self.functions = funcs
         self.flags = dict(flags) if flags else {}
         self._counts = None
         self._ranges = None

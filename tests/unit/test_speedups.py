@@ -287,3 +287,14 @@ def test_merge_functions_keeps_first_end_line_and_sums() -> None:
     ]
     with pytest.raises(TypeError):
         _speedups.merge_functions([("x",)], [], Function)
+
+
+def test_functions_sorted_and_parser_order() -> None:
+    ordered = (Function("b", 1, None, 0), Function("a", 2, None, 0), Function("c", 2, 3, 1))
+    assert _speedups.functions_sorted(ordered) is True
+    assert _speedups.functions_sorted(ordered[::-1]) is False
+    assert _speedups.functions_sorted(()) is True
+    assert _speedups.functions_sorted((("x", "not a line", None, 0), ("y", 1, None, 0))) is False
+    data = b"SF:a\nFN:9,z\nFN:2,y\nFN:2,x\nDA:1,1\nend_of_record\n"
+    records = _speedups.parse_lcov(data, 1, True, Function)[0]
+    assert [f.name for f in records[0][8]] == ["x", "y", "z"]
