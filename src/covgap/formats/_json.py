@@ -35,6 +35,7 @@ from covgap.types import MAX_COUNT, MAX_LINE
 __all__ = [
     "JsonPath",
     "JsonReader",
+    "decode_json",
     "describe",
     "format_path",
     "load_json",
@@ -99,7 +100,11 @@ def load_json(stream: BinaryIO, origin: str) -> object:
     The whole document is read at once: orjson has no incremental parser, and the
     JSON coverage formats are per-file objects that a reader needs entire anyway.
     """
-    data = stream.read()
+    return decode_json(stream.read(), origin)
+
+
+def decode_json(data: bytes, origin: str) -> object:
+    """Decode a document already in memory; the errors of :func:`load_json`."""
     if data.startswith(_UTF8_BOM):  # Windows tools write one; orjson refuses it.
         data = data[len(_UTF8_BOM) :]
     if not data.strip():

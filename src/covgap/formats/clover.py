@@ -95,13 +95,22 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     istanbul_default = True
     methods_only_in_metrics = 0
     first = True
+    root_line: int | None = None
+    has_project = False
     for event, elem in _xml.iterparse(
-        stream, origin, events=("start", "end"), tag=("coverage", "file"), root="coverage"
+        stream,
+        origin,
+        events=("start", "end"),
+        tag=("coverage", "project", "testproject", "file"),
+        root="coverage",
     ):
         if event == "start":
             if first and elem.tag == "coverage":
                 istanbul_default = elem.get("clover") == ISTANBUL_CLOVER_VERSION
+                root_line = elem.sourceline
                 first = False
+            elif elem.tag in ("project", "testproject"):
+                has_project = True
             continue
         if elem.tag != "file":
             continue
@@ -122,6 +131,12 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
                 )
         cs.add(b.build())
         elem.clear()
+    if not has_project:
+        # Cobertura's root is <coverage> too: without this, forcing --input-format
+        # clover on a Cobertura report read "0 of 0 lines" as a complete result.
+        raise FormatError(
+            origin, "not a Clover report: <coverage> has no <project> (clover.xsd)", line=root_line
+        )
     if methods_only_in_metrics:
         notes.append(
             f"{origin}: the report counts {methods_only_in_metrics} method(s) only in its "

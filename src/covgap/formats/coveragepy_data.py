@@ -82,6 +82,14 @@ def _check_schema(path: Path, origin: str) -> None:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             conn.execute("select version from coverage_schema").fetchone()
+            # A damaged page past the schema would otherwise surface inside
+            # coverage.py's analysis, naming its temporary copy instead of this file.
+            check = conn.execute("pragma quick_check(1)").fetchone()
+            if check is None or check[0] != "ok":
+                problem = "no answer" if check is None else str(check[0])
+                # "*** in database main ***\nPage 13: ..." -> "Page 13: ..." (one line)
+                problem = " ".join(problem.replace("*** in database main ***", "").split())
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {problem}")
         finally:
             conn.close()
     except sqlite3.Error as exc:

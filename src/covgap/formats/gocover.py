@@ -172,6 +172,8 @@ def read_profile(stream: BinaryIO, origin: str) -> Profile:
                 path = name.decode("utf-8")
             except UnicodeDecodeError:
                 raise FormatError(origin, "file name is not UTF-8", line=lineno) from None
+            if "\x00" in path:  # no OS allows NUL in a path: binary damage, not a file
+                raise FormatError(origin, "file name contains a NUL byte", line=lineno)
             known = names[name] = (path, merged.setdefault(path, {}))
         path, blocks = known
         key = (sl, sc, el, ec)

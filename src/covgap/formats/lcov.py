@@ -435,6 +435,8 @@ class _Accumulator:
 
     def add(self, records: Iterable[_Record]) -> None:
         for rec in records:
+            if "\x00" in rec[0]:  # both parsers keep SF: bytes as written; NUL is damage
+                raise FormatError(self.origin, "SF: file name contains a NUL byte", line=rec[1])
             self._check_declared(rec)
             group = self.records.get(rec[0])
             if group is None:
