@@ -234,6 +234,7 @@ typedef struct {
     FnlEntry *fnl;
     Py_ssize_t n_fnl, cap_fnl;
     PyObject *fnl_index; /* dict: FNL index -> position in fnl; made on first FNL */
+    Py_ssize_t fnda_cursor; /* the function the next FNDA probably names (FN order) */
     PyObject *path;
     Py_ssize_t sf_line;
     long long declared[6];
@@ -262,7 +263,7 @@ record_clear(Record *r)
 {
     for (Py_ssize_t i = 0; i < r->n_fnl; i++)
         Py_CLEAR(r->fnl[i].name);
-    r->n_lines = r->n_br = r->n_fn = r->n_fnl = 0;
+    r->n_lines = r->n_br = r->n_fn = r->n_fnl = r->fnda_cursor = 0;
     r->lines_sorted = r->br_sorted = 1;
     Py_CLEAR(r->fnl_index);
     Py_CLEAR(r->fn_index);
@@ -589,10 +590,23 @@ parse_fnda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     long long count;
     if (get_count(s, c1, "FNDA", "execution count", lineno, &count) < 0)
         return -1;
+    /* Fast path: FNDA lines usually follow the FN lines in the same order, so compare
+     * the bytes with the next function's name before making a str to look up. */
+    if (r->fnda_cursor < r->n_fn) {
+        Py_ssize_t len;
+        const char *known = PyUnicode_AsUTF8AndSize(
+            PyList_GET_ITEM(r->fn_names, r->fnda_cursor), &len);
+        if (known == NULL)
+            PyErr_Clear(); /* a surrogate-escaped name: take the general path */
+        else if (len == e - (c1 + 1) && memcmp(known, c1 + 1, (size_t)len) == 0) {
+            FuncEntry *f = &r->fn[r->fnda_cursor++];
+            f->hits = sat_add(f->hits, count);
+            return 0;
+        }
+    }
     PyObject *name = decode_text(c1 + 1, e);
     if (name == NULL)
         return -1;
-    /* Fast path: FNDA lines usually follow the FN lines in the same order. */
     PyObject *idx = PyDict_GetItemWithError(r->fn_index, name);
     if (idx == NULL) {
         if (!PyErr_Occurred())
@@ -602,8 +616,9 @@ parse_fnda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
         return -1;
     }
     Py_DECREF(name);
-    FuncEntry *f = &r->fn[PyLong_AsSsize_t(idx)];
-    f->hits = sat_add(f->hits, count);
+    Py_ssize_t at = PyLong_AsSsize_t(idx);
+    r->fnda_cursor = at + 1;
+    r->fn[at].hits = sat_add(r->fn[at].hits, count);
     return 0;
 }
 
@@ -786,6 +801,58 @@ parse_lcov(PyObject *self, PyObject *args)
                     p = eol < end ? eol + 1 : end;
                     continue;
                 }
+            }
+        }
+        if (in_rec && end - p > 5 && p[0] == 'B' && p[1] == 'R' && p[2] == 'D' && p[3] == 'A' &&
+            p[4] == ':') {
+            /* BRDA:<line>,<block>,<branch>,<taken>\n with plain numbers: parsed in one
+             * pass like DA; anything else (e-blocks, names, errors) goes the long way. */
+            const char *q = p + 5;
+            unsigned long long f[3];
+            int ok = 1;
+            for (int k = 0; k < 3 && ok; k++) {
+                int nd = 0;
+                f[k] = 0;
+                while (q < end && (unsigned)(*q - '0') <= 9 && nd < 10) {
+                    f[k] = f[k] * 10 + (unsigned)(*q++ - '0');
+                    nd++;
+                }
+                ok = nd > 0 && q < end && *q == ',' && f[k] <= MAX_LINE && (k || f[k] >= 1);
+                q++;
+            }
+            long long taken = 0;
+            if (ok && q < end && *q == '-') {
+                taken = NEVER_EVALUATED;
+                q++;
+            }
+            else if (ok) {
+                int nd = 0;
+                unsigned long long t = 0;
+                while (q < end && (unsigned)(*q - '0') <= 9 && nd < 18) {
+                    t = t * 10 + (unsigned)(*q++ - '0');
+                    nd++;
+                }
+                ok = nd > 0;
+                taken = (long long)t;
+            }
+            const char *eol = q;
+            if (ok && eol < end && *eol == '\r')
+                eol++;
+            if (ok && (eol == end || *eol == '\n')) {
+                if (r.n_br == r.cap_br &&
+                    grow((void **)&r.br, &r.cap_br, r.n_br + 1, sizeof(BranchHit)) < 0)
+                    goto error;
+                BranchHit *b = &r.br[r.n_br];
+                b->line = (int)f[0];
+                b->block = (int)f[1];
+                b->branch = (int)f[2];
+                b->taken = taken;
+                if (r.n_br && !br_less(&r.br[r.n_br - 1], b))
+                    r.br_sorted = 0;
+                r.n_br++;
+                lineno++;
+                p = eol < end ? eol + 1 : end;
+                continue;
             }
         }
         const char *nl = memchr(p, '\n', end - p);
