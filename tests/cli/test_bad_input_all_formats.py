@@ -591,3 +591,27 @@ def test_paths_outside_the_repository_are_counted_never_read(tmp_path: Path) -> 
     assert all(p == report or site in p.parents for p in written)
     for text in [run.stdout, *(p.read_text(errors="replace") for p in written if p != report)]:
         assert not secret or secret[0] not in text
+
+
+@pytest.mark.parametrize("command", ["diff", "check"])
+def test_a_damaged_baseline_is_rejected_like_any_report(command: str, tmp_path: Path) -> None:
+    """``--baseline`` reads covgap JSON through its own summary path: same standard."""
+    report = tmp_path / "lcov.info"
+    report.write_bytes(fixture_bytes("lcov"))
+    failures = []
+    for variant in ("truncated-50%", "byte-flipped", "gzip-truncated", "empty", "absurd-count"):
+        baseline = tmp_path / f"baseline-{variant}.json"
+        baseline.write_bytes(variants("covgap", tmp_path)[variant])
+        run = cli(command, "--repo", str(tmp_path), "--baseline", str(baseline), str(report))
+        # check reports which inputs it read before it reads the baseline: notes may
+        # precede the error, which must still be the one and last line that is an error.
+        errors = [ln for ln in run.stderr.splitlines() if ln.startswith("covgap: error: ")]
+        last = run.stderr.splitlines()[-1:] if run.stderr else []
+        tail = Run(run.code, run.stdout, "".join(f"{ln}\n" for ln in last), run.seconds)
+        problems = rejection_problems(tail, baseline)
+        if len(errors) != 1:
+            problems.append(f"{len(errors)} error lines")
+        if command == "diff" and run.stderr.count("\n") != 1:
+            problems.append(f"stderr is not one line: {run.stderr[:300]!r}")
+        failures += [f"{variant}: {p}" for p in problems]
+    assert not failures, "\n".join(failures)

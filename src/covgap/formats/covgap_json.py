@@ -448,7 +448,10 @@ def read_summary(path: Path) -> dict[str, Any]:
         with path.open("rb") as raw:
             data = raw.read()
         if data.startswith(GZIP_MAGIC):
-            data = gzip.decompress(data)
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as exc:  # what read_report says of a bad gzip
+                raise FormatError(origin, f"corrupt gzip data ({exc})", offset=0) from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (OSError, EOFError) as exc:
