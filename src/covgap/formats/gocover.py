@@ -45,6 +45,14 @@ from covgap.types import MAX_COUNT, MAX_LINE
 
 MODES = ("set", "count", "atomic")
 
+MAX_SPANNED_LINES = 10_000_000
+"""How many source lines the distinct blocks of one profile may span, in total.
+
+Lines are derived by walking each block's span, so one corrupt or hostile record
+(``x.go:1.1,2000000000.1 1 1``) would make covgap build billions of lines; ten
+million is more Go than any repository measures at once (llvm_json's per-file limit).
+"""
+
 _MODE_START = (b"m", b" ", b"\t")
 _MODE_RE = re.compile(rb"^mode: (\S+)\s*$")
 _SNIFF_RE = re.compile(rb"^\s*mode: (set|count|atomic)[ \t]*(\r?\n|$)")
@@ -129,6 +137,7 @@ def read_profile(stream: BinaryIO, origin: str) -> Profile:
     mode: str | None = None
     merged: dict[str, dict[tuple[int, int, int, int], list[int]]] = {}
     names: dict[bytes, tuple[str, dict[tuple[int, int, int, int], list[int]]]] = {}
+    spanned = 0
     for lineno, raw in enumerate(stream, 1):
         line = raw.rstrip(b"\r\n")
         if line[:1] in _MODE_START and line.lstrip().startswith(b"mode:"):
@@ -180,6 +189,14 @@ def read_profile(stream: BinaryIO, origin: str) -> Profile:
         prev = blocks.get(key)
         if prev is None:
             blocks[key] = [n, count]
+            spanned += el - sl + 1
+            if spanned > MAX_SPANNED_LINES:
+                raise FormatError(
+                    origin,
+                    f"the blocks span more than {MAX_SPANNED_LINES:,} source lines "
+                    f"(this one: lines {sl}-{el}); not a real profile",
+                    line=lineno,
+                )
             continue
         if prev[0] != n:
             raise FormatError(
@@ -245,4 +262,14 @@ FORMAT = FormatSpec(
     discover=("**/cover.out", "**/coverage.out", "**/*.coverprofile"),
 )
 
-__all__ = ["FORMAT", "MODES", "Block", "Profile", "read", "read_profile", "sniff", "to_coverage"]
+__all__ = [
+    "FORMAT",
+    "MAX_SPANNED_LINES",
+    "MODES",
+    "Block",
+    "Profile",
+    "read",
+    "read_profile",
+    "sniff",
+    "to_coverage",
+]
