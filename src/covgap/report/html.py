@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +46,10 @@ MAX_SOURCE_BYTES = 4 << 20
 """Larger sources are shown without syntax highlighting (still with every line)."""
 PARALLEL_THRESHOLD = 64
 """Below this many files, forking workers costs more than it saves."""
+HIGHLIGHT_CACHE = ".covgap/cache/html-v1"
+"""Highlighted sources by content, under the repository root (beside the source
+analysis cache): pygments is ~95% of a file page's cost, so a second report of a
+mostly unchanged repository skips it. Bump the version when the markup changes."""
 
 
 def environment() -> Environment:
@@ -172,6 +178,8 @@ class FilePageJob:
     functions: tuple[tuple[str, int, int, int | None, int, int], ...]
     """(name, start, end, complexity, lines covered, lines total) from the gap analysis."""
     title: str
+    highlight_cache: str | None = None
+    """Directory of highlighted sources by content (:data:`HIGHLIGHT_CACHE`), or None."""
 
 
 def _escape(text: str) -> str:
@@ -273,7 +281,9 @@ def _highlight_lines(path: str, text: str) -> list[str]:
     return lines_html
 
 
-def _read_source(path: str | None) -> tuple[list[str] | None, str | None]:
+def _read_source(
+    path: str | None, cache_dir: str | None = None
+) -> tuple[list[str] | None, str | None]:
     if path is None:
         return None, "the source file is not in the repository"
     try:
@@ -283,7 +293,39 @@ def _read_source(path: str | None) -> tuple[list[str] | None, str | None]:
     text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
     if len(raw) > MAX_SOURCE_BYTES:
         return [_escape(line) for line in text.split("\n")], None
-    return _highlight_lines(path, text), None
+    return _highlight_cached(path, text, raw, cache_dir), None
+
+
+def _highlight_cached(path: str, text: str, raw: bytes, cache_dir: str | None) -> list[str]:
+    """:func:`_highlight_lines` through the content cache; any cache failure is a miss.
+
+    The key is the source's bytes, the lexer and the pygments version; entries are
+    zlib-compressed (highlighted HTML is ~10x smaller so), written atomically.
+    """
+    lexer = _lexer_for(path)
+    if cache_dir is None or lexer is None:
+        return _highlight_lines(path, text)
+    from pygments import __version__ as pygments_version
+
+    kind = f"{type(lexer).__module__}.{type(lexer).__name__}\0{pygments_version}\0"
+    key = hashlib.sha1(kind.encode() + raw).hexdigest()
+    folder = os.path.join(cache_dir, key[:2])
+    target = os.path.join(folder, key[2:])
+    try:
+        with open(target, "rb") as fh:
+            return zlib.decompress(fh.read()).decode().split("\n")
+    except (OSError, zlib.error, UnicodeDecodeError):
+        pass
+    lines = _highlight_lines(path, text)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(zlib.compress("\n".join(lines).encode(), 1))
+        os.replace(tmp, target)
+    except OSError:
+        pass
+    return lines
 
 
 def _branch_badges(fc: FileCoverage) -> dict[int, list[dict[str, Any]]]:
@@ -306,7 +348,7 @@ _MARK = {"taken": "✓", "not-taken": "✗", "never": "–"}
 
 def render_file_page(env: Environment, job: FilePageJob) -> str:
     fc = job.coverage
-    source, problem = _read_source(job.source_path)
+    source, problem = _read_source(job.source_path, job.highlight_cache)
     hits = fc.hits_by_line()
     branches = _branch_badges(fc)
     flags_by_line: dict[int, list[str]] = {}
@@ -428,6 +470,20 @@ def _source_in_repo(root: Path, path: str) -> str | None:
 _ENV: list[Environment] = []
 
 
+def _highlight_cache_dir(repo_root: Path) -> str | None:
+    """The highlighting cache's directory, made (and git-ignored) now; None if it can't be."""
+    folder = repo_root / HIGHLIGHT_CACHE
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = repo_root / ".covgap" / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+    except OSError:
+        return None
+    return str(folder)
+
+
 def _write_pages(jobs: Sequence[FilePageJob]) -> int:
     # One environment per worker process: each would otherwise recompile the template.
     if not _ENV:
@@ -452,12 +508,18 @@ def write_html(
     analysis: GapAnalysis | None = None,
     title: str = "Coverage report",
     jobs: int | None = None,
+    cache: bool = True,
 ) -> Path:
-    """Write the site into ``out_dir`` and return the path of its index page."""
+    """Write the site into ``out_dir`` and return the path of its index page.
+
+    ``jobs`` worker processes write the file pages (default: one per core);
+    ``cache=False`` neither reads nor writes the highlighting cache.
+    """
     env = environment()
     files_dir = out_dir / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
     gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    highlight_cache = _highlight_cache_dir(repo_root) if cache else None
     component = {row.path: row.component for row in summary.files}
     mapped = {row.path: row.mapped for row in summary.files}
     work = []
@@ -483,6 +545,7 @@ def write_html(
                 component=component.get(path),
                 functions=fn_rows,
                 title=title,
+                highlight_cache=highlight_cache,
             )
         )
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
