@@ -295,6 +295,7 @@ _PLACE = re.compile(
     r":\d+(:\d+)?: "  # line[:column]
     r"|: at byte offset \d+: "
     r"|: (\w+|\[[^\]]*\])(\.\w+|\[[^\]]*\]| \([^)]*\))*: "  # a JSON path, jq style
+    r"|: <\w+[^>]*>: "  # an XML element named by its attributes
     r"|: (not an? |no records |empty )"  # a verdict on the whole file (wrong format, empty)
 )
 
@@ -644,3 +645,49 @@ def test_a_record_spanning_two_billion_lines_is_refused_at_once(
     assert rejection_problems(run, path) == []
     assert run.stderr.startswith(f"covgap: error: {path}{place}")
     assert run.seconds < 2
+
+
+def _cobertura_claiming_outcomes(lines: int) -> bytes:
+    rows = "".join(
+        f'<line number="{i}" hits="1" branch="true" condition-coverage="0% (0/65536)"/>'
+        for i in range(1, lines + 1)
+    )
+    return (
+        '<?xml version="1.0" ?><coverage version="7.0" line-rate="1" branch-rate="0">'
+        '<packages><package name="p"><classes><class name="a" filename="a.py"><methods/>'
+        f"<lines>{rows}</lines></class></classes></package></packages></coverage>"
+    ).encode()
+
+
+def _clover_claiming_outcomes(lines: int) -> bytes:
+    rows = "".join(
+        f'<line num="{i}" count="1" type="cond" truecount="32768" falsecount="32768"/>'
+        for i in range(1, lines + 1)
+    )
+    return (
+        '<?xml version="1.0"?>\n<coverage generated="1" clover="3.2.0">'
+        f'<project name="p"><file name="a.js" path="a.js">{rows}</file></project></coverage>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "place"),
+    [
+        ("cobertura", _cobertura_claiming_outcomes, ": <class filename='a.py'>: "),
+        ("clover", _clover_claiming_outcomes, ":2: a.js: "),
+    ],
+)
+def test_a_small_report_claiming_millions_of_branch_outcomes_is_refused(
+    name: str, make: Any, place: str, tmp_path: Path
+) -> None:
+    """40 KB of XML claiming 33 million outcomes (it was 1.3 GB; Clover: 5 GB, a minute)."""
+    path = tmp_path / name
+    path.write_bytes(make(500))
+    assert len(path.read_bytes()) < 45_000
+    run = cli(*report_args(path, tmp_path, name))
+    assert rejection_problems(run, path) == []
+    assert run.stderr.startswith(f"covgap: error: {path}{place}")
+    assert run.seconds < 2
+    # The same shape within the budget is a report like any other.
+    path.write_bytes(make(10))
+    assert totals(summary(cli(*report_args(path, tmp_path, name))))[2] == 10 * 65536

@@ -66,6 +66,14 @@ ISTANBUL_CLOVER_VERSION = "3.2.0"
 MAX_OUTCOMES_PER_LINE = 1 << 16
 """More branch outcomes on one line than this cannot be Istanbul's outcome counts."""
 
+MAX_OUTCOMES_PER_REPORT = 2_000_000
+"""The most branch outcomes a whole report may claim.
+
+Each outcome is a model entry built in Python: 500 Istanbul cond lines of
+``truecount="32768" falsecount="32768"`` (38 KB) took over a minute and 5 GB.
+Istanbul's reports of the largest JavaScript projects hold a few hundred thousand.
+"""
+
 
 def sniff(head: bytes, name: str) -> bool:
     """Clover's root is ``<coverage generated=...>`` (or ``clover=``) with a ``<project>``."""
@@ -97,6 +105,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     first = True
     root_line: int | None = None
     has_project = False
+    budget = [MAX_OUTCOMES_PER_REPORT]  # outcomes the files still read may claim
     for event, elem in _xml.iterparse(
         stream,
         origin,
@@ -120,7 +129,9 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         path = elem.get("path") or elem.get("name")
         if not path:
             raise FormatError(origin, "<file> without a name or path", line=elem.sourceline)
-        b, declared_methods, method_lines = _read_file(elem, path, origin, istanbul_default, notes)
+        b, declared_methods, method_lines = _read_file(
+            elem, path, origin, istanbul_default, notes, budget
+        )
         if declared_methods is not None and declared_methods != method_lines:
             if method_lines == 0:
                 methods_only_in_metrics += declared_methods
@@ -148,9 +159,18 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
 
 
 def _read_file(
-    elem: etree._Element, path: str, origin: str, istanbul_default: bool, notes: list[str]
+    elem: etree._Element,
+    path: str,
+    origin: str,
+    istanbul_default: bool,
+    notes: list[str],
+    budget: list[int],
 ) -> tuple[FileCoverageBuilder, int | None, int]:
-    """Return the file's builder, its declared method count and how many method lines."""
+    """Return the file's builder, its declared method count and how many method lines.
+
+    ``budget[0]`` is how many branch outcomes the report may still claim; this file's
+    are taken from it before they are built.
+    """
     b = FileCoverageBuilder(path)
     metrics: etree._Element | None = None
     conds: list[tuple[int, int, int, int]] = []  # line, count, truecount, falsecount
@@ -185,6 +205,14 @@ def _read_file(
         b.add_line(num, count)
         conds.append((num, count, t, f))
     istanbul = _istanbul_reading(conds, metrics, origin, istanbul_default)
+    budget[0] -= _totals(conds, istanbul)[0]
+    if budget[0] < 0:  # checked before building them: the cost is in the building
+        raise FormatError(
+            origin,
+            f"{path}: the report's cond lines pass {MAX_OUTCOMES_PER_REPORT:,} branch "
+            "outcomes; refused",
+            line=elem.sourceline,
+        )
     for num, count, t, f in conds:
         outcomes = [1] * t + [0] * f if istanbul else [t, f]
         for i, taken in enumerate(outcomes):

@@ -100,6 +100,13 @@ FORMAT_NAME = "cobertura"
 MAX_OUTCOMES_PER_LINE = 1 << 16
 """The most branch outcomes one line may claim; ``(1/99999999999)`` is an attack."""
 
+MAX_OUTCOMES_PER_REPORT = 10_000_000
+"""The most branch outcomes one report may claim in all.
+
+Each outcome becomes a model entry, so 500 lines of ``(0/65536)`` (38 KB of XML)
+would cost 1.3 GB; ten million is far beyond any real project's branch count.
+"""
+
 FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
 """Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
 
@@ -489,8 +496,16 @@ def _assemble(
     origin: str, header: Header, sources: list[str], classes: list[ClassData]
 ) -> CoverageSet:
     by_file: dict[str, list[ClassData]] = {}
+    outcomes = 0
     for cls in classes:
         by_file.setdefault(cls.filename, []).append(cls)
+        outcomes += sum(cls.br_total)
+        if outcomes > MAX_OUTCOMES_PER_REPORT:
+            raise FormatError(
+                origin,
+                f"<class filename={cls.filename[:80]!r}>: the report's condition-coverage "
+                f"totals pass {MAX_OUTCOMES_PER_REPORT:,} branch outcomes; refused",
+            )
     files: dict[str, FileCoverage] = {}
     duplicates = 0
     no_lines = 0
