@@ -191,7 +191,9 @@ def run_size(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
         )
 
     report = [str(covgap), "report", "--format", "json", "--no-path-mapping"]
-    report += ["--repo", str(empty_repo), "-o", os.devnull]
+    # Outputs go to real files in out/, never to /dev/null: gcovr replaces its output by
+    # renaming over it, which would turn the machine's /dev/null into a regular file.
+    report += ["--repo", str(empty_repo), "-o", str(out / "covgap-report.json")]
     add("covgap report --format json", "lcov", [*report, str(info)], cwd=empty_repo)
     add("covgap report --format json", "cobertura", [*report, str(xml)], cwd=empty_repo)
     add(
@@ -247,7 +249,14 @@ def run_size(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
     add(
         "gcovr --cobertura-add-tracefile",
         "cobertura",
-        [gcovr, "--cobertura-add-tracefile", str(xml), "--print-summary", "-o", os.devnull]
+        [
+            gcovr,
+            "--cobertura-add-tracefile",
+            str(xml),
+            "--print-summary",
+            "-o",
+            str(out / "gcovr.txt"),
+        ]
         if gcovr
         else None,
         "gcovr reads no LCOV; it reads Cobertura XML",
