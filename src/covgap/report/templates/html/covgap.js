@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("covgap-data").textContent);
+  data.gaps.forEach(function (g) {
+    if (g.file !== undefined) { var f = data.files[g.file]; g.path = f.path; g.page = f.page; }
+  });
   var PAGE = 500;
 
   function el(tag, attrs, text) {
@@ -138,7 +141,7 @@
   var gapTable = document.getElementById("gaps");
   var moreGaps = document.getElementById("show-more-gaps");
   var tierFilter = "";
-  var GAP_PAGE = 100, gapLimit = GAP_PAGE;
+  var GAP_PAGE = 50, gapLimit = GAP_PAGE;
   // Rendered a page at a time, like the files table: every file of a large repository
   // can be a gap, and building all their rows (reasons, recommendation lists) made
   // the dashboard take seconds to appear.
