@@ -670,11 +670,22 @@ def _clover_claiming_outcomes(lines: int) -> bytes:
     ).encode()
 
 
+def _jacoco_claiming_outcomes(lines: int) -> bytes:
+    rows = "".join(
+        f'<line nr="{i}" mi="0" ci="1" mb="65535" cb="0"/>\n' for i in range(1, lines + 1)
+    )
+    return (
+        '<?xml version="1.0"?>\n<report name="r"><package name="p">'
+        f'<sourcefile name="A.java">\n{rows}</sourcefile></package></report>'
+    ).encode()
+
+
 @pytest.mark.parametrize(
     ("name", "make", "place"),
     [
         ("cobertura", _cobertura_claiming_outcomes, ": <class filename='a.py'>: "),
         ("clover", _clover_claiming_outcomes, ":2: a.js: "),
+        ("jacoco", _jacoco_claiming_outcomes, ":33: the report's lines pass 2,000,000"),
     ],
 )
 def test_a_small_report_claiming_millions_of_branch_outcomes_is_refused(
@@ -687,7 +698,20 @@ def test_a_small_report_claiming_millions_of_branch_outcomes_is_refused(
     run = cli(*report_args(path, tmp_path, name))
     assert rejection_problems(run, path) == []
     assert run.stderr.startswith(f"covgap: error: {path}{place}")
-    assert run.seconds < 2
+    assert run.seconds < SLOW  # JaCoCo builds up to its budget first: about 2 s
     # The same shape within the budget is a report like any other.
     path.write_bytes(make(10))
-    assert totals(summary(cli(*report_args(path, tmp_path, name))))[2] == 10 * 65536
+    assert totals(summary(cli(*report_args(path, tmp_path, name))))[2] in (
+        10 * 65536,
+        10 * 65535,
+    )
+
+
+def test_a_jacoco_line_with_a_billion_branches_is_refused(tmp_path: Path) -> None:
+    """No JVM method has room for more than 65535 branches; the reader walked them all."""
+    path = tmp_path / "jacoco.xml"
+    path.write_bytes(_jacoco_claiming_outcomes(1).replace(b"65535", b"1000000000"))
+    run = cli(*report_args(path, tmp_path))
+    assert rejection_problems(run, path) == []
+    assert run.stderr.startswith(f"covgap: error: {path}:3: mb 1000000000 is too large")
+    assert run.seconds < 2

@@ -49,6 +49,17 @@ from covgap.model import CoverageSet, FileCoverageBuilder
 if TYPE_CHECKING:
     from lxml import etree
 
+MAX_BRANCHES_PER_LINE = 65535
+"""The most ``mb`` or ``cb`` one line can hold: a JVM method's code is at most 65535
+bytes, and every branch needs an instruction of its own."""
+
+MAX_OUTCOMES_PER_REPORT = 2_000_000
+"""The most branch outcomes (``mb + cb`` summed) a whole report may claim.
+
+Each outcome is a model entry built in Python, so a few KB of hostile ``<line>``
+elements could otherwise claim gigabytes; real projects have a few hundred thousand.
+"""
+
 _SNIFF_DOCTYPE = re.compile(rb"<!DOCTYPE\s+report\s+PUBLIC\s+\"-//JACOCO//DTD Report")
 _SNIFF_ROOT = re.compile(rb"<report\s+name=\"[^\"]*\"\s*>\s*(<sessioninfo|<group|<package)")
 
@@ -85,6 +96,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
     no_line_methods = 0
+    budget = [MAX_OUTCOMES_PER_REPORT]  # branch outcomes the lines still read may claim
 
     def entry(path: str) -> FileCoverageBuilder:
         b = files.get(path)
@@ -105,7 +117,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         if elem.tag == "class":
             no_line_methods += _read_class(elem, package, origin, entry, notes)
         else:
-            _read_sourcefile(elem, package, origin, entry, notes)
+            _read_sourcefile(elem, package, origin, entry, notes, budget)
         elem.clear()
     cs = CoverageSet()
     for path in sorted(files):
@@ -164,9 +176,18 @@ def _read_class(
 
 
 def _read_sourcefile(
-    elem: etree._Element, package: str, origin: str, entry: _Entry, notes: list[str]
+    elem: etree._Element,
+    package: str,
+    origin: str,
+    entry: _Entry,
+    notes: list[str],
+    budget: list[int],
 ) -> None:
-    """Add the file's lines and branches and check them against its own counters."""
+    """Add the file's lines and branches and check them against its own counters.
+
+    ``budget[0]`` is how many branch outcomes the report may still claim; each line's
+    are taken from it before they are built.
+    """
     name = elem.get("name")
     if not name:
         raise FormatError(origin, "<sourcefile> without a name", line=elem.sourceline)
@@ -187,12 +208,20 @@ def _read_sourcefile(
         seen.add(nr)
         mi = _xml.parse_count(line.get("mi", "0"), origin, where, "mi")
         ci = _xml.parse_count(line.get("ci", "0"), origin, where, "ci")
-        mb = _xml.parse_count(line.get("mb", "0"), origin, where, "mb")
-        cb = _xml.parse_count(line.get("cb", "0"), origin, where, "cb")
+        mb = _xml.parse_count(line.get("mb", "0"), origin, where, "mb", limit=MAX_BRANCHES_PER_LINE)
+        cb = _xml.parse_count(line.get("cb", "0"), origin, where, "cb", limit=MAX_BRANCHES_PER_LINE)
         if mi == ci == 0:
             continue  # no bytecode on this line: JaCoCo's LINE counter skips it too
         b.add_line(nr, 1 if ci > 0 else 0)
         lines[1 if ci > 0 else 0] += 1
+        budget[0] -= mb + cb
+        if budget[0] < 0:
+            raise FormatError(
+                origin,
+                f"the report's lines pass {MAX_OUTCOMES_PER_REPORT:,} branch outcomes "
+                "(mb + cb); refused",
+                line=where,
+            )
         for i in range(mb + cb):
             b.add_branch(nr, 0, i, (1 if i < cb else 0) if ci > 0 else None)
         branches[0] += mb
