@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXACT_LINE_LIMIT",
     "PROLOG_LIMIT",
+    "OutcomeBudget",
     "approximate_lines",
     "check_prolog",
     "iterparse",
@@ -357,3 +358,31 @@ def parse_count(
         if number.is_integer():
             return int(number)
     raise FormatError(origin, f"{what} {text[:40]!r} is not a whole number", line=line)
+
+
+class OutcomeBudget:
+    """The branch outcomes a report may still claim, spent before they are built.
+
+    XML formats state outcomes as numbers (``condition-coverage="0% (0/65536)"``,
+    ``mb="65535"``, ``truecount="32768"``) and each becomes a model entry, so a few
+    KB of hostile elements could claim gigabytes and minutes. Each reader sizes its
+    limit by what real reports hold and by what one outcome costs it to build.
+    """
+
+    __slots__ = ("left", "limit", "origin")
+
+    def __init__(self, origin: str, limit: int) -> None:
+        self.origin = origin
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, n: int, *, line: int | None = None, where: str = "") -> None:
+        """Take ``n`` outcomes; past the limit, a FormatError at ``where``/``line``."""
+        self.left -= n
+        if self.left < 0:
+            prefix = f"{where}: " if where else ""
+            raise FormatError(
+                self.origin,
+                f"{prefix}the report claims more than {self.limit:,} branch outcomes; refused",
+                line=line,
+            )

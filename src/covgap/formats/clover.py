@@ -105,7 +105,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     first = True
     root_line: int | None = None
     has_project = False
-    budget = [MAX_OUTCOMES_PER_REPORT]  # outcomes the files still read may claim
+    budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     for event, elem in _xml.iterparse(
         stream,
         origin,
@@ -164,12 +164,11 @@ def _read_file(
     origin: str,
     istanbul_default: bool,
     notes: list[str],
-    budget: list[int],
+    budget: _xml.OutcomeBudget,
 ) -> tuple[FileCoverageBuilder, int | None, int]:
     """Return the file's builder, its declared method count and how many method lines.
 
-    ``budget[0]`` is how many branch outcomes the report may still claim; this file's
-    are taken from it before they are built.
+    The file's branch outcomes are taken from ``budget`` before they are built.
     """
     b = FileCoverageBuilder(path)
     metrics: etree._Element | None = None
@@ -205,14 +204,7 @@ def _read_file(
         b.add_line(num, count)
         conds.append((num, count, t, f))
     istanbul = _istanbul_reading(conds, metrics, origin, istanbul_default)
-    budget[0] -= _totals(conds, istanbul)[0]
-    if budget[0] < 0:  # checked before building them: the cost is in the building
-        raise FormatError(
-            origin,
-            f"{path}: the report's cond lines pass {MAX_OUTCOMES_PER_REPORT:,} branch "
-            "outcomes; refused",
-            line=elem.sourceline,
-        )
+    budget.spend(_totals(conds, istanbul)[0], line=elem.sourceline, where=path)
     for num, count, t, f in conds:
         outcomes = [1] * t + [0] * f if istanbul else [t, f]
         for i, taken in enumerate(outcomes):

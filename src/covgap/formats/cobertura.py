@@ -496,16 +496,10 @@ def _assemble(
     origin: str, header: Header, sources: list[str], classes: list[ClassData]
 ) -> CoverageSet:
     by_file: dict[str, list[ClassData]] = {}
-    outcomes = 0
+    budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     for cls in classes:
         by_file.setdefault(cls.filename, []).append(cls)
-        outcomes += sum(cls.br_total)
-        if outcomes > MAX_OUTCOMES_PER_REPORT:
-            raise FormatError(
-                origin,
-                f"<class filename={cls.filename[:80]!r}>: the report's condition-coverage "
-                f"totals pass {MAX_OUTCOMES_PER_REPORT:,} branch outcomes; refused",
-            )
+        budget.spend(sum(cls.br_total), where=f"<class filename={cls.filename[:80]!r}>")
     files: dict[str, FileCoverage] = {}
     duplicates = 0
     no_lines = 0

@@ -96,7 +96,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
     no_line_methods = 0
-    budget = [MAX_OUTCOMES_PER_REPORT]  # branch outcomes the lines still read may claim
+    budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
 
     def entry(path: str) -> FileCoverageBuilder:
         b = files.get(path)
@@ -181,12 +181,11 @@ def _read_sourcefile(
     origin: str,
     entry: _Entry,
     notes: list[str],
-    budget: list[int],
+    budget: _xml.OutcomeBudget,
 ) -> None:
     """Add the file's lines and branches and check them against its own counters.
 
-    ``budget[0]`` is how many branch outcomes the report may still claim; each line's
-    are taken from it before they are built.
+    Each line's branch outcomes are taken from ``budget`` before they are built.
     """
     name = elem.get("name")
     if not name:
@@ -214,14 +213,7 @@ def _read_sourcefile(
             continue  # no bytecode on this line: JaCoCo's LINE counter skips it too
         b.add_line(nr, 1 if ci > 0 else 0)
         lines[1 if ci > 0 else 0] += 1
-        budget[0] -= mb + cb
-        if budget[0] < 0:
-            raise FormatError(
-                origin,
-                f"the report's lines pass {MAX_OUTCOMES_PER_REPORT:,} branch outcomes "
-                "(mb + cb); refused",
-                line=where,
-            )
+        budget.spend(mb + cb, line=where)
         for i in range(mb + cb):
             b.add_branch(nr, 0, i, (1 if i < cb else 0) if ci > 0 else None)
         branches[0] += mb
