@@ -451,7 +451,14 @@ class FileCoverageBuilder:
         self._lines[line] = hits if prev is None else _saturating_sum(prev, hits)
 
     def add_branch(self, line: LineNo, block: int, branch: int, taken: HitCount | None) -> None:
-        """Add a branch outcome; ``taken=None`` means never evaluated (LCOV ``-``)."""
+        """Add a branch outcome; ``taken=None`` means never evaluated (LCOV ``-``).
+
+        ``branch`` is a non-negative index within its block (every writer can hold that;
+        LCOV cannot hold a negative one). ``block`` may be negative: LCOV's exception
+        branches (``e0``) are stored as ``-1 - n``.
+        """
+        if branch < 0:
+            raise ValueError(f"{self.path}:{line}: branch index {branch} is negative")
         key = (line, block, branch)
         value = NEVER_EVALUATED if taken is None else taken
         prev = self._branches.get(key)

@@ -228,7 +228,7 @@ def test_writer_bytes_are_the_same_on_both_paths() -> None:
     cs = lcov.read(io.BytesIO((DATA / "gcc-lcov" / "multi.info").read_bytes()), "m.info")
     b = model.FileCoverageBuilder("neg.c")
     b.add_line(2**31 - 1, MAX_COUNT)
-    b.add_branch(5, -(2**31), -(2**31), None)
+    b.add_branch(5, -(2**31), 0, None)
     b.add_branch(5, 2**31 - 1, 2**31 - 1, MAX_COUNT)
     b.add_function("f", 1, 3, 9)
     b.add_function("f", 5, MAX_COUNT)
