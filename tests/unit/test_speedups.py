@@ -246,7 +246,7 @@ def test_writer_bytes_are_the_same_on_both_paths() -> None:
         finally:
             os.environ.pop("COVGAP_PURE_PYTHON", None)
     assert outputs[0] == outputs[1]
-    assert b"BRDA:5,e2147483647,-2147483648,-\n" in outputs[0]
+    assert b"BRDA:5,e2147483647,0,-\n" in outputs[0]
     assert b"FN:1,9,f\nFN:2,g\xc3\xbc\xff\n" in outputs[0]
     assert b"FNDA:%d,f\n" % MAX_COUNT in outputs[0]
 
