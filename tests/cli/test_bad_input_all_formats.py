@@ -647,60 +647,55 @@ def test_a_record_spanning_two_billion_lines_is_refused_at_once(
     assert run.seconds < 2
 
 
-def _cobertura_claiming_outcomes(lines: int) -> bytes:
-    rows = "".join(
-        f'<line number="{i}" hits="1" branch="true" condition-coverage="0% (0/65536)"/>'
-        for i in range(1, lines + 1)
-    )
-    return (
+OUTCOME_CLAIMS: dict[str, tuple[str, str]] = {
+    "cobertura": (
+        '<line number="{i}" hits="1" branch="true" condition-coverage="0% (0/65536)"/>',
         '<?xml version="1.0" ?><coverage version="7.0" line-rate="1" branch-rate="0">'
         '<packages><package name="p"><classes><class name="a" filename="a.py"><methods/>'
-        f"<lines>{rows}</lines></class></classes></package></packages></coverage>"
-    ).encode()
-
-
-def _clover_claiming_outcomes(lines: int) -> bytes:
-    rows = "".join(
-        f'<line num="{i}" count="1" type="cond" truecount="32768" falsecount="32768"/>'
-        for i in range(1, lines + 1)
-    )
-    return (
+        "<lines>{rows}</lines></class></classes></package></packages></coverage>",
+    ),
+    "clover": (
+        '<line num="{i}" count="1" type="cond" truecount="32768" falsecount="32768"/>',
         '<?xml version="1.0"?>\n<coverage generated="1" clover="3.2.0">'
-        f'<project name="p"><file name="a.js" path="a.js">{rows}</file></project></coverage>'
-    ).encode()
-
-
-def _jacoco_claiming_outcomes(lines: int) -> bytes:
-    rows = "".join(
-        f'<line nr="{i}" mi="0" ci="1" mb="65535" cb="0"/>\n' for i in range(1, lines + 1)
-    )
-    return (
+        '<project name="p"><file name="a.js" path="a.js">{rows}</file></project></coverage>',
+    ),
+    "jacoco": (
+        '<line nr="{i}" mi="0" ci="1" mb="65535" cb="0"/>\n',
         '<?xml version="1.0"?>\n<report name="r"><package name="p">'
-        f'<sourcefile name="A.java">\n{rows}</sourcefile></package></report>'
-    ).encode()
+        '<sourcefile name="A.java">\n{rows}</sourcefile></package></report>',
+    ),
+}
+"""Per XML format: a line claiming 65536 (JaCoCo: 65535) branch outcomes, and a report."""
+
+
+def outcome_claims(name: str, lines: int) -> bytes:
+    """A report of ``name`` with ``lines`` such lines (about 75 bytes each)."""
+    row, doc = OUTCOME_CLAIMS[name]
+    rows = "".join(row.format(i=i) for i in range(1, lines + 1))
+    return doc.replace("{rows}", rows).encode()
 
 
 @pytest.mark.parametrize(
-    ("name", "make", "place"),
+    ("name", "place"),
     [
-        ("cobertura", _cobertura_claiming_outcomes, ": <class filename='a.py'>: "),
-        ("clover", _clover_claiming_outcomes, ":2: a.js: "),
-        ("jacoco", _jacoco_claiming_outcomes, ":33: the report claims more than 2,000,000"),
+        ("cobertura", ": <class filename='a.py'>: "),
+        ("clover", ":2: a.js: "),
+        ("jacoco", ":33: the report claims more than 2,000,000"),
     ],
 )
 def test_a_small_report_claiming_millions_of_branch_outcomes_is_refused(
-    name: str, make: Any, place: str, tmp_path: Path
+    name: str, place: str, tmp_path: Path
 ) -> None:
     """40 KB of XML claiming 33 million outcomes (it was 1.3 GB; Clover: 5 GB, a minute)."""
     path = tmp_path / name
-    path.write_bytes(make(500))
+    path.write_bytes(outcome_claims(name, 500))
     assert len(path.read_bytes()) < 45_000
     run = cli(*report_args(path, tmp_path, name))
     assert rejection_problems(run, path) == []
     assert run.stderr.startswith(f"covgap: error: {path}{place}")
     assert run.seconds < SLOW  # JaCoCo builds up to its budget first: about 2 s
     # The same shape within the budget is a report like any other.
-    path.write_bytes(make(10))
+    path.write_bytes(outcome_claims(name, 10))
     assert totals(summary(cli(*report_args(path, tmp_path, name))))[2] in (
         10 * 65536,
         10 * 65535,
@@ -710,7 +705,7 @@ def test_a_small_report_claiming_millions_of_branch_outcomes_is_refused(
 def test_a_jacoco_line_with_a_billion_branches_is_refused(tmp_path: Path) -> None:
     """No JVM method has room for more than 65535 branches; the reader walked them all."""
     path = tmp_path / "jacoco.xml"
-    path.write_bytes(_jacoco_claiming_outcomes(1).replace(b"65535", b"1000000000"))
+    path.write_bytes(outcome_claims("jacoco", 1).replace(b"65535", b"1000000000"))
     run = cli(*report_args(path, tmp_path))
     assert rejection_problems(run, path) == []
     assert run.stderr.startswith(f"covgap: error: {path}:3: mb 1000000000 is too large")
