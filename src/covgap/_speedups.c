@@ -1098,9 +1098,30 @@ uncovered_ranges(PyObject *self, PyObject *args)
             continue;
         }
         if (start >= 0) {
-            PyObject *t = Py_BuildValue("(LL)", start, last);
-            if (t == NULL || PyList_Append(out, t) < 0) {
-                Py_XDECREF(t);
+            /* Build the pair directly (Py_BuildValue parses its format on every call,
+               which was most of this function's time on a 4M-line report); a one-line
+               range shares its int object. */
+            PyObject *first = PyLong_FromLongLong(start);
+            PyObject *second = NULL;
+            if (first != NULL) {
+                if (last == start) {
+                    Py_INCREF(first);
+                    second = first;
+                }
+                else
+                    second = PyLong_FromLongLong(last);
+            }
+            PyObject *t = (first && second) ? PyTuple_New(2) : NULL;
+            if (t == NULL) {
+                Py_XDECREF(first);
+                Py_XDECREF(second);
+                Py_CLEAR(out);
+                goto done;
+            }
+            PyTuple_SET_ITEM(t, 0, first);
+            PyTuple_SET_ITEM(t, 1, second);
+            if (PyList_Append(out, t) < 0) {
+                Py_DECREF(t);
                 Py_CLEAR(out);
                 goto done;
             }
