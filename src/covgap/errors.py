@@ -18,12 +18,24 @@ single line on stderr.
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters escaped, so an error stays one visible line.
+
+    Messages quote input (a function name, a path), and input can hold NULs, escape
+    sequences or newlines that would garble or forge terminal output.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class CovgapError(Exception):
     """Base class of every error covgap raises deliberately."""
 
     exit_code = 2
 
     def __init__(self, message: str) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
 

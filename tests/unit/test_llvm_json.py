@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, require_tool
 from covgap.errors import FormatError
 from covgap.formats import detect, read_report
-from covgap.formats.llvm_json import line_counts, read, sniff
+from covgap.formats.llvm_json import MAX_FILE_LINES, line_counts, read, sniff
 from covgap.model import CoverageSet
 
 HERE = DATA / "llvm-cov"
@@ -237,7 +237,7 @@ def _export(**file_overrides: object) -> bytes:
         (_export(segments=None), "segments: expected an array, got null"),
         (
             _export(segments=[[1, 1, 5, True, True, False], [2_000_000_000, 1, 0, False, False]]),
-            "more than 10000000 mapped lines",
+            f"more than {MAX_FILE_LINES} mapped lines",
         ),
         (json.dumps({"data": [{"files": [{"filename": "a.rs"}]}]}).encode(), "-summary-only"),
         (json.dumps({"data": [{"files": [{}]}]}).encode(), 'missing required key "filename"'),

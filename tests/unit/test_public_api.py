@@ -30,3 +30,11 @@ def test_error_tree_has_one_root() -> None:
     err = errors.FormatError("r.info", "bad count", line=12)
     assert str(err) == "r.info:12: bad count"
     assert str(errors.FormatError("r.json", "bad", offset=7)) == "r.json: at byte offset 7: bad"
+
+
+def test_error_messages_are_one_printable_line() -> None:
+    from covgap import errors
+
+    err = errors.FormatError("r.info", "bad name 'a\x00b\nc\x1b[31m'", line=3)
+    assert "\n" not in str(err) and "\x00" not in str(err) and "\x1b" not in str(err)
+    assert str(err) == "r.info:3: bad name 'a\\x00b\\nc\\x1b[31m'"

@@ -94,10 +94,15 @@ def load_inputs(
     no_path_mapping: bool = False,
     show_progress: bool = True,
 ) -> Loaded:
+    """Load, merge and map the inputs, then tell the user on stderr what was used.
+
+    Every command that reads coverage goes through here, so discovered inputs, skipped
+    files, unmapped paths and notes are reported the same way everywhere.
+    """
     workspace, config = load_repo(repo, config_path)
     specs = [InputSpec.parse(a) for a in inputs]
     with progress_bar([s.path for s in specs], show_progress) as progress:
-        return load(
+        loaded = load(
             specs,
             workspace,
             config,
@@ -106,6 +111,8 @@ def load_inputs(
             progress=progress,
             map_onto_repo=not no_path_mapping,
         )
+    echo_load_notes(loaded)
+    return loaded
 
 
 def echo_load_notes(loaded: Loaded) -> None:

@@ -24,7 +24,6 @@ from covgap import gitinfo
 from covgap.analysis.diffcov import Baseline, classify, load_baseline
 from covgap.cli import main
 from covgap.cli._common import (
-    echo_load_notes,
     input_options,
     load_inputs,
     repo_options,
@@ -247,6 +246,8 @@ def check_command(
     new source files needing tests. Rules that cannot be measured (no data, no
     baseline, no diff) are shown as such and do not fail. See docs/gates.md.
     """
+    # The baseline first: a bad --baseline is one error line, before any other output.
+    base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     loaded = load_inputs(
         inputs,
         repo,
@@ -255,9 +256,7 @@ def check_command(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     gates = loaded.config.section("gates")
-    base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     needs_diff = (
         "patch" in gates
         or bool(gates.get("new_files_need_tests"))
@@ -406,7 +405,6 @@ def diff_command(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     diff, info, _, header = _resolve_diff(
         loaded.workspace.root,
         base,

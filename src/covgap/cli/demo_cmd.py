@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import echo_load_notes, load_inputs, write_atomic
+from covgap.cli._common import load_inputs, write_atomic
 from covgap.cli.report_cmd import render_report, write_html_report
 from covgap.errors import InputError, OutputError
 
@@ -80,7 +80,6 @@ def demo_command(out: Path) -> None:
     repo = prepare_workdir(out)
     inputs = tuple(read_manifest(repo))
     loaded = load_inputs(inputs, repo, None)
-    echo_load_notes(loaded)
     color = sys.stdout.isatty()
     sys.stdout.buffer.write(render_report(loaded, "terminal", color=color))
     written = []

@@ -11,7 +11,6 @@ import click
 from covgap.analysis.gap_analysis import GapAnalysis, analyze_loaded
 from covgap.cli import main
 from covgap.cli._common import (
-    echo_load_notes,
     input_options,
     load_inputs,
     repo_options,
@@ -96,7 +95,6 @@ def gaps_command(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     analysis = run_analysis(loaded, baseline=baseline, target=target)
     write_output(output, render_gaps(analysis, fmt, header=header(loaded), tty=output is None))
 
@@ -161,7 +159,6 @@ def plan_command(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     analysis = run_analysis(loaded, target=target if component is None else None)
     plans = list(analysis.plans)
     if analysis.repository_plan is not None:

@@ -21,7 +21,6 @@ import click
 
 from covgap.cli import main
 from covgap.cli._common import (
-    echo_load_notes,
     input_options,
     load_inputs,
     repo_options,
@@ -131,7 +130,6 @@ def _run(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     flags = loaded.coverage.flags
     if flags and spec.name != "covgap":
         click.echo(

@@ -12,7 +12,6 @@ import click
 from covgap.analysis.summary import summarize
 from covgap.cli import main
 from covgap.cli._common import (
-    echo_load_notes,
     input_options,
     load_inputs,
     repo_options,
@@ -121,7 +120,6 @@ def report_command(
         input_format=input_format,
         no_path_mapping=no_path_mapping,
     )
-    echo_load_notes(loaded)
     if fmt == "html":
         if output is None:
             raise click.UsageError("--format html needs -o DIR (the site's directory)")

@@ -87,7 +87,7 @@ KNOWN_MAJOR_VERSIONS = (2, 3)
 
 EXPORT_TYPE = "llvm.coverage.json.export"
 
-MAX_FILE_LINES = 10_000_000
+MAX_FILE_LINES = 1_000_000
 """More mapped lines than this in one file is a corrupt or hostile export.
 
 One segment at line 1 and the next at line 2,000,000,000 would otherwise make the
