@@ -425,7 +425,9 @@ def test_a_large_report_maps_quickly(tmp_path: Path) -> None:
     result = map_paths(cs, ws, [])
     elapsed = time.perf_counter() - start
     assert len(result.mapping) == len(report)
-    assert elapsed < 10.0, f"mapping 5k paths onto 100k files took {elapsed:.1f}s"
+    # A guard against quadratic matching (which takes minutes here), not a speed test:
+    # the speed claims come from bench/.
+    assert elapsed < 60.0, f"mapping 5k paths onto 100k files took {elapsed:.1f}s"
 
 
 # -- properties ------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def test_hostile_report_is_a_one_line_error(name: str, path_kind: str) -> None:
     start = time.perf_counter()
     with pytest.raises(FormatError) as info:
         read_report(path, format_name="cobertura")
-    assert time.perf_counter() - start < 2  # no expansion, no network wait
+    # Entity expansion or a network fetch would take minutes or fail; this is no speed test.
+    assert time.perf_counter() - start < 60
     err = info.value
     message = str(err)
     assert message.startswith(f"{path}:{line}"), message
