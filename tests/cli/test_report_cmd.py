@@ -146,3 +146,14 @@ def test_bad_config_names_the_key(repo: Path) -> None:
     code, _, err = run("report", "--repo", str(repo), str(repo / "unit.info"))
     assert code == 2
     assert "[gates.lines]" in err
+
+
+def test_python_dash_m_covgap_runs() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "covgap", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("covgap, version ")
