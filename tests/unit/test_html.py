@@ -188,3 +188,31 @@ def test_source_lookup_stays_inside_the_repository(tmp_path: Path) -> None:
     assert _source_in_repo(repo, str(tmp_path / "secret.txt")) is None
     assert _source_in_repo(repo, "link.txt") is None
     assert _source_in_repo(repo, "src/missing.py") is None
+
+
+def test_a_huge_line_number_does_not_make_billions_of_rows(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    (repo / "huge.info").write_text(
+        f"SF:{repo / 'tools' / 'gen.py'}\nDA:1,1\nDA:2000000000,0\nend_of_record\n"
+    )
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--repo",
+            str(repo),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            str(repo / "huge.info"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    (page,) = (out / "files").iterdir()
+    html = page.read_text()
+    assert 'id="L2000000000"' in html
+    assert html.count("<tr id=") == 12 + 1  # the 12 source lines, then the stale one

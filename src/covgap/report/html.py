@@ -21,6 +21,7 @@ is inserted in the page by the scripts with ``textContent`` only. A file named
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -375,7 +376,14 @@ def render_file_page(env: Environment, job: FilePageJob) -> str:
     for flag, lines in sorted(fc.flags.items()):
         for line in lines:
             flags_by_line.setdefault(line, []).append(flag)
-    last = max([len(source) if source else 0, fc.lines[-1] if fc.lines else 0])
+    # Every source line, then any line the report names past the end of the source (a
+    # stale report, or no source at all): only those lines, never every number up to
+    # the largest, which a hostile DA:2000000000 would make two billion rows.
+    shown = len(source) if source else 0
+    if shown and source and source[-1] == "":
+        shown -= 1  # the empty "line" after a file's final newline is no line
+    beyond = sorted({ln for ln in fc.lines if ln > shown} | {ln for ln in branches if ln > shown})
+    numbers = itertools.chain(range(1, shown + 1), beyond)
     # The rows are built here rather than in the template: at 10,000 files of a few
     # hundred lines, Jinja's per-row attribute lookups and escaping cost more than the
     # highlighting. Everything inserted is escaped: the code by _highlight_lines, the
@@ -387,7 +395,7 @@ def render_file_page(env: Environment, job: FilePageJob) -> str:
         n: "".join(f'<span class="flag">{_escape(f)}</span>' for f in flags)
         for n, flags in flags_by_line.items()
     }
-    for n in range(1, last + 1):
+    for n in numbers:
         h = hits.get(n)
         brs = branches.get(n)
         if h is None:
