@@ -85,25 +85,25 @@ def _pct(covered: int, total: int) -> float | None:
 def index_data(
     summary: Summary, coverage: CoverageSet, analysis: GapAnalysis | None
 ) -> dict[str, Any]:
-    """Everything the dashboard's scripts need, as plain data."""
-    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    """Everything the dashboard's scripts need, as plain data.
+
+    Only what the scripts use, as compactly as stays readable: the browser parses all
+    of it before the dashboard appears, ~10 MB at 10,000 files (issue 7 asks for under
+    a second). A file's tier and score are in its gap row; percentages derive from the
+    [covered, total] pairs.
+    """
     files = []
     for row in summary.files:
         c = row.counts
-        gap = gaps.get(row.path)
         files.append(
             {
                 "path": row.path,
                 "page": "files/" + slug(row.path),
                 "component": row.component,
-                "language": row.language,
                 "lines": [c.lines_covered, c.lines_total],
                 "branches": [c.branches_covered, c.branches_total],
                 "functions": [c.functions_covered, c.functions_total],
                 "missed": c.lines_missed,
-                "pct": _pct(c.lines_covered, c.lines_total),
-                "tier": gap.tier if gap else None,
-                "score": gap.score if gap else None,
             }
         )
     components = [
@@ -123,6 +123,9 @@ def index_data(
     # A gap names its file by its index in "files" (the scripts fill in path and page):
     # at 10,000 gaps, repeating both made a tenth of the page the browser must parse.
     position = {f["path"]: i for i, f in enumerate(files)}
+    # Reasons repeat across files ("no test file", "0 inline tests"): each distinct one
+    # is written once in "strings" and named by its index.
+    strings: dict[str, int] = {}
     gap_rows = [
         {
             **(
@@ -133,12 +136,12 @@ def index_data(
             "tier": g.tier,
             "score": g.score,
             "pct": _pct(g.counts.lines_covered, g.counts.lines_total),
-            "reasons": g.reasons,
+            "reasons": [strings.setdefault(r, len(strings)) for r in g.reasons],
             "recommended": g.recommended[:5],
         }
         for g in (analysis.gaps if analysis else [])
     ]
-    return {"files": files, "components": components, "gaps": gap_rows}
+    return {"files": files, "components": components, "gaps": gap_rows, "strings": list(strings)}
 
 
 def render_index(

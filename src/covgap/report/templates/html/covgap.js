@@ -3,8 +3,10 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("covgap-data").textContent);
+  // Gaps name their file by index and their reasons by index into data.strings.
   data.gaps.forEach(function (g) {
     if (g.file !== undefined) { var f = data.files[g.file]; g.path = f.path; g.page = f.page; }
+    g.reasons = g.reasons.map(function (i) { return data.strings[i]; });
   });
   var PAGE = 500;
 
