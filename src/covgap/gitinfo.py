@@ -290,19 +290,8 @@ class FileDiff:
         if self.status == "D":
             return None
         if self._rmap is None:
-            starts: list[int] = []
-            offsets: list[int] = []
-            offset = 0
-            for h in self.hunks:
-                offset += h.new_count - h.old_count
-                starts.append(h.old_start + h.old_count if h.old_count else h.old_start + 1)
-                offsets.append(offset)
-            self._rmap = (starts, offsets, self.deleted)
-        starts, offsets, deleted = self._rmap
-        if old_line in deleted:
-            return None
-        i = bisect_right(starts, old_line) - 1
-        return old_line + (offsets[i] if i >= 0 else 0)
+            self._rmap = self._line_map(from_new=False)
+        return self._translate(old_line, self._rmap, sign=1)
 
     def old_line(self, new_line: LineNo) -> LineNo | None:
         """The base line an unchanged current line came from; None for new lines.
@@ -314,19 +303,30 @@ class FileDiff:
         if self.status == "A":
             return None
         if self._map is None:
-            starts: list[int] = []
-            offsets: list[int] = []
-            offset = 0
-            for h in self.hunks:
-                offset += h.new_count - h.old_count
-                starts.append(h.new_start + h.new_count if h.new_count else h.new_start + 1)
-                offsets.append(offset)
-            self._map = (starts, offsets, self.added)
-        starts, offsets, added = self._map
-        if new_line in added:
+            self._map = self._line_map(from_new=True)
+        return self._translate(new_line, self._map, sign=-1)
+
+    def _line_map(self, *, from_new: bool) -> tuple[list[int], list[int], frozenset[LineNo]]:
+        """Where each hunk's shift starts on one side, the running shifts, its changed lines."""
+        starts: list[int] = []
+        offsets: list[int] = []
+        offset = 0
+        for h in self.hunks:
+            offset += h.new_count - h.old_count
+            start, count = (h.new_start, h.new_count) if from_new else (h.old_start, h.old_count)
+            starts.append(start + count if count else start + 1)
+            offsets.append(offset)
+        return starts, offsets, self.added if from_new else self.deleted
+
+    @staticmethod
+    def _translate(
+        line: LineNo, line_map: tuple[list[int], list[int], frozenset[LineNo]], sign: int
+    ) -> LineNo | None:
+        starts, offsets, changed = line_map
+        if line in changed:
             return None
-        i = bisect_right(starts, new_line) - 1
-        return new_line - (offsets[i] if i >= 0 else 0)
+        i = bisect_right(starts, line) - 1
+        return line + sign * (offsets[i] if i >= 0 else 0)
 
 
 @dataclass
