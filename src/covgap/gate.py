@@ -176,6 +176,11 @@ class Verdict:
     offenders: list[Offender] = field(default_factory=list)
     more_offenders: int = 0
 
+    @classmethod
+    def not_measured(cls, rule: str, title: str, limit: Fraction | None, **details: Any) -> Verdict:
+        """A rule that had nothing to measure: neither a pass nor a fail (say ``reason``)."""
+        return cls(rule, title, Status.NOT_MEASURED, None, limit, **details)
+
     @property
     def passed(self) -> bool | None:
         return None if self.status is Status.NOT_MEASURED else self.status is Status.PASS
@@ -313,11 +318,9 @@ def _metric_verdict(
     total = getattr(counts, f"{attr}_total")
     measured = _ratio(covered, total)
     if measured is None:
-        return Verdict(
+        return Verdict.not_measured(
             rule,
             title,
-            Status.NOT_MEASURED,
-            None,
             limit,
             config_key=config_key,
             reason=f"no {attr} measured ({label} needs data the inputs do not carry)",
@@ -406,11 +409,9 @@ def _patch(inp: GateInputs, patch: list[PatchFile] | None) -> list[Verdict]:
     if patch is None:
         why = inp.diff_problem or "no diff against a base ref"
         return [
-            Verdict(
+            Verdict.not_measured(
                 "patch",
                 title,
-                Status.NOT_MEASURED,
-                None,
                 limit,
                 config_key="gates.patch",
                 reason=why,
@@ -437,11 +438,9 @@ def _patch(inp: GateInputs, patch: list[PatchFile] | None) -> list[Verdict]:
     measured = _ratio(covered, total)
     if measured is None:
         return [
-            Verdict(
+            Verdict.not_measured(
                 "patch",
                 title,
-                Status.NOT_MEASURED,
-                None,
                 limit,
                 config_key="gates.patch",
                 reason="no changed line is executable code the coverage measures",
@@ -536,11 +535,9 @@ def _diffcov_for(inp: GateInputs) -> DiffCoverage | None:
 
 def _no_baseline(rule: str, title: str, limit: Fraction, key: str, hib: bool = True) -> Verdict:
     why = "no --baseline given"
-    return Verdict(
+    return Verdict.not_measured(
         rule,
         title,
-        Status.NOT_MEASURED,
-        None,
         limit,
         unit="points" if not hib else "%",
         higher_is_better=hib,
@@ -567,11 +564,9 @@ def _max_drop(inp: GateInputs) -> list[Verdict]:
     if a is None or b is None:
         side = "baseline" if b is None else "current coverage"
         return [
-            Verdict(
+            Verdict.not_measured(
                 "max_drop",
                 title,
-                Status.NOT_MEASURED,
-                None,
                 limit,
                 unit="points",
                 higher_is_better=False,
@@ -691,11 +686,9 @@ def _file_line(inp: GateInputs) -> list[Verdict]:
     skipped = len(inp.coverage.files) - len(measured_files)
     if not measured_files:
         return [
-            Verdict(
+            Verdict.not_measured(
                 "file_line",
                 title,
-                Status.NOT_MEASURED,
-                None,
                 limit,
                 config_key="gates.file_line",
                 reason="no file has executable lines",
@@ -741,11 +734,9 @@ def _new_files(inp: GateInputs) -> list[Verdict]:
 
     def not_measured(why: str, explain: list[str] | None = None) -> list[Verdict]:
         return [
-            Verdict(
+            Verdict.not_measured(
                 "new_files_need_tests",
                 title,
-                Status.NOT_MEASURED,
-                None,
                 None,
                 unit="files",
                 config_key=key,
