@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +56,55 @@ def input_options(func: F) -> F:
         help="Report the readable inputs and list the unreadable ones instead of failing.",
     )(func)
     return click.argument("inputs", nargs=-1)(func)
+
+
+@dataclass(frozen=True)
+class CoverageInputs:
+    """A command's coverage inputs and how to read them, as given on the command line."""
+
+    inputs: tuple[str, ...]
+    repo: Path
+    config_path: Path | None
+    skip_invalid: bool = False
+    input_format: str | None = None
+    no_path_mapping: bool = False
+
+    def load(self, *, show_progress: bool = True) -> Loaded:
+        return load_inputs(
+            self.inputs,
+            self.repo,
+            self.config_path,
+            skip_invalid=self.skip_invalid,
+            input_format=self.input_format,
+            no_path_mapping=self.no_path_mapping,
+            show_progress=show_progress,
+        )
+
+
+def coverage_inputs(func: F) -> F:
+    """``input_options`` and ``repo_options``, handed to the command as one ``source``.
+
+    Every command that reads coverage takes the same six options; they travel together
+    as a :class:`CoverageInputs` instead of six parameters repeated in each signature.
+    """
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        inputs: tuple[str, ...],
+        repo: Path,
+        config_path: Path | None,
+        skip_invalid: bool,
+        input_format: str | None,
+        no_path_mapping: bool,
+        **kwargs: Any,
+    ) -> Any:
+        source = CoverageInputs(
+            inputs, repo, config_path, skip_invalid, input_format, no_path_mapping
+        )
+        return func(*args, source=source, **kwargs)
+
+    return input_options(repo_options(wrapper))  # type: ignore[return-value]
 
 
 def load_repo(repo: Path, config_path: Path | None) -> tuple[Workspace, Config]:

@@ -24,9 +24,8 @@ from covgap import gitinfo
 from covgap.analysis.diffcov import Baseline, classify, load_baseline
 from covgap.cli import main
 from covgap.cli._common import (
-    input_options,
-    load_inputs,
-    repo_options,
+    CoverageInputs,
+    coverage_inputs,
     write_atomic,
     write_output,
 )
@@ -199,8 +198,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
 
 
 @main.command("check")
-@input_options
-@repo_options
+@coverage_inputs
 @_common_git_options
 @click.option(
     "--baseline",
@@ -222,12 +220,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     help="Raise the minimums in the config file to today's values (never lowers them).",
 )
 def check_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     base: str | None,
     no_merge_base: bool,
     include_uncommitted: bool,
@@ -248,14 +241,7 @@ def check_command(
     """
     # The baseline first: a bad --baseline is one error line, before any other output.
     base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     gates = loaded.config.section("gates")
     needs_diff = (
         "patch" in gates
@@ -348,8 +334,7 @@ def _config_locations(loaded: Loaded, result: GateResult) -> dict[str, Any]:
 
 
 @main.command("diff")
-@input_options
-@repo_options
+@coverage_inputs
 @_common_git_options
 @click.option(
     "--baseline",
@@ -367,12 +352,7 @@ def _config_locations(loaded: Loaded, result: GateResult) -> dict[str, Any]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--all-files", is_flag=True, help="List unchanged files too (only UBC/CBC lines).")
 def diff_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     base: str | None,
     no_merge_base: bool,
     include_uncommitted: bool,
@@ -397,14 +377,7 @@ def diff_command(
             f"{baseline}: this baseline has totals only; differential categories need "
             "per-line detail (write it with `covgap report --format json --detail`)"
         )
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     diff, info, _, header = _resolve_diff(
         loaded.workspace.root,
         base,

@@ -11,9 +11,8 @@ import click
 from covgap.analysis.gap_analysis import GapAnalysis, analyze_loaded
 from covgap.cli import main
 from covgap.cli._common import (
-    input_options,
-    load_inputs,
-    repo_options,
+    CoverageInputs,
+    coverage_inputs,
     write_output,
 )
 from covgap.cli.report_cmd import render_terminal_text
@@ -52,8 +51,7 @@ def header(loaded: Loaded) -> list[str]:
 
 
 @main.command("gaps")
-@input_options
-@repo_options
+@coverage_inputs
 @click.option(
     "--format",
     "fmt",
@@ -69,12 +67,7 @@ def header(loaded: Loaded) -> list[str]:
 )
 @click.option("--target", type=float, help="Overall line target for the closure plan (percent).")
 def gaps_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     fmt: str,
     output: Path | None,
     baseline: Path | None,
@@ -87,14 +80,7 @@ def gaps_command(
     write, strengths, per-component targets and the closure plan. Use
     `--format markdown -o GAPS.md` for the document.
     """
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     analysis = run_analysis(loaded, baseline=baseline, target=target)
     write_output(output, render_gaps(analysis, fmt, header=header(loaded), tty=output is None))
 
@@ -118,8 +104,7 @@ def render_gaps(
 
 
 @main.command("plan")
-@input_options
-@repo_options
+@coverage_inputs
 @click.option("--target", type=float, help="Line target in percent (default: [gaps] target).")
 @click.option("--component", help="Plan for this component only (against its target).")
 @click.option(
@@ -131,12 +116,7 @@ def render_gaps(
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def plan_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     target: float | None,
     component: str | None,
     fmt: str,
@@ -151,14 +131,7 @@ def plan_command(
     from covgap.analysis.plan import make_plan
     from covgap.report.gaps_report import plan_section
 
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     analysis = run_analysis(loaded, target=target if component is None else None)
     plans = list(analysis.plans)
     if analysis.repository_plan is not None:

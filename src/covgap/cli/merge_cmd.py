@@ -21,9 +21,8 @@ import click
 
 from covgap.cli import main
 from covgap.cli._common import (
-    input_options,
-    load_inputs,
-    repo_options,
+    CoverageInputs,
+    coverage_inputs,
     write_output,
 )
 from covgap.errors import OutputError
@@ -109,12 +108,7 @@ def _output_path(output: str) -> Path | None:
 
 
 def _run(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     output: str,
     to: str | None,
 ) -> None:
@@ -122,14 +116,7 @@ def _run(
     spec = resolve_format(to, out_path)
     if spec.write is None:
         raise click.UsageError(f"covgap cannot write {spec.name}")
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     flags = loaded.coverage.flags
     if flags and spec.name != "covgap":
         click.echo(
@@ -166,16 +153,10 @@ def _write_options(func: Any) -> Any:
 
 
 @main.command("merge")
-@input_options
-@repo_options
+@coverage_inputs
 @_write_options
 def merge_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     output: str,
     to: str | None,
 ) -> None:
@@ -186,22 +167,16 @@ def merge_command(
     mapped onto the repository as `report` maps them. covgap's JSON (--to json)
     keeps everything, flags included; LCOV and Cobertura keep what they can hold.
     """
-    if not inputs:
+    if not source.inputs:
         raise click.UsageError("merge needs at least one input report")
-    _run(inputs, repo, config_path, skip_invalid, input_format, no_path_mapping, output, to)
+    _run(source, output, to)
 
 
 @main.command("convert")
-@input_options
-@repo_options
+@coverage_inputs
 @_write_options
 def convert_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     output: str,
     to: str | None,
 ) -> None:
@@ -211,11 +186,11 @@ def convert_command(
     onto the repository as `report` maps them; pass --no-path-mapping to keep them
     exactly as written.
     """
-    if len(inputs) != 1:
+    if len(source.inputs) != 1:
         raise click.UsageError(
-            f"convert takes exactly one input, got {len(inputs)} (use merge for several)"
+            f"convert takes exactly one input, got {len(source.inputs)} (use merge for several)"
         )
-    _run(inputs, repo, config_path, skip_invalid, input_format, no_path_mapping, output, to)
+    _run(source, output, to)
 
 
 __all__ = ["ALIASES", "EXTENSIONS", "convert_command", "merge_command", "resolve_format"]

@@ -12,9 +12,8 @@ import click
 from covgap.analysis.summary import summarize
 from covgap.cli import main
 from covgap.cli._common import (
-    input_options,
-    load_inputs,
-    repo_options,
+    CoverageInputs,
+    coverage_inputs,
     write_output,
 )
 from covgap.pipeline import Loaded
@@ -64,8 +63,7 @@ def render_terminal_text(renderable: Any, *, color: bool, width: int | None = No
 
 
 @main.command("report")
-@input_options
-@repo_options
+@coverage_inputs
 @click.option(
     "--format",
     "fmt",
@@ -90,12 +88,7 @@ def render_terminal_text(renderable: Any, *, color: bool, width: int | None = No
 )
 @click.option("--zero", type=int, help="How many 0%-covered files to list (default 10, [report]).")
 def report_command(
-    inputs: tuple[str, ...],
-    repo: Path,
-    config_path: Path | None,
-    skip_invalid: bool,
-    input_format: str | None,
-    no_path_mapping: bool,
+    source: CoverageInputs,
     fmt: str,
     output: Path | None,
     detail: bool,
@@ -112,14 +105,7 @@ def report_command(
     name that are not in the repository are still counted and listed with a suggested
     path fix.
     """
-    loaded = load_inputs(
-        inputs,
-        repo,
-        config_path,
-        skip_invalid=skip_invalid,
-        input_format=input_format,
-        no_path_mapping=no_path_mapping,
-    )
+    loaded = source.load()
     if fmt == "html":
         if output is None:
             raise click.UsageError("--format html needs -o DIR (the site's directory)")
