@@ -158,6 +158,16 @@ class Branch(NamedTuple):
     taken: HitCount | None
 
 
+class BranchColumns(NamedTuple):
+    """A file's branches as four parallel columns, sorted by (line, block, branch)."""
+
+    line: array[int]
+    block: array[int]
+    branch: array[int]
+    taken: array[int]
+    """Hit counts, ``NEVER_EVALUATED`` (-1) for LCOV's ``-``."""
+
+
 class InputInfo(NamedTuple):
     """Where part of a CoverageSet came from, for "which files did you use" messages."""
 
@@ -266,9 +276,12 @@ class FileCoverage:
         br_block: array[int] | None = None,
         br_branch: array[int] | None = None,
         br_taken: array[int] | None = None,
+        branches: BranchColumns | None = None,
         functions: Iterable[Function] = (),
         flags: Mapping[FlagName, array[int]] | None = None,
     ) -> None:
+        if branches is not None:
+            br_line, br_block, br_branch, br_taken = branches
         self.path = path
         self.lines = lines if lines is not None else array("i")
         self.hits = hits if hits is not None else array("q")
@@ -400,10 +413,7 @@ class FileCoverage:
             self.path,
             lines,
             hits,
-            br_line=branches[0],
-            br_block=branches[1],
-            br_branch=branches[2],
-            br_taken=branches[3],
+            branches=branches,
             functions=functions,
             flags=flags,
         )
@@ -482,9 +492,9 @@ class FileCoverageBuilder:
     def has_data(self) -> bool:
         return bool(self._lines or self._branches or self._functions)
 
-    def build_branches(self) -> tuple[array[int], array[int], array[int], array[int]]:
+    def build_branches(self) -> BranchColumns:
         keys = sorted(self._branches)
-        return (
+        return BranchColumns(
             array("i", [k[0] for k in keys]),
             array("i", [k[1] for k in keys]),
             array("i", [k[2] for k in keys]),
@@ -504,10 +514,7 @@ class FileCoverageBuilder:
             self.path,
             array("i", keys),
             array("q", [self._lines[k] for k in keys]),
-            br_line=br[0],
-            br_block=br[1],
-            br_branch=br[2],
-            br_taken=br[3],
+            branches=br,
             functions=self.build_functions(),
         )
 

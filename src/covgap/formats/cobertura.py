@@ -85,7 +85,7 @@ from typing import IO, BinaryIO, NamedTuple
 from covgap import __version__
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec, _xml
-from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
+from covgap.model import NEVER_EVALUATED, BranchColumns, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
 try:  # Optional C scanner; the lxml path is the reference and always available.
@@ -438,10 +438,7 @@ def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage,
         path,
         lines,
         hits,
-        br_line=br[0],
-        br_block=br[1],
-        br_branch=br[2],
-        br_taken=br[3],
+        branches=BranchColumns(*br),
         functions=_functions(methods),
     )
     return fc, duplicates

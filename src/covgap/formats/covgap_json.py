@@ -386,10 +386,7 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
         path,
         lines,
         hits,
-        br_line=br[0],
-        br_block=br[1],
-        br_branch=br[2],
-        br_taken=br[3],
+        branches=br,
         functions=b.build_functions(),
         flags=flags,
     )

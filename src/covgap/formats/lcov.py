@@ -535,10 +535,7 @@ def _build_file(path: str, group: list[_Record]) -> FileCoverage:
         path,
         lines,
         hits,
-        br_line=br[0],
-        br_block=br[1],
-        br_branch=br[2],
-        br_taken=br[3],
+        branches=br,
         functions=list(functions.values()),
     )
 
