@@ -559,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             row(
                 "first table row in the DOM",
                 f"{b['index rows']:.0f} ({verdict} < 1 s)",
-                b["file rows"],
+                round(b["file rows"]),
             )
             row(
                 "DOMContentLoaded",
