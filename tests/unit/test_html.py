@@ -216,3 +216,26 @@ def test_a_huge_line_number_does_not_make_billions_of_rows(tmp_path: Path) -> No
     html = page.read_text()
     assert 'id="L2000000000"' in html
     assert html.count("<tr id=") == 12 + 1  # the 12 source lines, then the stale one
+
+
+def test_highlight_cache_is_keyed_by_content_and_survives_corruption(tmp_path: Path) -> None:
+    import zlib
+
+    from covgap.report.html import _highlight_cached, _highlight_lines
+
+    cache = tmp_path / "cache"
+    text = "def f():\n    return 1\n"
+    first = _highlight_cached("a.py", text, text.encode(), str(cache))
+    assert first == _highlight_lines("a.py", text)
+    (entry,) = [p for p in cache.rglob("*") if p.is_file()]
+    # A hit returns what the cache holds (proving it is read) ...
+    entry.write_bytes(zlib.compress(b"cached-line"))
+    assert _highlight_cached("a.py", text, text.encode(), str(cache)) == ["cached-line"]
+    # ... other content is another key ...
+    other = "x = 2\n"
+    assert _highlight_cached("a.py", other, other.encode(), str(cache)) == _highlight_lines(
+        "a.py", other
+    )
+    # ... and a corrupt entry is a miss, not an error.
+    entry.write_bytes(b"not zlib")
+    assert _highlight_cached("a.py", text, text.encode(), str(cache)) == first
