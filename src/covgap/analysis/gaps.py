@@ -368,9 +368,10 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
             out.append(f"`{fn.name}` ({span}{cx}): never runs — call it from a test")
         else:
             missing = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges)
+            where = "line" if fn.uncovered_lines == 1 else "lines"
             out.append(
                 f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} lines "
-                f"never run (lines {missing})"
+                f"never run ({where} {missing})"
             )
     outside = lines_outside(
         gap.uncovered_lines, [(f.start_line, f.end_line) for f in gap.functions]

@@ -18,6 +18,7 @@ from covgap.cli._common import (
 from covgap.cli.report_cmd import render_terminal_text
 from covgap.errors import CovgapError
 from covgap.pipeline import Loaded
+from covgap.report._format import plural
 
 
 def _baseline(path: Path | None) -> dict[str, Any] | None:
@@ -45,7 +46,7 @@ def header(loaded: Loaded) -> list[str]:
     except CovgapError:
         pass
     flags = sorted({i.flag for i in loaded.coverage.inputs if i.flag})
-    inputs = f"**Inputs**: {len(loaded.coverage.inputs)} coverage reports"
+    inputs = f"**Inputs**: {plural(len(loaded.coverage.inputs), 'coverage report')}"
     lines.append(inputs + (f" (suites: {', '.join(flags)})" if flags else ""))
     return lines
 
