@@ -721,6 +721,10 @@ class Workspace:
         if not root.is_dir():
             raise InputError(f"{root}: the repository root is not a directory")
         listed = git_files(root)
+        if not listed:
+            # Outside git, or a directory git ignores (`covgap demo`'s copy inside a
+            # clone, a build tree): git has nothing to say about it, so walk it.
+            listed = None
         files = listed if listed is not None else walk_files(root)
         declared = [
             Component(

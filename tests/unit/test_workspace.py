@@ -666,3 +666,14 @@ def test_gemspec_names_agree_with_rubygems(tmp_path: Path) -> None:
     rubygems_says = dict(zip(sorted(gemspecs), out.split(), strict=True))
     detected = _detected(load(tmp_path), "gemspec")
     assert detected == {name: path.rpartition("/")[0] for path, name in rubygems_says.items()}
+
+
+def test_a_directory_git_ignores_is_walked(tmp_path: Path) -> None:
+    """`covgap demo` copies the example into an ignored folder of a clone: its files count."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("demo/\n")
+    demo = tmp_path / "demo" / "example"
+    (demo / "src").mkdir(parents=True)
+    (demo / "src" / "a.py").write_text("x = 1\n")
+    ws = Workspace.load(demo, Config())
+    assert ws.files == ["src/a.py"]
