@@ -36,3 +36,17 @@ def test_demo_refuses_a_directory_it_did_not_make(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "was not made by `covgap demo`" in result.stderr
     assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_demo_inside_a_clone_that_ignores_its_output(tmp_path: Path) -> None:
+    """`make demo` runs in a clone whose .gitignore lists covgap-demo/."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("covgap-demo/\n")
+    out = tmp_path / "covgap-demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads((out / "coverage.json").read_text())
+    assert doc["unmapped"] == []
+    assert all(f["component"] for f in doc["files"])
