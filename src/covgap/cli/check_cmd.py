@@ -9,7 +9,6 @@ patch number.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import sys
@@ -26,6 +25,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    render_terminal_text,
     write_atomic,
     write_output,
 )
@@ -51,22 +51,6 @@ from covgap.report.check_report import (
 )
 
 FORMATS = ["terminal", "markdown", "json", "sarif", "junit", "github"]
-
-
-def _render_rich(renderable: Any, *, color: bool) -> str:
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=120,
-        color_system="auto" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-    )
-    console.print(renderable)
-    return buffer.getvalue()
 
 
 def _is_git_repo(root: Path) -> bool:
@@ -287,7 +271,9 @@ def check_command(
     color = fmt == "terminal" and output is None and sys.stdout.isatty()
     data: str | bytes
     if fmt == "terminal":
-        data = _render_rich(check_terminal(result, explain=explain, header=header), color=color)
+        data = render_terminal_text(
+            check_terminal(result, explain=explain, header=header), color=color
+        )
     elif fmt == "markdown":
         data = check_markdown(result, explain=explain, header=header)
     elif fmt == "json":
@@ -390,7 +376,9 @@ def diff_command(
     data: str | bytes
     if fmt == "terminal":
         color = output is None and sys.stdout.isatty()
-        data = _render_rich(diff_terminal(dc, header=header, all_files=all_files), color=color)
+        data = render_terminal_text(
+            diff_terminal(dc, header=header, all_files=all_files), color=color
+        )
     elif fmt == "markdown":
         data = diff_markdown(dc, header=header, all_files=all_files)
     else:

@@ -13,9 +13,9 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    render_terminal_text,
     write_output,
 )
-from covgap.cli.report_cmd import render_terminal_text
 from covgap.errors import CovgapError
 from covgap.pipeline import Loaded
 from covgap.report._format import plural

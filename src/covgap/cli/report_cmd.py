@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    render_terminal_text,
     write_output,
 )
 from covgap.pipeline import Loaded
@@ -44,22 +44,6 @@ def header_lines(loaded: Loaded) -> list[str]:
         count = len(loaded.unmapped_paths)
         lines.append(f"not in the repository: {count} file(s), counted in the totals; see warnings")
     return lines
-
-
-def render_terminal_text(renderable: Any, *, color: bool, width: int | None = None) -> str:
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width or 120,
-        color_system="auto" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-    )
-    console.print(renderable)
-    return buffer.getvalue()
 
 
 @main.command("report")
