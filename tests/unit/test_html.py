@@ -8,12 +8,21 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from covgap.cli import main
 from covgap.report.html import embed_json, slug
 
 REPO = Path(__file__).resolve().parents[1] / "data" / "report-repo"
+
+
+def html_report(repo: Path, out: Path, *inputs: str) -> Result:
+    """Run ``covgap report --format html -o OUT`` on ``repo`` with ``inputs``."""
+    return CliRunner().invoke(
+        main,
+        ["report", "--repo", str(repo), "--format", "html", "-o", str(out), *inputs],
+        catch_exceptions=False,
+    )
 
 
 def test_slug_is_safe_and_unique() -> None:
@@ -47,20 +56,8 @@ def hostile_repo(tmp_path: Path) -> Path:
 
 def test_site_escapes_everything_from_code_and_reports(hostile_repo: Path) -> None:
     out = hostile_repo / "html"
-    result = CliRunner().invoke(
-        main,
-        [
-            "report",
-            "--repo",
-            str(hostile_repo),
-            "--format",
-            "html",
-            "-o",
-            str(out),
-            str(hostile_repo / "unit.info"),
-            str(hostile_repo / "evil.info"),
-        ],
-        catch_exceptions=False,
+    result = html_report(
+        hostile_repo, out, str(hostile_repo / "unit.info"), str(hostile_repo / "evil.info")
     )
     assert result.exit_code == 0, result.stderr
     pages = list((out / "files").glob("*.html"))
@@ -84,21 +81,7 @@ def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(REPO, repo)
     out = tmp_path / "site"
-    result = CliRunner().invoke(
-        main,
-        [
-            "report",
-            "--repo",
-            str(repo),
-            "--format",
-            "html",
-            "-o",
-            str(out),
-            f"unit={repo / 'unit.info'}",
-            f"e2e={repo / 'e2e.info'}",
-        ],
-        catch_exceptions=False,
-    )
+    result = html_report(repo, out, f"unit={repo / 'unit.info'}", f"e2e={repo / 'e2e.info'}")
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [".covgap-html", "covgap.css", "covgap.js", "file.js", "files", "index.html"]
@@ -156,20 +139,7 @@ def test_sources_outside_the_repository_are_never_published(tmp_path: Path) -> N
         f"SF:../secret.txt\nDA:1,1\nend_of_record\nSF:{secret}\nDA:1,0\nend_of_record\n"
     )
     out = tmp_path / "site"
-    result = CliRunner().invoke(
-        main,
-        [
-            "report",
-            "--repo",
-            str(repo),
-            "--format",
-            "html",
-            "-o",
-            str(out),
-            str(repo / "traversal.info"),
-        ],
-        catch_exceptions=False,
-    )
+    result = html_report(repo, out, str(repo / "traversal.info"))
     assert result.exit_code == 0
     for page in (out / "files").iterdir():
         assert "TOP-SECRET-TOKEN" not in page.read_text()
@@ -197,20 +167,7 @@ def test_a_huge_line_number_does_not_make_billions_of_rows(tmp_path: Path) -> No
         f"SF:{repo / 'tools' / 'gen.py'}\nDA:1,1\nDA:2000000000,0\nend_of_record\n"
     )
     out = tmp_path / "site"
-    result = CliRunner().invoke(
-        main,
-        [
-            "report",
-            "--repo",
-            str(repo),
-            "--format",
-            "html",
-            "-o",
-            str(out),
-            str(repo / "huge.info"),
-        ],
-        catch_exceptions=False,
-    )
+    result = html_report(repo, out, str(repo / "huge.info"))
     assert result.exit_code == 0
     (page,) = (out / "files").iterdir()
     html = page.read_text()
