@@ -14,6 +14,10 @@ It prints, per size, a table of seconds, peak RSS and ratios, then the issue's t
 * issue 4: merging 50 shard LCOV reports of the corpus takes < 3x the time of reading
   them (``covgap merge`` when it exists, else ``covgap report``, which merges).
 
+Then, per size, an "other formats" table: ``covgap report --format json`` on the same
+corpus written as JaCoCo, Go coverprofile, Clover, gcov JSON, gcovr JSON, Istanbul and
+coverage.py JSON (``bench/formats.py``), each checked to report the LCOV's totals.
+
 Usage::
 
     python bench/run.py                         # small, medium and full
@@ -40,12 +44,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import formats  # noqa: E402
 import generate  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SHARDS = 50
 QUICK = 3.0
 SLOW_LIMIT = 900.0
+# A format whose full-size file would be larger than this is timed at medium only.
+MAX_FORMAT_BYTES = 600 * 1024 * 1024
 
 # Runs one command and prints {"seconds", "cpu", "max_rss_kb", "returncode"} as JSON: the
 # wrapper's only child is the command, so RUSAGE_CHILDREN's ru_maxrss is its peak RSS.
@@ -305,6 +312,126 @@ def run_size(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
     return results
 
 
+def other_corpus(size: str, out: Path) -> dict[str, Path | str]:
+    """Write the other formats once per generator version; a path, or why it is absent.
+
+    A format whose file at this size would exceed :data:`MAX_FORMAT_BYTES` is not kept
+    (estimated from the medium file, which is a tenth of the full corpus).
+    """
+    digest = hashlib.sha256()
+    for name in ("generate.py", "formats.py"):
+        digest.update((HERE / name).read_bytes())
+    stamp = digest.hexdigest()[:16]
+    stamp_file = out / f"{size}.formats.stamp"
+    fresh = stamp_file.exists() and stamp_file.read_text() == stamp
+    files: list[generate.FileData] | None = None
+    paths: dict[str, Path | str] = {}
+    for name, (suffix, writer, _) in formats.FORMATS.items():
+        path = out / f"{size}.{suffix}"
+        medium = out / f"medium.{suffix}"
+        if size == "full" and medium.exists() and medium.stat().st_size * 10 > MAX_FORMAT_BYTES:
+            mb = medium.stat().st_size * 10 / 1024 / 1024
+            paths[name] = f"not timed at full: ~{mb:.0f} MB (> 600 MB); see the medium row"
+            path.unlink(missing_ok=True)
+            continue
+        if not (fresh and path.exists()):
+            if files is None:
+                print(f"writing the other formats of the {size} corpus ...", flush=True)
+                files = list(generate.generate(generate.SIZES[size]))
+            with path.open("w", encoding="utf-8") as fh:
+                for piece in writer(files):
+                    fh.write(piece)
+        paths[name] = path
+    stamp_file.write_text(stamp)
+    return paths
+
+
+TOTALS = ("lines", "branches", "functions")
+
+
+def summary_of(report: Path) -> dict[str, tuple[int, int]]:
+    """(total, covered) per kind from a ``covgap report --format json`` output."""
+    s = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    return {k: (s[f"{k}_total"], s[f"{k}_covered"]) for k in TOTALS}
+
+
+def run_other(size: str, out: Path) -> list[Result]:
+    """Time covgap on every other format and check its totals against the LCOV's.
+
+    The check compares what the format can hold (``formats.FORMATS``); a mismatch is
+    printed loudly and written in the row's note, so a writer or reader regression
+    cannot pass unseen behind a good time.
+    """
+    paths = other_corpus(size, out)
+    empty_repo = out / "empty-repo"
+    empty_repo.mkdir(exist_ok=True)
+    covgap = tool("covgap")
+    report = [str(covgap), "report", "--format", "json", "--no-path-mapping"]
+    report += ["--repo", str(empty_repo)]
+    results: list[Result] = []
+    baseline = out / f"{size}-lcov-report.json"
+    inputs: list[tuple[str, Path | str]] = [("lcov", out / f"{size}.info"), *paths.items()]
+    expected: dict[str, tuple[int, int]] = {}
+    for name, path in inputs:
+        if isinstance(path, str):
+            results.append(Result("covgap report --format json", name, None, None, None, path))
+            continue
+        target = baseline if name == "lcov" else out / f"{size}-{name}-report.json"
+        try:
+            seconds, cpu, rss = measure([*report, "-o", str(target), str(path)], cwd=empty_repo)
+        except (RuntimeError, subprocess.SubprocessError) as exc:
+            print(f"  !!! {name}: {exc}", flush=True)
+            results.append(
+                Result("covgap report --format json", name, None, None, None, f"failed: {exc}")
+            )
+            continue
+        got = summary_of(target)
+        note = f"{path.stat().st_size / 1024 / 1024:.1f} MB"
+        if name == "lcov":
+            expected = got
+            note += "; the reference totals"
+        else:
+            held = formats.FORMATS[name][2]
+            wrong = [k for k in held if expected and got[k] != expected[k]]
+            if wrong:
+                detail = ", ".join(f"{k} {got[k]} != LCOV {expected[k]}" for k in wrong)
+                print(f"\n  !!! TOTALS MISMATCH for {name} at {size}: {detail}\n", flush=True)
+                note += f"; MISMATCH: {detail}"
+            else:
+                note += "; totals = LCOV's" if len(held) == 3 else f"; {', '.join(held)} = LCOV's"
+            if name in formats.WHY_DIFFERENT:
+                note += f" ({formats.WHY_DIFFERENT[name]})"
+        results.append(Result("covgap report --format json", name, seconds, cpu, rss, note))
+        print(
+            f"  {'covgap report --format json':<46} {name:<16} {seconds:8.2f} s {cpu:8.2f} s "
+            f"CPU {rss:8.0f} MB",
+            flush=True,
+        )
+    return results
+
+
+def other_table(size: str, results: list[Result]) -> str:
+    """The "other formats" table: same columns, ratios against covgap on the LCOV."""
+    base = _find(results, "covgap report --format json", "lcov")
+    rows = []
+    for r in results:
+        secs = "" if r.seconds is None else f"{r.seconds:.2f}"
+        cpu = "" if r.cpu is None else f"{r.cpu:.2f}"
+        rss = "" if r.rss_mb is None else f"{r.rss_mb:.0f}"
+        x_wall = x_cpu = ""
+        if base and base.seconds and base.cpu and r.seconds is not None and r.cpu:
+            x_wall, x_cpu = f"{r.seconds / base.seconds:.1f}", f"{r.cpu / base.cpu:.1f}"
+        rows.append(
+            f"| {r.label} | {r.input_kind} | {secs} | {cpu} | {rss} | {x_wall} | {x_cpu} "
+            f"| {r.note} |"
+        )
+    return (
+        f"### other formats, {size} (covgap only; x covgap = against covgap on the LCOV)\n\n"
+        "| command | input | wall s | CPU s | peak RSS MB | x covgap wall | x covgap CPU | note |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n" + "\n".join(rows) + "\n"
+    )
+
+
 def _find(results: list[Result], label: str, kind: str | None = None) -> Result | None:
     for r in results:
         if r.label.startswith(label) and (kind is None or r.input_kind == kind):
@@ -417,6 +544,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="small,medium,full")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--full-genhtml", action="store_true", help="also run genhtml at full")
+    parser.add_argument(
+        "--no-other-formats", action="store_true", help="skip the other-formats section"
+    )
     parser.add_argument("--write-results", type=Path, help="write the tables here (Markdown)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -427,6 +557,11 @@ def main() -> None:
         text = table(size, results, args.out / f"{size}.info", args.out / f"{size}.xml")
         print("\n" + text, flush=True)
         sections.append(text)
+        if not args.no_other_formats:
+            print(f"== {size}: other formats", flush=True)
+            text = other_table(size, run_other(size, args.out))
+            print("\n" + text, flush=True)
+            sections.append(text)
     if args.write_results:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         args.write_results.write_text(
