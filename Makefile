@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml setup.py $(wildcard src/covgap/*.c)
-	$(BIN)/python -m pip install -q -e '.[source,coverage]'
+	$(BIN)/python -m pip install -q -e '.[server]'
 	touch $@
 
 setup: $(VENV)/.installed

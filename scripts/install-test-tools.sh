@@ -11,6 +11,7 @@ packages=(
   golang-go       # go test -coverprofile
   default-jdk-headless libjacoco-java   # JaCoCo reports
   gcc             # gcov --json-format, and the C program gcovr reports on
+  postgresql      # the history store and the server are tested on a real PostgreSQL
 )
 
 # Node.js with npm: the machine image ships it (nodesource); Debian's npm conflicts with it.
