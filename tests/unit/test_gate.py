@@ -464,3 +464,14 @@ def test_config_key_line() -> None:
     assert config_key_line(PYPROJECT, "components.cli.target", "tool.covgap.") == 18
     assert config_key_line(PYPROJECT, "components.core.critical", "tool.covgap.") == 10
     assert config_key_line(PYPROJECT, "gates.patch") is None
+
+
+def test_rule_registry_names_each_family_once_with_keys_and_words() -> None:
+    from covgap.gate import RULES
+
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    assert all(r.keys and r.words for r in RULES)
+    keys = {k for r in RULES for k in r.keys}
+    for key in ("gates.line", "gates.patch", "gates.max_drop", "gates.file_line"):
+        assert key in keys

@@ -1,0 +1,78 @@
+"""The one registry of gate rules, in the order reports list them, and :func:`evaluate`.
+
+Each :class:`Rule` names the config keys it reads and says in words what it gates;
+its ``check`` returns no verdict when the rule is not configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from covgap.gate import drop, new_files, patch, totals
+from covgap.gate.verdict import GateInputs, GateResult, Verdict, diffcov_for, patch_for
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One family of verdicts: its name, config keys, words, and how to decide it."""
+
+    name: str
+    keys: tuple[str, ...]
+    words: str
+    check: Callable[[GateInputs], list[Verdict]]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "overall",
+        ("gates.line", "gates.branch", "gates.function"),
+        "line, branch and function coverage of the whole run",
+        totals.overall,
+    ),
+    Rule(
+        "component",
+        ("components.<name>.target",),
+        "a component's own line, branch and function coverage",
+        totals.components,
+    ),
+    Rule("patch", ("gates.patch",), "coverage of new and changed lines", patch.patch),
+    Rule(
+        "max_drop",
+        ("gates.max_drop",),
+        "overall line coverage drop versus the baseline",
+        drop.max_drop,
+    ),
+    Rule(
+        "critical",
+        ("gates.critical", "components.<name>.critical"),
+        "critical paths may not lose coverage",
+        drop.critical,
+    ),
+    Rule("file_line", ("gates.file_line",), "line coverage of every file", totals.file_line),
+    Rule(
+        "new_files_need_tests",
+        ("gates.new_files_need_tests",),
+        "new source files have tests",
+        new_files.new_files,
+    ),
+)
+
+
+def evaluate(inp: GateInputs) -> GateResult:
+    """Evaluate every configured rule, in a fixed order, and keep what they used."""
+    verdicts = [v for rule in RULES for v in rule.check(inp)]
+    notes = list(inp.base.notes) if inp.base is not None else []
+    detailed = inp.baseline is not None and inp.baseline.coverage is not None
+    if detailed and inp.diff is None and inp.diff_problem is not None:
+        notes.append(
+            "differential categories (LBC, GBC, ...) are not computed: the changed "
+            f"lines are unknown ({inp.diff_problem})"
+        )
+    if inp.baseline is not None and inp.baseline.coverage is None:
+        notes.append(
+            f"baseline {inp.baseline.origin} has totals only (no per-line detail): max_drop "
+            "and critical compare totals; differential categories (LBC, GBC, ...) need a "
+            "baseline written with `covgap report --format json --detail`"
+        )
+    return GateResult(verdicts, patch_for(inp), diffcov_for(inp), notes)
