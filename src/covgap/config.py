@@ -62,6 +62,7 @@ SCHEMA: dict[str, Any] = {
             "fixes": ("list", ("table", {"from": (str,), "to": (str,)})),
             "ignore": STRINGS,
             "include": STRINGS,
+            "include_external": (bool,),
         },
     ),
     "gates": (
@@ -145,6 +146,8 @@ class Config:
     path_fixes: list[PathFix] = field(default_factory=list)
     path_ignore: list[str] = field(default_factory=list)
     path_include: list[str] = field(default_factory=list)
+    include_external: bool = False
+    """Count files outside the repository that nothing maps (``[paths] include_external``)."""
     raw: dict[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> dict[str, Any]:
@@ -264,6 +267,7 @@ def validate(table: dict[str, Any], path: str | None = None, prefix: str = "") -
         path_fixes=[PathFix(f.get("from", ""), f.get("to", "")) for f in paths.get("fixes", [])],
         path_ignore=list(paths.get("ignore", [])),
         path_include=list(paths.get("include", [])),
+        include_external=paths.get("include_external", False),
         raw=table,
     )
 

@@ -63,6 +63,9 @@ AMBIGUOUS = "ambiguous"
 """Several repository files match equally well; a fix must say which."""
 RELOCATED = "relocated"
 """A repository file has the name under another directory; the suggestion moves it."""
+STALE = "stale"
+"""Looks like the repository's own (under its root, or a name it has) but is not there
+today, and no rewrite is credible: deleted, renamed or generated."""
 
 
 def normalize(path: str) -> str:
@@ -119,7 +122,7 @@ def apply_fixes(path: str, fixes: Sequence[PathFix]) -> tuple[str, PathFix] | No
 class UnmappedGroup:
     """Report paths under one directory that are not repository files, and what to do.
 
-    ``kind`` is :data:`MISSING`, :data:`AMBIGUOUS` or :data:`RELOCATED`;
+    ``kind`` is :data:`MISSING`, :data:`AMBIGUOUS`, :data:`RELOCATED` or :data:`STALE`;
     ``candidates`` maps a path to the repository files it could be (ambiguous or
     single-component matches), so the message can show the choice.
     """
@@ -150,6 +153,12 @@ class UnmappedGroup:
                 "saying which directory they belong to"
             )
         globs = [f"{self.prefix}**"] if self.prefix else self.paths
+        if self.kind == STALE:
+            return (
+                f"{files} under {where} not in the repository: deleted, renamed or "
+                "generated? If they should not count, add to covgap.toml: "
+                f"[paths] ignore = [{', '.join(map(_toml_str, globs))}]"
+            )
         return (
             f"{files} under {where} not found in the repository and no repository file "
             "has their names; if they are generated or third-party, add to covgap.toml: "
@@ -173,6 +182,21 @@ class MappingResult:
     coverage: CoverageSet
     unmapped: list[UnmappedGroup] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
+    external: list[str] = field(default_factory=list)
+    """Paths outside the repository that nothing maps (see :func:`is_third_party`),
+    left out of ``coverage`` unless ``include_external`` was asked for."""
+    external_included: bool = False
+
+    def external_note(self) -> str | None:
+        """One line naming the external files and what was done with them."""
+        if not self.external:
+            return None
+        n = len(self.external)
+        shown = ", ".join(self.external[:5]) + (f" and {n - 5} more" if n > 5 else "")
+        files = f"{n} external file{'s' if n != 1 else ''}"
+        if self.external_included:
+            return f"{files} (outside the repository) counted as asked: {shown}"
+        return f"{files} left out: {shown}; `--include-external` counts them"
 
 
 # -- suffix matching -------------------------------------------------------------------
@@ -284,6 +308,10 @@ class _Outcome:
     rewrite: tuple[str, str] | None = None
     strong: list[str] = field(default_factory=list)
     weak: list[str] = field(default_factory=list)
+    in_repo: str | None = None
+    """For a path under the repository root: its repository path, existing or not."""
+    by_fix: bool = False
+    """A user fix rewrote the path (it did not reach a file): the user claims it."""
 
 
 class _Mapper:
@@ -343,15 +371,28 @@ class _Mapper:
             return _Outcome(target, (_prefix_of(parts, k), _prefix_of(cparts, k)))
         return _Outcome(strong=strong, weak=weak)
 
+    def under_root(self, norm: str) -> str | None:
+        """The repository path of an absolute path below the root, whether or not it exists."""
+        for prefix in self.root_prefixes:
+            if norm.startswith(prefix) and len(norm) > len(prefix):
+                return norm[len(prefix) :]
+        return None
+
     def first_pass(self, raw: str, norm: str) -> _Outcome:
         """Steps 1-6 for one report path.
 
         The rewrite recorded with a match is always in terms of the normalised report
         path, so step 7 can replay it on other report paths; a match reached through a
         user fix records only the fix itself, and only when nothing else was needed.
+        A path below the repository root that no fix rewrites *is* that repository
+        path even when the file is gone today (a baseline written before a delete or
+        a rename): it is never moved elsewhere by suffix matching.
         """
         query = norm
+        rel = self.under_root(norm)
         fixed = apply_fixes(norm, self.fixes)
+        if fixed is None and rel is not None:
+            fixed = apply_fixes(rel, self.fixes)
         if fixed is not None:
             query, fix = fixed
             found = self._direct(query)
@@ -363,6 +404,10 @@ class _Mapper:
         found = self._direct(query)
         if found is not None:
             return _Outcome(found[0], found[1] if fixed is None else None)
+        if rel is not None and fixed is None:
+            near = self._suffix(rel)
+            strong = [near.target] if near.target is not None else near.strong
+            return _Outcome(strong=strong, weak=near.weak, in_repo=rel)
         joined: list[str] = []
         if not query.startswith("/") and not _DRIVE.match(query):
             for root in self.source_roots:
@@ -372,6 +417,7 @@ class _Mapper:
                     return _Outcome(found[0], _added_dir(found[0], query, fixed is None))
                 joined.append(candidate)
         outcome = self._suffix(query, windows=_DRIVE.match(query) is not None or "\\" in raw)
+        outcome.by_fix = fixed is not None
         if fixed is not None:
             outcome.rewrite = None
         if outcome.target is None and len(outcome.strong) != 1:
@@ -426,23 +472,63 @@ def _common_dir(paths: Sequence[str]) -> str:
     return "/".join(common) + "/" if common else ""
 
 
-def _groups(unmapped: dict[str, _Outcome]) -> list[UnmappedGroup]:
-    """Group the unmapped paths by suggested fix, else by leading directories."""
-    by_fix: dict[tuple[str, str], list[str]] = defaultdict(list)
-    clusters: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+def _single_candidate(outcome: _Outcome) -> str | None:
+    """The one repository file an unmapped path could be, if there is exactly one."""
+    if len(outcome.strong) == 1:
+        return outcome.strong[0]
+    if not outcome.strong and len(outcome.weak) == 1:
+        return outcome.weak[0]
+    return None
+
+
+def _moves_a_mapped_file(fix: tuple[str, str], mapped: dict[str, str]) -> bool:
+    """Would applying ``fix`` send a report path that maps today somewhere else?"""
+    old, new = fix
+    return any(
+        spelled.startswith(old) and normalize(new + spelled[len(old) :]) != target
+        for spelled, target in mapped.items()
+    )
+
+
+def _groups(unmapped: dict[str, _Outcome], mapped: dict[str, str]) -> list[UnmappedGroup]:
+    """Group the unmapped paths by suggested fix, else by leading directories.
+
+    A fix is suggested only when it is right: applying it moves no report path that
+    maps today (``mapped``: normalised report path → repository file), and more than
+    a coincidence of names supports it (several files agree on the same prefix
+    rewrite, or a file shares path components beyond its name with the target).
+    Otherwise the files are *stale* when a repository file has their name or they
+    sit under the repository root, and the advice is ``ignore``.
+    """
+    by_fix: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     candidates: dict[str, list[str]] = {}
     for path, outcome in unmapped.items():
-        if len(outcome.weak) == 1 and not outcome.strong:
-            # Suggest on the path as the report spells it (not after a user fix).
-            parts, cparts = path.split("/"), outcome.weak[0].split("/")
-            by_fix[(_prefix_of(parts, 1), _prefix_of(cparts, 1))].append(path)
-            continue
         if outcome.strong or outcome.weak:
             candidates[path] = outcome.strong or outcome.weak
-        kind = AMBIGUOUS if len(outcome.strong) > 1 or len(outcome.weak) > 1 else MISSING
+        target = _single_candidate(outcome)
+        if target is not None:
+            parts, cparts = path.split("/"), target.split("/")
+            k = _common_suffix(parts, cparts)
+            by_fix[(_prefix_of(parts, k), _prefix_of(cparts, k))].append((path, k))
+    suggested: dict[tuple[str, str], list[str]] = {}
+    for fix, members in by_fix.items():
+        credible = len(members) >= 2 or any(k >= 2 for _, k in members)
+        if credible and fix[0] != fix[1] and not _moves_a_mapped_file(fix, mapped):
+            suggested[fix] = [p for p, _ in members]
+    placed = {p for paths in suggested.values() for p in paths}
+    clusters: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for path, outcome in unmapped.items():
+        if path in placed:
+            continue
+        if len(outcome.strong) > 1 or (not outcome.strong and len(outcome.weak) > 1):
+            kind = AMBIGUOUS
+        elif outcome.strong or outcome.weak or outcome.in_repo is not None:
+            kind = STALE
+        else:
+            kind = MISSING
         clusters[(kind, _group_key(path))].append(path)
     groups: list[UnmappedGroup] = []
-    for (old, new), paths in by_fix.items():
+    for (old, new), paths in suggested.items():
         groups.append(UnmappedGroup(old, sorted(paths), PathFix(old, new), RELOCATED))
     for (kind, _key), paths in clusters.items():
         paths.sort()
@@ -456,8 +542,71 @@ def _groups(unmapped: dict[str, _Outcome]) -> list[UnmappedGroup]:
     return groups
 
 
-def map_paths(cs: CoverageSet, ws: Workspace, fixes: list[PathFix]) -> MappingResult:
-    """Rename ``cs`` onto ``ws``'s files; list what cannot be mapped (module docstring)."""
+_SYSTEM_PREFIXES = (
+    "/usr/",
+    "/Library/",
+    "/System/",
+    "/Applications/",
+    "/nix/store/",
+    "/opt/homebrew/",
+    "/rustc/",
+    "C:/Program Files",
+    "C:/Windows/",
+)
+_INTERPRETER_INCLUDE = re.compile(r"(^|/)include/(python|ruby-|node/)[^/]*/")
+
+
+def is_third_party(path: str) -> bool:
+    """Is ``path`` (absolute, normalised) where toolchains and dependencies live?
+
+    System and toolchain directories (``/usr/``, ``/Library/``, ``/nix/store/``,
+    ``C:/Program Files``, Rust's ``/rustc/<hash>/``), interpreters' include
+    directories (``…/include/python3.11/``), and dependency directories (``.cargo``,
+    ``.rustup``, ``site-packages``, ``node_modules``, Go's ``name@version`` ...).
+    """
+    if path.startswith(_SYSTEM_PREFIXES) or _INTERPRETER_INCLUDE.search(path):
+        return True
+    return _foreign_depth(path.split("/")) > 0
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith("/") or _DRIVE.match(path) is not None
+
+
+def _external(
+    unmapped: dict[str, _Outcome], learned: Iterable[tuple[str, str]], anything_mapped: bool
+) -> list[str]:
+    """The unmapped paths that are not the project's code: see :func:`map_paths`."""
+    claimed = [old for old, _ in learned if _is_absolute(old)]
+    out = []
+    for path, outcome in unmapped.items():
+        if outcome.in_repo is not None or outcome.by_fix or not _is_absolute(path):
+            continue
+        if any(path.startswith(old) for old in claimed):
+            continue  # the report's copy of the repository: generated or renamed files
+        named = bool(outcome.strong or outcome.weak)
+        if is_third_party(path) or (anything_mapped and not named):
+            out.append(path)
+    return sorted(out)
+
+
+def map_paths(
+    cs: CoverageSet,
+    ws: Workspace,
+    fixes: list[PathFix],
+    *,
+    include_external: bool = False,
+) -> MappingResult:
+    """Rename ``cs`` onto ``ws``'s files; list what cannot be mapped (module docstring).
+
+    Paths outside the repository that no rule maps are *external* and left out of
+    the result unless ``include_external``: an absolute path not below the root,
+    not below a prefix the report's other files mapped from (that would be the
+    report's copy of the repository), not rewritten by a user fix, and either where
+    toolchains and dependencies live (:func:`is_third_party`) or, when the report's
+    other files do map, with no repository file of its name. Such files are what
+    gcovr's root filter, ``lcov --no-external`` and cargo-llvm-cov leave out too.
+    """
     config_filters = bool(ws.config.path_ignore or ws.config.path_include)
     if not ws.files:
         renamed = {path: normalize(path) for path in cs.files}
@@ -480,32 +629,48 @@ def map_paths(cs: CoverageSet, ws: Workspace, fixes: list[PathFix]) -> MappingRe
                 learned.add(outcome.rewrite)
         else:
             pending[raw] = outcome
+        rel = mapper.under_root(norm)
+        if rel is not None:
+            normal[raw] = rel  # a repository path, whether or not the file exists
 
     unmapped: dict[str, _Outcome] = {}
     for raw, outcome in pending.items():
-        target = mapper.by_rewrites(normal[raw], learned) if learned else None
+        target = None
+        if learned and outcome.in_repo is None:
+            target = mapper.by_rewrites(normal[raw], learned)
         if target is not None:
             mapping[raw] = target
         else:
             unmapped[normal[raw]] = outcome
 
+    external = _external(unmapped, learned, bool(mapping))
+    for path in external:
+        del unmapped[path]
     renames = {raw: mapping.get(raw, normal[raw]) for raw in cs.files}
     result = cs.renamed(renames)
+    if external and not include_external:
+        result = result.without(external)
     if config_filters:
         dropped = {p for p in result.files if ws.is_ignored(p)}
         if dropped:
             result = result.without(dropped)
             unmapped = {p: o for p, o in unmapped.items() if p not in dropped}
-    return MappingResult(result, _groups(unmapped), mapping)
+            external = [p for p in external if p not in dropped]
+    spelled = {normal[raw]: target for raw, target in mapping.items()}
+    return MappingResult(
+        result, _groups(unmapped, spelled), mapping, external, include_external and bool(external)
+    )
 
 
 __all__ = [
     "AMBIGUOUS",
     "MISSING",
     "RELOCATED",
+    "STALE",
     "MappingResult",
     "UnmappedGroup",
     "apply_fixes",
+    "is_third_party",
     "map_paths",
     "normalize",
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from covgap.config import Config
 from covgap.errors import CovgapError, InputError
-from covgap.formats import read_report
+from covgap.formats import ReadContext, read_report
 from covgap.model import Counts, CoverageSet
 from covgap.paths import MappingResult, UnmappedGroup, map_paths
 from covgap.workspace import Workspace
@@ -75,6 +75,7 @@ def read_inputs(
     skip_invalid: bool = False,
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    context: ReadContext | None = None,
 ) -> ReadResult:
     """Read and merge every input.
 
@@ -87,7 +88,13 @@ def read_inputs(
     skipped: list[tuple[str, str]] = []
     for spec in inputs:
         try:
-            cs = read_report(spec.path, format_name=format_name, flag=spec.flag, progress=progress)
+            cs = read_report(
+                spec.path,
+                format_name=format_name,
+                flag=spec.flag,
+                progress=progress,
+                context=context,
+            )
         except CovgapError as exc:
             if not skip_invalid:
                 raise
@@ -114,12 +121,15 @@ def load(
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
     map_onto_repo: bool = True,
+    include_external: bool = False,
 ) -> Loaded:
     """Read, merge and map the inputs onto ``workspace``.
 
     With no inputs, the repository is searched for the usual coverage outputs
     (:func:`covgap.discovery.discover_reports`); finding none is an error that says
-    where covgap looked.
+    where covgap looked. Files outside the repository that nothing maps are left
+    out (one note names them) unless ``include_external`` or the config's
+    ``[paths] include_external`` says to count them.
     """
     discovered = False
     specs = list(inputs)
@@ -134,12 +144,27 @@ def load(
                 "(looked for lcov.info, coverage.xml, coverage.json, .resultset.json, "
                 "coverage-final.json, llvm-cov JSON, ...); pass report files as arguments"
             )
-    read = read_inputs(specs, skip_invalid=skip_invalid, format_name=format_name, progress=progress)
+    context = ReadContext(workspace.root, tuple((f.from_, f.to) for f in config.path_fixes))
+    read = read_inputs(
+        specs,
+        skip_invalid=skip_invalid,
+        format_name=format_name,
+        progress=progress,
+        context=context,
+    )
     coverage = read.coverage
     result = Loaded(coverage, workspace, config, specs, discovered, read.skipped)
     result.flag_totals = read.flag_totals
     if map_onto_repo:
-        mapping = map_paths(coverage, workspace, config.path_fixes)
+        mapping = map_paths(
+            coverage,
+            workspace,
+            config.path_fixes,
+            include_external=include_external or config.include_external,
+        )
+        note = mapping.external_note()
+        if note is not None:
+            mapping.coverage.notes = (*mapping.coverage.notes, note)
         result.coverage = mapping.coverage
         result.unmapped = mapping.unmapped
         result.mapping = mapping

@@ -147,3 +147,145 @@ def test_fresh_coverage_run_equals_coverage_report(tmp_path: Path) -> None:
     for run in RUNS:
         _assert_totals_equal_coverage_report(run, tmp_path)
         assert read_report(tmp_path / f"{run}.coverage") == read_report(tmp_path / f"{run}.json")
+
+
+# -- a data file read where CI puts it (issue #10, item 4) -----------------------------
+
+MODULE = """\
+def grade(score):
+    if score >= 90:
+        return "A"
+    if score >= 50:
+        return "pass"
+    return "fail"
+
+
+def unused():
+    return 0
+"""
+
+
+@pytest.fixture(scope="module")
+def ci_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """A real ``coverage run --branch`` on one "machine path", with its native totals.
+
+    Returns a stash of the run (``src/pkg/mod.py`` and ``.coverage``) and ``coverage
+    json``'s totals for the module, computed there; the machine path itself is gone,
+    as on a CI runner.
+    """
+    base = tmp_path_factory.mktemp("ci")
+    root = base / "machine" / "proj"
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "__init__.py").write_text("")
+    (root / "src" / "pkg" / "mod.py").write_text(MODULE)
+    (root / "main.py").write_text("from pkg.mod import grade\n\ngrade(95)\ngrade(10)\n")
+    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+    run = [sys.executable, "-m", "coverage"]
+    subprocess.run(
+        [*run, "run", "--branch", "--source=pkg", "main.py"],
+        cwd=root,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    subprocess.run([*run, "json", "-o", "native.json"], cwd=root, check=True, timeout=120)
+    native = json.loads((root / "native.json").read_text())
+    summary = native["files"]["src/pkg/mod.py"]["summary"]
+    stash = base / "stash"
+    shutil.copytree(root / "src", stash / "src")
+    shutil.copy(root / ".coverage", stash / ".coverage")
+    (stash / "machine").write_text(str(root.resolve()))
+    shutil.rmtree(base / "machine")
+    return stash, {"lines": summary["num_statements"], "branches": summary["num_branches"]}
+
+
+def _move(run_dir: Path, dest: Path, layout: str = "src") -> tuple[Path, Path]:
+    """Check the sources out under ``dest/checkout/<layout>`` and the data file apart."""
+    checkout = dest / "checkout"
+    shutil.copytree(run_dir / "src", checkout / layout)
+    artifact = dest / "artifacts" / "coverage-data" / ".coverage"
+    artifact.parent.mkdir(parents=True)
+    shutil.copy(run_dir / ".coverage", artifact)
+    return checkout, artifact
+
+
+def _assert_native(cs: CoverageSet, path: str, native: dict[str, int]) -> None:
+    counts = cs.files[path].counts()
+    assert (counts.lines_total, counts.branches_total) == (native["lines"], native["branches"])
+    assert counts.lines_missed == 2  # `return "pass"` and unused()'s body
+
+
+def test_moved_data_file_finds_sources_under_repo(
+    ci_run: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    from covgap.formats import ReadContext
+
+    checkout, artifact = _move(ci_run[0], tmp_path)
+    cs = read_report(artifact, context=ReadContext(checkout))
+    mod = str((checkout / "src/pkg/mod.py").resolve())
+    assert mod in cs.files
+    _assert_native(cs, mod, ci_run[1])
+
+
+def test_moved_data_file_finds_sources_under_the_working_directory(
+    ci_run: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout, artifact = _move(ci_run[0], tmp_path)
+    monkeypatch.chdir(checkout)
+    cs = read_report(artifact)
+    _assert_native(cs, str((checkout / "src/pkg/mod.py").resolve()), ci_run[1])
+
+
+def test_moved_data_file_error_names_the_places_tried(
+    ci_run: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    from covgap.formats import ReadContext
+
+    checkout, artifact = _move(ci_run[0], tmp_path, layout="code")
+    with pytest.raises(InputError) as info:
+        read_report(artifact, context=ReadContext(checkout))
+    msg = str(info.value)
+    assert "the source of 2 measured file(s) is not here" in msg
+    assert str(artifact.parent.resolve()) in msg
+    assert str(checkout.resolve()) in msg
+    assert str(Path.cwd().resolve()) in msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize("where", ["coveragerc", "pyproject", "covgap-fix"])
+def test_moved_data_file_through_paths_remapping(
+    ci_run: tuple[Path, dict[str, int]], tmp_path: Path, where: str
+) -> None:
+    """``src/`` became ``code/``: only a [paths] rule (coverage.py's or covgap's) finds it."""
+    from covgap.formats import ReadContext
+
+    checkout, artifact = _move(ci_run[0], tmp_path, layout="code")
+    fixes: tuple[tuple[str, str], ...] = ()
+    if where == "coveragerc":
+        (checkout / ".coveragerc").write_text("[paths]\nsource =\n    code/\n    */proj/src/\n")
+    elif where == "pyproject":
+        (checkout / "pyproject.toml").write_text(
+            '[tool.coverage.paths]\nsource = ["code/", "*/machine/proj/src/"]\n'
+        )
+    else:
+        fixes = ((Path((ci_run[0] / "machine").read_text(), "src").as_posix() + "/", "code/"),)
+    cs = read_report(artifact, context=ReadContext(checkout, fixes))
+    _assert_native(cs, str((checkout / "code/pkg/mod.py").resolve()), ci_run[1])
+
+
+def test_moved_data_file_from_the_command_line(
+    ci_run: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from covgap.cli import main
+
+    checkout, artifact = _move(ci_run[0], tmp_path)
+    args = ["report", str(artifact), "--repo", str(checkout), "--format", "json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    files = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    assert sorted(files) == ["src/pkg/__init__.py", "src/pkg/mod.py"]
+    assert files["src/pkg/mod.py"]["lines_total"] == ci_run[1]["lines"]
+    assert files["src/pkg/mod.py"]["branches_total"] == ci_run[1]["branches"]
+    assert files["src/pkg/mod.py"]["mapped"] is True

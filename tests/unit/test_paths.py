@@ -23,6 +23,7 @@ from covgap.paths import (
     AMBIGUOUS,
     MISSING,
     RELOCATED,
+    STALE,
     MappingResult,
     apply_fixes,
     map_paths,
@@ -218,8 +219,9 @@ def test_root_level_file_needs_the_other_files_to_vouch(tmp_path: Path) -> None:
     alone = map_paths(coverage(CI + "setup.py"), ws, [])
     assert alone.mapping == {}
     [group] = alone.unmapped
-    assert group.kind == RELOCATED
-    assert group.suggestion == PathFix(CI, "")
+    # One file agreeing with a rewrite by its name alone is a coincidence, not a fix.
+    assert group.kind == STALE
+    assert group.suggestion is None
     both = map_paths(coverage(CI + "setup.py", CI + "pkg/a.py"), ws, [])
     assert mapped(both) == {CI + "pkg/a.py": "pkg/a.py", CI + "setup.py": "setup.py"}
 
@@ -243,11 +245,14 @@ def test_dependency_sources_do_not_match_repository_files(tmp_path: Path) -> Non
         "web/src/index.js",
         "py/app/utils.py",
     ]
-    result = map_paths(coverage(*DEPENDENCIES), workspace(tmp_path, files), [])
+    ws = workspace(tmp_path, files)
+    result = map_paths(coverage(*DEPENDENCIES), ws, [], include_external=True)
     assert result.mapping == {}
-    assert sorted(p for g in result.unmapped for p in g.paths) == sorted(DEPENDENCIES)
-    assert {g.kind for g in result.unmapped} == {MISSING}
+    # Other people's code is external, not an unmapped file of the project.
+    assert result.unmapped == []
+    assert result.external == sorted(DEPENDENCIES)
     assert result.coverage.totals() == coverage(*DEPENDENCIES).totals()
+    assert map_paths(coverage(*DEPENDENCIES), ws, []).coverage.files == {}
 
 
 def test_installed_copy_of_the_repository_package_still_maps(tmp_path: Path) -> None:
@@ -265,7 +270,7 @@ def test_suggested_fix_for_files_found_under_another_directory(tmp_path: Path) -
     cs = coverage("/build/obj/x.c", "/build/obj/y.c", "/usr/include/stdio.h")
     result = map_paths(cs, ws, [])
     assert result.mapping == {}
-    relocated, missing = result.unmapped
+    [relocated] = result.unmapped
     assert relocated.kind == RELOCATED
     assert relocated.prefix == "/build/obj/"
     assert relocated.paths == ["/build/obj/x.c", "/build/obj/y.c"]
@@ -274,20 +279,16 @@ def test_suggested_fix_for_files_found_under_another_directory(tmp_path: Path) -
         "2 files under /build/obj/ not found in the repository; add to covgap.toml: "
         '[paths] fixes = [{ from = "/build/obj/", to = "src/" }]'
     )
-    assert missing.kind == MISSING
-    assert missing.describe() == (
-        "1 file under /usr/include/ not found in the repository and no repository file has "
-        "their names; if they are generated or third-party, add to covgap.toml: "
-        '[paths] ignore = ["/usr/include/**"]'
+    assert result.external == ["/usr/include/stdio.h"]
+    assert result.external_note() == (
+        "1 external file left out: /usr/include/stdio.h; `--include-external` counts them"
     )
-    # Both pieces of advice work when taken.
+    # The advice works when taken.
     assert relocated.suggestion is not None
     fixed = map_paths(cs, ws, [relocated.suggestion])
     assert mapped(fixed) == {"/build/obj/x.c": "src/x.c", "/build/obj/y.c": "src/y.c"}
-    ignoring = workspace(tmp_path, ws.files, '[paths]\nignore = ["/usr/include/**"]\n')
-    quiet = map_paths(cs, ignoring, [relocated.suggestion])
-    assert quiet.unmapped == []
-    assert sorted(quiet.coverage.files) == ["src/x.c", "src/y.c"]
+    assert fixed.unmapped == []
+    assert sorted(fixed.coverage.files) == ["src/x.c", "src/y.c"]
 
 
 def test_unmapped_files_are_grouped_by_leading_directories(tmp_path: Path) -> None:
@@ -476,21 +477,25 @@ def test_mapping_is_idempotent_and_never_loses_a_file(
     ws = workspace(root, files)
     fixes = [PathFix("/opt/elsewhere/", "")] if fix else []
     cs = coverage(*report)  # disjoint line numbers per file: merging keeps every line
-    result = map_paths(cs, ws, fixes)
+    result = map_paths(cs, ws, fixes, include_external=True)
 
     assert result.coverage.totals() == cs.totals()
     unmapped = {p for g in result.unmapped for p in g.paths}
+    external = set(result.external)
     for raw in report:
         if raw in result.mapping:
             assert result.mapping[raw] in ws.file_set
             assert result.mapping[raw] in result.coverage.files
         else:
-            assert normalize(raw) in unmapped
+            assert normalize(raw) in unmapped | external
             assert normalize(raw) in result.coverage.files
-    for path in unmapped:
+    for path in unmapped | external:
         assert path not in ws.file_set
+    # By default the external files, and only they, are left out.
+    default = map_paths(cs, ws, fixes)
+    assert set(default.coverage.files) == set(result.coverage.files) - external
 
-    again = map_paths(result.coverage, ws, fixes)
+    again = map_paths(result.coverage, ws, fixes, include_external=True)
     assert again.coverage == result.coverage
     assert again.coverage.totals() == cs.totals()
     assert all(old == new for old, new in again.mapping.items())

@@ -43,6 +43,12 @@ def repo_options(func: F) -> F:
 def input_options(func: F) -> F:
     """The coverage inputs and how to read them."""
     func = click.option(
+        "--include-external",
+        is_flag=True,
+        help="Count files outside the repository that no path rule maps (system headers, "
+        "dependencies); by default they are left out and named in a note.",
+    )(func)
+    func = click.option(
         "--no-path-mapping",
         is_flag=True,
         help="Keep report paths exactly as written instead of mapping them onto the repo.",
@@ -69,6 +75,7 @@ class CoverageInputs:
     skip_invalid: bool = False
     input_format: str | None = None
     no_path_mapping: bool = False
+    include_external: bool = False
 
     def load(self, *, show_progress: bool = True) -> Loaded:
         return load_inputs(
@@ -79,13 +86,14 @@ class CoverageInputs:
             input_format=self.input_format,
             no_path_mapping=self.no_path_mapping,
             show_progress=show_progress,
+            include_external=self.include_external,
         )
 
 
 def coverage_inputs(func: F) -> F:
     """``input_options`` and ``repo_options``, handed to the command as one ``source``.
 
-    Every command that reads coverage takes the same six options; they travel together
+    Every command that reads coverage takes the same seven options; they travel together
     as a :class:`CoverageInputs` instead of six parameters repeated in each signature.
     """
 
@@ -98,10 +106,17 @@ def coverage_inputs(func: F) -> F:
         skip_invalid: bool,
         input_format: str | None,
         no_path_mapping: bool,
+        include_external: bool,
         **kwargs: Any,
     ) -> Any:
         source = CoverageInputs(
-            inputs, repo, config_path, skip_invalid, input_format, no_path_mapping
+            inputs,
+            repo,
+            config_path,
+            skip_invalid,
+            input_format,
+            no_path_mapping,
+            include_external,
         )
         return func(*args, source=source, **kwargs)
 
@@ -145,6 +160,7 @@ def load_inputs(
     input_format: str | None = None,
     no_path_mapping: bool = False,
     show_progress: bool = True,
+    include_external: bool = False,
 ) -> Loaded:
     """Load, merge and map the inputs, then tell the user on stderr what was used.
 
@@ -162,6 +178,7 @@ def load_inputs(
             format_name=input_format,
             progress=progress,
             map_onto_repo=not no_path_mapping,
+            include_external=include_external,
         )
     echo_load_notes(loaded)
     return loaded

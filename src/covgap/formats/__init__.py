@@ -62,6 +62,22 @@ class FormatSpec:
     """Glob patterns (relative to the repository) under which discovery looks for it."""
     needs_path: bool = False
     """The reader needs a real file (``stream.name``), e.g. SQLite; no gzip, no stdin."""
+    read_in: Callable[[BinaryIO, str, ReadContext], CoverageSet] | None = None
+    """A reader that also looks outside the report (``.coverage`` needs the sources):
+    given the :class:`ReadContext`, used instead of ``read`` when there is one."""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """Where a reader that needs more than the report may look, and the user's rewrites.
+
+    Only coverage.py's data file uses it: its measured sources are found relative to
+    ``repo`` and the working directory, and through ``path_fixes`` (``[paths] fixes``
+    as ``(from, to)`` pairs, ``to`` relative to ``repo``).
+    """
+
+    repo: Path | None = None
+    path_fixes: tuple[tuple[str, str], ...] = ()
 
 
 _registry: list[FormatSpec] | None = None
@@ -188,8 +204,12 @@ def read_report(
     format_name: str | None = None,
     flag: str | None = None,
     progress: Callable[[int], None] | None = None,
+    context: ReadContext | None = None,
 ) -> CoverageSet:
     """Read one report file into a CoverageSet, detecting its format from its content.
+
+    ``context`` tells readers that look beyond the report (``spec.read_in``) where
+    the repository is.
 
     Any failure is a :class:`CovgapError` with a one-line message naming the file;
     unexpected exceptions inside a reader are turned into a :class:`FormatError` too,
@@ -205,7 +225,10 @@ def read_report(
         origin = str(path)
         if spec.needs_path:
             with path.open("rb") as stream:
-                cs = spec.read(stream, origin)
+                if spec.read_in is not None and context is not None:
+                    cs = spec.read_in(stream, origin, context)
+                else:
+                    cs = spec.read(stream, origin)
         else:
             with open_report(path, progress) as stream:
                 cs = spec.read(stream, origin)
@@ -224,6 +247,7 @@ def read_report(
 __all__ = [
     "SNIFF_BYTES",
     "FormatSpec",
+    "ReadContext",
     "all_formats",
     "detect",
     "get_format",
