@@ -219,3 +219,12 @@ def test_load_baseline_rejects_mixed_detail_and_other_formats(tmp_path: Path) ->
     lcov.write_text("SF:a.py\nDA:1,1\nend_of_record\n")
     with pytest.raises(FormatError):
         load_baseline(lcov)
+
+
+def test_category_names_are_genhtmls() -> None:
+    """genhtml(1) names GIC and GNC "Gained Included Coverage" and "Gained New Coverage"."""
+    from covgap.analysis.diffcov import DESCRIPTIONS
+
+    assert DESCRIPTIONS["GIC"].startswith("Gained Included Coverage:")
+    assert DESCRIPTIONS["GNC"].startswith("Gained New Coverage:")
+    assert DESCRIPTIONS["LBC"].startswith("Lost Baseline Coverage:")

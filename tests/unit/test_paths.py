@@ -567,3 +567,149 @@ def test_coveragepy_run_elsewhere_maps_back(tmp_path: Path) -> None:
         assert "services/py/app/util/text.py" in result.coverage.files, name
         assert result.coverage.totals().lines_total == native["num_statements"], name
         assert result.coverage.totals() == cs.totals(), name
+
+
+# -- a suggestion must be right or absent (issue #10, item 11) --------------------------
+
+
+def _big_tree(n: int = 10_000) -> list[str]:
+    """A generated tree of ``n`` files, deterministic, with the issue's two directories."""
+    words = ["app", "file", "build", "gateway", "template", "alert", "core", "util", "api"]
+    files = [f"src/app/file/build/sib{i:02}.ts" for i in range(21)]
+    files += ["src/app/gateway/template/alert/index.ts", "src/app/gateway/template/alert/view.ts"]
+    i = 0
+    while len(files) < n:
+        a, b, c = words[i % 9], words[(i // 9) % 9], words[(i // 81) % 9]
+        files.append(f"src/{a}/{b}/{c}/mod{i}.ts")
+        i += 1
+    return files
+
+
+def test_no_fix_that_would_move_files_that_map_today(tmp_path: Path) -> None:
+    """Two files of src/app/file/build/ are gone; their names exist under .../alert/."""
+    files = _big_tree()
+    assert len(files) == 10_000
+    report = [f"src/app/file/build/sib{i:02}.ts" for i in range(21)]
+    report += ["src/app/file/build/index.ts", "src/app/file/build/view.ts"]
+    result = map_paths(coverage(*report), workspace(tmp_path, files), [])
+    assert len(result.mapping) == 21
+    [group] = result.unmapped
+    assert group.suggestion is None
+    assert group.kind == STALE
+    assert group.paths == ["src/app/file/build/index.ts", "src/app/file/build/view.ts"]
+    assert group.describe() == (
+        "2 files under src/app/file/build/ not in the repository: deleted, renamed or "
+        "generated? If they should not count, add to covgap.toml: "
+        '[paths] ignore = ["src/app/file/build/**"]'
+    )
+    # What would have been suggested claims the 21 siblings live under alert/: wrong.
+    siblings = [p for p in result.mapping if p.startswith("src/app/file/build/")]
+    assert len(siblings) == 21
+
+
+def test_a_single_name_coincidence_is_not_a_fix(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["src/app.ts", "lib/other/config.ts"])
+    result = map_paths(coverage("src/app.ts", "/ci/gen/config.ts"), ws, [])
+    [group] = result.unmapped
+    assert group.suggestion is None and group.kind == STALE
+
+
+TASKER = [
+    "crates/tasker-rb/lib/tasker_core.rb",
+    "crates/tasker-rb/lib/tasker_core/client.rb",
+    "crates/tasker-rb/lib/tasker_core/errors.rb",
+    "crates/tasker-rb/lib/tasker_core/handlers/base.rb",
+    "crates/tasker-rb/ext/tasker_core/extconf.rb",
+    "crates/tasker-core/src/lib.rs",
+]
+
+
+def test_a_real_rename_is_still_suggested(tmp_path: Path) -> None:
+    """tasker-core moved workers/ruby/lib to crates/tasker-rb/lib after the report."""
+    (tmp_path / "crates").mkdir()
+    ws = workspace(tmp_path, TASKER)
+    old = [
+        str(tmp_path / p.replace("crates/tasker-rb/", "workers/ruby/"))
+        for p in TASKER
+        if "/lib/" in p
+    ]
+    cs = coverage(*old, str(tmp_path / "crates/tasker-core/src/lib.rs"))
+    result = map_paths(cs, ws, [])
+    [group] = result.unmapped
+    assert group.kind == RELOCATED
+    assert group.suggestion == PathFix("workers/ruby/", "crates/tasker-rb/")
+    assert len(group.paths) == 4
+    # Taking the advice maps every moved file and nothing else moves.
+    assert group.suggestion is not None
+    fixed = map_paths(cs, ws, [group.suggestion])
+    assert fixed.unmapped == []
+    assert sorted(fixed.coverage.files) == sorted(p for p in TASKER if "ext/" not in p)
+
+
+def test_ci_paths_of_a_renamed_tree_map_without_advice(tmp_path: Path) -> None:
+    """From another machine the same move maps by suffix: nothing to suggest."""
+    ws = workspace(tmp_path, TASKER)
+    old = [CI + p.replace("crates/tasker-rb/", "workers/ruby/") for p in TASKER if "/lib/" in p]
+    result = map_paths(coverage(*old), ws, [])
+    assert sorted(result.mapping.values()) == sorted(p for p in TASKER if "/lib/" in p)
+    assert result.unmapped == []
+
+
+# -- under the repository root: repository paths, existing or not (item 13) -----------
+
+
+def test_paths_under_the_root_stay_repository_paths(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["b.c", "new/dir/x.c"])
+    cs = coverage(str(tmp_path / "a.c"), str(tmp_path / "b.c"), str(tmp_path / "old/dir/x.c"))
+    result = map_paths(cs, ws, [])
+    # a.c was deleted; old/dir/x.c is not silently moved onto new/dir/x.c.
+    assert sorted(result.coverage.files) == ["a.c", "b.c", "old/dir/x.c"]
+    assert result.mapping == {str(tmp_path / "b.c"): "b.c"}
+    kinds = {p: g.kind for g in result.unmapped for p in g.paths}
+    assert kinds == {"a.c": STALE, "old/dir/x.c": RELOCATED}
+    # dir/x.c agrees beyond the name: the rewrite is suggested in repository terms.
+    [moved] = [g for g in result.unmapped if g.kind == RELOCATED]
+    assert moved.suggestion == PathFix("old/", "new/")
+    assert result.external == []
+
+
+# -- external files (item 5) ------------------------------------------------------------
+
+
+def test_external_files_are_left_out_and_named(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, ["src/ext.c", "src/util.c"])
+    cs = coverage(
+        CI + "src/ext.c",
+        CI + "build/generated.c",  # the report's own checkout: stays, listed
+        "/usr/include/python3.11/object.h",
+        "/opt/py/include/python3.11/listobject.h",
+        "/home/u/.cargo/registry/src/x-1.0/src/lib.rs",
+        "/home/dev/other-project/lib/helper.c",  # outside, no such name: external
+        "/home/dev/other-project/lib/util.c",  # outside, but a repo file has the name: kept
+    )
+    result = map_paths(cs, ws, [])
+    assert result.external == [
+        "/home/dev/other-project/lib/helper.c",
+        "/home/u/.cargo/registry/src/x-1.0/src/lib.rs",
+        "/opt/py/include/python3.11/listobject.h",
+        "/usr/include/python3.11/object.h",
+    ]
+    assert sorted(result.coverage.files) == [
+        "/home/dev/other-project/lib/util.c",
+        CI + "build/generated.c",
+        "src/ext.c",
+    ]
+    note = result.external_note()
+    assert note is not None and note.startswith("4 external files left out: /home/dev/")
+    assert note.endswith("; `--include-external` counts them")
+    counted = map_paths(cs, ws, [], include_external=True)
+    assert counted.coverage.totals() == cs.totals()
+
+
+def test_nothing_is_external_when_nothing_maps_but_system_paths(tmp_path: Path) -> None:
+    """A report from another layout entirely: its files are listed, not dropped."""
+    ws = workspace(tmp_path, ["src/a.py"])
+    cs = coverage("/home/ci/other/gen/one.py", "/usr/lib/python3/x.py")
+    result = map_paths(cs, ws, [])
+    assert result.external == ["/usr/lib/python3/x.py"]
+    assert list(result.coverage.files) == ["/home/ci/other/gen/one.py"]

@@ -7,9 +7,9 @@ but not executable / not measured; ``0``/``1`` executable and uncovered/covered)
 where it is now (``-`` deleted, ``#``, ``0``, ``1``)::
 
     UNC  + => 0   Uncovered New Code         new code that no test runs
-    GNC  + => 1   Gained coverage New Code   new code that a test runs
+    GNC  + => 1   Gained New Coverage        new code that a test runs
     UIC  # => 0   Uncovered Included Code    code the baseline did not measure, uncovered now
-    GIC  # => 1   Gained coverage Included   code the baseline did not measure, covered now
+    GIC  # => 1   Gained Included Coverage   code the baseline did not measure, covered now
     UBC  0 => 0   Uncovered Baseline Code    unchanged, uncovered before and now
     LBC  1 => 0   Lost Baseline Coverage     unchanged, covered before, not now: a regression
     GBC  0 => 1   Gained Baseline Coverage   unchanged, covered now but not before
@@ -23,13 +23,17 @@ Which baseline line a current line *is* comes from the git diff between the base
 source and the current source (:mod:`covgap.gitinfo`): a line inside a hunk is new (and
 the hunk's old lines deleted), as lcov does with its ``--diff-file``; any other line
 maps to the base line at the running offset. A file renamed in the diff is compared
-with its old path's baseline. Some consequences, each as lcov has them:
+with its old path's baseline. Some consequences of lcov's definitions of the
+categories:
 
 * a file that is new in the diff is all UNC/GNC;
 * a file that the baseline did not measure but that existed is UIC/GIC outside the
   changed hunks (its changed lines are still new code);
 * a file missing from the current coverage but still in the tree turns its baseline
-  lines into EUB/ECB (no longer measured), not DUB/DCB (which need a deletion);
+  lines into EUB/ECB (no longer measured), not DUB/DCB (which need a deletion).
+  This is covgap's reading of the definitions, not genhtml's behaviour: genhtml only
+  lists the files of the current coverage, so for such a file covgap's EUB/ECB (and
+  its baseline-side totals) exceed genhtml's;
 * deleted lines (DUB/DCB) carry *base* line numbers, every other category current ones.
 
 Lines and branch outcomes are classified (a branch outcome keeps its identity, its
@@ -88,8 +92,8 @@ DESCRIPTIONS: dict[str, str] = {
     "UIC": "Uncovered Included Code: code the baseline did not measure, uncovered now",
     "UBC": "Uncovered Baseline Code: unchanged code, uncovered before and now",
     "GBC": "Gained Baseline Coverage: unchanged code that is covered now and was not",
-    "GIC": "Gained coverage Included Code: code the baseline did not measure, covered now",
-    "GNC": "Gained coverage New Code: new code that a test runs",
+    "GIC": "Gained Included Coverage: code the baseline did not measure, covered now",
+    "GNC": "Gained New Coverage: new code that a test runs",
     "CBC": "Covered Baseline Code: unchanged code, covered before and now",
     "EUB": "Excluded Uncovered Baseline: uncovered code that is no longer measured",
     "ECB": "Excluded Covered Baseline: covered code that is no longer measured",
