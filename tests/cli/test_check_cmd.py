@@ -370,7 +370,9 @@ def test_sarif_junit_github_markdown_outputs(repo: Path, tmp_path: Path) -> None
     assert "::warning file=src/app/core/core.py,line=11,endLine=11," in r.stdout
     assert "## covgap gates: 2 gates fail" in summary.read_text()  # line and patch
     r = invoke(repo, "check", "now.info", "--base", "main", "--format", "markdown")
-    assert "| coverage of new and changed lines | 33.33 % | ≥ 60 % | ❌ **fail** |" in r.stdout
+    assert (
+        "| patch: coverage of new and changed lines | 33.33 % | ≥ 60 % | ❌ **fail** |" in r.stdout
+    )
 
 
 # -- the docs' CI snippets -------------------------------------------------------------------
@@ -508,3 +510,80 @@ def test_repo_below_the_checkout_top(repo: Path) -> None:
     )
     assert r.exit_code == 0, r.output  # 3 of 4 changed lines covered
     assert "::warning file=src/app/core/core.py,line=3,endLine=3," in r.stdout
+
+
+# -- CI flags and no gates at all (issue #10, item 10) -----------------------------------
+
+
+def test_fail_under_flags_override_the_config_and_name_the_rule(repo: Path) -> None:
+    feature(repo)
+    covered = {
+        "src/app/core/core.py": {**dict.fromkeys(range(1, 13), 1), 12: 0},
+        "src/app/helpers.py": dict.fromkeys(range(1, 7), 1),
+    }
+    write(repo, "now.info", lcov(covered))  # 17/18 lines, patch 3/4 = 75 %
+    r = invoke(repo, "check", "now.info", "--base", "main")
+    assert r.exit_code == 0, r.output
+    assert "line: overall line coverage" in r.output
+    assert "patch: coverage of new and changed lines" in r.output
+    # The command line wins over the config's line = 70 and patch = 60.
+    r = invoke(
+        repo, "check", "now.info", "--base", "main", "--fail-under-lines", "95", "--format", "json"
+    )
+    assert r.exit_code == 1, r.output
+    (line,) = [v for v in json.loads(r.stdout)["verdicts"] if v["rule"] == "line"]
+    assert line["limit_exact"] == "95/1" and line["status"] == "fail"
+    assert line["option"] == "--fail-under-lines"
+    assert line["label"] == "line (--fail-under-lines): overall line coverage"
+    r = invoke(repo, "check", "now.info", "--base", "main", "--fail-under-patch", "75.001")
+    assert r.exit_code == 1
+    assert "patch (--fail-under-patch): coverage of new and changed lines" in r.output
+    r = invoke(repo, "check", "now.info", "--base", "main", "--fail-under-patch", "75")
+    assert r.exit_code == 0, r.output
+    # Flags add rules the config does not have; no branch data: not measured, no failure.
+    r = invoke(
+        repo,
+        "check",
+        "now.info",
+        "--base",
+        "main",
+        "--fail-under-functions",
+        "40",
+        "--fail-under-branches",
+        "50",
+        "--format",
+        "json",
+    )
+    assert r.exit_code == 0, r.output
+    labels = {v["rule"]: (v["label"], v["status"]) for v in json.loads(r.stdout)["verdicts"]}
+    assert labels["branch"] == (
+        "branch (--fail-under-branches): overall branch coverage",
+        "not measured",
+    )
+    assert labels["function"][0] == "function (--fail-under-functions): overall function coverage"
+    r = invoke(repo, "check", "now.info", "--fail-under-lines", "101")
+    assert r.exit_code == 2 and "--fail-under-lines" in r.output
+
+
+def test_no_gates_shows_the_figures_with_patch_coverage_and_passes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, "")
+    feature(repo)
+    covered = {
+        "src/app/core/core.py": {**dict.fromkeys(range(1, 13), 1), 12: 0, 3: 0},
+        "src/app/helpers.py": dict.fromkeys(range(1, 7), 1),
+    }
+    write(repo, "now.info", lcov(covered))  # 16/18 lines; patch 2 of 4 changed lines
+    r = invoke(repo, "check", "now.info", "--base", "main")
+    assert r.exit_code == 0, r.output
+    assert "line: overall line coverage" in r.output and "88.88 % (16 of 18 lines)" in r.output
+    assert "patch: coverage of new and changed lines against" in r.output
+    assert "50.00 % (2 of 4 changed lines)" in r.output
+    assert "no gates configured: nothing fails" in r.output
+    r = invoke(repo, "check", "now.info", "--base", "main", "--format", "json")
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is True and doc["verdicts"] == []
+    patch = next(f for f in doc["figures"] if f["key"] == "patch")
+    assert (patch["covered"], patch["total"], patch["measured_exact"]) == (2, 4, "50/1")
+    md = invoke(repo, "check", "now.info", "--base", "main", "--format", "markdown").stdout
+    assert "| patch: coverage of new and changed lines against" in md

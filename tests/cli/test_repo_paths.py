@@ -144,9 +144,7 @@ def gcc_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     stdout = run("gcov", "--json-format", "ext.c")
     figures = {
         name: int(total)
-        for name, total in re.findall(
-            r"File '([^']+)'\nLines executed:[\d.]+% of (\d+)", stdout
-        )
+        for name, total in re.findall(r"File '([^']+)'\nLines executed:[\d.]+% of (\d+)", stdout)
     }
     assert figures["ext.c"] > 0 and len(figures) == 2, stdout  # ext.c and object.h
     run("lcov", "--quiet", "--capture", "--directory", ".", "--output-file", "lcov.info")

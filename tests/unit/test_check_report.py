@@ -116,7 +116,7 @@ def test_check_json_is_exact_and_deterministic(golden: Golden) -> None:
 
 def test_no_gates_configured() -> None:
     assert "no gates configured" in plain(check_terminal(GateResult([])))
-    assert "No gates configured." in check_markdown(GateResult([]))
+    assert "No gates configured: nothing fails." in check_markdown(GateResult([]))
 
 
 def test_diff_renderers(golden: Golden) -> None:

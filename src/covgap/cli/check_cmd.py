@@ -203,6 +203,30 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     is_flag=True,
     help="Raise the minimums in the config file to today's values (never lowers them).",
 )
+@click.option(
+    "--fail-under-lines",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail when overall line coverage is below PCT % (over [gates] line).",
+)
+@click.option(
+    "--fail-under-branches",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail when overall branch coverage is below PCT % (over [gates] branch).",
+)
+@click.option(
+    "--fail-under-functions",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail when overall function coverage is below PCT % (over [gates] function).",
+)
+@click.option(
+    "--fail-under-patch",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail when coverage of new and changed lines is below PCT % (over [gates] patch).",
+)
 def check_command(
     source: CoverageInputs,
     base: str | None,
@@ -214,6 +238,10 @@ def check_command(
     output: Path | None,
     explain: bool,
     do_ratchet: bool,
+    fail_under_lines: float | None,
+    fail_under_branches: float | None,
+    fail_under_functions: float | None,
+    fail_under_patch: float | None,
 ) -> None:
     """Evaluate the coverage gates of [gates] and component targets; exit 1 if any fails.
 
@@ -221,14 +249,30 @@ def check_command(
     new and changed lines (patch) against --base, the largest allowed drop versus
     --baseline, critical paths that may not lose coverage, a per-file minimum, and
     new source files needing tests. Rules that cannot be measured (no data, no
-    baseline, no diff) are shown as such and do not fail. See docs/gates.md.
+    baseline, no diff) are shown as such and do not fail. The --fail-under-* options
+    set a minimum over the config's. With no gate configured at all, the measured
+    figures (with patch coverage against --base) are shown and the exit is 0, as
+    diff-cover does. See docs/gates.md.
     """
     # The baseline first: a bad --baseline is one error line, before any other output.
     base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     loaded = source.load()
-    gates = loaded.config.section("gates")
+    gates = dict(loaded.config.section("gates"))
+    options = {
+        "line": ("--fail-under-lines", fail_under_lines),
+        "branch": ("--fail-under-branches", fail_under_branches),
+        "function": ("--fail-under-functions", fail_under_functions),
+        "patch": ("--fail-under-patch", fail_under_patch),
+    }
+    overridden = {}
+    for key, (option, value) in options.items():
+        if value is not None:
+            gates[key] = value
+            overridden[f"gates.{key}"] = option
+    no_gates = not gates and not any(c.target or c.critical for c in loaded.workspace.components)
     needs_diff = (
-        "patch" in gates
+        no_gates
+        or "patch" in gates
         or bool(gates.get("new_files_need_tests"))
         or (base_line is not None and base_line.has_detail)
         or base is not None
@@ -261,6 +305,8 @@ def check_command(
             source_index=_source_index(loaded),
         )
     )
+    for v in result.verdicts:
+        v.option = overridden.get(v.config_key, "")
     if do_ratchet:
         _do_ratchet(loaded, result)
     context = {

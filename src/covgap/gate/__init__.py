@@ -54,9 +54,10 @@ from covgap.gate.ratchet import (
     ratchet,
     ratchet_targets,
 )
-from covgap.gate.rules import RULES, Rule, evaluate
+from covgap.gate.rules import RULES, Rule, evaluate, figures
 from covgap.gate.verdict import (
     MAX_OFFENDERS,
+    Figure,
     GateInputs,
     GateResult,
     Offender,
@@ -70,6 +71,7 @@ from covgap.gate.verdict import (
 __all__ = [
     "MAX_OFFENDERS",
     "RULES",
+    "Figure",
     "GateInputs",
     "GateResult",
     "Offender",
@@ -81,6 +83,7 @@ __all__ = [
     "config_prefix",
     "evaluate",
     "exact",
+    "figures",
     "format_value",
     "ratchet",
     "ratchet_targets",

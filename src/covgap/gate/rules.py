@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from covgap.gate import drop, new_files, patch, totals
-from covgap.gate.verdict import GateInputs, GateResult, Verdict, diffcov_for, patch_for
+from covgap.gate.verdict import (
+    Figure,
+    GateInputs,
+    GateResult,
+    Verdict,
+    diffcov_for,
+    patch_for,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ RULES: tuple[Rule, ...] = (
 def evaluate(inp: GateInputs) -> GateResult:
     """Evaluate every configured rule, in a fixed order, and keep what they used."""
     verdicts = [v for rule in RULES for v in rule.check(inp)]
+    shown = [] if verdicts else figures(inp)
     notes = list(inp.base.notes) if inp.base is not None else []
     detailed = inp.baseline is not None and inp.baseline.coverage is not None
     if detailed and inp.diff is None and inp.diff_problem is not None:
@@ -75,4 +83,45 @@ def evaluate(inp: GateInputs) -> GateResult:
             "and critical compare totals; differential categories (LBC, GBC, ...) need a "
             "baseline written with `covgap report --format json --detail`"
         )
-    return GateResult(verdicts, patch_for(inp), diffcov_for(inp), notes)
+    return GateResult(verdicts, patch_for(inp), diffcov_for(inp), notes, shown)
+
+
+def figures(inp: GateInputs) -> list[Figure]:
+    """What ``check`` shows with no gate configured: overall and patch coverage.
+
+    Patch coverage is the changed executable lines covered, against the diff's base;
+    without a diff it says why it is not measured.
+    """
+    totals = inp.coverage.totals()
+    out = [
+        Figure("line", "overall line coverage", totals.lines_covered, totals.lines_total, "lines"),
+        Figure(
+            "branch",
+            "overall branch coverage",
+            totals.branches_covered,
+            totals.branches_total,
+            "branch outcomes",
+            "" if totals.branches_total else "the inputs carry no branch data",
+        ),
+        Figure(
+            "function",
+            "overall function coverage",
+            totals.functions_covered,
+            totals.functions_total,
+            "functions",
+            "" if totals.functions_total else "the inputs carry no function data",
+        ),
+    ]
+    patch = patch_for(inp)
+    words = "coverage of new and changed lines"
+    if patch is None:
+        why = inp.diff_problem or "no diff against a base ref"
+        out.append(Figure("patch", words, 0, 0, "changed lines", why))
+    else:
+        covered = sum(len(p.covered) for p in patch)
+        total = sum(p.executable for p in patch)
+        why = "" if total else "no changed line is executable code the coverage measures"
+        base = inp.diff.base[:12] if inp.diff is not None and inp.diff.base else ""
+        against = f" against {base}" if base else ""
+        out.append(Figure("patch", words + against, covered, total, "changed lines", why))
+    return out

@@ -126,6 +126,8 @@ class Verdict:
     explain: list[str] = field(default_factory=list)
     offenders: list[Offender] = field(default_factory=list)
     more_offenders: int = 0
+    option: str = ""
+    """The command-line option that set the limit over the config (``--fail-under-lines``)."""
 
     @classmethod
     def not_measured(cls, rule: str, title: str, limit: Fraction | None, **details: Any) -> Verdict:
@@ -145,6 +147,19 @@ class Verdict:
     def comparison(self) -> str:
         """``≥ 80`` or ``≤ 2`` : how the measured value must relate to the limit."""
         return ("≥ " if self.higher_is_better else "≤ ") + self.limit_text()
+
+    def key(self) -> str:
+        """The rule's name in the config: ``patch``, ``critical``, ``components.core.target``."""
+        return self.config_key.removeprefix("gates.") if self.config_key else self.rule
+
+    def label(self) -> str:
+        """The rule by its config key and in words: ``patch: coverage of new and changed lines``.
+
+        A limit given on the command line says which option set it:
+        ``line (--fail-under-lines): overall line coverage``.
+        """
+        by = f" ({self.option})" if self.option else ""
+        return f"{self.key()}{by}: {self.title}"
 
     def summary(self) -> str:
         """``measured 79.99 %, limit ≥ 80 %``: one line for messages."""
@@ -171,6 +186,32 @@ class GateInputs:
     """Computed once from ``diff`` by :func:`patch_for`."""
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure shown when no gate is configured (as diff-cover does).
+
+    ``key`` is the ``[gates]`` key that would gate it; ``reason`` says why it could
+    not be measured (no diff, no branch data).
+    """
+
+    key: str
+    words: str
+    covered: int
+    total: int
+    what: str
+    reason: str = ""
+
+    @property
+    def measured(self) -> Fraction | None:
+        return None if self.reason else ratio(self.covered, self.total)
+
+    def text(self) -> str:
+        """``79.99 % (7,999 of 10,000 lines)`` or ``n/a (why)``."""
+        if self.measured is None:
+            return f"n/a ({self.reason or f'no {self.what}'})"
+        return f"{format_value(self.measured)} % ({self.covered:,} of {self.total:,} {self.what})"
+
+
 @dataclass
 class GateResult:
     """All verdicts plus the analyses they were computed from (for the reports)."""
@@ -179,6 +220,8 @@ class GateResult:
     patch: list[PatchFile] | None = None
     diffcov: DiffCoverage | None = None
     notes: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    """With no rule configured at all: the measured figures, gated by nothing."""
 
     @property
     def failed(self) -> list[Verdict]:

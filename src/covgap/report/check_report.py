@@ -38,7 +38,9 @@ CHECK_JSON_VERSION = 1
 
 * 1 (covgap 0.1.0): ``ok``, ``verdicts`` (rule, title, status, measured, limit, unit,
   texts, reason, explain, offenders), ``uncovered_new_lines``, ``diff`` and
-  ``diff_branches`` category totals, notes.
+  ``diff_branches`` category totals, notes. Added since, compatibly: each verdict's
+  ``option`` (the ``--fail-under-*`` that set its limit) and ``label`` (config key and
+  words), and ``figures`` (the measured figures when no gate is configured).
 """
 
 DIFF_JSON_VERSION = 1
@@ -98,7 +100,20 @@ def check_terminal(
     """The rule table, then each failure's files and lines, then (``explain``) the numbers."""
     parts: list[RenderableType] = [Text(line, style="dim") for line in header]
     if not result.verdicts:
-        parts.append(Text("no gates configured: add a [gates] table (see docs/gates.md)"))
+        if result.figures:
+            t = Table(title="Measured (no gates)", title_justify="left", show_edge=False)
+            t.add_column("figure")
+            t.add_column("measured", justify="right")
+            for f in result.figures:
+                t.add_row(f"{f.key}: {f.words}", f.text())
+            parts.append(t)
+        parts.append(
+            Text(
+                "\nno gates configured: nothing fails; add a [gates] table or "
+                "--fail-under-lines/--fail-under-patch (see docs/gates.md)"
+            )
+        )
+        parts += [Text(f"note: {note}", style="yellow") for note in result.notes]
         return Group(*parts)
     t = Table(title="Gates", title_justify="left", show_edge=False)
     t.add_column("rule")
@@ -109,10 +124,10 @@ def check_terminal(
         word = _STATUS_WORD[v.status]
         if v.status is Status.NOT_MEASURED and v.reason:
             word += f" ({v.reason})"
-        t.add_row(v.title, _measured(v), _limit(v), Text(word, style=_STATUS_STYLE[v.status]))
+        t.add_row(v.label(), _measured(v), _limit(v), Text(word, style=_STATUS_STYLE[v.status]))
     parts.append(t)
     for v in result.failed:
-        parts.append(Text(f"\n✗ {v.title}: {v.reason}", style="bold red"))
+        parts.append(Text(f"\n✗ {v.label()}: {v.reason}", style="bold red"))
         for o in v.offenders:
             parts.append(Text("    " + _offender_line(o)))
         if v.more_offenders:
@@ -161,13 +176,20 @@ def check_markdown(
         status = _MD_ICON[v.status]
         if v.status is Status.NOT_MEASURED and v.reason:
             status += f" ({md_escape(v.reason)})"
-        rows.append([md_escape(v.title), _measured(v), md_escape(_limit(v)), status])
+        rows.append([md_escape(v.label()), _measured(v), md_escape(_limit(v)), status])
     if rows:
         out += table(["rule", "measured", "limit", "result"], rows, "lrrl")
     else:
-        out.append("No gates configured.")
+        if result.figures:
+            out += table(
+                ["figure", "measured"],
+                [[md_escape(f"{f.key}: {f.words}"), md_escape(f.text())] for f in result.figures],
+                "lr",
+            )
+            out.append("")
+        out.append("No gates configured: nothing fails.")
     for v in result.failed:
-        out += ["", f"### ❌ {md_escape(v.title)}", "", md_escape(v.reason), ""]
+        out += ["", f"### ❌ {md_escape(v.label())}", "", md_escape(v.reason), ""]
         for o in v.offenders:
             where = f" {_lines_word(o.ranges)} {ranges(list(o.ranges))}" if o.ranges else ""
             note = f" — {md_escape(o.note)}" if o.note else ""
@@ -244,6 +266,8 @@ def check_json(result: GateResult, *, context: dict[str, Any] | None = None) -> 
                 "unit": v.unit,
                 "higher_is_better": v.higher_is_better,
                 "config_key": v.config_key,
+                "option": v.option,
+                "label": v.label(),
                 "reason": v.reason,
                 "explain": v.explain,
                 "offenders": [_offender_json(o) for o in v.offenders],
@@ -255,6 +279,19 @@ def check_json(result: GateResult, *, context: dict[str, Any] | None = None) -> 
         "diff": None if result.diffcov is None else result.diffcov.totals(),
         "diff_branches": None if result.diffcov is None else result.diffcov.branch_totals(),
         "notes": result.notes,
+        "figures": [
+            {
+                "key": f.key,
+                "words": f.words,
+                "covered": f.covered,
+                "total": f.total,
+                "unit": f.what,
+                "measured": _number(f.measured),
+                "measured_exact": _exact(f.measured),
+                "reason": f.reason,
+            }
+            for f in result.figures
+        ],
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
