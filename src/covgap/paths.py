@@ -43,6 +43,7 @@ reported unmapped.
 
 from __future__ import annotations
 
+import bisect
 import json
 import posixpath
 import re
@@ -481,13 +482,22 @@ def _single_candidate(outcome: _Outcome) -> str | None:
     return None
 
 
-def _moves_a_mapped_file(fix: tuple[str, str], mapped: dict[str, str]) -> bool:
-    """Would applying ``fix`` send a report path that maps today somewhere else?"""
+def _moves_a_mapped_file(
+    fix: tuple[str, str], spelled: Sequence[str], mapped: dict[str, str]
+) -> bool:
+    """Would applying ``fix`` send a report path that maps today somewhere else?
+
+    ``spelled`` is ``mapped``'s keys, sorted, so the paths under ``fix``'s prefix are
+    one contiguous run found by bisection.
+    """
     old, new = fix
-    return any(
-        spelled.startswith(old) and normalize(new + spelled[len(old) :]) != target
-        for spelled, target in mapped.items()
-    )
+    i = bisect.bisect_left(spelled, old)
+    while i < len(spelled) and spelled[i].startswith(old):
+        path = spelled[i]
+        if normalize(new + path[len(old) :]) != mapped[path]:
+            return True
+        i += 1
+    return False
 
 
 def _groups(unmapped: dict[str, _Outcome], mapped: dict[str, str]) -> list[UnmappedGroup]:
@@ -511,9 +521,10 @@ def _groups(unmapped: dict[str, _Outcome], mapped: dict[str, str]) -> list[Unmap
             k = _common_suffix(parts, cparts)
             by_fix[(_prefix_of(parts, k), _prefix_of(cparts, k))].append((path, k))
     suggested: dict[tuple[str, str], list[str]] = {}
+    spelled = sorted(mapped)
     for fix, members in by_fix.items():
         credible = len(members) >= 2 or any(k >= 2 for _, k in members)
-        if credible and fix[0] != fix[1] and not _moves_a_mapped_file(fix, mapped):
+        if credible and fix[0] != fix[1] and not _moves_a_mapped_file(fix, spelled, mapped):
             suggested[fix] = [p for p, _ in members]
     placed = {p for paths in suggested.values() for p in paths}
     clusters: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)

@@ -169,6 +169,8 @@ def test_system_header_is_external_and_left_out(
     note = f"1 external file left out: {header}; `--include-external` counts them"
     assert note in doc["notes"]
     assert f"covgap: note: {note}" in result.stderr
+    md = invoke(repo, "report", report, "--repo", ".", "--format", "markdown").stdout
+    assert "> " + note.replace("`", "\\`") in md
 
     counted = invoke(
         repo, "report", report, "--repo", ".", "--format", "json", "--include-external"

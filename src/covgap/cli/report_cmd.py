@@ -136,6 +136,8 @@ def render_report(
 
         notes = [f"skipped {p}: {why}" for p, why in loaded.skipped]
         notes += [g.describe() for g in loaded.unmapped]
+        external = loaded.mapping.external_note() if loaded.mapping is not None else None
+        notes += [external] if external is not None else []
         return render_markdown(summary, lowest=lowest, zero=zero, notes=notes).encode()
     from covgap.report.terminal import render_terminal
 

@@ -394,16 +394,17 @@ def read_in(stream: BinaryIO, origin: str, context: ReadContext) -> CoverageSet:
     return cs
 
 
-def read_contexts(path: Path) -> Contexts:
+def read_contexts(path: Path, context: ReadContext | None = None) -> Contexts:
     """Return which contexts ran each line, per file (paths as :func:`read` gives them).
 
     Arc data is reported per source line of the arc, as ``coverage json
-    --show-contexts`` does.
+    --show-contexts`` does. ``context`` finds moved sources as :func:`read_in` does.
     """
     origin = str(path)
     data = _open_data(path, origin)
     base = path.resolve().parent
-    found, _missing = locate_sources(sorted(data.measured_files()), base)
+    search = _search(_coverage_module(), base, context or ReadContext())
+    found, _missing = locate_sources(sorted(data.measured_files()), base, search)
     out: Contexts = {}
     for recorded in sorted(data.measured_files()):
         by_line = data.contexts_by_lineno(recorded)
