@@ -11,7 +11,10 @@ file ``crates/core/src/x.rs``. Each report path is tried, in order, as:
    normalised path replaces that prefix with its ``to``);
 2. the path exactly as written, then normalised (``\\`` → ``/``, no ``./``, ``a/../``
    resolved, ``file://`` dropped, drive letter upper-cased);
-3. an absolute path below the repository root, made relative to it;
+3. an absolute path below the repository root, made relative to it — whether or not
+   the file exists today (a baseline converted after a delete keeps ``a.c``; an
+   installed copy under a dependency directory such as ``.tox/…/site-packages`` is
+   the exception and goes on to step 6);
 4. a Go import path below a ``go.mod`` module path, moved to that module's directory;
 5. a relative path joined to each of the report's source roots
    (``CoverageSet.source_roots``);
@@ -30,10 +33,17 @@ Mapped files are renamed onto their repository path; two report paths reaching o
 file are merged (hits summed). A path that maps nowhere is kept, under its normalised
 spelling, so totals still equal the native tool's; it is listed in an
 :class:`UnmappedGroup` with the other paths under the same directory and, when a
-repository file has the same name, a suggested fix, e.g.::
+repository file has the same name and the fix is credible, a suggested fix, e.g.::
 
     12 files under /home/ci/other/ not found in the repository; add to covgap.toml:
     [paths] fixes = [{ from = "/home/ci/other/", to = "pkg/" }]
+
+A fix is credible when applying it moves no report path that maps today and more
+than a coincidence of names supports it (several files agree on the rewrite, or a
+file shares components beyond its name with the target); otherwise the files are
+*stale* ("deleted, renamed or generated?") and the advice is ``ignore``. Paths
+outside the repository that nothing maps are *external* (:func:`map_paths`): left
+out unless asked for, and named in one note.
 
 Paths the configuration excludes (``[paths] ignore``, or not matching ``[paths]
 include``) are dropped here and never listed as unmapped. With no repository files at
@@ -387,7 +397,9 @@ class _Mapper:
         user fix records only the fix itself, and only when nothing else was needed.
         A path below the repository root that no fix rewrites *is* that repository
         path even when the file is gone today (a baseline written before a delete or
-        a rename): it is never moved elsewhere by suffix matching.
+        a rename): it is never moved elsewhere by suffix matching. The exception is an
+        installed copy inside the tree (``.tox/…/site-packages/pkg/mod.py``), which
+        still maps onto the package's sources as below.
         """
         query = norm
         rel = self.under_root(norm)
@@ -405,7 +417,7 @@ class _Mapper:
         found = self._direct(query)
         if found is not None:
             return _Outcome(found[0], found[1] if fixed is None else None)
-        if rel is not None and fixed is None:
+        if rel is not None and fixed is None and _foreign_depth(rel.split("/")) == 0:
             near = self._suffix(rel)
             strong = [near.target] if near.target is not None else near.strong
             return _Outcome(strong=strong, weak=near.weak, in_repo=rel)
@@ -631,8 +643,9 @@ def map_paths(
     mapping: dict[str, str] = {}
     pending: dict[str, _Outcome] = {}
     normal: dict[str, str] = {}
+    spelling: dict[str, str] = {}
     for raw in cs.files:
-        norm = normal[raw] = normalize(raw)
+        norm = normal[raw] = spelling[raw] = normalize(raw)
         outcome = mapper.first_pass(raw, norm)
         if outcome.target is not None:
             mapping[raw] = outcome.target
@@ -648,7 +661,7 @@ def map_paths(
     for raw, outcome in pending.items():
         target = None
         if learned and outcome.in_repo is None:
-            target = mapper.by_rewrites(normal[raw], learned)
+            target = mapper.by_rewrites(spelling[raw], learned)
         if target is not None:
             mapping[raw] = target
         else:

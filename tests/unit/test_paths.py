@@ -713,3 +713,15 @@ def test_nothing_is_external_when_nothing_maps_but_system_paths(tmp_path: Path) 
     result = map_paths(cs, ws, [])
     assert result.external == ["/usr/lib/python3/x.py"]
     assert list(result.coverage.files) == ["/home/ci/other/gen/one.py"]
+
+
+def test_an_installed_copy_inside_the_tree_still_maps(tmp_path: Path) -> None:
+    """tox installs the package under the root: .tox/…/site-packages is not a repo path."""
+    ws = workspace(tmp_path, ["src/requests/utils.py"])
+    copy = str(tmp_path / ".tox/py311/lib/python3.11/site-packages/requests/utils.py")
+    other = str(tmp_path / ".tox/py311/lib/python3.11/site-packages/six.py")
+    result = map_paths(coverage(copy, other), ws, [])
+    assert result.mapping == {copy: "src/requests/utils.py"}
+    # Other people's code inside the tree is kept (external means outside it).
+    assert result.external == []
+    assert ".tox/py311/lib/python3.11/site-packages/six.py" in result.coverage.files
