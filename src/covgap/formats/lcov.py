@@ -75,6 +75,7 @@ from typing import BinaryIO
 
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec
+from covgap.formats._totals import TotalsCheck
 from covgap.model import (
     NEVER_EVALUATED,
     CoverageSet,
@@ -430,8 +431,11 @@ class _Accumulator:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.records: dict[str, list[_Record]] = {}
-        self.mismatch: dict[str, list[str]] = {"lines": [], "branches": [], "functions": []}
-        self.mismatch_count = {"lines": 0, "branches": 0, "functions": 0}
+        self.totals = TotalsCheck(
+            origin,
+            "the LF/LH, BRF/BRH and FNF/FNH summary lines",
+            "covgap reports the data, as lcov --summary does",
+        )
 
     def add(self, records: Iterable[_Record]) -> None:
         for rec in records:
@@ -445,29 +449,25 @@ class _Accumulator:
                 group.append(rec)
 
     def _check_declared(self, rec: _Record) -> None:
-        lf, lh, brf, brh, fnf, fnh = rec[9]
+        """Compare a record's own summary lines (those it has) with its data."""
         n_hit, n_br_hit, n_fn_hit = rec[10]
-        if lf >= 0 or lh >= 0:
-            n_lines = len(rec[2])
-            if (lf >= 0 and lf != n_lines) or (lh >= 0 and lh != n_hit):
-                self._mismatch("lines", rec, f"LF:{lf} LH:{lh}", f"{n_lines} lines, {n_hit} hit")
-        if brf >= 0 or brh >= 0:
-            n_br = len(rec[7])
-            if (brf >= 0 and brf != n_br) or (brh >= 0 and brh != n_br_hit):
-                self._mismatch(
-                    "branches", rec, f"BRF:{brf} BRH:{brh}", f"{n_br} branches, {n_br_hit} taken"
-                )
-        if fnf >= 0 or fnh >= 0:
-            n_fn = len(rec[8])
-            if (fnf >= 0 and fnf != n_fn) or (fnh >= 0 and fnh != n_fn_hit):
-                self._mismatch(
-                    "functions", rec, f"FNF:{fnf} FNH:{fnh}", f"{n_fn} functions, {n_fn_hit} hit"
-                )
-
-    def _mismatch(self, kind: str, rec: _Record, declared: str, actual: str) -> None:
-        self.mismatch_count[kind] += 1
-        if len(self.mismatch[kind]) < _MAX_NOTE_EXAMPLES:
-            self.mismatch[kind].append(f"{rec[0]} (line {rec[1]}): {declared} vs {actual}")
+        counted = (len(rec[2]), n_hit), (len(rec[7]), n_br_hit), (len(rec[8]), n_fn_hit)
+        decl = rec[9]
+        where = f"{rec[0]} (line {rec[1]})"
+        for i, (kind, tags) in enumerate(
+            (("lines", ("LF", "LH")), ("branches", ("BRF", "BRH")), ("functions", ("FNF", "FNH")))
+        ):
+            found, hit = decl[2 * i], decl[2 * i + 1]
+            if found < 0 and hit < 0:
+                continue
+            total, covered = counted[i]
+            self.totals.compare(
+                kind,
+                (found if found >= 0 else total, hit if hit >= 0 else covered),
+                counted[i],
+                where=where,
+                as_written=f"{tags[0]}:{found} {tags[1]}:{hit}",
+            )
 
     def finish(self) -> CoverageSet:
         files: dict[str, FileCoverage] = {}
@@ -481,14 +481,7 @@ class _Accumulator:
             files[path] = fc
         if not files and not dropped:
             raise FormatError(self.origin, "no records (no SF: line); not an LCOV tracefile?")
-        for kind, examples in self.mismatch.items():
-            n = self.mismatch_count[kind]
-            if n:
-                notes.append(
-                    f"{self.origin}: the {kind} summary of {n} record(s) disagrees with their "
-                    f"data (e.g. {'; '.join(examples)}); covgap reports the data, as "
-                    "lcov --summary does"
-                )
+        notes.extend(self.totals.notes())
         if dropped:
             shown = ", ".join(dropped[:_MAX_NOTE_EXAMPLES])
             more = f" and {len(dropped) - _MAX_NOTE_EXAMPLES} more" if len(dropped) > 3 else ""
