@@ -214,8 +214,31 @@ class _ClassCollector:
         self.br_total = array("q")
         self.methods: list[tuple[str, str, int, int]] = []
         self.methods_without_lines = 0
+        self.has_lines = False
+        """Whether the class has a ``<lines>`` element of its own (even an empty one)."""
+        self.method_lines: list[tuple[int, int, str | None, int | None]] = []
+        """(number, hits, condition-coverage, XML line) of every line under <methods>."""
 
-    def finish(self) -> ClassData:
+    def add(self, number: int, hits: int, cond: tuple[int, int] | None) -> None:
+        """Add one of the class's own lines."""
+        self.lines.append(number)
+        self.hits.append(hits)
+        if number <= self.last:
+            self.sorted_unique = False
+        self.last = number
+        if cond is not None:
+            self.br_line.append(number)
+            self.br_hits.append(hits)
+            self.br_covered.append(cond[0])
+            self.br_total.append(cond[1])
+
+    def finish(self, origin: str) -> ClassData:
+        if not self.has_lines and self.method_lines:
+            # No class-level <lines> (Swift's reports): the methods' lines are the
+            # class's lines. Only then is their condition-coverage read (the C
+            # scanner, which skips method lines, hands such reports to this path).
+            for number, hits, cond, sl in self.method_lines:
+                self.add(number, hits, None if cond is None else _condition(cond, origin, sl))
         return ClassData(
             self.filename,
             self.lines,
@@ -252,7 +275,7 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
         stream,
         origin,
         events=("start", "end"),
-        tag=("coverage", "source", "class", "method", "line"),
+        tag=("coverage", "source", "class", "method", "lines", "line"),
         root="coverage",
     ):
         tag = elem.tag
@@ -267,24 +290,18 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
             if number < 1:
                 raise FormatError(origin, "line number 0; line numbers start at 1", line=sl)
             hits = parse_count(get("hits"), origin, sl, "hits", allow_float=True)
+            cond = get("condition-coverage")
+            if cond is not None and (get("branch") or "true").strip().lower() != "true":
+                cond = None
             if in_method:
                 method_lines.append((number, hits))
+                current.method_lines.append((number, hits, cond, sl))
             else:
-                c = current
-                c.lines.append(number)
-                c.hits.append(hits)
-                if number <= c.last:
-                    c.sorted_unique = False
-                c.last = number
-                cond = get("condition-coverage")
-                if cond is not None and (get("branch") or "true").strip().lower() == "true":
-                    parsed = _condition(cond, origin, sl)
-                    if parsed is not None:
-                        c.br_line.append(number)
-                        c.br_hits.append(hits)
-                        c.br_covered.append(parsed[0])
-                        c.br_total.append(parsed[1])
+                current.add(number, hits, None if cond is None else _condition(cond, origin, sl))
             elem.clear()
+        elif tag == "lines":
+            if event == "start" and current is not None and not in_method:
+                current.has_lines = True
         elif tag == "method":
             if event == "start":
                 if current is None:
@@ -323,7 +340,7 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
                 current = _ClassCollector(filename)
             else:
                 assert current is not None
-                classes.append(current.finish())
+                classes.append(current.finish(origin))
                 current = None
                 elem.clear()
                 parent = elem.getparent()
@@ -397,25 +414,31 @@ def _functions(methods: list[tuple[str, str, int, int]]) -> list[Function]:
     return functions
 
 
-def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage, int]:
-    """Build one file from its classes; also return how many lines were duplicates."""
+def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage, int, int]:
+    """Build one file from its classes; also return how many lines repeated a line of
+    their own class, and how many one of another class of the file."""
     methods = [m for part in parts for m in part.methods]
     if len(parts) == 1 and parts[0].sorted_unique:
         p = parts[0]
         lines, hits = p.lines, p.hits
         br = _expand_branches(p.br_line, p.br_hits, p.br_covered, p.br_total)
-        duplicates = 0
+        within = across = 0
     else:
         by_line: dict[int, int] = {}
+        owner: dict[int, int] = {}  # line -> index of the first class that listed it
         branch: dict[int, list[int]] = {}
-        duplicates = 0
-        for p in parts:
+        within = across = 0
+        for index, p in enumerate(parts):
             for line, h in zip(p.lines, p.hits, strict=True):
                 prev = by_line.get(line)
                 if prev is None:
                     by_line[line] = h
+                    owner[line] = index
                 else:
-                    duplicates += 1
+                    if owner[line] == index:
+                        within += 1
+                    else:
+                        across += 1
                     by_line[line] = min(prev + h, MAX_COUNT)
             for line, covered, total in zip(p.br_line, p.br_covered, p.br_total, strict=True):
                 acc = branch.get(line)
@@ -441,7 +464,7 @@ def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage,
         branches=BranchColumns(*br),
         functions=_functions(methods),
     )
-    return fc, duplicates
+    return fc, within, across
 
 
 def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
@@ -498,18 +521,24 @@ def _assemble(
         by_file.setdefault(cls.filename, []).append(cls)
         budget.spend(sum(cls.br_total), where=f"<class filename={cls.filename[:80]!r}>")
     files: dict[str, FileCoverage] = {}
-    duplicates = 0
+    within = across = 0
     no_lines = 0
     for path, parts in by_file.items():
-        fc, dup = _file_from_classes(path, parts)
+        fc, dup_within, dup_across = _file_from_classes(path, parts)
         files[path] = fc
-        duplicates += dup
+        within += dup_within
+        across += dup_across
         no_lines += sum(p.methods_without_lines for p in parts)
     cs = CoverageSet(files, source_roots=tuple(sources))
     notes: list[str] = []
-    if duplicates:
+    if across:
         notes.append(
-            f"{origin}: {duplicates} line(s) appear in more than one <class> of the same file; "
+            f"{origin}: {across} line(s) appear in more than one <class> of the same file; "
+            "each is counted once with the hits summed"
+        )
+    if within:
+        notes.append(
+            f"{origin}: {within} line(s) are listed more than once in the same <class>; "
             "each is counted once with the hits summed"
         )
     if no_lines:
@@ -563,11 +592,14 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         data = _read_all(stream)
         scanned = _speedups.scan(data)
         if scanned is not None:
-            del data  # the document's bytes are no longer needed: halve the peak memory
             raw_header, sources, raw_classes = scanned
-            header = Header(*raw_header)
             classes = [ClassData(*c) for c in raw_classes]
-            return _assemble(origin, header, sources, classes)
+            # The scanner skips the lines under <methods>; a class whose only lines are
+            # there (Swift's reports) is read by the lxml path, which keeps them.
+            if not any(c.methods and not c.lines for c in classes):
+                del data  # the document's bytes are no longer needed: halve the peak memory
+                return _assemble(origin, Header(*raw_header), sources, classes)
+            del scanned, raw_classes, classes
         if start >= 0:  # stream again from the start rather than copying the bytes
             del data
             stream.seek(start)
