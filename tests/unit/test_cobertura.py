@@ -662,8 +662,9 @@ def test_round_trip(path_kind: str, cs: CoverageSet) -> None:
     assert again.notes == ()
 
 
-def test_writer_puts_lineless_branches_on_a_zero_line() -> None:
-    """A branch without a line record (possible in LCOV) gets a line with hits 0."""
+def test_writer_invents_no_line_for_lineless_branches() -> None:
+    """A branch without a line record (possible in LCOV) is left out, not put on a new
+    ``hits="0"`` line; the header counts what the file holds (issue #10)."""
     fc = FileCoverage(
         "a.c",
         array("i", [1]),
@@ -674,8 +675,28 @@ def test_writer_puts_lineless_branches_on_a_zero_line() -> None:
         br_taken=array("q", [NEVER_EVALUATED, NEVER_EVALUATED]),
     )
     again = cobertura.read(io.BytesIO(_write(CoverageSet({"a.c": fc}))), "t.xml")
-    assert again.files["a.c"].hits_by_line() == {1: 1, 4: 0}
-    assert [b.taken for b in again.files["a.c"].branches()] == [None, None]
+    assert again.files["a.c"].hits_by_line() == {1: 1}
+    assert list(again.files["a.c"].branches()) == []
+    assert again.notes == ()  # its own header agrees with its lines
+
+
+def test_writer_header_agrees_with_its_lines_and_functions_at_line_zero() -> None:
+    fc = FileCoverage(
+        "a.c",
+        array("i", [1, 2]),
+        array("q", [1, 0]),
+        br_line=array("i", [2, 2, 7]),
+        br_block=array("i", [0, 0, 0]),
+        br_branch=array("i", [0, 1, 0]),
+        br_taken=array("q", [1, 0, 1]),
+        functions=[Function("f", 0, None, 1)],
+    )
+    data = _write(CoverageSet({"a.c": fc}))
+    assert b'lines-covered="1" lines-valid="2" branches-covered="1" branches-valid="2"' in data
+    assert b'number="0"' not in data
+    again = cobertura.read(io.BytesIO(data), "t.xml")
+    assert again.totals().branches_total == 2
+    assert "1 <method>(s) without any <line> skipped" in again.notes[0]
 
 
 def test_writer_refuses_characters_xml_cannot_hold() -> None:

@@ -164,7 +164,9 @@ def _line(nr: int, fn: str, count: int, branches: list[int] = ()) -> dict[str, o
     }
 
 
-def _file_doc(lines: list[dict[str, object]], functions: list[dict[str, object]]) -> dict[str, object]:
+def _file_doc(
+    lines: list[dict[str, object]], functions: list[dict[str, object]]
+) -> dict[str, object]:
     return {
         "gcovr/format_version": "0.15",
         "files": [{"file": "a.cpp", "lines": lines, "functions": functions}],
@@ -173,9 +175,7 @@ def _file_doc(lines: list[dict[str, object]], functions: list[dict[str, object]]
 
 def test_branch_taken_on_a_line_whose_count_is_zero_is_covered(tmp_path: Path) -> None:
     """LLVM-derived gcov data has such lines; gcovr counts a branch with count > 0."""
-    doc = _file_doc(
-        [_line(5, "f", 0, [0, 1])], [{"name": "f", "lineno": 5, "execution_count": 1}]
-    )
+    doc = _file_doc([_line(5, "f", 0, [0, 1])], [{"name": "f", "lineno": 5, "execution_count": 1}])
     report, native = _gcovr_summary(tmp_path, doc)
     c = read_report(report).totals()
     assert (c.branches_total, c.branches_covered) == (

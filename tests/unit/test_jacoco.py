@@ -164,7 +164,8 @@ PRE_08 = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <report name="legacy"><sessioninfo id="s" start="1" dump="2"/>
 <package name="com/ex">
 <class name="com/ex/Cart">
-<method name="&lt;init&gt;" desc="()V" line="3"><counter type="METHOD" missed="0" covered="1"/></method>
+<method name="&lt;init&gt;" desc="()V" line="3">
+<counter type="METHOD" missed="0" covered="1"/></method>
 <method name="add" desc="(I)V" line="5"><counter type="METHOD" missed="0" covered="1"/></method>
 <method name="clear" desc="()V" line="9"><counter type="METHOD" missed="1" covered="0"/></method>
 </class>
@@ -228,7 +229,8 @@ KOVER = b"""<?xml version="1.0" ?>
 <counter type="METHOD" missed="0" covered="1"/></method>
 <method name="greet" desc="(Ljava/lang/String;)Ljava/lang/String;" line="4">
 <counter type="INSTRUCTION" missed="2" covered="6"/><counter type="BRANCH" missed="1" covered="1"/>
-<counter type="LINE" missed="1" covered="1"/><counter type="METHOD" missed="0" covered="1"/></method>
+<counter type="LINE" missed="1" covered="1"/>
+<counter type="METHOD" missed="0" covered="1"/></method>
 <method name="unused" desc="()V" line="8">
 <counter type="INSTRUCTION" missed="2" covered="0"/><counter type="LINE" missed="1" covered="0"/>
 <counter type="METHOD" missed="1" covered="0"/></method>
@@ -268,7 +270,8 @@ def test_kover_shaped_report_equals_its_counters() -> None:
 
 def test_counters_that_disagree_give_one_note_with_both_figures() -> None:
     doc = KOVER.replace(
-        b'<sourcefile name="Greeter.kt">', b'<sourcefile name="Greeter.kt">\n<line nr="9" mi="1" ci="0"/>'
+        b'<sourcefile name="Greeter.kt">',
+        b'<sourcefile name="Greeter.kt">\n<line nr="9" mi="1" ci="0"/>',
     )
     (note,) = jacoco.read(io.BytesIO(doc), "report.xml").notes
     assert "lines 2/4 in the report, 2/5 counted by covgap" in note

@@ -62,6 +62,8 @@ class FormatSpec:
     """Glob patterns (relative to the repository) under which discovery looks for it."""
     needs_path: bool = False
     """The reader needs a real file (``stream.name``), e.g. SQLite; no gzip, no stdin."""
+    loses: str = ""
+    """What the writer can never hold, in words (``convert`` says it when it applies)."""
 
 
 _registry: list[FormatSpec] | None = None

@@ -108,9 +108,7 @@ class TotalsCheck:
             return None
         return (
             f"{self.origin}: the report's own figures ({self.summary}) differ from "
-            "covgap's count (covered/total): "
-            + "; ".join(parts)
-            + f"; {self.why}"
+            "covgap's count (covered/total): " + "; ".join(parts) + f"; {self.why}"
         )
 
     def notes(self) -> list[str]:

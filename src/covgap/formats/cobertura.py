@@ -643,6 +643,41 @@ def _package_of(path: str) -> str:
     return directory.replace("/", ".") if directory else "."
 
 
+def _line_branches(fc: FileCoverage) -> dict[int, list[int]]:
+    """Per line that has a line record: ``[covered, total]`` of its branch outcomes.
+
+    A branch on a line without a line record (LCOV allows ``BRDA`` without ``DA``)
+    cannot be written: a Cobertura branch is an attribute of a ``<line>``, and adding
+    a line the report never had would change the line figures. It is left out, and
+    ``covgap convert`` says how many were.
+    """
+    branches: dict[int, list[int]] = {}
+    if not len(fc.br_line):
+        return branches
+    has_line = set(fc.lines)
+    for line, taken in zip(fc.br_line, fc.br_taken, strict=True):
+        if line not in has_line:
+            continue
+        acc = branches.get(line)
+        if acc is None:
+            acc = branches[line] = [0, 0]
+        acc[1] += 1
+        if taken > 0:
+            acc[0] += 1
+    return branches
+
+
+def _written_counts(fc: FileCoverage, branches: dict[int, list[int]]) -> tuple[int, int, int, int]:
+    """(lines covered, lines, branches covered, branches) as the file is written."""
+    c = fc.counts()
+    return (
+        c.lines_covered,
+        c.lines_total,
+        sum(v[0] for v in branches.values()),
+        sum(v[1] for v in branches.values()),
+    )
+
+
 def write(cs: CoverageSet, stream: BinaryIO) -> None:
     """Write Cobertura XML (coverage-04 DTD) in the shape GitLab and Jenkins read.
 
@@ -651,24 +686,30 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
     ``<line>`` is the function's first line carrying the function's hit count (the
     DTD has no ``hits`` on ``<method>``). What Cobertura cannot hold is lost: branch
     outcomes become a per-line ``covered/total``, function end lines and per-suite
-    flags are dropped, and a branch on a line with no line record gets a line with
-    ``hits="0"``. ``timestamp`` is ``SOURCE_DATE_EPOCH`` (or 0) so output is reproducible.
+    flags are dropped, a branch on a line with no line record is left out (never a
+    line invented for it) and a function at line 0 gets a ``<method>`` without
+    lines. Every rate and count in the header, packages and classes is computed
+    from what is written, so the file agrees with itself. ``timestamp`` is
+    ``SOURCE_DATE_EPOCH`` (or 0) so output is reproducible.
     """
     files = sorted(cs.files.values(), key=lambda fc: fc.path)
+    written: dict[str, tuple[dict[int, list[int]], tuple[int, int, int, int]]] = {}
+    for fc in files:
+        br = _line_branches(fc)
+        written[fc.path] = (br, _written_counts(fc, br))
     packages: dict[str, list[FileCoverage]] = {}
     for fc in files:
         packages.setdefault(_package_of(fc.path), []).append(fc)
-    totals = cs.totals()
+    lc, lt, bc, bt = (sum(w[1][i] for w in written.values()) for i in range(4))
     stamp = os.environ.get("SOURCE_DATE_EPOCH", "0")
     if not stamp.isdigit():
         stamp = "0"
     out: list[str] = [
         '<?xml version="1.0" ?>\n',
         '<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n',
-        f'<coverage line-rate="{_rate(totals.lines_covered, totals.lines_total)}" '
-        f'branch-rate="{_rate(totals.branches_covered, totals.branches_total)}" '
-        f'lines-covered="{totals.lines_covered}" lines-valid="{totals.lines_total}" '
-        f'branches-covered="{totals.branches_covered}" branches-valid="{totals.branches_total}" '
+        f'<coverage line-rate="{_rate(lc, lt)}" branch-rate="{_rate(bc, bt)}" '
+        f'lines-covered="{lc}" lines-valid="{lt}" '
+        f'branches-covered="{bc}" branches-valid="{bt}" '
         f'complexity="0" version="covgap {_attr(__version__)}" timestamp="{stamp}">\n',
     ]
     out.append("\t<sources>\n")
@@ -678,15 +719,15 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
     write_chunk("".join(out).encode("utf-8"))
     for package in sorted(packages):
         members = packages[package]
-        pc = sum((fc.counts() for fc in members), start=totals.__class__())
+        plc, plt, pbc, pbt = (sum(written[fc.path][1][i] for fc in members) for i in range(4))
         out = [
             f'\t\t<package name="{_attr(package)}" '
-            f'line-rate="{_rate(pc.lines_covered, pc.lines_total)}" '
-            f'branch-rate="{_rate(pc.branches_covered, pc.branches_total)}" complexity="0">\n'
+            f'line-rate="{_rate(plc, plt)}" '
+            f'branch-rate="{_rate(pbc, pbt)}" complexity="0">\n'
             "\t\t\t<classes>\n"
         ]
         for fc in members:
-            out.append(_class_xml(fc))
+            out.append(_class_xml(fc, *written[fc.path]))
         out.append("\t\t\t</classes>\n\t\t</package>\n")
         write_chunk("".join(out).encode("utf-8"))
     write_chunk(b"\t</packages>\n</coverage>\n")
@@ -695,43 +736,37 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
 _PLAIN_LINE = '\t\t\t\t\t\t<line number="%d" hits="%d"/>\n'
 
 
-def _class_xml(fc: FileCoverage) -> str:
-    c = fc.counts()
+def _class_xml(
+    fc: FileCoverage, branches: dict[int, list[int]], counts: tuple[int, int, int, int]
+) -> str:
+    lc, lt, bc, bt = counts
     path = _attr(fc.path)
     name = _attr(fc.path.replace("\\", "/").rpartition("/")[2])
     parts = [
         f'\t\t\t\t<class name="{name}" filename="{path}" '
-        f'line-rate="{_rate(c.lines_covered, c.lines_total)}" '
-        f'branch-rate="{_rate(c.branches_covered, c.branches_total)}" complexity="0">\n'
+        f'line-rate="{_rate(lc, lt)}" '
+        f'branch-rate="{_rate(bc, bt)}" complexity="0">\n'
     ]
     if fc.functions:
         parts.append("\t\t\t\t\t<methods>\n")
         for fn in fc.functions:
             rate = "1" if fn.hits else "0"
+            method_lines = (
+                "\t\t\t\t\t\t\t<lines/>\n"
+                if fn.start_line == 0  # gcovr's merge-use-line-0: no line to name
+                else "\t\t\t\t\t\t\t<lines>\n"
+                f'\t\t\t\t\t\t\t\t<line number="{fn.start_line}" hits="{fn.hits}"/>\n'
+                "\t\t\t\t\t\t\t</lines>\n"
+            )
             parts.append(
                 f'\t\t\t\t\t\t<method name="{_attr(fn.name)}" signature="" line-rate="{rate}" '
                 f'branch-rate="1" complexity="0">\n'
-                "\t\t\t\t\t\t\t<lines>\n"
-                f'\t\t\t\t\t\t\t\t<line number="{fn.start_line}" hits="{fn.hits}"/>\n'
-                "\t\t\t\t\t\t\t</lines>\n\t\t\t\t\t\t</method>\n"
+                f"{method_lines}\t\t\t\t\t\t</method>\n"
             )
         parts.append("\t\t\t\t\t</methods>\n")
     else:
         parts.append("\t\t\t\t\t<methods/>\n")
-    # Per line: (covered, total) of its branch outcomes.
-    branches: dict[int, list[int]] = {}
-    for line, taken in zip(fc.br_line, fc.br_taken, strict=True):
-        acc = branches.get(line)
-        if acc is None:
-            acc = branches[line] = [0, 0]
-        acc[1] += 1
-        if taken > 0:
-            acc[0] += 1
-    hits_by_line = fc.hits_by_line() if branches else {}
     lines: list[tuple[int, int]] = list(fc.line_hits())
-    extra = [ln for ln in branches if ln not in hits_by_line]
-    if extra:
-        lines = sorted(lines + [(ln, 0) for ln in extra])
     if not lines:
         parts.append("\t\t\t\t\t<lines/>\n\t\t\t\t</class>\n")
         return "".join(parts)
@@ -761,6 +796,8 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     write=write,
+    loses="each branch outcome's identity and count (a line keeps covered/total), "
+    "function end lines",
     discover=(
         "**/coverage.xml",
         "**/cobertura.xml",

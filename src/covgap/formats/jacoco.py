@@ -361,7 +361,7 @@ def _read_sourcefile(
     for kind, value in counters.items():
         prev = own.get(kind, (0, 0))
         own[kind] = (prev[0] + value[0], prev[1] + value[1])
-    return name
+    return str(name)
 
 
 FORMAT = FormatSpec(

@@ -13,7 +13,9 @@ The record grammar, one item per line (``[...]`` is optional)::
     TN:<test name>                          starts a test's section; ignored here
     VER:<version>                           lcov 2.x; ignored
     SF:<source file>                        opens the record of one file
-    FN:<line>,<name>                        a function (lcov 1.x)
+    FN:<line>,<name>                        a function (lcov 1.x); line 0 is what
+                                            gcovr's merge-use-line-0 writes for a
+                                            function whose line differs between inputs
     FN:<line>,<end line>,<name>             a function with its end (lcov 2.0-2.2)
     FNDA:<execution count>,<name>
     FNL:<index>,<line>[,<end line>]         a function (lcov 2.3) ...
@@ -165,15 +167,16 @@ def _uint(field: bytes, tag: str, what: str, lineno: int) -> int:
     return value
 
 
-def _lineno_field(field: bytes, tag: str, what: str, lineno: int) -> int:
-    """Parse a source line number: ASCII digits, ``1..2**31-1``."""
+def _lineno_field(field: bytes, tag: str, what: str, lineno: int, lowest: int = 1) -> int:
+    """Parse a source line number: ASCII digits, ``lowest..2**31-1`` (``lowest`` is 1,
+    or 0 for a function's line: gcovr's ``merge-use-line-0`` writes ``FN:0,name``)."""
     if not field.isdigit():
         if field[:1] == b"-" and field[1:].isdigit():
-            raise _ParseError(lineno, f"{tag}: {what} out of range 1..{MAX_LINE}")
+            raise _ParseError(lineno, f"{tag}: {what} out of range {lowest}..{MAX_LINE}")
         raise _ParseError(lineno, f"{tag}: {what} is not a non-negative integer")
     value = int(field)
-    if value < 1 or value > MAX_LINE:
-        raise _ParseError(lineno, f"{tag}: {what} out of range 1..{MAX_LINE}")
+    if value < lowest or value > MAX_LINE:
+        raise _ParseError(lineno, f"{tag}: {what} out of range {lowest}..{MAX_LINE}")
     return value
 
 
@@ -341,7 +344,7 @@ def _parse_python(
             start_f, comma, name_f = rest.partition(b",")
             if not comma:
                 raise _ParseError(lineno, "FN: missing fields")
-            start = _lineno_field(start_f, "FN", "line number", lineno)
+            start = _lineno_field(start_f, "FN", "line number", lineno, lowest=0)
             end: int | None = None
             v2 = _FN_V2_RE.fullmatch(name_f)
             if v2 is not None and v2.group(2):
