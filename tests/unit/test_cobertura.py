@@ -235,7 +235,7 @@ def test_file_split_over_classes_is_one_file(path_kind: str) -> None:
     assert "1 line(s) appear in more than one <class>" in notes
     assert "1 <method>(s) without any <line> skipped" in notes
     # Cobertura's header counts line 12 twice; covgap says it reports the per-line data.
-    assert "lines-valid=10 (per-line data: 9)" in notes
+    assert "<coverage>: lines-valid=10 lines-covered=6 vs 5/9" in notes
     assert cs.source_roots == ("/ci/build/src/main/java", "--source")
 
 
@@ -244,8 +244,8 @@ def test_header_disagreement_is_noted(path_kind: str) -> None:
     cs = read(EDGE / "cobertura-header-mismatch.xml")
     assert cs.totals().lines_total == 3
     (note,) = cs.notes
-    assert "lines-valid=10 (per-line data: 3)" in note
-    assert "branches-valid=2 (per-line data: 4)" in note
+    assert "lines-valid=10" in note and "vs 2/3" in note  # both figures
+    assert "<coverage>: branches-valid=2 branches-covered=1 vs 1/4" in note
     assert "covgap reports the per-line data" in note
 
 

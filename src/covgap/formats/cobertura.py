@@ -85,6 +85,7 @@ from typing import IO, BinaryIO, NamedTuple
 from covgap import __version__
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec, _xml
+from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, BranchColumns, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -467,32 +468,57 @@ def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage,
     return fc, within, across
 
 
+def _header_count(raw: str | None, key: str, differ: list[str]) -> int | None:
+    """A header count as an int; None when absent or not a count (then said in ``differ``)."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        differ.append(f"{key}={raw!r} (not a number)")
+        return None
+    if not math.isfinite(value) or not value.is_integer() or value < 0:
+        differ.append(f"{key}={raw} (not a count)")
+        return None
+    return int(value)
+
+
 def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
-    """Compare the report's own summary with its per-line data; describe disagreements."""
+    """Compare the report's own summary with its per-line data; describe disagreements.
+
+    The counts go through :class:`~covgap.formats._totals.TotalsCheck` (one note with
+    both figures, as every reader says it); a ``line-rate`` without counts, or a
+    value that is not a count, is described in a note of its own.
+    """
     totals = cs.totals()
-    ours = {
-        "lines-valid": totals.lines_total,
-        "lines-covered": totals.lines_covered,
-        "branches-valid": totals.branches_total,
-        "branches-covered": totals.branches_covered,
-    }
-    theirs = {
-        "lines-valid": header.lines_valid,
-        "lines-covered": header.lines_covered,
-        "branches-valid": header.branches_valid,
-        "branches-covered": header.branches_covered,
-    }
+    check = TotalsCheck(
+        origin,
+        "the <coverage> element's lines-valid, lines-covered, branches-valid, "
+        "branches-covered",
+        "covgap reports the per-line data",
+    )
     differ: list[str] = []
-    for key, raw in theirs.items():
-        if raw is None:
+    for kind, keys, raws, ours in (
+        (
+            "lines",
+            ("lines-valid", "lines-covered"),
+            (header.lines_valid, header.lines_covered),
+            (totals.lines_total, totals.lines_covered),
+        ),
+        (
+            "branches",
+            ("branches-valid", "branches-covered"),
+            (header.branches_valid, header.branches_covered),
+            (totals.branches_total, totals.branches_covered),
+        ),
+    ):
+        valid = _header_count(raws[0], keys[0], differ)
+        covered = _header_count(raws[1], keys[1], differ)
+        if valid is None and covered is None:
             continue
-        try:
-            value = float(raw)
-        except ValueError:
-            differ.append(f"{key}={raw!r} (not a number)")
-            continue
-        if value != ours[key]:
-            differ.append(f"{key}={raw} (per-line data: {ours[key]})")
+        declared = (ours[0] if valid is None else valid, ours[1] if covered is None else covered)
+        shown = " ".join(f"{k}={r}" for k, r in zip(keys, raws, strict=True) if r is not None)
+        check.compare(kind, declared, ours, where="<coverage>", as_written=shown)
     if header.line_rate is not None and header.lines_valid is None:
         try:
             rate = float(header.line_rate)
@@ -503,13 +529,14 @@ def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
             # Producers round the rate (coverage.py to 4 places); allow for that only.
             if not math.isfinite(rate) or abs(rate - mine) > 0.00051:
                 differ.append(f"line-rate={header.line_rate} (per-line data: {mine:.4f})")
-    if not differ:
-        return []
-    return [
-        f"{origin}: the report's own summary disagrees with its per-line data: "
-        + ", ".join(differ)
-        + "; covgap reports the per-line data"
-    ]
+    notes = check.notes()
+    if differ:
+        notes.append(
+            f"{origin}: the report's own summary is not what its per-line data gives: "
+            + ", ".join(differ)
+            + "; covgap reports the per-line data"
+        )
+    return notes
 
 
 def _assemble(
