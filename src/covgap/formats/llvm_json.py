@@ -62,8 +62,13 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
   ``-ignore-filename-regex``, which cargo llvm-cov passes for dependencies) are not
   counted, as ``llvm-cov report`` does not count them; a note says how many.
 * The export's own figures (each file's ``summary``, else the export's ``totals``)
-  are compared with covgap's: lines differ where two functions share a line (see
-  above), and one note per input gives both figures (``covgap.formats._totals``).
+  are compared with covgap's, and one note per input gives both figures
+  (``covgap.formats._totals``). Lines differ where two functions share a line (see
+  above), and the other way round in C: ``getCoverageForFile`` gathers every file id
+  of a function whose name is the file, so the body lines of a multi-line macro
+  defined in the same file are mapped in the file's view (``llvm-cov show``, the
+  ``DA`` records, covgap), while ``getCoverageForFunction`` — what the summary adds
+  up — keeps only the function's main file id, where the macro is one call site.
 * ``-summary-only`` exports carry no segments: they are rejected rather than read
   as files without lines. MC/DC records (``mcdc_records``) are not read: covgap's
   model has no MC/DC measure.
@@ -477,7 +482,8 @@ def _check_summaries(
         "covgap counts each source line once, as llvm-cov show and export -format=lcov "
         "(DA records) do; llvm-cov's summary adds up each function's (instantiation "
         "group's) own line count, which need not equal the file's distinct lines (a line "
-        "holding code of several functions counts once per function)",
+        "holding code of several functions counts once per function; the body lines of "
+        "a macro defined in the same file are in the file's view but in no function's)",
     )
     places = [(name, declared[name], cs.files[name].counts()) for name in sorted(declared)]
     places = [p for p in places if p[1]]
