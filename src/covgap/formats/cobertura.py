@@ -493,8 +493,7 @@ def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
     totals = cs.totals()
     check = TotalsCheck(
         origin,
-        "the <coverage> element's lines-valid, lines-covered, branches-valid, "
-        "branches-covered",
+        "the <coverage> element's lines-valid, lines-covered, branches-valid, branches-covered",
         "covgap reports the per-line data",
     )
     differ: list[str] = []
