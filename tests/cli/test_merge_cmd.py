@@ -264,3 +264,25 @@ def test_convert_to_lcov_counts_merged_same_named_functions(tmp_path: Path) -> N
     wrote = f"covgap: wrote {out} (lcov): 1 file(s), 1/1 lines, 0/0 branches, 1/1 functions"
     assert wrote in stderr  # was "1/2 functions": the input's count, not the file's
     assert "holds functions 1/1 of the 1/2 read: 1 function(s) share a name" in stderr
+
+
+def test_convert_says_which_files_and_functions_a_format_cannot_hold(tmp_path: Path) -> None:
+    """A file with functions but no lines (LCOV drops it) and a function at line 0."""
+    only_fn = FileCoverage("b.c", functions=[Function("g", 3, None, 1)])
+    at_zero = FileCoverage(
+        "a.c", array("i", [1]), array("q", [1]), functions=[Function("f", 0, None, 2)]
+    )
+    src = tmp_path / "in.json"
+    cs = CoverageSet({"a.c": at_zero, "b.c": only_fn})
+    src.write_bytes(covgap_json.dumps(covgap_json.document(cs, detail=True)))
+    back = read_report(src)
+    assert [f.start_line for f in back.files["a.c"].functions] == [0]  # JSON keeps line 0
+    out = tmp_path / "out.info"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(out))
+    assert code == 0, stderr
+    assert "the lcov output holds 1 of the 2 files read (LCOV readers drop a file" in stderr
+    assert [f.start_line for f in read_report(out).files["a.c"].functions] == [0]  # FN:0
+    xml = tmp_path / "out.xml"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(xml))
+    assert code == 0, stderr
+    assert "1 function(s) at line 0 have no line to put their <method> on" in stderr
