@@ -276,3 +276,10 @@ def test_counters_that_disagree_give_one_note_with_both_figures() -> None:
     (note,) = jacoco.read(io.BytesIO(doc), "report.xml").notes
     assert "lines 2/4 in the report, 2/5 counted by covgap" in note
     assert "Greeter.kt: LINE missed=2 covered=2 vs 2/5" in note
+
+
+def test_a_line_without_mi_ci_among_lines_with_them_is_said() -> None:
+    doc = KOVER.replace(b'<line nr="8" mi="2" ci="0" mb="0" cb="0"/>', b'<line nr="8"/>')
+    cs = jacoco.read(io.BytesIO(doc), "report.xml")
+    assert 8 not in cs.files["org/example/Greeter.kt"].hits_by_line()
+    assert any("1 <line> element(s) have no mi/ci" in n for n in cs.notes)

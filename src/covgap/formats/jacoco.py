@@ -112,6 +112,8 @@ class _Reading:
     no_line_data: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Files whose ``<line>`` elements have no ``mi``/``ci`` (gcovr): LINE counter."""
     repeated: int = 0
+    mixed: int = 0
+    """<line> elements without mi/ci in files whose other lines have them."""
 
 
 def _file_path(package: str, filename: str) -> str:
@@ -186,6 +188,11 @@ def _reading_notes(origin: str, reading: _Reading, cs: CoverageSet) -> list[str]
             f"their LINE counters say {declared[1]:,} of {declared[0] + declared[1]:,} lines "
             "covered, covgap counts no lines for them (gcovr's --json, --cobertura or "
             "--lcov carry per-line coverage); their branches are read"
+        )
+    if reading.mixed:
+        notes.append(
+            f"{origin}: {reading.mixed} <line> element(s) have no mi/ci in files whose "
+            "other lines have them: they are not counted as lines (their branches are)"
         )
     if reading.repeated:
         notes.append(
@@ -353,6 +360,8 @@ def _read_sourcefile(
             b.add_branch(nr, 0, first + i, (1 if i < cb else 0) if ran else None)
         next_outcome[nr] = first + mb + cb
     counters = _counters(elem, origin)
+    if without_line_data and with_line_data:
+        reading.mixed += without_line_data
     if without_line_data and not with_line_data:
         line_counter = counters.get("LINE", (0, 0))
         prev = reading.no_line_data.get(path, (0, 0))
