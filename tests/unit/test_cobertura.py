@@ -764,3 +764,17 @@ def test_a_line_repeated_in_one_class_is_not_said_to_be_in_two(
     notes = " ".join(cs.notes)
     assert "1 line(s) are listed more than once in the same <class>" in notes
     assert "more than one <class>" not in notes
+
+
+@both_paths
+def test_header_values_that_are_not_counts_are_said(path_kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "coverage.xml"
+    path.write_text(
+        '<?xml version="1.0"?><coverage lines-valid="many" lines-covered="1.5" '
+        'branches-valid="0" line-rate="1"><packages><package name="p"><classes>'
+        '<class name="a" filename="a.c"><methods/><lines><line number="1" hits="1"/>'
+        "</lines></class></classes></package></packages></coverage>"
+    )
+    notes = " ".join(read(path).notes)
+    assert "lines-valid='many' (not a number)" in notes
+    assert "lines-covered=1.5 (not a count)" in notes

@@ -268,3 +268,13 @@ def test_istanbul_0x_coverage_json_is_read() -> None:
         ("main", 1, 1),
         ("unused", 9, 0),
     ]
+
+
+def test_a_branch_with_only_locations_sits_on_the_first_one() -> None:
+    doc = json.loads(json.dumps(ISTANBUL_0X))
+    del doc["/src/a.js"]["branchMap"]["2"]["line"]
+    fc = read(io.BytesIO(json.dumps(doc).encode()), "c.json").files["/src/a.js"]
+    assert {b.line for b in fc.branches() if b.block == 2} == {7}
+    doc["/src/a.js"]["branchMap"]["2"]["locations"] = []
+    with pytest.raises(FormatError, match="branch has no loc, line or locations"):
+        read(io.BytesIO(json.dumps(doc).encode()), "c.json")
