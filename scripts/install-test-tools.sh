@@ -11,6 +11,7 @@ packages=(
   golang-go       # go test -coverprofile
   default-jdk-headless libjacoco-java   # JaCoCo reports
   gcc             # gcov --json-format, and the C program gcovr reports on
+  g++             # the C++ template program of tests/data/gcovr-xml (gcovr's JaCoCo/Clover)
   postgresql      # the history store and the server are tested on a real PostgreSQL
 )
 

@@ -147,6 +147,20 @@ get_line(const char *p, const char *e, const char *tag, const char *what,
     return 0;
 }
 
+/* A function's line: 0..2**31-1 (lcov.py _lineno_field with lowest=0; gcovr's
+   merge-use-line-0 writes FN:0,<name>). */
+static int
+get_fn_line(const char *p, const char *e, const char *tag, const char *what,
+            Py_ssize_t lineno, long long *out)
+{
+    int r = parse_num(p, e, out);
+    if (r == NUM_BAD)
+        FAIL("%s: %s is not a non-negative integer", tag, what);
+    if (r != NUM_OK || *out < 0 || *out > MAX_LINE)
+        FAIL("%s: %s out of range 0..2147483647", tag, what);
+    return 0;
+}
+
 /* A block or branch number: 0..2**31-1 (lcov.py _small_int). */
 static int
 get_small(const char *p, const char *e, const char *tag, const char *what,
@@ -538,7 +552,7 @@ parse_fn(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     if (c1 == NULL)
         FAIL("FN: missing fields");
     long long start, end = 0;
-    if (get_line(s, c1, "FN", "line number", lineno, &start) < 0)
+    if (get_fn_line(s, c1, "FN", "line number", lineno, &start) < 0)
         return -1;
     const char *ns = c1 + 1, *d = ns;
     while (d < e && *d >= '0' && *d <= '9')

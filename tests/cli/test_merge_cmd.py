@@ -6,6 +6,7 @@ import dataclasses
 import io
 import os
 import shutil
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from covgap.cli import main
 from covgap.formats import covgap_json, read_report
-from covgap.model import CoverageSet
+from covgap.model import CoverageSet, FileCoverage, Function
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PYDATA = DATA / "coveragepy-data"  # one coverage.py run as JSON, Cobertura and LCOV
@@ -227,3 +228,61 @@ def test_report_json_detail_is_an_input_and_summary_only_is_refused(tmp_path: Pa
     assert code == 2
     assert "has no per-line detail" in err
     assert "covgap report --format json --detail" in err
+
+
+# -- what a conversion loses is said exactly, and nothing is invented (issue #10) ---------
+
+
+def test_convert_to_cobertura_invents_no_line_for_a_lineless_branch(tmp_path: Path) -> None:
+    src = tmp_path / "a.info"
+    src.write_text("SF:a.js\nDA:1,1\nBRDA:2,0,0,1\nBRDA:2,0,1,1\nend_of_record\n")
+    out = tmp_path / "a.xml"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(out))
+    assert code == 0, stderr
+    back = read_report(out)
+    t = back.totals()
+    assert (t.lines_covered, t.lines_total) == (1, 1)  # was 1/2: a line was invented
+    assert back.notes == ()  # the header agrees with the lines it describes
+    assert f"covgap: wrote {out} (cobertura): 1 file(s), 1/1 lines, 0/0 branches" in stderr
+    assert "holds branches 0/0 of the 2/2 read: 2 branch outcome(s) on lines without" in stderr
+
+
+def test_convert_to_lcov_counts_merged_same_named_functions(tmp_path: Path) -> None:
+    fc = FileCoverage(
+        "a.c",
+        array("i", [1]),
+        array("q", [1]),
+        functions=[Function("f", 1, None, 1), Function("f", 5, None, 0)],
+    )
+    src = tmp_path / "in.json"
+    src.write_bytes(covgap_json.dumps(covgap_json.document(CoverageSet({"a.c": fc}), detail=True)))
+    out = tmp_path / "out.info"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(out))
+    assert code == 0, stderr
+    t = read_report(out).totals()
+    assert (t.functions_covered, t.functions_total) == (1, 1)
+    wrote = f"covgap: wrote {out} (lcov): 1 file(s), 1/1 lines, 0/0 branches, 1/1 functions"
+    assert wrote in stderr  # was "1/2 functions": the input's count, not the file's
+    assert "holds functions 1/1 of the 1/2 read: 1 function(s) share a name" in stderr
+
+
+def test_convert_says_which_files_and_functions_a_format_cannot_hold(tmp_path: Path) -> None:
+    """A file with functions but no lines (LCOV drops it) and a function at line 0."""
+    only_fn = FileCoverage("b.c", functions=[Function("g", 3, None, 1)])
+    at_zero = FileCoverage(
+        "a.c", array("i", [1]), array("q", [1]), functions=[Function("f", 0, None, 2)]
+    )
+    src = tmp_path / "in.json"
+    cs = CoverageSet({"a.c": at_zero, "b.c": only_fn})
+    src.write_bytes(covgap_json.dumps(covgap_json.document(cs, detail=True)))
+    back = read_report(src)
+    assert [f.start_line for f in back.files["a.c"].functions] == [0]  # JSON keeps line 0
+    out = tmp_path / "out.info"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(out))
+    assert code == 0, stderr
+    assert "the lcov output holds 1 of the 2 files read (LCOV readers drop a file" in stderr
+    assert [f.start_line for f in read_report(out).files["a.c"].functions] == [0]  # FN:0
+    xml = tmp_path / "out.xml"
+    code, _, stderr = run("convert", str(src), "--repo", str(tmp_path), "-o", str(xml))
+    assert code == 0, stderr
+    assert "1 function(s) at line 0 have no line to put their <method> on" in stderr

@@ -284,3 +284,16 @@ def test_malformed_and_truncated_json_give_line_and_column() -> None:
         read(io.BytesIO(b'{"meta": {},\n "files": {,}}'), "bad.json")
     assert (err.value.line, err.value.column) == (2, 12)
     assert str(err.value).startswith("bad.json:2:12: invalid JSON")
+
+
+def test_totals_that_differ_from_the_lines_are_said_with_both_figures() -> None:
+    """A merged or edited report whose ``totals`` no longer describe its files (#10)."""
+    path = HERE / "branch.json"
+    doc = json.loads(path.read_text())
+    assert read(io.BytesIO(json.dumps(doc).encode()), "c.json").notes == ()  # real: agree
+    doc["totals"]["num_statements"] += 3
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "c.json")
+    t = cs.totals()
+    (note,) = cs.notes
+    declared = f"{doc['totals']['covered_lines']}/{doc['totals']['num_statements']}"
+    assert f"lines {declared} in the report, {t.lines_covered}/{t.lines_total} counted" in note

@@ -6,7 +6,9 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +122,106 @@ def test_fresh_gcovr_run_equals_its_summary(tmp_path: Path) -> None:
     env = dict(os.environ, OUT=str(tmp_path))
     subprocess.run(["sh", str(GCOVR / "make.sh")], check=True, env=env, timeout=120)
     _assert_totals_equal_gcovr(tmp_path)
+
+
+# -- what gcovr's own reading of a JSON report says (issue #10) --------------------------
+
+
+def _gcovr() -> str:
+    """The gcovr of the test environment (beside this Python), else one on PATH."""
+    beside = Path(sys.executable).parent / "gcovr"
+    if beside.exists():
+        return str(beside)
+    require_tool("gcovr")
+    return "gcovr"
+
+
+def _gcovr_summary(tmp_path: Path, doc: dict[str, object]) -> tuple[Path, dict[str, Any]]:
+    """Write ``doc``, have the real gcovr read it back (``-a``) and return its totals."""
+    report = tmp_path / "in.json"
+    report.write_text(json.dumps(doc))
+    out = tmp_path / "summary.json"
+    subprocess.run(
+        [_gcovr(), "--root", str(tmp_path), "-a", str(report), "--json-summary", str(out)],
+        check=True,
+        timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    summary: dict[str, Any] = json.loads(out.read_text())
+    return report, summary
+
+
+def _line(nr: int, fn: str, count: int, branches: list[int] = ()) -> dict[str, object]:  # type: ignore[assignment]
+    return {
+        "line_number": nr,
+        "function_name": fn,
+        "count": count,
+        "branches": [
+            {"branchno": i, "count": c, "fallthrough": False, "throw": False}
+            for i, c in enumerate(branches)
+        ],
+    }
+
+
+def _file_doc(
+    lines: list[dict[str, object]], functions: list[dict[str, object]]
+) -> dict[str, object]:
+    return {
+        "gcovr/format_version": "0.15",
+        "files": [{"file": "a.cpp", "lines": lines, "functions": functions}],
+    }
+
+
+def test_branch_taken_on_a_line_whose_count_is_zero_is_covered(tmp_path: Path) -> None:
+    """LLVM-derived gcov data has such lines; gcovr counts a branch with count > 0."""
+    doc = _file_doc([_line(5, "f", 0, [0, 1])], [{"name": "f", "lineno": 5, "execution_count": 1}])
+    report, native = _gcovr_summary(tmp_path, doc)
+    c = read_report(report).totals()
+    assert (c.branches_total, c.branches_covered) == (
+        native["branch_total"],
+        native["branch_covered"],
+    )
+    assert c.branches_covered == 1
+
+
+def test_one_line_under_several_functions_is_one_line_with_both_figures(tmp_path: Path) -> None:
+    doc = _file_doc(
+        [_line(5, "f1", 1), _line(5, "f2", 0)],
+        [
+            {"name": "f1", "lineno": 5, "execution_count": 1},
+            {"name": "f2", "lineno": 5, "execution_count": 0},
+        ],
+    )
+    report, native = _gcovr_summary(tmp_path, doc)
+    cs = read_report(report)
+    c = cs.totals()
+    assert (c.lines_total, c.lines_covered) == (1, 1)  # one source line, counts added
+    assert (c.functions_total, c.functions_covered) == (
+        native["function_total"],
+        native["function_covered"],
+    )
+    (note,) = cs.notes
+    gcovr_lines = f"{native['line_covered']}/{native['line_total']}"
+    assert f"lines {gcovr_lines} in the report, 1/1 counted by covgap" in note
+    assert "--merge-lines" in note
+
+
+def test_functions_at_line_zero_are_read_as_gcovr_reads_them(tmp_path: Path) -> None:
+    """``--merge-mode-functions=merge-use-line-0`` writes ``"lineno": 0``."""
+    doc = _file_doc(
+        [_line(1, "f", 2), _line(2, "f", 2)],
+        [
+            {"name": "f", "lineno": 0, "execution_count": 2},
+            {"name": "g", "lineno": 0, "execution_count": 0},
+        ],
+    )
+    report, native = _gcovr_summary(tmp_path, doc)
+    cs = read_report(report)
+    c = cs.totals()
+    assert (c.functions_total, c.functions_covered) == (
+        native["function_total"],
+        native["function_covered"],
+    )
+    assert [f.start_line for f in cs.files["a.cpp"].functions] == [0, 0]
+    assert not cs.notes

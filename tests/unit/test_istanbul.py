@@ -196,3 +196,85 @@ def test_truncated_report_is_an_error_with_position() -> None:
         read(io.BytesIO(whole[:-40]), "cut.json")
     assert "truncated" in str(err.value)
     assert err.value.line is not None and err.value.column is not None
+
+
+# The shape istanbul 0.4's ``coverage.json`` has (issue #10): fnMap entries with
+# ``line`` and ``loc``, branchMap entries with ``line``/``type``/``locations`` and no
+# ``loc``, and the derived ``l`` (per-line counts) that 0.x writes beside ``s``.
+ISTANBUL_0X = {
+    "/src/a.js": {
+        "path": "/src/a.js",
+        "s": {"1": 1, "2": 1, "3": 0, "4": 1},
+        "b": {"1": [1, 0], "2": [0, 0, 1]},
+        "f": {"1": 1, "2": 0},
+        "fnMap": {
+            "1": {
+                "name": "main",
+                "line": 1,
+                "loc": {"start": {"line": 1, "column": 0}, "end": {"line": 1, "column": 16}},
+            },
+            "2": {
+                "name": "unused",
+                "line": 9,
+                "loc": {"start": {"line": 9, "column": 0}, "end": {"line": 9, "column": 18}},
+            },
+        },
+        "statementMap": {
+            "1": {"start": {"line": 2, "column": 2}, "end": {"line": 2, "column": 9}},
+            "2": {"start": {"line": 3, "column": 2}, "end": {"line": 5, "column": 3}},
+            "3": {"start": {"line": 4, "column": 4}, "end": {"line": 4, "column": 12}},
+            "4": {"start": {"line": 6, "column": 2}, "end": {"line": 6, "column": 11}},
+        },
+        "branchMap": {
+            "1": {
+                "line": 3,
+                "type": "if",
+                "locations": [
+                    {"start": {"line": 3, "column": 2}, "end": {"line": 3, "column": 2}},
+                    {"start": {"line": 3, "column": 2}, "end": {"line": 3, "column": 2}},
+                ],
+            },
+            "2": {
+                "line": 6,
+                "type": "switch",
+                "locations": [
+                    {"start": {"line": 7, "column": 4}, "end": {"line": 7, "column": 9}},
+                    {"start": {"line": 7, "column": 4}, "end": {"line": 7, "column": 9}},
+                    {"start": {"line": 8, "column": 4}, "end": {"line": 8, "column": 9}},
+                ],
+            },
+        },
+        "l": {"2": 1, "3": 1, "4": 0, "6": 1},
+    }
+}
+
+
+def test_istanbul_0x_coverage_json_is_read() -> None:
+    """Was refused with 'missing required key "loc"'; branches sit on their ``line``."""
+    data = json.dumps(ISTANBUL_0X).encode()
+    assert sniff(data, "coverage.json")
+    cs = read(io.BytesIO(data), "coverage.json")
+    fc = cs.files["/src/a.js"]
+    # Lines: 0.x's own derived per-line counts ("l").
+    assert fc.hits_by_line() == {int(k): v for k, v in ISTANBUL_0X["/src/a.js"]["l"].items()}
+    assert [(b.line, b.block, b.branch, b.taken) for b in fc.branches()] == [
+        (3, 1, 0, 1),
+        (3, 1, 1, 0),
+        (6, 2, 0, 0),
+        (6, 2, 1, 0),
+        (6, 2, 2, 1),
+    ]
+    assert [(f.name, f.start_line, f.hits) for f in fc.functions] == [
+        ("main", 1, 1),
+        ("unused", 9, 0),
+    ]
+
+
+def test_a_branch_with_only_locations_sits_on_the_first_one() -> None:
+    doc = json.loads(json.dumps(ISTANBUL_0X))
+    del doc["/src/a.js"]["branchMap"]["2"]["line"]
+    fc = read(io.BytesIO(json.dumps(doc).encode()), "c.json").files["/src/a.js"]
+    assert {b.line for b in fc.branches() if b.block == 2} == {7}
+    doc["/src/a.js"]["branchMap"]["2"]["locations"] = []
+    with pytest.raises(FormatError, match="branch has no loc, line or locations"):
+        read(io.BytesIO(json.dumps(doc).encode()), "c.json")

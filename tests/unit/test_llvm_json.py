@@ -285,3 +285,34 @@ def test_truncated_export_is_an_error() -> None:
     with pytest.raises(FormatError) as err:
         read(io.BytesIO(whole[: len(whole) * 2 // 3]), "cut.json")
     assert "truncated" in str(err.value)
+
+
+def test_summary_that_differs_from_the_lines_is_said_with_both_figures() -> None:
+    """llvm-cov report's Lines (real, native.json) differ from the distinct lines (#10)."""
+    native = json.loads((HERE / "native.json").read_text())
+    cs = read_report(HERE / "export.json")
+    notes = [n for n in cs.notes if "llvm-cov's per-file summary" in n]
+    assert len(notes) == 1  # one note for the input
+    row = native["files"]["main.rs"]
+    c = cs.files["src/main.rs"].counts()
+    covered = row["lines"] - row["lines_missed"]
+    assert (
+        f"src/main.rs: {covered}/{row['lines']} lines vs {c.lines_covered}/{c.lines_total}"
+        in (notes[0])
+    )
+    total = native["files"]["TOTAL"]
+    t = cs.totals()
+    assert (
+        f"lines {total['lines'] - total['lines_missed']}/{total['lines']} in the report, "
+        f"{t.lines_covered}/{t.lines_total} counted by covgap" in notes[0]
+    )
+
+
+def test_export_totals_are_compared_when_files_have_no_summary() -> None:
+    doc = json.loads((HERE / "export.json").read_text())
+    for f in doc["data"][0]["files"]:
+        f.pop("summary", None)
+    doc["data"][0]["totals"]["lines"]["count"] += 7
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "e.json")
+    (note,) = [n for n in cs.notes if "llvm-cov's per-file summary" in n]
+    assert "totals: " in note

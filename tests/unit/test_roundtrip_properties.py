@@ -93,18 +93,23 @@ def lcov_projection(cs: CoverageSet) -> CoverageSet:
 def cobertura_view(
     cs: CoverageSet,
 ) -> dict[str, tuple[dict[int, int], dict[int, tuple[int, int]], list[tuple[str, int, int]]]]:
-    """Per file: line hits, per-line branch (covered, total), (name, start, hits)."""
+    """Per file: line hits, per-line branch (covered, total), (name, start, hits).
+
+    What Cobertura holds: a branch belongs to a ``<line>``, so branches on a line
+    without a line record are left out (never a line invented for them), and a
+    function needs a line (one at line 0, gcovr's merge-use-line-0, has none).
+    """
     view = {}
     for path, fc in cs.files.items():
         hits = fc.hits_by_line()
         per_line: dict[int, list[int]] = {}
         for b in fc.branches():
+            if b.line not in hits:
+                continue
             acc = per_line.setdefault(b.line, [0, 0])
             acc[1] += 1
             acc[0] += 1 if (b.taken or 0) > 0 else 0
-        for line in per_line:
-            hits.setdefault(line, 0)
-        functions = sorted((f.name, f.start_line, f.hits) for f in fc.functions)
+        functions = sorted((f.name, f.start_line, f.hits) for f in fc.functions if f.start_line)
         view[path] = (hits, {k: (v[0], v[1]) for k, v in per_line.items()}, functions)
     return view
 

@@ -26,7 +26,7 @@ from covgap.cli._common import (
     write_output,
 )
 from covgap.errors import OutputError
-from covgap.formats import FormatSpec, get_format, writable_formats
+from covgap.formats import FormatSpec, conversion, get_format, writable_formats
 from covgap.pipeline import Loaded
 
 ALIASES = {"json": "covgap"}
@@ -126,15 +126,20 @@ def _run(
         )
     data = render(loaded, spec)
     write_output(out_path, data)
-    t = loaded.coverage.totals()
     where = "stdout" if out_path is None else str(out_path)
+    # The figures are those of the written file as its format's reader reads it back
+    # (covgap's JSON holds everything, and its reader checks that it agrees).
+    written = loaded.coverage if spec.name == "covgap" else conversion.read_back(spec, data, where)
+    t = written.totals()
     click.echo(
-        f"covgap: wrote {where} ({spec.name}): {len(loaded.coverage.files)} file(s), "
+        f"covgap: wrote {where} ({spec.name}): {len(written.files)} file(s), "
         f"{t.lines_covered}/{t.lines_total} lines, "
         f"{t.branches_covered}/{t.branches_total} branches, "
         f"{t.functions_covered}/{t.functions_total} functions",
         err=True,
     )
+    for line in conversion.losses(loaded.coverage, written, spec):
+        click.echo(f"covgap: note: {line}", err=True)
 
 
 def _write_options(func: Any) -> Any:

@@ -65,6 +65,8 @@ class FormatSpec:
     read_in: Callable[[BinaryIO, str, ReadContext], CoverageSet] | None = None
     """A reader that also looks outside the report (``.coverage`` needs the sources):
     given the :class:`ReadContext`, used instead of ``read`` when there is one."""
+    loses: str = ""
+    """What the writer can never hold, in words (``convert`` says it when it applies)."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,12 @@ the difference):
 * **Lines**: the ``stmt`` and ``cond`` lines (a ``method`` line marks a declaration,
   not a statement), with ``count`` as hits — Istanbul's line coverage and PHPUnit's
   executable lines. A ``cond`` line without ``count`` (OpenClover) ran
-  ``truecount + falsecount`` times.
+  ``truecount + falsecount`` times. A ``stmt`` and a ``cond`` of the same number
+  (OpenClover 4.3 writes both for an ``if`` line) are one line visited as often as
+  the more frequent of the two. The same number repeated with the same type (gcovr
+  8.4+ writes a line once per function instance, e.g. of a C++ template) is one
+  line whose counts add, as lcov adds duplicate ``DA`` records; its ``cond``
+  outcomes follow each other.
 * **Branches** (``cond`` lines): the producers disagree on ``truecount`` and
   ``falsecount``. Istanbul writes the number of the line's branch outcomes *covered*
   and *not covered*; OpenClover writes how often the condition was *true* and
@@ -43,6 +48,12 @@ the difference):
 
 The file's path is its ``path`` attribute when present, else its ``name`` (PHPUnit
 writes the full path there).
+
+Each file's own ``<metrics>`` (``statements``/``coveredstatements``,
+``conditionals``/``coveredconditionals``, ``methods``/``coveredmethods``) are
+compared with what covgap counts; one note per report gives both figures when they
+differ (Istanbul counts statements, several to a line; gcovr counts a line once per
+function instance).
 """
 
 from __future__ import annotations
@@ -52,7 +63,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
+from covgap.formats._totals import TotalsCheck
 from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.types import MAX_COUNT
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -106,6 +119,14 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     root_line: int | None = None
     has_project = False
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
+    check = TotalsCheck(
+        origin,
+        "each file's <metrics>",
+        "covgap counts each source line once and each cond line's outcomes "
+        "(Istanbul's statements are finer than lines; gcovr counts a line once per "
+        "function instance)",
+    )
+    repeated = [0]
     for event, elem in _xml.iterparse(
         stream,
         origin,
@@ -129,18 +150,33 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         path = elem.get("path") or elem.get("name")
         if not path:
             raise FormatError(origin, "<file> without a name or path", line=elem.sourceline)
-        b, declared_methods, method_lines = _read_file(
-            elem, path, origin, istanbul_default, notes, budget
+        b, metrics, method_lines = _read_file(
+            elem, path, origin, istanbul_default, check, budget, repeated
         )
-        if declared_methods is not None and declared_methods != method_lines:
-            if method_lines == 0:
-                methods_only_in_metrics += declared_methods
-            else:
-                notes.append(
-                    f"{origin}: {path}: <metrics methods> says {declared_methods}, the file "
-                    f"lists {method_lines} method lines; covgap counts the method lines"
-                )
-        cs.add(b.build())
+        fc = b.build()
+        declared_methods = _declared(metrics, "methods", origin)
+        if declared_methods is not None and declared_methods[0] and not method_lines:
+            methods_only_in_metrics += declared_methods[0]
+        elif declared_methods is not None:
+            c = fc.counts()
+            check.compare(
+                "functions",
+                declared_methods,
+                (c.functions_total, c.functions_covered),
+                where=path,
+                as_written=f"methods={declared_methods[0]} coveredmethods={declared_methods[1]}",
+            )
+        statements = _declared(metrics, "statements", origin)
+        if statements is not None:
+            c = fc.counts()
+            check.compare(
+                "lines",
+                statements,
+                (c.lines_total, c.lines_covered),
+                where=path,
+                as_written=f"statements={statements[0]} coveredstatements={statements[1]}",
+            )
+        cs.add(fc)
         elem.clear()
     if not has_project:
         # Cobertura's root is <coverage> too: without this, forcing --input-format
@@ -154,6 +190,13 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             "totals, without their lines (Istanbul's Clover output); covgap reports no "
             "function coverage for it"
         )
+    if repeated[0]:
+        notes.append(
+            f"{origin}: {repeated[0]} <line> element(s) repeat a line number and type of "
+            "their <file> (gcovr 8.4+ writes a line once per function instance): each "
+            "source line is counted once, its counts added"
+        )
+    notes.extend(check.notes())
     cs.notes = tuple(notes)
     return cs
 
@@ -163,18 +206,21 @@ def _read_file(
     path: str,
     origin: str,
     istanbul_default: bool,
-    notes: list[str],
+    check: TotalsCheck,
     budget: _xml.OutcomeBudget,
-) -> tuple[FileCoverageBuilder, int | None, int]:
-    """Return the file's builder, its declared method count and how many method lines.
+    repeated: list[int],
+) -> tuple[FileCoverageBuilder, etree._Element | None, int]:
+    """Return the file's builder, its ``<metrics>`` and how many method lines it has.
 
-    The file's branch outcomes are taken from ``budget`` before they are built.
+    The file's branch outcomes are taken from ``budget`` before they are built; its
+    conditionals are compared with its metrics in ``check``; ``repeated[0]`` counts
+    ``<line>`` elements repeating a number and type already seen in the file.
     """
     b = FileCoverageBuilder(path)
     metrics: etree._Element | None = None
     conds: list[tuple[int, int, int, int]] = []  # line, count, truecount, falsecount
     method_lines = 0
-    seen: set[int] = set()
+    visits: dict[int, list[int]] = {}  # line -> [stmt count, cond count], -1 when absent
     for child in elem:
         if child.tag == "metrics":
             metrics = child
@@ -192,41 +238,60 @@ def _read_file(
             continue
         if kind not in ("stmt", "cond"):
             raise FormatError(origin, f"unknown line type {kind!r}", line=child.sourceline)
-        if num in seen:
-            raise FormatError(origin, f"line {num} of {path} listed twice", line=child.sourceline)
-        seen.add(num)
         if kind == "stmt":
-            b.add_line(num, _count(child, "count", origin))
-            continue
-        t = _count(child, "truecount", origin, "0")
-        f = _count(child, "falsecount", origin, "0")
-        count = _count(child, "count", origin) if child.get("count") is not None else t + f
-        b.add_line(num, count)
-        conds.append((num, count, t, f))
+            count = _count(child, "count", origin)
+        else:
+            t = _count(child, "truecount", origin, "0")
+            f = _count(child, "falsecount", origin, "0")
+            count = _count(child, "count", origin) if child.get("count") is not None else t + f
+            conds.append((num, count, t, f))
+        slot = 0 if kind == "stmt" else 1
+        seen = visits.get(num)
+        if seen is None:
+            seen = visits[num] = [-1, -1]
+        if seen[slot] >= 0:
+            repeated[0] += 1  # another function instance of the line: counts add
+            seen[slot] = min(seen[slot] + count, MAX_COUNT)
+        else:
+            seen[slot] = count
+    for num, (stmt, cond) in visits.items():
+        # A stmt and a cond of one number (OpenClover 4.3) describe one line's visits.
+        b.add_line(num, max(stmt, cond))
     istanbul = _istanbul_reading(conds, metrics, origin, istanbul_default)
     budget.spend(_totals(conds, istanbul)[0], line=elem.sourceline, where=path)
+    next_outcome: dict[int, int] = {}
     for num, count, t, f in conds:
         outcomes = [1] * t + [0] * f if istanbul else [t, f]
+        ran = count > 0 or max(visits[num]) > 0
+        first = next_outcome.get(num, 0)
         for i, taken in enumerate(outcomes):
-            b.add_branch(num, 0, i, taken if count > 0 else None)
-    declared_methods = None
-    if metrics is not None and metrics.get("methods") is not None:
-        declared_methods = _count(metrics, "methods", origin)
+            b.add_branch(num, 0, first + i, taken if ran else None)
+        next_outcome[num] = first + len(outcomes)
     want = _declared_conditionals(metrics, origin)
     if want is not None and want not in (_totals(conds, True), _totals(conds, False)):
         got = _totals(conds, istanbul)
-        why = ""
+        why = None
         if istanbul and want[0] >= got[0] and want[1] >= got[1]:
             why = (
-                " (Istanbul's Clover writer leaves out branches on lines without a "
-                "statement, such as default parameter values)"
+                "Istanbul's Clover writer leaves out branches on lines without a "
+                "statement, such as default parameter values"
             )
-        notes.append(
-            f"{origin}: {path}: its <metrics> count {want[0]} branch outcomes "
-            f"({want[1]} covered), its cond lines {got[0]} ({got[1]}); covgap counts "
-            f"the cond lines{why}"
+        check.compare(
+            "branches",
+            want,
+            got,
+            where=path,
+            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
+            why=why,
         )
-    return b, declared_methods, method_lines
+    return b, metrics, method_lines
+
+
+def _declared(metrics: etree._Element | None, name: str, origin: str) -> tuple[int, int] | None:
+    """A file's own ``(name, covered<name>)`` from its ``<metrics>``, when it has them."""
+    if metrics is None or metrics.get(name) is None:
+        return None
+    return _count(metrics, name, origin), _count(metrics, f"covered{name}", origin, "0")
 
 
 def _declared_conditionals(metrics: etree._Element | None, origin: str) -> tuple[int, int] | None:

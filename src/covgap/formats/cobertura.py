@@ -85,6 +85,7 @@ from typing import IO, BinaryIO, NamedTuple
 from covgap import __version__
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec, _xml
+from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, BranchColumns, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -214,8 +215,31 @@ class _ClassCollector:
         self.br_total = array("q")
         self.methods: list[tuple[str, str, int, int]] = []
         self.methods_without_lines = 0
+        self.has_lines = False
+        """Whether the class has a ``<lines>`` element of its own (even an empty one)."""
+        self.method_lines: list[tuple[int, int, str | None, int | None]] = []
+        """(number, hits, condition-coverage, XML line) of every line under <methods>."""
 
-    def finish(self) -> ClassData:
+    def add(self, number: int, hits: int, cond: tuple[int, int] | None) -> None:
+        """Add one of the class's own lines."""
+        self.lines.append(number)
+        self.hits.append(hits)
+        if number <= self.last:
+            self.sorted_unique = False
+        self.last = number
+        if cond is not None:
+            self.br_line.append(number)
+            self.br_hits.append(hits)
+            self.br_covered.append(cond[0])
+            self.br_total.append(cond[1])
+
+    def finish(self, origin: str) -> ClassData:
+        if not self.has_lines and self.method_lines:
+            # No class-level <lines> (Swift's reports): the methods' lines are the
+            # class's lines. Only then is their condition-coverage read (the C
+            # scanner, which skips method lines, hands such reports to this path).
+            for number, hits, cond, sl in self.method_lines:
+                self.add(number, hits, None if cond is None else _condition(cond, origin, sl))
         return ClassData(
             self.filename,
             self.lines,
@@ -252,7 +276,7 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
         stream,
         origin,
         events=("start", "end"),
-        tag=("coverage", "source", "class", "method", "line"),
+        tag=("coverage", "source", "class", "method", "lines", "line"),
         root="coverage",
     ):
         tag = elem.tag
@@ -267,24 +291,18 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
             if number < 1:
                 raise FormatError(origin, "line number 0; line numbers start at 1", line=sl)
             hits = parse_count(get("hits"), origin, sl, "hits", allow_float=True)
+            cond = get("condition-coverage")
+            if cond is not None and (get("branch") or "true").strip().lower() != "true":
+                cond = None
             if in_method:
                 method_lines.append((number, hits))
+                current.method_lines.append((number, hits, cond, sl))
             else:
-                c = current
-                c.lines.append(number)
-                c.hits.append(hits)
-                if number <= c.last:
-                    c.sorted_unique = False
-                c.last = number
-                cond = get("condition-coverage")
-                if cond is not None and (get("branch") or "true").strip().lower() == "true":
-                    parsed = _condition(cond, origin, sl)
-                    if parsed is not None:
-                        c.br_line.append(number)
-                        c.br_hits.append(hits)
-                        c.br_covered.append(parsed[0])
-                        c.br_total.append(parsed[1])
+                current.add(number, hits, None if cond is None else _condition(cond, origin, sl))
             elem.clear()
+        elif tag == "lines":
+            if event == "start" and current is not None and not in_method:
+                current.has_lines = True
         elif tag == "method":
             if event == "start":
                 if current is None:
@@ -323,7 +341,7 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
                 current = _ClassCollector(filename)
             else:
                 assert current is not None
-                classes.append(current.finish())
+                classes.append(current.finish(origin))
                 current = None
                 elem.clear()
                 parent = elem.getparent()
@@ -397,25 +415,31 @@ def _functions(methods: list[tuple[str, str, int, int]]) -> list[Function]:
     return functions
 
 
-def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage, int]:
-    """Build one file from its classes; also return how many lines were duplicates."""
+def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage, int, int]:
+    """Build one file from its classes; also return how many lines repeated a line of
+    their own class, and how many one of another class of the file."""
     methods = [m for part in parts for m in part.methods]
     if len(parts) == 1 and parts[0].sorted_unique:
         p = parts[0]
         lines, hits = p.lines, p.hits
         br = _expand_branches(p.br_line, p.br_hits, p.br_covered, p.br_total)
-        duplicates = 0
+        within = across = 0
     else:
         by_line: dict[int, int] = {}
+        owner: dict[int, int] = {}  # line -> index of the first class that listed it
         branch: dict[int, list[int]] = {}
-        duplicates = 0
-        for p in parts:
+        within = across = 0
+        for index, p in enumerate(parts):
             for line, h in zip(p.lines, p.hits, strict=True):
                 prev = by_line.get(line)
                 if prev is None:
                     by_line[line] = h
+                    owner[line] = index
                 else:
-                    duplicates += 1
+                    if owner[line] == index:
+                        within += 1
+                    else:
+                        across += 1
                     by_line[line] = min(prev + h, MAX_COUNT)
             for line, covered, total in zip(p.br_line, p.br_covered, p.br_total, strict=True):
                 acc = branch.get(line)
@@ -441,35 +465,59 @@ def _file_from_classes(path: str, parts: list[ClassData]) -> tuple[FileCoverage,
         branches=BranchColumns(*br),
         functions=_functions(methods),
     )
-    return fc, duplicates
+    return fc, within, across
+
+
+def _header_count(raw: str | None, key: str, differ: list[str]) -> int | None:
+    """A header count as an int; None when absent or not a count (then said in ``differ``)."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        differ.append(f"{key}={raw!r} (not a number)")
+        return None
+    if not math.isfinite(value) or not value.is_integer() or value < 0:
+        differ.append(f"{key}={raw} (not a count)")
+        return None
+    return int(value)
 
 
 def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
-    """Compare the report's own summary with its per-line data; describe disagreements."""
+    """Compare the report's own summary with its per-line data; describe disagreements.
+
+    The counts go through :class:`~covgap.formats._totals.TotalsCheck` (one note with
+    both figures, as every reader says it); a ``line-rate`` without counts, or a
+    value that is not a count, is described in a note of its own.
+    """
     totals = cs.totals()
-    ours = {
-        "lines-valid": totals.lines_total,
-        "lines-covered": totals.lines_covered,
-        "branches-valid": totals.branches_total,
-        "branches-covered": totals.branches_covered,
-    }
-    theirs = {
-        "lines-valid": header.lines_valid,
-        "lines-covered": header.lines_covered,
-        "branches-valid": header.branches_valid,
-        "branches-covered": header.branches_covered,
-    }
+    check = TotalsCheck(
+        origin,
+        "the <coverage> element's lines-valid, lines-covered, branches-valid, branches-covered",
+        "covgap reports the per-line data",
+    )
     differ: list[str] = []
-    for key, raw in theirs.items():
-        if raw is None:
+    for kind, keys, raws, ours in (
+        (
+            "lines",
+            ("lines-valid", "lines-covered"),
+            (header.lines_valid, header.lines_covered),
+            (totals.lines_total, totals.lines_covered),
+        ),
+        (
+            "branches",
+            ("branches-valid", "branches-covered"),
+            (header.branches_valid, header.branches_covered),
+            (totals.branches_total, totals.branches_covered),
+        ),
+    ):
+        valid = _header_count(raws[0], keys[0], differ)
+        covered = _header_count(raws[1], keys[1], differ)
+        if valid is None and covered is None:
             continue
-        try:
-            value = float(raw)
-        except ValueError:
-            differ.append(f"{key}={raw!r} (not a number)")
-            continue
-        if value != ours[key]:
-            differ.append(f"{key}={raw} (per-line data: {ours[key]})")
+        declared = (ours[0] if valid is None else valid, ours[1] if covered is None else covered)
+        shown = " ".join(f"{k}={r}" for k, r in zip(keys, raws, strict=True) if r is not None)
+        check.compare(kind, declared, ours, where="<coverage>", as_written=shown)
     if header.line_rate is not None and header.lines_valid is None:
         try:
             rate = float(header.line_rate)
@@ -480,13 +528,14 @@ def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
             # Producers round the rate (coverage.py to 4 places); allow for that only.
             if not math.isfinite(rate) or abs(rate - mine) > 0.00051:
                 differ.append(f"line-rate={header.line_rate} (per-line data: {mine:.4f})")
-    if not differ:
-        return []
-    return [
-        f"{origin}: the report's own summary disagrees with its per-line data: "
-        + ", ".join(differ)
-        + "; covgap reports the per-line data"
-    ]
+    notes = check.notes()
+    if differ:
+        notes.append(
+            f"{origin}: the report's own summary is not what its per-line data gives: "
+            + ", ".join(differ)
+            + "; covgap reports the per-line data"
+        )
+    return notes
 
 
 def _assemble(
@@ -498,18 +547,24 @@ def _assemble(
         by_file.setdefault(cls.filename, []).append(cls)
         budget.spend(sum(cls.br_total), where=f"<class filename={cls.filename[:80]!r}>")
     files: dict[str, FileCoverage] = {}
-    duplicates = 0
+    within = across = 0
     no_lines = 0
     for path, parts in by_file.items():
-        fc, dup = _file_from_classes(path, parts)
+        fc, dup_within, dup_across = _file_from_classes(path, parts)
         files[path] = fc
-        duplicates += dup
+        within += dup_within
+        across += dup_across
         no_lines += sum(p.methods_without_lines for p in parts)
     cs = CoverageSet(files, source_roots=tuple(sources))
     notes: list[str] = []
-    if duplicates:
+    if across:
         notes.append(
-            f"{origin}: {duplicates} line(s) appear in more than one <class> of the same file; "
+            f"{origin}: {across} line(s) appear in more than one <class> of the same file; "
+            "each is counted once with the hits summed"
+        )
+    if within:
+        notes.append(
+            f"{origin}: {within} line(s) are listed more than once in the same <class>; "
             "each is counted once with the hits summed"
         )
     if no_lines:
@@ -563,11 +618,14 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         data = _read_all(stream)
         scanned = _speedups.scan(data)
         if scanned is not None:
-            del data  # the document's bytes are no longer needed: halve the peak memory
             raw_header, sources, raw_classes = scanned
-            header = Header(*raw_header)
             classes = [ClassData(*c) for c in raw_classes]
-            return _assemble(origin, header, sources, classes)
+            # The scanner skips the lines under <methods>; a class whose only lines are
+            # there (Swift's reports) is read by the lxml path, which keeps them.
+            if not any(c.methods and not c.lines for c in classes):
+                del data  # the document's bytes are no longer needed: halve the peak memory
+                return _assemble(origin, Header(*raw_header), sources, classes)
+            del scanned, raw_classes, classes
         if start >= 0:  # stream again from the start rather than copying the bytes
             del data
             stream.seek(start)
@@ -611,6 +669,41 @@ def _package_of(path: str) -> str:
     return directory.replace("/", ".") if directory else "."
 
 
+def _line_branches(fc: FileCoverage) -> dict[int, list[int]]:
+    """Per line that has a line record: ``[covered, total]`` of its branch outcomes.
+
+    A branch on a line without a line record (LCOV allows ``BRDA`` without ``DA``)
+    cannot be written: a Cobertura branch is an attribute of a ``<line>``, and adding
+    a line the report never had would change the line figures. It is left out, and
+    ``covgap convert`` says how many were.
+    """
+    branches: dict[int, list[int]] = {}
+    if not len(fc.br_line):
+        return branches
+    has_line = set(fc.lines)
+    for line, taken in zip(fc.br_line, fc.br_taken, strict=True):
+        if line not in has_line:
+            continue
+        acc = branches.get(line)
+        if acc is None:
+            acc = branches[line] = [0, 0]
+        acc[1] += 1
+        if taken > 0:
+            acc[0] += 1
+    return branches
+
+
+def _written_counts(fc: FileCoverage, branches: dict[int, list[int]]) -> tuple[int, int, int, int]:
+    """(lines covered, lines, branches covered, branches) as the file is written."""
+    c = fc.counts()
+    return (
+        c.lines_covered,
+        c.lines_total,
+        sum(v[0] for v in branches.values()),
+        sum(v[1] for v in branches.values()),
+    )
+
+
 def write(cs: CoverageSet, stream: BinaryIO) -> None:
     """Write Cobertura XML (coverage-04 DTD) in the shape GitLab and Jenkins read.
 
@@ -619,24 +712,30 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
     ``<line>`` is the function's first line carrying the function's hit count (the
     DTD has no ``hits`` on ``<method>``). What Cobertura cannot hold is lost: branch
     outcomes become a per-line ``covered/total``, function end lines and per-suite
-    flags are dropped, and a branch on a line with no line record gets a line with
-    ``hits="0"``. ``timestamp`` is ``SOURCE_DATE_EPOCH`` (or 0) so output is reproducible.
+    flags are dropped, a branch on a line with no line record is left out (never a
+    line invented for it) and a function at line 0 gets a ``<method>`` without
+    lines. Every rate and count in the header, packages and classes is computed
+    from what is written, so the file agrees with itself. ``timestamp`` is
+    ``SOURCE_DATE_EPOCH`` (or 0) so output is reproducible.
     """
     files = sorted(cs.files.values(), key=lambda fc: fc.path)
+    written: dict[str, tuple[dict[int, list[int]], tuple[int, int, int, int]]] = {}
+    for fc in files:
+        br = _line_branches(fc)
+        written[fc.path] = (br, _written_counts(fc, br))
     packages: dict[str, list[FileCoverage]] = {}
     for fc in files:
         packages.setdefault(_package_of(fc.path), []).append(fc)
-    totals = cs.totals()
+    lc, lt, bc, bt = (sum(w[1][i] for w in written.values()) for i in range(4))
     stamp = os.environ.get("SOURCE_DATE_EPOCH", "0")
     if not stamp.isdigit():
         stamp = "0"
     out: list[str] = [
         '<?xml version="1.0" ?>\n',
         '<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n',
-        f'<coverage line-rate="{_rate(totals.lines_covered, totals.lines_total)}" '
-        f'branch-rate="{_rate(totals.branches_covered, totals.branches_total)}" '
-        f'lines-covered="{totals.lines_covered}" lines-valid="{totals.lines_total}" '
-        f'branches-covered="{totals.branches_covered}" branches-valid="{totals.branches_total}" '
+        f'<coverage line-rate="{_rate(lc, lt)}" branch-rate="{_rate(bc, bt)}" '
+        f'lines-covered="{lc}" lines-valid="{lt}" '
+        f'branches-covered="{bc}" branches-valid="{bt}" '
         f'complexity="0" version="covgap {_attr(__version__)}" timestamp="{stamp}">\n',
     ]
     out.append("\t<sources>\n")
@@ -646,15 +745,15 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
     write_chunk("".join(out).encode("utf-8"))
     for package in sorted(packages):
         members = packages[package]
-        pc = sum((fc.counts() for fc in members), start=totals.__class__())
+        plc, plt, pbc, pbt = (sum(written[fc.path][1][i] for fc in members) for i in range(4))
         out = [
             f'\t\t<package name="{_attr(package)}" '
-            f'line-rate="{_rate(pc.lines_covered, pc.lines_total)}" '
-            f'branch-rate="{_rate(pc.branches_covered, pc.branches_total)}" complexity="0">\n'
+            f'line-rate="{_rate(plc, plt)}" '
+            f'branch-rate="{_rate(pbc, pbt)}" complexity="0">\n'
             "\t\t\t<classes>\n"
         ]
         for fc in members:
-            out.append(_class_xml(fc))
+            out.append(_class_xml(fc, *written[fc.path]))
         out.append("\t\t\t</classes>\n\t\t</package>\n")
         write_chunk("".join(out).encode("utf-8"))
     write_chunk(b"\t</packages>\n</coverage>\n")
@@ -663,43 +762,37 @@ def write(cs: CoverageSet, stream: BinaryIO) -> None:
 _PLAIN_LINE = '\t\t\t\t\t\t<line number="%d" hits="%d"/>\n'
 
 
-def _class_xml(fc: FileCoverage) -> str:
-    c = fc.counts()
+def _class_xml(
+    fc: FileCoverage, branches: dict[int, list[int]], counts: tuple[int, int, int, int]
+) -> str:
+    lc, lt, bc, bt = counts
     path = _attr(fc.path)
     name = _attr(fc.path.replace("\\", "/").rpartition("/")[2])
     parts = [
         f'\t\t\t\t<class name="{name}" filename="{path}" '
-        f'line-rate="{_rate(c.lines_covered, c.lines_total)}" '
-        f'branch-rate="{_rate(c.branches_covered, c.branches_total)}" complexity="0">\n'
+        f'line-rate="{_rate(lc, lt)}" '
+        f'branch-rate="{_rate(bc, bt)}" complexity="0">\n'
     ]
     if fc.functions:
         parts.append("\t\t\t\t\t<methods>\n")
         for fn in fc.functions:
             rate = "1" if fn.hits else "0"
+            method_lines = (
+                "\t\t\t\t\t\t\t<lines/>\n"
+                if fn.start_line == 0  # gcovr's merge-use-line-0: no line to name
+                else "\t\t\t\t\t\t\t<lines>\n"
+                f'\t\t\t\t\t\t\t\t<line number="{fn.start_line}" hits="{fn.hits}"/>\n'
+                "\t\t\t\t\t\t\t</lines>\n"
+            )
             parts.append(
                 f'\t\t\t\t\t\t<method name="{_attr(fn.name)}" signature="" line-rate="{rate}" '
                 f'branch-rate="1" complexity="0">\n'
-                "\t\t\t\t\t\t\t<lines>\n"
-                f'\t\t\t\t\t\t\t\t<line number="{fn.start_line}" hits="{fn.hits}"/>\n'
-                "\t\t\t\t\t\t\t</lines>\n\t\t\t\t\t\t</method>\n"
+                f"{method_lines}\t\t\t\t\t\t</method>\n"
             )
         parts.append("\t\t\t\t\t</methods>\n")
     else:
         parts.append("\t\t\t\t\t<methods/>\n")
-    # Per line: (covered, total) of its branch outcomes.
-    branches: dict[int, list[int]] = {}
-    for line, taken in zip(fc.br_line, fc.br_taken, strict=True):
-        acc = branches.get(line)
-        if acc is None:
-            acc = branches[line] = [0, 0]
-        acc[1] += 1
-        if taken > 0:
-            acc[0] += 1
-    hits_by_line = fc.hits_by_line() if branches else {}
     lines: list[tuple[int, int]] = list(fc.line_hits())
-    extra = [ln for ln in branches if ln not in hits_by_line]
-    if extra:
-        lines = sorted(lines + [(ln, 0) for ln in extra])
     if not lines:
         parts.append("\t\t\t\t\t<lines/>\n\t\t\t\t</class>\n")
         return "".join(parts)
@@ -729,6 +822,8 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     write=write,
+    loses="each branch outcome's identity and count (a line keeps covered/total), "
+    "function end lines",
     discover=(
         "**/coverage.xml",
         "**/cobertura.xml",

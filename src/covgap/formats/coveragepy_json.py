@@ -47,7 +47,8 @@ What coverage.py counts, and how this reader reproduces it:
 
 The ``summary``/``totals`` objects are coverage.py's own figures for the same data;
 covgap recomputes from the per-line data and does not trust them (a hand-edited or
-merged file may disagree; the per-line data is what the rest of covgap shows).
+merged file may disagree; the per-line data is what the rest of covgap shows). When
+``totals`` differ, a note gives both figures.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from typing import BinaryIO
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
 from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_LINE
 
@@ -207,8 +209,37 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             f"{origin}: per-line coverage.py contexts present; they are not covgap flags "
             "(read them with covgap.formats.coveragepy_json.read_contexts)"
         )
+    notes.extend(_check_totals(origin, doc, cs))
     cs.notes = tuple(notes)
     return cs
+
+
+def _check_totals(origin: str, doc: dict[str, object], cs: CoverageSet) -> list[str]:
+    """One note when coverage.py's own ``totals`` differ from the per-line data."""
+    totals = doc.get("totals")
+    if not isinstance(totals, dict):
+        return []
+    check = TotalsCheck(
+        origin,
+        'coverage.py\'s "totals"',
+        "covgap reports the per-line data (the totals of a hand-edited or merged file "
+        "may not describe it)",
+    )
+    t = cs.totals()
+    for kind, total_key, covered_key, ours in (
+        ("lines", "num_statements", "covered_lines", (t.lines_total, t.lines_covered)),
+        ("branches", "num_branches", "covered_branches", (t.branches_total, t.branches_covered)),
+    ):
+        total, covered = totals.get(total_key), totals.get(covered_key)
+        if type(total) is int and type(covered) is int:
+            check.compare(
+                kind,
+                (total, covered),
+                ours,
+                where="totals",
+                as_written=f"{total_key}={total} {covered_key}={covered}",
+            )
+    return check.notes()
 
 
 def read_contexts(stream: BinaryIO, origin: str) -> Contexts:

@@ -266,8 +266,9 @@ class _Where:
         return FormatError(self.origin, f"{self.prefix}: {message}")
 
 
-def _line(where: _Where, value: object, what: str) -> int:
-    if not _is_int(value) or not 1 <= value <= MAX_LINE:
+def _line(where: _Where, value: object, what: str, lowest: int = 1) -> int:
+    """A line number; ``lowest=0`` for a function's start (gcovr's merge-use-line-0)."""
+    if not _is_int(value) or not lowest <= value <= MAX_LINE:
         raise where.error(f"{what}: {value!r} is not a line number")
     return value
 
@@ -364,7 +365,7 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
     for i, fn in enumerate(raw_functions):
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
             raise where.error(f"functions[{i}]: expected an object with a string name")
-        start = _line(where, fn.get("start_line"), f"functions[{i}].start_line")
+        start = _line(where, fn.get("start_line"), f"functions[{i}].start_line", lowest=0)
         end_raw = fn.get("end_line")
         end = None if end_raw is None else _line(where, end_raw, f"functions[{i}].end_line")
         if (fn["name"], start) in seen_fn:

@@ -19,13 +19,22 @@ reader reproduces it:
 
 * **Lines**: every line entry except those gcovr marks ``gcovr/excluded`` (an
   ``LCOV_EXCL`` marker, ``--exclude-lines-by-pattern``...) or ``gcovr/noncode``
-  (older formats); covered when ``count > 0``. A line listed twice (one per
-  function, e.g. C++ templates) is one line whose counts add, as gcovr merges them.
+  (older formats); covered when ``count > 0``. A line listed several times, once
+  per function (C++ templates, constructors), is **one** source line here whose
+  counts add (and whose branches with the same ``branchno`` add); gcovr's own totals
+  count each listing as a line of its own (its ``--merge-lines`` option counts them
+  as covgap does). covgap keeps source lines distinct because every other format,
+  the diff and the gates work per source line; a note gives both figures.
 * **Branches**: every branch of a counted line except excluded ones, numbered by
-  ``branchno`` (else their order) in block 0; covered when ``count > 0``. On a line
-  that never ran they are "never evaluated".
+  ``branchno`` (else their order) in block 0; covered when ``count > 0``, as gcovr
+  counts them, even on a line whose own ``count`` is 0 (LLVM-derived gcov data has
+  such lines). Only when neither the line nor the branch ran are they "never
+  evaluated".
 * **Functions**: every non-excluded entry of ``functions`` at ``lineno``, covered
-  when ``execution_count > 0``.
+  when ``execution_count > 0``. ``lineno`` 0 is what gcovr's
+  ``--merge-mode-functions=merge-use-line-0`` writes for a function whose line
+  differs between merged inputs; it is read as a function at "line 0" (line not
+  known), as gcovr and lcov read it back.
 
 A ``gcovr --json-summary`` document has totals but no lines; it is refused with a
 message saying which option writes the per-line report.
@@ -38,7 +47,9 @@ from typing import BinaryIO
 
 from covgap.formats import FormatSpec
 from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._totals import TotalsCheck
 from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.types import MAX_LINE
 
 _SNIFF_RE = re.compile(rb'"gcovr/(summary_)?format_version"\s*:')
 _VERSION_RE = re.compile(r"0\.\d+")
@@ -67,6 +78,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             f"unsupported gcovr JSON format version {version!r} (covgap reads 0.x)",
         )
     builders: dict[str, FileCoverageBuilder] = {}
+    listed = [0, 0, 0, 0]  # gcovr's own count: line entries, covered; branches, covered
     for i, rf in enumerate(j.arr(j.key(doc, "files", ()), ("files",))):
         fp: JsonPath = ("files", i)
         f = j.obj(rf, fp)
@@ -76,11 +88,23 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         b = builders.get(name)
         if b is None:
             b = builders[name] = FileCoverageBuilder(name)
-        _read_lines(j, f, fp, b)
+        _read_lines(j, f, fp, b, listed)
         _read_functions(j, f, fp, b)
     cs = CoverageSet()
     for name in sorted(builders):
         cs.add(builders[name].build())
+    totals = cs.totals()
+    check = TotalsCheck(
+        origin,
+        "gcovr's own count (each line once per function that lists it)",
+        "covgap counts each source line once, adding the counts of its listings "
+        "(gcovr's --merge-lines figure)",
+    )
+    check.compare("lines", (listed[0], listed[1]), (totals.lines_total, totals.lines_covered))
+    check.compare(
+        "branches", (listed[2], listed[3]), (totals.branches_total, totals.branches_covered)
+    )
+    cs.notes = tuple(check.notes())
     return cs
 
 
@@ -88,7 +112,10 @@ def _excluded(entry: dict[str, object]) -> bool:
     return entry.get("gcovr/excluded") is True or entry.get("gcovr/noncode") is True
 
 
-def _read_lines(j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder) -> None:
+def _read_lines(
+    j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCoverageBuilder, listed: list[int]
+) -> None:
+    """Add the file's lines; ``listed`` adds up gcovr's own per-listing count."""
     lp = (*fp, "lines")
     for k, rl in enumerate(j.arr(f.get("lines", []), lp)):
         p = (*lp, k)
@@ -98,6 +125,8 @@ def _read_lines(j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCovera
         nr = j.line(j.key(line, "line_number", p), (*p, "line_number"))
         count = j.count(j.key(line, "count", p), (*p, "count"))
         b.add_line(nr, count)
+        listed[0] += 1
+        listed[1] += count > 0
         bp = (*p, "branches")
         for n, rb in enumerate(j.arr(line.get("branches", []), bp)):
             brp = (*bp, n)
@@ -107,7 +136,10 @@ def _read_lines(j: JsonReader, f: dict[str, object], fp: JsonPath, b: FileCovera
             number = br.get("branchno", n)
             branchno = j.integer(number, (*brp, "branchno"), 0, 2**31 - 1, "a branch number")
             taken = j.count(j.key(br, "count", brp), (*brp, "count"))
-            b.add_branch(nr, 0, branchno, taken if count > 0 else None)
+            # gcovr: a branch is covered when its own count is > 0, whatever the line's.
+            b.add_branch(nr, 0, branchno, taken if count > 0 or taken > 0 else None)
+            listed[2] += 1
+            listed[3] += taken > 0
 
 
 def _read_functions(
@@ -120,7 +152,8 @@ def _read_functions(
         if _excluded(fn):
             continue
         name = j.string(fn.get("demangled_name") or j.key(fn, "name", p), (*p, "name"))
-        start = j.line(j.key(fn, "lineno", p), (*p, "lineno"))
+        # 0: gcovr's merge-use-line-0 (the line differed between merged inputs).
+        start = j.integer(j.key(fn, "lineno", p), (*p, "lineno"), 0, MAX_LINE, "a line number")
         hits = j.count(j.key(fn, "execution_count", p), (*p, "execution_count"))
         b.add_function(name, start, hits)
 

@@ -39,6 +39,9 @@ this reader reproduces it:
 * **Branches**: every element of every ``b`` array, covered when > 0. A branch is
   stored as line = ``branchMap[id].loc.start.line``, block = the branch id, branch =
   the index in its array: exactly the ``BRDA`` Istanbul's own LCOV reporter writes.
+  The old ``istanbul`` 0.x ``coverage.json`` has no ``loc`` on a branch, only its
+  ``line`` (and ``locations``): that line is used, as istanbul 0.x's LCOV reporter
+  does (else the first location's start line).
 * ``bT`` (branch truthiness, opt-in) is not a total Istanbul reports: ignored.
 * ``inputSourceMap`` is not applied: the positions Istanbul reports on are those in
   the file, which is what its summary counts. A note says the map was present.
@@ -152,7 +155,15 @@ def _read_file(j: JsonReader, key: str, value: object) -> tuple[FileCoverage, bo
             raise j.error((*path, "b", bid), "branch has no branchMap entry")
         mpath = (*path, "branchMap", bid)
         meta = j.obj(bmap[bid], mpath)
-        line = _start_line(j, j.key(meta, "loc", mpath), (*mpath, "loc"))
+        if "loc" in meta:
+            line = _start_line(j, meta["loc"], (*mpath, "loc"))
+        elif "line" in meta:  # istanbul 0.x: {"line": 5, "type": "if", "locations": [...]}
+            line = j.line(meta["line"], (*mpath, "line"))
+        else:
+            locations = j.arr(j.key(meta, "locations", mpath), (*mpath, "locations"))
+            if not locations:
+                raise j.error((*mpath, "locations"), "branch has no loc, line or locations")
+            line = _start_line(j, locations[0], (*mpath, "locations", 0))
         for i, hits in enumerate(hits_list):
             b.add_branch(line, block, i, hits)
 

@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
+from covgap.formats._totals import TotalsCheck
 from covgap.model import CoverageSet, FileCoverageBuilder
 
 if TYPE_CHECKING:
@@ -86,6 +88,33 @@ _Entry = Callable[[str], FileCoverageBuilder]
 """Returns the builder of a path, creating it on first use (classes and sourcefiles
 of one file arrive separately, and a path may occur in several groups)."""
 
+_Method = tuple[str, str, int, tuple[int, int]]
+"""A ``<method>`` kept past its element: name, desc, first line, METHOD counter."""
+
+
+@dataclass
+class _Class:
+    """A ``<class>`` without ``sourcefilename`` (JaCoCo before 0.8), placed at its
+    package's end, once the package's ``<sourcefile>`` names are known."""
+
+    name: str
+    methods: list[_Method]
+
+
+@dataclass
+class _Reading:
+    """What one report's reading collects besides the files themselves."""
+
+    no_line_methods: int = 0
+    unplaced_methods: int = 0
+    counters: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    """Per file: its ``<sourcefile>``'s own counters (summed over groups)."""
+    no_line_data: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Files whose ``<line>`` elements have no ``mi``/``ci`` (gcovr): LINE counter."""
+    repeated: int = 0
+    mixed: int = 0
+    """<line> elements without mi/ci in files whose other lines have them."""
+
 
 def _file_path(package: str, filename: str) -> str:
     return f"{package}/{filename}" if package else filename
@@ -95,8 +124,10 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read a JaCoCo XML report; see the module docstring for what is counted."""
     files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
-    no_line_methods = 0
+    reading = _Reading()
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
+    pending: list[_Class] = []
+    sourcefiles: list[str] = []
 
     def entry(path: str) -> FileCoverageBuilder:
         b = files.get(path)
@@ -108,6 +139,8 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         stream, origin, tag=("class", "sourcefile", "package"), root="report"
     ):
         if elem.tag == "package":
+            _place_classes(pending, sourcefiles, elem.get("name", ""), entry, reading)
+            pending, sourcefiles = [], []
             elem.clear()
             continue
         parent = elem.getparent()
@@ -115,47 +148,111 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             raise FormatError(origin, f"<{elem.tag}> outside a <package>", line=elem.sourceline)
         package = parent.get("name", "")
         if elem.tag == "class":
-            no_line_methods += _read_class(elem, package, origin, entry, notes)
+            cls = _read_class(elem, origin, notes, reading)
+            sourcefile = elem.get("sourcefilename")
+            if sourcefile is None:
+                pending.append(cls)
+            else:
+                _add_methods(entry(_file_path(package, sourcefile)), cls)
         else:
-            _read_sourcefile(elem, package, origin, entry, notes, budget)
+            sourcefiles.append(_read_sourcefile(elem, package, origin, entry, reading, budget))
         elem.clear()
     cs = CoverageSet()
     for path in sorted(files):
         cs.add(files[path].build())
-    if no_line_methods:
-        notes.append(
-            f"{origin}: {no_line_methods} method(s) without line information (compiled "
-            "without -g) are not counted as functions"
-        )
+    notes.extend(_reading_notes(origin, reading, cs))
     cs.notes = tuple(notes)
     return cs
 
 
+def _reading_notes(origin: str, reading: _Reading, cs: CoverageSet) -> list[str]:
+    """Everything the user must know about this report, one line each."""
+    notes: list[str] = []
+    if reading.no_line_methods:
+        notes.append(
+            f"{origin}: {reading.no_line_methods} method(s) without line information "
+            "(compiled without -g) are not counted as functions"
+        )
+    if reading.unplaced_methods:
+        notes.append(
+            f"{origin}: {reading.unplaced_methods} method(s) of <class> elements without "
+            "sourcefilename (JaCoCo before 0.8) match no <sourcefile> of their package by "
+            "name and are not counted as functions"
+        )
+    if reading.no_line_data:
+        declared = [sum(v[i] for v in reading.no_line_data.values()) for i in (0, 1)]
+        shown = ", ".join(sorted(reading.no_line_data)[:3])
+        notes.append(
+            f"{origin}: {len(reading.no_line_data)} file(s) have no per-line line coverage "
+            f"(<line> elements without mi/ci, as gcovr's JaCoCo output writes them: {shown}); "
+            f"their LINE counters say {declared[1]:,} of {declared[0] + declared[1]:,} lines "
+            "covered, covgap counts no lines for them (gcovr's --json, --cobertura or "
+            "--lcov carry per-line coverage); their branches are read"
+        )
+    if reading.mixed:
+        notes.append(
+            f"{origin}: {reading.mixed} <line> element(s) have no mi/ci in files whose "
+            "other lines have them: they are not counted as lines (their branches are)"
+        )
+    if reading.repeated:
+        notes.append(
+            f"{origin}: {reading.repeated} <line> element(s) repeat a line number of their "
+            "<sourcefile> (gcovr 8.4+ writes a line once per function instance): each "
+            "source line is counted once, its branch outcomes added up"
+        )
+    check = TotalsCheck(
+        origin,
+        "the <sourcefile> <counter> elements",
+        "covgap counts the <line> and <method> elements (they are what merges; "
+        "gcovr's counters count a line once per function instance)",
+    )
+    for path, counters in sorted(reading.counters.items()):
+        c = cs.files[path].counts() if path in cs.files else None
+        counted = {
+            "LINE": (c.lines_total, c.lines_covered) if c else (0, 0),
+            "BRANCH": (c.branches_total, c.branches_covered) if c else (0, 0),
+            "METHOD": (c.functions_total, c.functions_covered) if c else (0, 0),
+        }
+        for kind, what in (("LINE", "lines"), ("BRANCH", "branches"), ("METHOD", "functions")):
+            if kind == "LINE" and path in reading.no_line_data:
+                continue  # said above, with the counter's figure
+            if kind not in counters:
+                continue
+            missed, covered = counters[kind]
+            why = None
+            if kind == "METHOD" and path in reading.no_line_data and not counted[kind][0]:
+                why = "gcovr's JaCoCo output has no <method> elements to count"
+            check.compare(
+                what,
+                (missed + covered, covered),
+                counted[kind],
+                where=path,
+                as_written=f"{kind} missed={missed} covered={covered}",
+                why=why,
+            )
+    notes.extend(check.notes())
+    return notes
+
+
 def _read_class(
     elem: etree._Element,
-    package: str,
     origin: str,
-    entry: _Entry,
     notes: list[str],
-) -> int:
-    """Add the class's methods as functions; return how many had no line to place them."""
-    sourcefile = elem.get("sourcefilename")
+    reading: _Reading,
+) -> _Class:
+    """Return the class's methods that have a line (the others are counted in ``reading``)."""
     class_name = elem.get("name", "")
-    simple = class_name.rsplit("/", 1)[-1]
-    methods = [m for m in elem if m.tag == "method"]
-    if sourcefile is None:
-        return len(methods)
-    b = entry(_file_path(package, sourcefile))
-    skipped = 0
-    seen: set[tuple[str, int]] = set()
-    for method in methods:
+    methods: list[_Method] = []
+    for method in elem:
+        if method.tag != "method":
+            continue
         line_attr = method.get("line")
         if line_attr is None:
-            skipped += 1
+            reading.no_line_methods += 1
             continue
         start = _xml.parse_count(line_attr, origin, method.sourceline, "method line")
         if start == 0:
-            skipped += 1
+            reading.no_line_methods += 1
             continue
         counters = _counters(method, origin)
         missed_covered = counters.get("METHOD")
@@ -166,13 +263,49 @@ def _read_class(
                 f"{origin}: {class_name}.{method.get('name')}: METHOD counter "
                 f"{missed_covered} is not one method; counted as one"
             )
-        name = f"{simple}.{method.get('name', '?')}"
+        methods.append((method.get("name", "?"), method.get("desc", ""), start, missed_covered))
+    return _Class(class_name, methods)
+
+
+def _add_methods(b: FileCoverageBuilder, cls: _Class) -> None:
+    """Add a class's methods as functions named ``Class.method``."""
+    simple = cls.name.rsplit("/", 1)[-1]
+    seen: set[tuple[str, int]] = set()
+    for method_name, desc, start, missed_covered in cls.methods:
+        name = f"{simple}.{method_name}"
         if (name, start) in seen:
             # Two methods of one class on one line (e.g. a record's accessors): keep both.
-            name = f"{name}{method.get('desc', '')}"
+            name = f"{name}{desc}"
         seen.add((name, start))
         b.add_function(name, start, 1 if missed_covered[1] > 0 else 0)
-    return skipped
+
+
+def _place_classes(
+    pending: list[_Class],
+    sourcefiles: list[str],
+    package: str,
+    entry: _Entry,
+    reading: _Reading,
+) -> None:
+    """Place classes without ``sourcefilename`` in the package's source file of their name.
+
+    JaCoCo before 0.8 did not write ``sourcefilename``; its classes are named after
+    their file as Java and Kotlin name them (``Cart``, ``Cart$Line``, ``CartKt``), so
+    the file is the package's ``<sourcefile>`` whose name without extension is the
+    outer class's name (or, with a ``Kt`` suffix, that name without it).
+    """
+    if not pending:
+        return
+    by_stem: dict[str, list[str]] = {}
+    for name in sourcefiles:
+        by_stem.setdefault(name.rsplit(".", 1)[0], []).append(name)
+    for cls in pending:
+        outer = cls.name.rsplit("/", 1)[-1].split("$", 1)[0]
+        found = by_stem.get(outer) or (by_stem.get(outer[:-2]) if outer.endswith("Kt") else None)
+        if found is not None and len(found) == 1:
+            _add_methods(entry(_file_path(package, found[0])), cls)
+        else:
+            reading.unplaced_methods += len(cls.methods)
 
 
 def _read_sourcefile(
@@ -180,21 +313,23 @@ def _read_sourcefile(
     package: str,
     origin: str,
     entry: _Entry,
-    notes: list[str],
+    reading: _Reading,
     budget: _xml.OutcomeBudget,
-) -> None:
-    """Add the file's lines and branches and check them against its own counters.
+) -> str:
+    """Add the file's lines and branches and keep its own counters; return its name.
 
-    Each line's branch outcomes are taken from ``budget`` before they are built.
+    Each line's branch outcomes are taken from ``budget`` before they are built. A
+    line number may repeat (gcovr 8.4+ writes one ``<line>`` per function instance):
+    the line is one line, covered when any instance ran, and the instances' branch
+    outcomes follow each other.
     """
     name = elem.get("name")
     if not name:
         raise FormatError(origin, "<sourcefile> without a name", line=elem.sourceline)
     path = _file_path(package, name)
     b = entry(path)
-    seen: set[int] = set()
-    lines = [0, 0]  # missed, covered
-    branches = [0, 0]
+    next_outcome: dict[int, int] = {}  # line -> first free branch index
+    with_line_data = without_line_data = 0
     for line in elem:
         if line.tag != "line":
             continue
@@ -202,31 +337,40 @@ def _read_sourcefile(
         nr = _xml.parse_count(line.get("nr"), origin, where, "line nr")
         if nr == 0:
             raise FormatError(origin, "line nr 0", line=where)
-        if nr in seen:
-            raise FormatError(origin, f"line {nr} of {name} listed twice", line=where)
-        seen.add(nr)
-        mi = _xml.parse_count(line.get("mi", "0"), origin, where, "mi")
-        ci = _xml.parse_count(line.get("ci", "0"), origin, where, "ci")
+        mi_raw, ci_raw = line.get("mi"), line.get("ci")
+        mi = _xml.parse_count(mi_raw or "0", origin, where, "mi")
+        ci = _xml.parse_count(ci_raw or "0", origin, where, "ci")
         mb = _xml.parse_count(line.get("mb", "0"), origin, where, "mb", limit=MAX_BRANCHES_PER_LINE)
         cb = _xml.parse_count(line.get("cb", "0"), origin, where, "cb", limit=MAX_BRANCHES_PER_LINE)
-        if mi == ci == 0:
-            continue  # no bytecode on this line: JaCoCo's LINE counter skips it too
-        b.add_line(nr, 1 if ci > 0 else 0)
-        lines[1 if ci > 0 else 0] += 1
+        if nr in next_outcome:
+            reading.repeated += 1
+        known = mi_raw is not None or ci_raw is not None
+        if known:
+            with_line_data += 1
+            if mi == ci == 0:
+                continue  # no bytecode on this line: JaCoCo's LINE counter skips it too
+            b.add_line(nr, 1 if ci > 0 else 0)
+            ran: bool | None = ci > 0
+        else:
+            without_line_data += 1  # gcovr: only branch counts; a covered one ran
+            ran = True if cb > 0 else None
         budget.spend(mb + cb, line=where)
+        first = next_outcome.get(nr, 0)
         for i in range(mb + cb):
-            b.add_branch(nr, 0, i, (1 if i < cb else 0) if ci > 0 else None)
-        branches[0] += mb
-        branches[1] += cb
+            b.add_branch(nr, 0, first + i, (1 if i < cb else 0) if ran else None)
+        next_outcome[nr] = first + mb + cb
     counters = _counters(elem, origin)
-    for kind, computed in (("LINE", lines), ("BRANCH", branches)):
-        declared = counters.get(kind, (0, 0))
-        if declared != tuple(computed):
-            notes.append(
-                f"{origin}: {path}: the report's {kind} counter (missed, covered) "
-                f"{declared} disagrees with its <line> elements {tuple(computed)}; "
-                "covgap counts the <line> elements"
-            )
+    if without_line_data and with_line_data:
+        reading.mixed += without_line_data
+    if without_line_data and not with_line_data:
+        line_counter = counters.get("LINE", (0, 0))
+        prev = reading.no_line_data.get(path, (0, 0))
+        reading.no_line_data[path] = (prev[0] + line_counter[0], prev[1] + line_counter[1])
+    own = reading.counters.setdefault(path, {})
+    for kind, value in counters.items():
+        prev = own.get(kind, (0, 0))
+        own[kind] = (prev[0] + value[0], prev[1] + value[1])
+    return str(name)
 
 
 FORMAT = FormatSpec(

@@ -13,7 +13,9 @@ The record grammar, one item per line (``[...]`` is optional)::
     TN:<test name>                          starts a test's section; ignored here
     VER:<version>                           lcov 2.x; ignored
     SF:<source file>                        opens the record of one file
-    FN:<line>,<name>                        a function (lcov 1.x)
+    FN:<line>,<name>                        a function (lcov 1.x); line 0 is what
+                                            gcovr's merge-use-line-0 writes for a
+                                            function whose line differs between inputs
     FN:<line>,<end line>,<name>             a function with its end (lcov 2.0-2.2)
     FNDA:<execution count>,<name>
     FNL:<index>,<line>[,<end line>]         a function (lcov 2.3) ...
@@ -75,6 +77,7 @@ from typing import BinaryIO
 
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec
+from covgap.formats._totals import TotalsCheck
 from covgap.model import (
     NEVER_EVALUATED,
     CoverageSet,
@@ -164,15 +167,16 @@ def _uint(field: bytes, tag: str, what: str, lineno: int) -> int:
     return value
 
 
-def _lineno_field(field: bytes, tag: str, what: str, lineno: int) -> int:
-    """Parse a source line number: ASCII digits, ``1..2**31-1``."""
+def _lineno_field(field: bytes, tag: str, what: str, lineno: int, lowest: int = 1) -> int:
+    """Parse a source line number: ASCII digits, ``lowest..2**31-1`` (``lowest`` is 1,
+    or 0 for a function's line: gcovr's ``merge-use-line-0`` writes ``FN:0,name``)."""
     if not field.isdigit():
         if field[:1] == b"-" and field[1:].isdigit():
-            raise _ParseError(lineno, f"{tag}: {what} out of range 1..{MAX_LINE}")
+            raise _ParseError(lineno, f"{tag}: {what} out of range {lowest}..{MAX_LINE}")
         raise _ParseError(lineno, f"{tag}: {what} is not a non-negative integer")
     value = int(field)
-    if value < 1 or value > MAX_LINE:
-        raise _ParseError(lineno, f"{tag}: {what} out of range 1..{MAX_LINE}")
+    if value < lowest or value > MAX_LINE:
+        raise _ParseError(lineno, f"{tag}: {what} out of range {lowest}..{MAX_LINE}")
     return value
 
 
@@ -340,7 +344,7 @@ def _parse_python(
             start_f, comma, name_f = rest.partition(b",")
             if not comma:
                 raise _ParseError(lineno, "FN: missing fields")
-            start = _lineno_field(start_f, "FN", "line number", lineno)
+            start = _lineno_field(start_f, "FN", "line number", lineno, lowest=0)
             end: int | None = None
             v2 = _FN_V2_RE.fullmatch(name_f)
             if v2 is not None and v2.group(2):
@@ -430,8 +434,11 @@ class _Accumulator:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.records: dict[str, list[_Record]] = {}
-        self.mismatch: dict[str, list[str]] = {"lines": [], "branches": [], "functions": []}
-        self.mismatch_count = {"lines": 0, "branches": 0, "functions": 0}
+        self.totals = TotalsCheck(
+            origin,
+            "the LF/LH, BRF/BRH and FNF/FNH summary lines",
+            "covgap reports the data, as lcov --summary does",
+        )
 
     def add(self, records: Iterable[_Record]) -> None:
         for rec in records:
@@ -445,29 +452,25 @@ class _Accumulator:
                 group.append(rec)
 
     def _check_declared(self, rec: _Record) -> None:
-        lf, lh, brf, brh, fnf, fnh = rec[9]
+        """Compare a record's own summary lines (those it has) with its data."""
         n_hit, n_br_hit, n_fn_hit = rec[10]
-        if lf >= 0 or lh >= 0:
-            n_lines = len(rec[2])
-            if (lf >= 0 and lf != n_lines) or (lh >= 0 and lh != n_hit):
-                self._mismatch("lines", rec, f"LF:{lf} LH:{lh}", f"{n_lines} lines, {n_hit} hit")
-        if brf >= 0 or brh >= 0:
-            n_br = len(rec[7])
-            if (brf >= 0 and brf != n_br) or (brh >= 0 and brh != n_br_hit):
-                self._mismatch(
-                    "branches", rec, f"BRF:{brf} BRH:{brh}", f"{n_br} branches, {n_br_hit} taken"
-                )
-        if fnf >= 0 or fnh >= 0:
-            n_fn = len(rec[8])
-            if (fnf >= 0 and fnf != n_fn) or (fnh >= 0 and fnh != n_fn_hit):
-                self._mismatch(
-                    "functions", rec, f"FNF:{fnf} FNH:{fnh}", f"{n_fn} functions, {n_fn_hit} hit"
-                )
-
-    def _mismatch(self, kind: str, rec: _Record, declared: str, actual: str) -> None:
-        self.mismatch_count[kind] += 1
-        if len(self.mismatch[kind]) < _MAX_NOTE_EXAMPLES:
-            self.mismatch[kind].append(f"{rec[0]} (line {rec[1]}): {declared} vs {actual}")
+        counted = (len(rec[2]), n_hit), (len(rec[7]), n_br_hit), (len(rec[8]), n_fn_hit)
+        decl = rec[9]
+        where = f"{rec[0]} (line {rec[1]})"
+        for i, (kind, tags) in enumerate(
+            (("lines", ("LF", "LH")), ("branches", ("BRF", "BRH")), ("functions", ("FNF", "FNH")))
+        ):
+            found, hit = decl[2 * i], decl[2 * i + 1]
+            if found < 0 and hit < 0:
+                continue
+            total, covered = counted[i]
+            self.totals.compare(
+                kind,
+                (found if found >= 0 else total, hit if hit >= 0 else covered),
+                counted[i],
+                where=where,
+                as_written=f"{tags[0]}:{found} {tags[1]}:{hit}",
+            )
 
     def finish(self) -> CoverageSet:
         files: dict[str, FileCoverage] = {}
@@ -481,14 +484,7 @@ class _Accumulator:
             files[path] = fc
         if not files and not dropped:
             raise FormatError(self.origin, "no records (no SF: line); not an LCOV tracefile?")
-        for kind, examples in self.mismatch.items():
-            n = self.mismatch_count[kind]
-            if n:
-                notes.append(
-                    f"{self.origin}: the {kind} summary of {n} record(s) disagrees with their "
-                    f"data (e.g. {'; '.join(examples)}); covgap reports the data, as "
-                    "lcov --summary does"
-                )
+        notes.extend(self.totals.notes())
         if dropped:
             shown = ", ".join(dropped[:_MAX_NOTE_EXAMPLES])
             more = f" and {len(dropped) - _MAX_NOTE_EXAMPLES} more" if len(dropped) > 3 else ""

@@ -61,6 +61,14 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
 * Function records of files the export does not list (left out with
   ``-ignore-filename-regex``, which cargo llvm-cov passes for dependencies) are not
   counted, as ``llvm-cov report`` does not count them; a note says how many.
+* The export's own figures (each file's ``summary``, else the export's ``totals``)
+  are compared with covgap's, and one note per input gives both figures
+  (``covgap.formats._totals``). Lines differ where two functions share a line (see
+  above), and the other way round in C: ``getCoverageForFile`` gathers every file id
+  of a function whose name is the file, so the body lines of a multi-line macro
+  defined in the same file are mapped in the file's view (``llvm-cov show``, the
+  ``DA`` records, covgap), while ``getCoverageForFunction`` — what the summary adds
+  up — keeps only the function's main file id, where the macro is one call site.
 * ``-summary-only`` exports carry no segments: they are rejected rather than read
   as files without lines. MC/DC records (``mcdc_records``) are not read: covgap's
   model has no MC/DC measure.
@@ -77,6 +85,7 @@ from typing import BinaryIO
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
 from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -387,6 +396,8 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     notes = list(_version_note(j, doc))
     files: dict[str, _File] = {}
     listed: set[str] = set()
+    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
+    totals: dict[str, tuple[int, int]] = {}
     for n, export in enumerate(j.arr(doc["data"], ("data",))):
         epath: JsonPath = ("data", n)
         obj = j.obj(export, epath)
@@ -405,9 +416,11 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             except ValueError as exc:
                 raise j.error((*fpath, "segments"), str(exc)) from None
             listed.add(name)
+            _add_summary(declared.setdefault(name, {}), fobj.get("summary"))
             entry = files.setdefault(name, _File())
             for line, count in counts.items():
                 entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
+        _add_summary(totals, obj.get("totals"))
         if "functions" in obj:
             for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
                 _function(j, raw, (*epath, "functions", i), files)
@@ -429,8 +442,63 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     cs = CoverageSet()
     for name in sorted(listed):
         cs.add(_build(name, files[name]))
+    notes.extend(_check_summaries(origin, cs, declared, totals))
     cs.notes = tuple(notes)
     return cs
+
+
+_SUMMARY_KINDS = ("lines", "functions", "branches")
+"""The kinds an llvm-cov ``summary``/``totals`` object holds under these same keys."""
+
+
+def _add_summary(acc: dict[str, tuple[int, int]], summary: object) -> None:
+    """Add a ``summary``/``totals`` object's ``(count, covered)`` per kind into ``acc``.
+
+    Figures that are not plain counts are not compared (they are the producer's, not
+    data covgap reports).
+    """
+    if not isinstance(summary, dict):
+        return
+    for key in _SUMMARY_KINDS:
+        entry = summary.get(key)
+        if not isinstance(entry, dict):
+            continue
+        count, covered = entry.get("count"), entry.get("covered")
+        if type(count) is int and type(covered) is int:
+            prev = acc.get(key, (0, 0))
+            acc[key] = (prev[0] + count, prev[1] + covered)
+
+
+def _check_summaries(
+    origin: str,
+    cs: CoverageSet,
+    declared: dict[str, dict[str, tuple[int, int]]],
+    totals: dict[str, tuple[int, int]],
+) -> list[str]:
+    """One note when the export's own figures differ from covgap's (both figures)."""
+    check = TotalsCheck(
+        origin,
+        "llvm-cov's per-file summary and totals, what llvm-cov report prints",
+        "covgap counts each source line once, as llvm-cov show and export -format=lcov "
+        "(DA records) do; llvm-cov's summary adds up each function's (instantiation "
+        "group's) own line count, which need not equal the file's distinct lines (a line "
+        "holding code of several functions counts once per function; the body lines of "
+        "a macro defined in the same file are in the file's view but in no function's)",
+    )
+    places = [(name, declared[name], cs.files[name].counts()) for name in sorted(declared)]
+    places = [p for p in places if p[1]]
+    if not places and totals:
+        places = [("totals", totals, cs.totals())]
+    for where, figures, c in places:
+        ours = {
+            "lines": (c.lines_total, c.lines_covered),
+            "functions": (c.functions_total, c.functions_covered),
+            "branches": (c.branches_total, c.branches_covered),
+        }
+        for kind in _SUMMARY_KINDS:
+            if kind in figures:
+                check.compare(kind, figures[kind], ours[kind], where=where)
+    return check.notes()
 
 
 FORMAT = FormatSpec(
