@@ -174,3 +174,13 @@ def test_undecodable_path_is_an_output_error_not_a_traceback() -> None:
     cs.add(FileCoverage("caf\udce9.c", array("i", [1]), array("q", [1])))
     with pytest.raises(OutputError, match="cannot write covgap JSON"):
         _dump(cs)
+
+
+
+def test_negative_branch_index_is_a_format_error() -> None:
+    """A negative branch index is refused as a FormatError, not a model ValueError."""
+    doc = orjson.loads(_dump(_sample()))
+    entry = next(f for f in doc["files"] if f["path"] == "src/b.py")
+    entry["branches"][0][2] = -1
+    with pytest.raises(FormatError, match="negative"):
+        _read(orjson.dumps(doc))

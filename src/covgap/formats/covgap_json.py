@@ -350,9 +350,12 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
             raise where.error(f"branches[{i}]: expected [line, block, branch, taken]")
         ln = _line(where, quad[0], f"branches[{i}]")
         blk, br = quad[1], quad[2]
-        # Negative ids are real: LCOV exception blocks (e<n>) and coverage.py's exit arcs.
+        # Negative blocks are real (LCOV exception blocks, e<n>); branch indexes are not.
         if not (_is_int32(blk) and _is_int32(br)):
             raise where.error(f"branches[{i}]: block and branch must be 32-bit integers")
+        if br < 0:
+            # The model holds non-negative branch indexes only (every writer can hold them).
+            raise where.error(f"branches[{i}]: branch index {br} is negative")
         if (ln, blk, br) in seen_br:
             raise where.error(f"branches[{i}]: branch ({ln}, {blk}, {br}) listed twice")
         seen_br.add((ln, blk, br))
