@@ -75,7 +75,12 @@ def test_classification_and_links(tree: Path) -> None:
     assert index.skipped == []
     # components come from the workspace (detected from the manifests)
     assert index.files["rust/src/lib.rs"].component == "tally-core"
-    assert index.files["rust/src/lib.rs"].inline_tests == 6
+    # three #[test]s of its own; its three doc examples (one ```ignore) are doctests
+    lib = index.files["rust/src/lib.rs"]
+    assert lib.inline_tests == 3
+    assert [(t.kind, t.skipped) for t in lib.doctests] == [("doctest", False)] * 2 + [
+        ("doctest", True)
+    ]
     assert index.files["rust/tests/counting.rs"].inline_tests == 0
 
 
