@@ -86,6 +86,7 @@ SCHEMA: dict[str, Any] = {
             "ignore": STRINGS,
         },
     ),
+    "classify": ("table", {"tooling": STRINGS, "source": STRINGS}),
     "gaps": (
         "table",
         {

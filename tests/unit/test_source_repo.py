@@ -252,3 +252,46 @@ def test_rust_test_module_files_link_to_their_parent_module(tmp_path: Path) -> N
     assert index.files["src/lib.rs"].tested_by == ["src/tests.rs"]
     assert index.files["src/a/mod.rs"].tested_by == ["src/a/tests.rs"]
     assert index.files["src/a/tests.rs"].test_kind == "unit"
+
+
+def test_a_fallback_result_in_the_cache_never_shadows_tree_sitter(  # type: ignore[no-untyped-def]
+    tree: Path, missing_grammars, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: installing the grammars after a fallback run gives the real counts."""
+    from covgap.source import _ts
+
+    real_loader = _ts.load_language
+    missing_grammars("rust", "python", "ruby")
+    before = analyze_repo(load(tree), jobs=1)
+    lib = before.files["rust/src/lib.rs"]
+    assert (lib.analyser, lib.doctests) == ("regex", [])
+    cached = sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))
+    assert cached
+    # the grammars are installed now (same covgap, same files, same cache)
+    monkeypatch.setattr(_ts, "load_language", real_loader)
+    _ts.reset_grammars()
+    after = analyze_repo(load(tree), jobs=1)
+    lib = after.files["rust/src/lib.rs"]
+    assert lib.analyser == "tree-sitter"
+    assert len(lib.doctests) == 3 and lib.error_paths
+    assert all(sf.analyser == "tree-sitter" for sf in after.files.values() if sf.language == "rust")
+    # both results stay cached, each under its own analyser's key
+    assert len(sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))) > len(cached)
+
+
+def test_cache_key_names_the_analyser_and_grammar_versions(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    from importlib.metadata import version
+
+    from covgap.source import _ts
+
+    identity = _ts.analyser_identity("rust")
+    assert identity == (
+        f"tree-sitter {version('tree-sitter')} tree-sitter-rust {version('tree-sitter-rust')}"
+    )
+    key = repo_mod.cache_key(b"fn main() {}\n", "rust", "src/main.rs", False)
+    missing_grammars("rust")
+    assert _ts.analyser_identity("rust") == "regex"
+    assert repo_mod.cache_key(b"fn main() {}\n", "rust", "src/main.rs", False) != key
+    assert _ts.analyser_identity(None) == "regex"

@@ -79,6 +79,7 @@ class SourceFile:
     path: str
     language: str | None
     kind: str = "source"
+    """``source``, ``test`` or ``tooling`` (see :mod:`covgap.source.classify`)."""
     test_kind: str | None = None
     lines: int = 0
     code_lines: int = 0
@@ -96,6 +97,8 @@ class SourceFile:
     """``tree-sitter``, or ``regex`` when :mod:`covgap.source.fallback` analysed the file."""
     fallback_reason: str | None = None
     """Why the regex fallback analysed the file (no grammar in covgap, wheel missing)."""
+    tooling_rule: str | None = None
+    """For ``kind == "tooling"``: why (``tool configuration``, ``[classify] tooling``...)."""
 
     @property
     def doctests(self) -> list[TestCase]:
@@ -115,6 +118,10 @@ class SourceIndex:
 
     def test_files(self) -> list[SourceFile]:
         return [f for f in self.files.values() if f.kind == "test"]
+
+    def tooling_files(self) -> list[SourceFile]:
+        """Files that configure tools (``covgap.source.classify``): never ranked as risk."""
+        return [f for f in self.files.values() if f.kind == "tooling"]
 
 
 def to_dict(sf: SourceFile) -> dict[str, Any]:

@@ -192,12 +192,12 @@ def analyze_repo(
     """Analyse the workspace's source and test files (or just ``paths``).
 
     ``jobs`` is the number of worker processes (default: one per core); ``cache=False``
-    neither reads nor writes the cache. Test/source classification follows the
-    ``[tests]`` configuration (see :mod:`covgap.source.classify`). ``progress(done,
-    total)`` is called as files that were not in the cache are parsed (for a progress
-    bar; the library itself never prints).
+    neither reads nor writes the cache. Source/test/tooling classification follows the
+    ``[tests]`` and ``[classify]`` configuration (see :mod:`covgap.source.classify`).
+    ``progress(done, total)`` is called as files that were not in the cache are parsed
+    (for a progress bar; the library itself never prints).
     """
-    rules = TestRules.from_config(ws.config.section("tests"))
+    rules = TestRules.from_config(ws.config.section("tests"), ws.config.section("classify"))
     store = SourceCache(ws.root) if cache else None
     index = SourceIndex()
     pending: list[_Job] = []
@@ -239,6 +239,7 @@ def analyze_repo(
         index.files[sf.path] = sf
     for path, sf in index.files.items():
         sf.kind, sf.test_kind = classes[path]
+        sf.tooling_rule = rules.tooling_rule(path) if sf.kind == "tooling" else None
         sf.inline_tests = inline_test_count(sf) if sf.kind == "source" else 0
         component = ws.component_of(path)
         sf.component = component.name if component is not None else None
