@@ -13,6 +13,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    echo_source_notes,
     render_terminal_text,
     write_output,
 )
@@ -173,6 +174,7 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
         flag_totals=loaded.flag_totals,
     )
     analysis = analyze_loaded(loaded)
+    echo_source_notes(analysis.source_notes)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:

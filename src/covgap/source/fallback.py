@@ -374,7 +374,7 @@ def rust_tests(code: str, is_test: bool) -> tuple[list[TestCase], list[tuple[int
     as rustc reads them.
     """
     del is_test  # #[test] functions run wherever they are written
-    attrs = []  # (start, end, path)
+    attrs: list[tuple[int, int, str]] = []  # (start, end, path)
     for match in _RUST_ATTR.finditer(code):
         end = _bracket_end(code, match.start() + 1)
         attrs.append((match.start(), end, re.sub(r"\s+", "", match.group("path"))))
@@ -390,8 +390,8 @@ def rust_tests(code: str, is_test: bool) -> tuple[list[TestCase], list[tuple[int
             mod = _RUST_TEST_MOD.match(code, end)
             if mod is not None:
                 close = _brace_end(code, mod.end() - 1, '"')
-                last = close if close >= 0 else len(code) - 1
-                spans.append((_line_at(starts, mod.start()), _line_at(starts, last)))
+                body_end = close if close >= 0 else len(code) - 1
+                spans.append((_line_at(starts, mod.start()), _line_at(starts, body_end)))
     props: list[tuple[int, int]] = []  # offsets of proptest! { } bodies
     for macro in _RUST_PROPTEST.finditer(code):
         close = _brace_end(code, macro.end() - 1, '"')
