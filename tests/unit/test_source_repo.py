@@ -295,3 +295,61 @@ def test_cache_key_names_the_analyser_and_grammar_versions(  # type: ignore[no-u
     assert _ts.analyser_identity("rust") == "regex"
     assert repo_mod.cache_key(b"fn main() {}\n", "rust", "src/main.rs", False) != key
     assert _ts.analyser_identity(None) == "regex"
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("eslint.config.mjs", "tool configuration"),
+        ("web/vite.config.ts", "tool configuration"),
+        ("jest.config.cjs", "tool configuration"),
+        ("karma.conf.js", "tool configuration"),
+        ("web/.eslintrc.js", "tool configuration"),
+        ("gulpfile.js", "gulp tasks"),
+        ("setup.py", "Python packaging script"),
+        ("tests/conftest.py", "pytest configuration"),
+        ("noxfile.py", "nox sessions"),
+        ("docs/conf.py", "Sphinx configuration"),
+        ("Rakefile", "Rake tasks"),
+        ("widgets.gemspec", "gem specification"),
+        ("crates/core/build.rs", "Cargo build script"),
+        (".github/scripts/release.py", "CI (.github/)"),
+        (".ci/lint.sh", "CI (.ci/)"),
+        # not tooling
+        ("src/config.ts", None),
+        ("src/app/config.py", None),
+        ("crates/core/src/build.rs", None),  # a module named build, not a build script
+        ("app/tasks.py", None),
+        ("conf.py", None),
+        ("src/setup_wizard.py", None),
+    ],
+)
+def test_default_tooling(path: str, rule: str | None) -> None:
+    from covgap.source.classify import default_tooling
+
+    assert default_tooling(path) == rule
+    expected = "tooling" if rule else ("test" if "tests/" in path else "source")
+    assert TestRules().classify(path)[0] == expected
+
+
+def test_classify_config_globs_and_their_order() -> None:
+    rules = TestRules.from_config(
+        {"unit": ["tests/conftest.py"]},
+        {"tooling": ["scripts/**", "src/gen.py"], "source": ["setup.py", "src/gen.py"]},
+    )
+    assert rules.classify("tests/conftest.py") == ("test", "unit")  # [tests] first
+    assert rules.classify("scripts/release.py") == ("tooling", None)
+    assert rules.tooling_rule("scripts/release.py") == "[classify] tooling"
+    assert rules.classify("src/gen.py") == ("tooling", None)  # tooling before source
+    assert rules.classify("setup.py") == ("source", None)  # over the default
+    assert rules.tooling_rule("setup.py") is None
+    assert rules.classify("eslint.config.mjs") == ("tooling", None)
+
+
+def test_classify_config_is_validated() -> None:
+    from covgap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"classify\.tests"):
+        validate({"classify": {"tests": ["x"]}})
+    with pytest.raises(ConfigError, match=r"classify\.tooling"):
+        validate({"classify": {"tooling": "x"}})
