@@ -137,6 +137,7 @@ def render_report(
 
         notes = [f"skipped {p}: {why}" for p, why in loaded.skipped]
         notes += [g.describe() for g in loaded.unmapped]
+        notes += list(loaded.coverage.notes)  # said on stderr and in JSON too (issue 10)
         return render_markdown(summary, lowest=lowest, zero=zero, notes=notes).encode()
     from covgap.report.terminal import render_terminal
 
