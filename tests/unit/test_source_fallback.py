@@ -274,3 +274,57 @@ def test_fallback_finds_as_many_tests_as_tree_sitter_on_the_fixture(  # type: ig
     regex = counts()
     assert sum(len(v) for v in real.values()) > 10
     assert regex == real
+
+
+def test_notes_say_what_each_fallback_misses() -> None:
+    from covgap.source import SourceIndex
+    from covgap.source.notes import analysis_notes
+
+    index = SourceIndex()
+    for path, text, language in (
+        ("src/calc.c", C_CODE, "c"),
+        ("src/calc.h", b"int add(int a, int b);\n", "c"),
+        ("ext/fast.pyx", b"def test_x():\n    pass\n", "python"),
+        ("data.weird", b"x\n", "weird"),
+    ):
+        index.files[path] = analyze_source(path, text, language)
+    assert [n.message for n in analysis_notes(index)] == [
+        "C: 2 files analysed without tree-sitter (covgap has no tree-sitter grammar for it): "
+        "functions (complexity estimated) found by regex; tests not counted; error paths and "
+        "imports not found",
+        "Python: 1 file analysed without tree-sitter (no tree-sitter grammar for .pyx files): "
+        "tests and functions (complexity estimated) found by regex; error paths and imports "
+        "not found",
+        "weird: 1 file analysed without tree-sitter (covgap has no tree-sitter grammar for "
+        "it): tests not counted; functions, error paths and imports not found",
+    ]
+
+
+def test_syntax_error_notes_name_the_first_files() -> None:
+    from covgap.source import SourceIndex
+    from covgap.source.notes import analysis_notes
+
+    index = SourceIndex()
+    for n in range(5):
+        path = f"pkg/m{n}.py"
+        index.files[path] = analyze_source(path, b"def broken(:\n", "python")
+    (note,) = analysis_notes(index)
+    assert note.message == (
+        "Python: 5 files with syntax errors, analysed as far as tree-sitter recovered "
+        "(pkg/m0.py: syntax error at line 1; pkg/m1.py: syntax error at line 1; "
+        "pkg/m2.py: syntax error at line 1; … 2 more)"
+    )
+    assert note.as_dict()["analyser"] == "tree-sitter"
+
+
+def test_a_missing_wheel_is_grammar_missing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from covgap.source import _ts
+
+    monkeypatch.setitem(_ts.GRAMMARS, "nope", ("tree_sitter_nope_missing", "language"))
+    with pytest.raises(_ts.GrammarMissing, match="tree_sitter_nope_missing is not installed"):
+        _ts.load_language("nope")
+    monkeypatch.setattr(_ts, "_IDENTITIES", {})
+    assert _ts.analyser_identity("nope") == "regex"
+    assert _ts._version("tree-sitter-nope-missing") == "unknown"
