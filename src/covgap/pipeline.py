@@ -113,6 +113,14 @@ _NO_BRANCHES = {
 }
 """Formats that cannot carry branch outcomes at all, and how to say so."""
 
+_BRANCH_HINTS = {
+    "llvm-json": "measured without branch coverage? `cargo llvm-cov --branch` records it",
+    "coveragepy-json": "measured without branch coverage? `coverage run --branch` records it",
+    "coveragepy-data": "measured without branch coverage? `coverage run --branch` records it",
+    "simplecov": "measured without branch coverage? `enable_coverage :branch` records it",
+}
+"""Formats that can carry branches: how their producer is asked to record them."""
+
 
 def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
     """A note when an input with lines has no branch data (issue 10: never silent).
@@ -128,7 +136,8 @@ def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
         return None
     formats = {i.format for i in cs.inputs}
     why = next((_NO_BRANCHES[f] for f in sorted(formats) if f in _NO_BRANCHES), None)
-    why = why or "the report was written without branch coverage"
+    hint = next((_BRANCH_HINTS[f] for f in sorted(formats) if f in _BRANCH_HINTS), None)
+    why = why or hint or "the report was written without branch coverage"
     files = len(cs.files)
     return (
         f"{spec.path}: no branch data ({why}); branch coverage is not measured for its "
