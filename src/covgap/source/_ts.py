@@ -53,6 +53,9 @@ def load_language(grammar: str) -> Any:
     module_name, func = GRAMMARS[grammar]
     try:
         tree_sitter = importlib.import_module("tree_sitter")
+    except ImportError as exc:
+        raise GrammarMissing("tree_sitter is not installed") from exc
+    try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise GrammarMissing(f"{module_name} is not installed") from exc
