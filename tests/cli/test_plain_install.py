@@ -101,7 +101,17 @@ def test_plain_pip_install_counts_tests(tmp_path: Path) -> None:
             pytest.fail(message)
         return proc
 
-    step(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ROOT, "-w", tmp_path / "dist")
+    # build from a copy of the sources, so the checkout gets no build/ or egg-info
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT / "src",
+        source / "src",
+        ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.egg-info"),
+    )
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, source / name)
+    step(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", source, "-w", tmp_path / "dist")
     wheel = next((tmp_path / "dist").glob("covgap-*.whl"))
     step(sys.executable, "-m", "venv", tmp_path / "venv")
     bindir = tmp_path / "venv" / "bin"
