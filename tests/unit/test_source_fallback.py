@@ -289,14 +289,14 @@ def test_notes_say_what_each_fallback_misses() -> None:
     ):
         index.files[path] = analyze_source(path, text, language)
     assert [n.message for n in analysis_notes(index)] == [
-        "C: 2 files analysed without tree-sitter (covgap has no tree-sitter grammar for it): "
+        "C: 2 files analysed without tree-sitter (covgap has no tree-sitter grammar for C): "
         "functions (complexity estimated) found by regex; tests not counted; error paths and "
         "imports not found",
         "Python: 1 file analysed without tree-sitter (no tree-sitter grammar for .pyx files): "
         "tests and functions (complexity estimated) found by regex; error paths and imports "
         "not found",
         "weird: 1 file analysed without tree-sitter (covgap has no tree-sitter grammar for "
-        "it): tests not counted; functions, error paths and imports not found",
+        "weird): tests not counted; functions, error paths and imports not found",
     ]
 
 
@@ -310,7 +310,8 @@ def test_syntax_error_notes_name_the_first_files() -> None:
         index.files[path] = analyze_source(path, b"def broken(:\n", "python")
     (note,) = analysis_notes(index)
     assert note.message == (
-        "Python: 5 files with syntax errors, analysed as far as tree-sitter recovered "
+        "Python: 5 files with syntax errors, analysed as far as tree-sitter recovered; "
+        "functions, tests and error paths near the errors may be missing "
         "(pkg/m0.py: syntax error at line 1; pkg/m1.py: syntax error at line 1; "
         "pkg/m2.py: syntax error at line 1; … 2 more)"
     )

@@ -155,4 +155,5 @@ def no_grammar_reason(language: str, path: str) -> str:
     """Why a file of ``language`` has no tree-sitter grammar in covgap."""
     if language in _ANALYSERS:
         return f"no tree-sitter grammar for {_suffix(path) or 'extension-less'} files"
-    return "covgap has no tree-sitter grammar for it"
+    lang = find_language(language)
+    return f"covgap has no tree-sitter grammar for {lang.name if lang else language}"

@@ -54,7 +54,8 @@ class AnalysisNote:
             )
             return (
                 f"{name}: {count} with syntax errors, analysed as far as tree-sitter "
-                f"recovered ({shown}{more})"
+                f"recovered; functions, tests and error paths near the errors may be "
+                f"missing ({shown}{more})"
             )
         parts = []
         if self.found:
