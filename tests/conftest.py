@@ -71,3 +71,30 @@ def require_tool(*names: str) -> None:
     if os.environ.get("COVGAP_REQUIRE_TOOLS"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture
+def missing_grammars(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Simulate grammar wheels that are not installed: ``missing_grammars("rust", ...)``.
+
+    Replaces the one grammar loader (``covgap.source._ts.load_language``) so the named
+    grammars (all when none are named) raise ``GrammarMissing`` as a missing wheel does,
+    with fresh parser and analyser caches; ``monkeypatch`` restores everything after.
+    """
+    from covgap.source import _ts
+
+    real = _ts.load_language
+
+    def simulate(*grammars: str) -> None:
+        names = set(grammars) or set(_ts.GRAMMARS)
+
+        def load(grammar: str) -> object:
+            if grammar in names:
+                raise _ts.GrammarMissing(f"{_ts.GRAMMARS[grammar][0]} is not installed")
+            return real(grammar)
+
+        monkeypatch.setattr(_ts, "load_language", load)
+        monkeypatch.setattr(_ts, "_PARSERS", {})
+        monkeypatch.setattr(_ts, "_IDENTITIES", {})
+
+    return simulate

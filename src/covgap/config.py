@@ -87,6 +87,7 @@ SCHEMA: dict[str, Any] = {
             "ignore": STRINGS,
         },
     ),
+    "classify": ("table", {"tooling": STRINGS, "source": STRINGS}),
     "gaps": (
         "table",
         {

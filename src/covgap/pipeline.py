@@ -100,6 +100,9 @@ def read_inputs(
                 raise
             skipped.append((str(spec.path), str(exc)))
             continue
+        note = branch_note(spec, cs)
+        if note is not None:
+            cs.notes = (*cs.notes, note)
         sets.append(cs)
         if spec.flag:
             by_flag.setdefault(spec.flag, []).append(cs)
@@ -110,6 +113,43 @@ def read_inputs(
         for flag, group in by_flag.items()
     }
     return ReadResult(CoverageSet.merge_all(sets), skipped, flag_totals)
+
+
+_NO_BRANCHES = {
+    "gocover": "Go coverprofiles carry none",
+}
+"""Formats that cannot carry branch outcomes at all, and how to say so."""
+
+_BRANCH_HINTS = {
+    "llvm-json": "measured without branch coverage? `cargo llvm-cov --branch` records it",
+    "coveragepy-json": "measured without branch coverage? `coverage run --branch` records it",
+    "coveragepy-data": "measured without branch coverage? `coverage run --branch` records it",
+    "simplecov": "measured without branch coverage? `enable_coverage :branch` records it",
+}
+"""Formats that can carry branches: how their producer is asked to record them."""
+
+
+def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
+    """A note when an input with lines has no branch data (issue 10: never silent).
+
+    Branch totals then count only the other inputs' files: a merged branch percentage
+    must not pass for the whole repository's. Go coverprofiles cannot hold branches;
+    any other format can, so its report was written without them (coverage.py without
+    ``--branch``, SimpleCov without ``enable_coverage :branch``, llvm-cov without
+    ``--show-branch-summary``/branch export...).
+    """
+    totals = cs.totals()
+    if totals.lines_total == 0 or totals.branches_total:
+        return None
+    formats = {i.format for i in cs.inputs}
+    why = next((_NO_BRANCHES[f] for f in sorted(formats) if f in _NO_BRANCHES), None)
+    hint = next((_BRANCH_HINTS[f] for f in sorted(formats) if f in _BRANCH_HINTS), None)
+    why = why or hint or "the report was written without branch coverage"
+    files = len(cs.files)
+    return (
+        f"{spec.path}: no branch data ({why}); branch coverage is not measured for its "
+        f"{files:,} file{'s' if files != 1 else ''}"
+    )
 
 
 def load(

@@ -85,3 +85,21 @@ def test_unknown_gap_weight_is_a_config_error(repo: Path) -> None:
     code, _, err = run(repo, "gaps")
     assert code == 2
     assert "[gaps.weights.sizes]" in err
+
+
+def test_a_fallback_is_said_once_on_stderr_and_in_json(  # type: ignore[no-untyped-def]
+    repo: Path, missing_grammars
+) -> None:
+    """Issue 10: without the Rust grammar the gap analysis says so, once per language."""
+    import json
+
+    missing_grammars("rust")
+    code, out, err = run(repo, "gaps", "--format", "json")
+    assert code == 0
+    rust = [line for line in err.splitlines() if line.startswith("covgap: note: Rust:")]
+    assert len(rust) == 1
+    assert "analysed without tree-sitter (tree_sitter_rust is not installed)" in rust[0]
+    notes = {n["language"]: n for n in json.loads(out)["notes"]}
+    assert notes["Rust"]["kind"] == "fallback" and notes["Rust"]["missing"][0] == "doctests"
+    code, out, err = run(repo, "gaps", "--format", "markdown")
+    assert "> **Note**: Rust: 2 files analysed without tree-sitter" in out

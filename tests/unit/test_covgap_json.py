@@ -176,7 +176,6 @@ def test_undecodable_path_is_an_output_error_not_a_traceback() -> None:
         _dump(cs)
 
 
-
 def test_negative_branch_index_is_a_format_error() -> None:
     """A negative branch index is refused as a FormatError, not a model ValueError."""
     doc = orjson.loads(_dump(_sample()))

@@ -157,3 +157,123 @@ def test_settings_from_config_and_validation() -> None:
     problems = bad.validate()
     assert any("[gaps.weights.sizes]" in p for p in problems)
     assert any("critical >= high >= medium" in p for p in problems)
+
+
+# -- issue 10: tooling files, doctests and fallback notes in the gap analysis -----------
+
+
+def two_files() -> CoverageSet:
+    cs = file_cov("web/eslint.config.mjs", dict.fromkeys(range(1, 41), 0))
+    return cs.merge(file_cov("web/src/app.js", {1: 1, 2: 0, 3: 0}))
+
+
+def full_analysis(tmp_path: Path, coverage: CoverageSet, index: SourceIndex | None, table=None):  # type: ignore[no-untyped-def]
+    from covgap.analysis.gap_analysis import analyze
+    from covgap.analysis.summary import summarize
+    from covgap.config import validate
+
+    ws = Workspace(tmp_path, [], [], validate(table or {}))
+    return analyze(
+        coverage, ws, summarize(coverage, ws), source=index, churn=None, settings=GapSettings()
+    )
+
+
+def test_tooling_files_are_never_ranked_but_kept_in_totals_and_listed(tmp_path: Path) -> None:
+    from covgap.report.gaps_report import gaps_to_json, render_gaps_markdown
+
+    cs = two_files()
+    analysis = full_analysis(tmp_path, cs, None)
+    assert [g.path for g in analysis.gaps] == ["web/src/app.js"]
+    assert [(t.path, t.rule, t.counts.lines_total) for t in analysis.tooling] == [
+        ("web/eslint.config.mjs", "tool configuration", 40)
+    ]
+    assert analysis.totals == cs.totals()  # exactly as the report has them
+    assert analysis.totals.lines_total == 43
+    doc = render_gaps_markdown(analysis)
+    section = doc.split("### Tooling and Configuration Files", 1)[1].split("## Coverage Str")[0]
+    assert "1 measured file configures or drives tools; it is counted" in section
+    assert "| `web/eslint.config.mjs` | tool configuration | 0.00% | 40 |" in section
+    assert "eslint.config.mjs" not in doc.split("## Coverage Gaps", 1)[1].split("### Tooling")[0]
+    data = gaps_to_json(analysis)
+    assert [(t["path"], t["class"], t["lines_total"]) for t in data["tooling"]] == [
+        ("web/eslint.config.mjs", "tooling", 40)
+    ]
+
+
+def test_tooling_class_comes_from_the_source_index_and_the_config(tmp_path: Path) -> None:
+    cs = two_files()
+    index = SourceIndex(
+        {
+            "web/src/app.js": SourceFile(
+                "web/src/app.js", "javascript", kind="tooling", tooling_rule="[classify] tooling"
+            )
+        }
+    )
+    assert (
+        build_gaps(cs, workspace(tmp_path), source=index) == []
+        or [g.path for g in build_gaps(cs, workspace(tmp_path), source=index)] == []
+    )
+    analysis = full_analysis(
+        tmp_path, cs, None, {"classify": {"source": ["web/eslint.config.mjs"]}}
+    )
+    assert [g.path for g in analysis.gaps] == ["web/eslint.config.mjs", "web/src/app.js"]
+    assert analysis.tooling == []
+
+
+def test_doctests_are_reasons_apart_from_inline_tests(tmp_path: Path) -> None:
+    from covgap.source.records import TestCase
+
+    cs = file_cov("src/lib.rs", {1: 1, 2: 0})
+    index = SourceIndex(
+        {
+            "src/lib.rs": SourceFile(
+                "src/lib.rs",
+                "rust",
+                lines=30,
+                inline_tests=1,
+                tests=[
+                    TestCase("double (doctest)", 3, "doctest", True, "rustdoc"),
+                    TestCase("double (doctest)", 8, "doctest", False, "rustdoc", True),
+                    TestCase("tests::doubles", 20, "test", False, "rust"),
+                ],
+            )
+        }
+    )
+    analysis = full_analysis(tmp_path, cs, index)
+    gap = analysis.gaps[0]
+    assert (gap.inline_tests, gap.doctests) == (1, 2)
+    assert gap.reasons[2:4] == ["1 inline test", "2 doctests"]
+    inv = analysis.inventory
+    assert inv is not None
+    assert (inv.doctests, inv.doctests_ignored, inv.doctests_no_run) == (2, 1, 1)
+    from covgap.report.gaps_report import render_gaps_markdown
+
+    assert "| Doctests (Rust, apart from inline tests) | 2 (1 ignored, 1 no_run) |" in (
+        render_gaps_markdown(analysis)
+    )
+
+
+def test_fallback_notes_are_in_the_gap_document_and_json(tmp_path: Path) -> None:
+    from covgap.report.gaps_report import gaps_to_json, render_gaps_markdown
+    from covgap.report.markdown import md_escape
+
+    cs = file_cov("src/lib.rs", {1: 1, 2: 0})
+    index = SourceIndex(
+        {
+            "src/lib.rs": SourceFile(
+                "src/lib.rs",
+                "rust",
+                analyser="regex",
+                fallback_reason="tree_sitter_rust is not installed",
+            )
+        }
+    )
+    analysis = full_analysis(tmp_path, cs, index)
+    message = (
+        "Rust: 1 file analysed without tree-sitter (tree_sitter_rust is not installed): "
+        "tests and functions (complexity estimated) found by regex; doctests, error paths "
+        "and imports not found"
+    )
+    assert [n.message for n in analysis.source_notes] == [message]
+    assert f"> **Note**: {md_escape(message)}" in render_gaps_markdown(analysis)
+    assert [n["message"] for n in gaps_to_json(analysis)["notes"]] == [message]

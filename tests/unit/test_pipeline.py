@@ -98,3 +98,20 @@ def test_write_atomic_replaces_a_regular_file_whole(tmp_path: Path) -> None:
     write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["report.md"]
+
+
+def test_an_input_without_branch_data_says_so(tmp_path: Path) -> None:
+    """Issue 10: a merged branch percentage must not silently stand for inputs without any."""
+    plain = tmp_path / "plain.info"
+    plain.write_text("SF:a.c\nDA:1,1\nDA:2,0\nend_of_record\nSF:b.c\nDA:1,1\nend_of_record\n")
+    with_branches = tmp_path / "branches.info"
+    with_branches.write_text("SF:c.c\nDA:1,1\nBRDA:1,0,0,1\nBRDA:1,0,1,0\nend_of_record\n")
+    gocover = tmp_path / "cover.out"
+    gocover.write_text("mode: set\nexample.com/m/a.go:3.10,5.2 1 1\n")
+    result = read_inputs([InputSpec(plain), InputSpec(with_branches), InputSpec(gocover)])
+    assert [n for n in result.coverage.notes if "no branch data" in n] == [
+        f"{plain}: no branch data (the report was written without branch coverage); "
+        "branch coverage is not measured for its 2 files",
+        f"{gocover}: no branch data (Go coverprofiles carry none); branch coverage is not "
+        "measured for its 1 file",
+    ]

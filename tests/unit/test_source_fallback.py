@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from covgap.source import FunctionInfo, analyze_source
 
 C_CODE = b"""\
@@ -80,3 +82,250 @@ def test_language_without_any_syntax_counts_non_blank_lines() -> None:
 def test_display_names_are_accepted() -> None:
     assert analyze_source("a.ts", b"function f() {}\n", "TypeScript").language == "typescript"
     assert analyze_source("a.cc", b"int f() { return 1; }\n", "C++").functions[0].qualname == "f"
+
+
+# -- the fallback for languages whose grammar wheel is missing (issue 10) ---------------
+
+RUST_TESTS = b"""\
+//! Ledger.
+pub fn add(a: i64, b: i64) -> i64 {
+    if a > 0 { a + b } else { b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds() {
+        let brace = '{';
+        assert_eq!(add(1, 2), 3);
+    }
+
+    #[tokio::test]
+    async fn adds_async() {}
+
+    #[sqlx::test(
+        migrations = "./migrations",
+        fixtures("users")
+    )]
+    async fn with_db(pool: PgPool) -> sqlx::Result<()> { Ok(()) }
+
+    #[test]
+    #[ignore = "slow"]
+    fn slow() {}
+
+    // #[test] in a comment is not a test
+    fn helper<'a>(s: &'a str) -> &'a str { s }
+}
+"""
+
+
+def test_rust_fallback_counts_tests(missing_grammars) -> None:  # type: ignore[no-untyped-def]
+    missing_grammars("rust")
+    sf = analyze_source("src/ledger.rs", RUST_TESTS, "rust")
+    assert (sf.analyser, sf.fallback_reason) == ("regex", "tree_sitter_rust is not installed")
+    assert [(t.name, t.line, t.kind, t.skipped, t.framework) for t in sf.tests] == [
+        ("adds", 11, "test", False, "rust"),
+        ("adds_async", 17, "test", False, "tokio::test"),
+        ("with_db", 23, "test", False, "sqlx::test"),
+        ("slow", 27, "test", True, "rust"),
+    ]
+    assert sf.inline_tests == 4
+    # functions inside #[cfg(test)] are test code; `add` is not
+    assert [(f.qualname, f.test) for f in sf.functions] == [
+        ("add", False),
+        ("adds", True),
+        ("adds_async", True),
+        ("with_db", True),
+        ("slow", True),
+        ("helper", True),
+    ]
+    assert sf.parse_error is None
+
+
+PY_TESTS = b"""\
+import pytest
+import unittest
+from hypothesis import given
+
+
+def test_plain():
+    assert True
+
+
+def helper():
+    pass
+
+
+@pytest.mark.skip(reason="later")
+def test_skipped():
+    pass
+
+
+@given(x=1)
+def test_property(x):
+    pass
+
+
+class TestThing:
+    def test_method(self):
+        pass
+
+    def not_a_test(self):
+        def test_nested():
+            pass
+
+
+class Cases(unittest.TestCase):
+    def test_case(self):
+        pass
+
+
+class Helper:
+    def test_not_collected(self):
+        pass
+"""
+
+
+def test_python_fallback_counts_tests(missing_grammars) -> None:  # type: ignore[no-untyped-def]
+    missing_grammars("python")
+    sf = analyze_source("tests/test_thing.py", PY_TESTS, "python")
+    assert sf.analyser == "regex"
+    assert [(t.name, t.kind, t.skipped, t.framework) for t in sf.tests] == [
+        ("test_plain", "test", False, "pytest"),
+        ("test_skipped", "test", True, "pytest"),
+        ("test_property", "property", False, "hypothesis"),
+        ("test_method", "test", False, "pytest"),
+        ("test_case", "test", False, "unittest"),
+    ]
+    # in a source file pytest collects nothing
+    assert analyze_source("src/thing.py", PY_TESTS, "python").tests == []
+
+
+RB_TESTS = b"""\
+require "spec_helper"
+
+RSpec.describe Widget do
+  it "builds" do
+    expect(1).to eq(1)
+  end
+
+  it("parses") { expect(2).to eq(2) }
+
+  xit "is pending" do
+  end
+
+  specify { expect(3).to eq(3) }
+end
+
+class WidgetTest < Minitest::Test
+  def test_builds
+    assert true
+  end
+
+  test "activesupport style" do
+    assert true
+  end
+end
+"""
+
+
+def test_ruby_fallback_counts_tests(missing_grammars) -> None:  # type: ignore[no-untyped-def]
+    missing_grammars("ruby")
+    sf = analyze_source("spec/widget_spec.rb", RB_TESTS, "ruby")
+    assert sf.analyser == "regex"
+    assert [(t.name, t.line, t.skipped, t.framework) for t in sf.tests] == [
+        ("builds", 4, False, "rspec"),
+        ("parses", 8, False, "rspec"),
+        ("is pending", 10, True, "rspec"),
+        ("specify", 13, False, "rspec"),
+        ("test_builds", 17, False, "minitest"),
+        ("activesupport style", 21, False, "minitest"),
+    ]
+
+
+def test_fallback_finds_as_many_tests_as_tree_sitter_on_the_fixture(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    """On the fixture repository the fallback's test counts equal tree-sitter's for the
+    kinds it claims to find (doctests and proptest! cases are said to be missing)."""
+    from covgap.config import validate
+    from covgap.source import analyze_repo
+    from covgap.workspace import Workspace
+
+    root = Path(__file__).parents[1] / "data" / "source" / "repo"
+
+    def counts() -> dict[str, list[tuple[str, bool | None]]]:
+        index = analyze_repo(Workspace.load(root, validate({})), cache=False, jobs=1)
+        return {
+            path: sorted(
+                # Ruby's skips (skip in a body, skip: metadata, xdescribe) are tree-sitter's
+                (t.kind, t.skipped if sf.language != "ruby" else None)
+                for t in sf.tests
+                if t.kind != "doctest" and t.framework != "proptest"
+            )
+            for path, sf in index.files.items()
+            if sf.language in ("rust", "python", "ruby")
+        }
+
+    real = counts()
+    missing_grammars("rust", "python", "ruby")
+    regex = counts()
+    assert sum(len(v) for v in real.values()) > 10
+    assert regex == real
+
+
+def test_notes_say_what_each_fallback_misses() -> None:
+    from covgap.source import SourceIndex
+    from covgap.source.notes import analysis_notes
+
+    index = SourceIndex()
+    for path, text, language in (
+        ("src/calc.c", C_CODE, "c"),
+        ("src/calc.h", b"int add(int a, int b);\n", "c"),
+        ("ext/fast.pyx", b"def test_x():\n    pass\n", "python"),
+        ("data.weird", b"x\n", "weird"),
+    ):
+        index.files[path] = analyze_source(path, text, language)
+    assert [n.message for n in analysis_notes(index)] == [
+        "C: 2 files analysed without tree-sitter (covgap has no tree-sitter grammar for C): "
+        "functions (complexity estimated) found by regex; tests not counted; error paths and "
+        "imports not found",
+        "Python: 1 file analysed without tree-sitter (no tree-sitter grammar for .pyx files): "
+        "tests and functions (complexity estimated) found by regex; error paths and imports "
+        "not found",
+        "weird: 1 file analysed without tree-sitter (covgap has no tree-sitter grammar for "
+        "weird): tests not counted; functions, error paths and imports not found",
+    ]
+
+
+def test_syntax_error_notes_name_the_first_files() -> None:
+    from covgap.source import SourceIndex
+    from covgap.source.notes import analysis_notes
+
+    index = SourceIndex()
+    for n in range(5):
+        path = f"pkg/m{n}.py"
+        index.files[path] = analyze_source(path, b"def broken(:\n", "python")
+    (note,) = analysis_notes(index)
+    assert note.message == (
+        "Python: 5 files with syntax errors, analysed as far as tree-sitter recovered; "
+        "functions, tests and error paths near the errors may be missing "
+        "(pkg/m0.py: syntax error at line 1; pkg/m1.py: syntax error at line 1; "
+        "pkg/m2.py: syntax error at line 1; … 2 more)"
+    )
+    assert note.as_dict()["analyser"] == "tree-sitter"
+
+
+def test_a_missing_wheel_is_grammar_missing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from covgap.source import _ts
+
+    monkeypatch.setitem(_ts.GRAMMARS, "nope", ("tree_sitter_nope_missing", "language"))
+    with pytest.raises(_ts.GrammarMissing, match="tree_sitter_nope_missing is not installed"):
+        _ts.load_language("nope")
+    monkeypatch.setattr(_ts, "_IDENTITIES", {})
+    assert _ts.analyser_identity("nope") == "regex"
+    assert _ts._version("tree-sitter-nope-missing") == "unknown"

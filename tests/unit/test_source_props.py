@@ -143,3 +143,58 @@ def test_python_functions_match_ast_on_generated_programs(program: str) -> None:
             )
         ]
         assert f.complexity == 1 + 4 * len(own)
+
+
+FALLBACK_FRAGMENTS = [
+    *FRAGMENTS,
+    "#[tokio::test]\n",
+    '#[sqlx::test(\n  migrations = "m"\n)]\n',
+    "#[cfg(test)]\nmod tests {\n",
+    "proptest! {\n",
+    "'{'",
+    "'a ",
+    "@pytest.mark.skip\n",
+    "class TestX:\n",
+    "  it 'works' do\n",
+    'xit("no") {\n',
+    "def test_a\n",
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.sampled_from(FALLBACK_FRAGMENTS), max_size=40).map(
+            lambda xs: "".join(xs).encode()
+        ),
+    ),
+    language=st.sampled_from(["python", "rust", "ruby", "javascript", "go"]),
+    is_test=st.booleans(),
+)
+def test_the_regex_fallback_gives_a_well_formed_result(
+    text: bytes, language: str, is_test: bool
+) -> None:
+    """With every grammar missing, the fallback never crashes and stays within the file."""
+    import pytest
+
+    from covgap.source import _ts
+
+    def missing(grammar: str) -> object:
+        raise _ts.GrammarMissing(f"{grammar} is not installed")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_ts, "load_language", missing)
+        mp.setattr(_ts, "_PARSERS", {})
+        mp.setattr(_ts, "_IDENTITIES", {})
+        sf = analyze_source(LANGUAGES[language], text, language, is_test=is_test)
+    if b"\0" in text[:8192]:
+        return  # binary: not analysed at all
+    assert sf.analyser == "regex" and sf.fallback_reason
+    assert 0 <= sf.code_lines <= sf.lines
+    last = max(sf.lines, 1)
+    for f in sf.functions:
+        assert 1 <= f.start_line <= f.end_line <= last and f.complexity >= 1
+    for t in sf.tests:
+        assert 1 <= t.line <= last and t.kind in ("test", "property", "bench", "fuzz")
+    assert from_dict(sf.path, to_dict(sf)) == _content_only(sf)

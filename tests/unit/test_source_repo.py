@@ -75,7 +75,12 @@ def test_classification_and_links(tree: Path) -> None:
     assert index.skipped == []
     # components come from the workspace (detected from the manifests)
     assert index.files["rust/src/lib.rs"].component == "tally-core"
-    assert index.files["rust/src/lib.rs"].inline_tests == 6
+    # three #[test]s of its own; its three doc examples (one ```ignore) are doctests
+    lib = index.files["rust/src/lib.rs"]
+    assert lib.inline_tests == 3
+    assert [(t.kind, t.skipped) for t in lib.doctests] == [("doctest", False)] * 2 + [
+        ("doctest", True)
+    ]
     assert index.files["rust/tests/counting.rs"].inline_tests == 0
 
 
@@ -247,3 +252,104 @@ def test_rust_test_module_files_link_to_their_parent_module(tmp_path: Path) -> N
     assert index.files["src/lib.rs"].tested_by == ["src/tests.rs"]
     assert index.files["src/a/mod.rs"].tested_by == ["src/a/tests.rs"]
     assert index.files["src/a/tests.rs"].test_kind == "unit"
+
+
+def test_a_fallback_result_in_the_cache_never_shadows_tree_sitter(  # type: ignore[no-untyped-def]
+    tree: Path, missing_grammars, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: installing the grammars after a fallback run gives the real counts."""
+    from covgap.source import _ts
+
+    real_loader = _ts.load_language
+    missing_grammars("rust", "python", "ruby")
+    before = analyze_repo(load(tree), jobs=1)
+    lib = before.files["rust/src/lib.rs"]
+    assert (lib.analyser, lib.doctests) == ("regex", [])
+    cached = sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))
+    assert cached
+    # the grammars are installed now (same covgap, same files, same cache)
+    monkeypatch.setattr(_ts, "load_language", real_loader)
+    _ts.reset_grammars()
+    after = analyze_repo(load(tree), jobs=1)
+    lib = after.files["rust/src/lib.rs"]
+    assert lib.analyser == "tree-sitter"
+    assert len(lib.doctests) == 3 and lib.error_paths
+    assert all(sf.analyser == "tree-sitter" for sf in after.files.values() if sf.language == "rust")
+    # both results stay cached, each under its own analyser's key
+    assert len(sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))) > len(cached)
+
+
+def test_cache_key_names_the_analyser_and_grammar_versions(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    from importlib.metadata import version
+
+    from covgap.source import _ts
+
+    identity = _ts.analyser_identity("rust")
+    assert identity == (
+        f"tree-sitter {version('tree-sitter')} tree-sitter-rust {version('tree-sitter-rust')}"
+    )
+    key = repo_mod.cache_key(b"fn main() {}\n", "rust", "src/main.rs", False)
+    missing_grammars("rust")
+    assert _ts.analyser_identity("rust") == "regex"
+    assert repo_mod.cache_key(b"fn main() {}\n", "rust", "src/main.rs", False) != key
+    assert _ts.analyser_identity(None) == "regex"
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("eslint.config.mjs", "tool configuration"),
+        ("web/vite.config.ts", "tool configuration"),
+        ("jest.config.cjs", "tool configuration"),
+        ("karma.conf.js", "tool configuration"),
+        ("web/.eslintrc.js", "tool configuration"),
+        ("gulpfile.js", "gulp tasks"),
+        ("setup.py", "Python packaging script"),
+        ("tests/conftest.py", "pytest configuration"),
+        ("noxfile.py", "nox sessions"),
+        ("docs/conf.py", "Sphinx configuration"),
+        ("Rakefile", "Rake tasks"),
+        ("widgets.gemspec", "gem specification"),
+        ("crates/core/build.rs", "Cargo build script"),
+        (".github/scripts/release.py", "CI (.github/)"),
+        (".ci/lint.sh", "CI (.ci/)"),
+        # not tooling
+        ("src/config.ts", None),
+        ("src/app/config.py", None),
+        ("crates/core/src/build.rs", None),  # a module named build, not a build script
+        ("app/tasks.py", None),
+        ("conf.py", None),
+        ("src/setup_wizard.py", None),
+    ],
+)
+def test_default_tooling(path: str, rule: str | None) -> None:
+    from covgap.source.classify import default_tooling
+
+    assert default_tooling(path) == rule
+    expected = "tooling" if rule else ("test" if "tests/" in path else "source")
+    assert TestRules().classify(path)[0] == expected
+
+
+def test_classify_config_globs_and_their_order() -> None:
+    rules = TestRules.from_config(
+        {"unit": ["tests/conftest.py"]},
+        {"tooling": ["scripts/**", "src/gen.py"], "source": ["setup.py", "src/gen.py"]},
+    )
+    assert rules.classify("tests/conftest.py") == ("test", "unit")  # [tests] first
+    assert rules.classify("scripts/release.py") == ("tooling", None)
+    assert rules.tooling_rule("scripts/release.py") == "[classify] tooling"
+    assert rules.classify("src/gen.py") == ("tooling", None)  # tooling before source
+    assert rules.classify("setup.py") == ("source", None)  # over the default
+    assert rules.tooling_rule("setup.py") is None
+    assert rules.classify("eslint.config.mjs") == ("tooling", None)
+
+
+def test_classify_config_is_validated() -> None:
+    from covgap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"classify\.tests"):
+        validate({"classify": {"tests": ["x"]}})
+    with pytest.raises(ConfigError, match=r"classify\.tooling"):
+        validate({"classify": {"tooling": "x"}})

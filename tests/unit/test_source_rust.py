@@ -53,7 +53,9 @@ def test_inline_test_module_and_doctests() -> None:
         TestCase("tests::slow", 44, "test", True, "rust"),  # #[ignore]
         TestCase("tests::overflows", 50, "test", False, "rust"),  # #[should_panic]
     ]
-    assert sf.inline_tests == 6
+    # the three #[test]s are inline tests; the doc examples are doctests, counted apart
+    assert sf.inline_tests == 3
+    assert len(sf.doctests) == 3
     assert sf.error_paths == [ErrorPath("expect", 29, 29)]
     assert sf.description == "Tally: count words and report the totals."
 
@@ -100,3 +102,70 @@ def test_trait_default_methods_and_generic_impls() -> None:
     )
     names = [f.qualname for f in analyze_source("src/a.rs", code, "rust").functions]
     assert names == ["T::a", "Wrap::c"]
+
+
+DISPATCH = b"""\
+//! Dispatch channel for FFI step results.
+
+/// Send a result.
+///
+/// ```ignore
+/// channel.send(result).await?;
+/// ```
+pub async fn send() {}
+
+/// Receive one.
+///
+/// ```ignore
+/// let r = channel.recv().await;
+/// ```
+///
+/// ```no_run
+/// tasker::connect("db").unwrap();
+/// ```
+///
+/// ```rust,compile_fail
+/// let x: u8 = "no";
+/// ```
+///
+/// ```text
+/// not code
+/// ```
+///
+/// ```python
+/// print("not rust either")
+/// ```
+pub async fn recv() {}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a() {}
+    #[tokio::test]
+    async fn b() {}
+    #[tokio::test(flavor = "multi_thread")]
+    async fn c() {}
+    #[tokio::test]
+    async fn d() {}
+    #[tokio::test]
+    async fn e() {}
+    #[tokio::test]
+    async fn f() {}
+    #[tokio::test]
+    #[ignore]
+    async fn g() {}
+}
+"""
+
+
+def test_doctests_are_not_inline_tests() -> None:
+    """Issue 10: 7 #[tokio::test]s and 2 ```ignore examples are 7 inline tests, not 9."""
+    sf = analyze_source("src/ffi_dispatch_channel.rs", DISPATCH, "rust")
+    assert sf.inline_tests == 7
+    assert [(t.name, t.skipped, t.compile_only) for t in sf.doctests] == [
+        ("send (doctest)", True, False),
+        ("recv (doctest)", True, False),
+        ("recv (doctest)", False, True),  # no_run: compiled, not run
+        ("recv (doctest)", False, True),  # compile_fail
+    ]
+    assert sum(t.kind == "test" for t in sf.tests) == 7

@@ -12,12 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from covgap.analysis.gaps import FileGap, GapSettings, Strength, build_gaps, strengths
+from covgap.analysis.gaps import (
+    FileGap,
+    GapSettings,
+    Strength,
+    ToolingFile,
+    build_gaps,
+    strengths,
+    tooling_files,
+)
 from covgap.analysis.plan import Plan, make_plan, plans_for_components
 from covgap.analysis.summary import Summary, summarize
 from covgap.errors import ConfigError
 from covgap.model import Counts, CoverageSet
-from covgap.source.inventory import has_tests
+from covgap.source.inventory import DoctestCount, has_tests
+from covgap.source.notes import AnalysisNote, analysis_notes
 from covgap.source.records import SourceIndex
 from covgap.workspace import Workspace
 
@@ -39,6 +48,11 @@ class TestInventory:
     unit_test_files: int
     integration_test_files: int
     e2e_test_files: int
+    doctests: int = 0
+    """Rust doctests (in ``tests`` too), shown apart: cargo lists them apart."""
+    doctests_ignored: int = 0
+    doctests_no_run: int = 0
+    tooling_files: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,10 @@ class GapAnalysis:
     baseline: dict[str, Any] | None = None
     source_available: bool = True
     churn_available: bool = True
+    tooling: list[ToolingFile] = field(default_factory=list)
+    """Coverage of tooling files (config, CI scripts): in the totals, never ranked."""
+    source_notes: list[AnalysisNote] = field(default_factory=list)
+    """Where source analysis fell back (regex, syntax errors), one note per language."""
 
     def by_tier(self, tier: str) -> list[FileGap]:
         return [g for g in self.gaps if g.tier == tier]
@@ -93,6 +111,9 @@ def inventory_of(index: SourceIndex) -> TestInventory:
     sources = index.source_files()
     with_tests = sum(1 for s in sources if has_tests(s))
     kinds = [t.test_kind for t in index.test_files()]
+    doctests = DoctestCount()
+    for sf in index.files.values():
+        doctests.add(sf)
     return TestInventory(
         tests=tests,
         skipped=skipped,
@@ -102,6 +123,10 @@ def inventory_of(index: SourceIndex) -> TestInventory:
         unit_test_files=kinds.count("unit"),
         integration_test_files=kinds.count("integration"),
         e2e_test_files=kinds.count("e2e"),
+        doctests=doctests.total,
+        doctests_ignored=doctests.ignored,
+        doctests_no_run=doctests.no_run,
+        tooling_files=len(index.tooling_files()),
     )
 
 
@@ -171,15 +196,16 @@ def analyze(
         baseline=baseline,
         source_available=source is not None,
         churn_available=churn is not None,
+        tooling=tooling_files(coverage, workspace, source),
+        source_notes=analysis_notes(source) if source is not None else [],
     )
 
 
-def source_index(workspace: Workspace) -> SourceIndex | None:
-    """The repository's source intelligence, or None when tree-sitter is not installed."""
-    try:
-        from covgap.source import analyze_repo
-    except ImportError:
-        return None
+def source_index(workspace: Workspace) -> SourceIndex:
+    """The repository's source intelligence (tree-sitter is part of every install; where a
+    grammar is missing the index says so in its notes)."""
+    from covgap.source import analyze_repo
+
     return analyze_repo(workspace)
 
 

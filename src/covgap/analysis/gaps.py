@@ -38,6 +38,7 @@ from typing import Any
 import pathspec
 
 from covgap.model import Branch, Counts, CoverageSet, FileCoverage
+from covgap.source.classify import TestRules
 from covgap.source.inventory import has_tests
 from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex
 from covgap.workspace import Workspace
@@ -137,6 +138,9 @@ class FileGap:
     tier: str = "low"
     reasons: list[str] = field(default_factory=list)
     recommended: list[str] = field(default_factory=list)
+
+    doctests: int | None = None
+    """Rust doctests of the file (apart from ``inline_tests``); None without source analysis."""
 
     tested: bool | None = None
     """Whether any test exercises the file: a linked test file or a test of its own that
@@ -320,6 +324,8 @@ def explain(gap: FileGap, churn_days: int) -> list[str]:
     )
     if gap.inline_tests is not None:
         reasons.append(_plural(gap.inline_tests, "inline test"))
+        if gap.doctests:
+            reasons.append(_plural(gap.doctests, "doctest"))
         if gap.tested_by:
             reasons.append(f"tested by {_plural(len(gap.tested_by), 'test file')}")
         elif not gap.inline_tests:
@@ -419,6 +425,7 @@ def build_gaps(
     weights = settings.weights
     weight_sum = sum(weights[s] for s in SIGNALS) or 1.0
     unmapped = set(unmapped_paths)
+    rules = _rules(workspace)
     gaps = []
     for path in sorted(coverage.files):
         fc = coverage.files[path]
@@ -426,8 +433,10 @@ def build_gaps(
         if counts.lines_missed == 0 or path in unmapped:
             continue
         src = source.files.get(path) if source is not None else None
-        if src is not None and src.kind == "test":
+        if src is not None and src.kind in ("test", "tooling"):
             continue
+        if src is None and rules.tooling_rule(path) is not None:
+            continue  # tooling is never ranked as risk (listed apart: tooling_files)
         comp = workspace.component_of(path)
         flags = frozenset(flag for flag, lines in fc.flags.items() if len(lines))
         tested_by = list(src.tested_by) if src is not None else []
@@ -443,6 +452,7 @@ def build_gaps(
             branches_never_taken=[b for b in fc.branches() if not b.taken],
             functions=function_gaps(fc, src),
             inline_tests=src.inline_tests if src is not None else None,
+            doctests=len(src.doctests) if src is not None else None,
             tested_by=tested_by,
             unit_test_files=sum(1 for k in kinds if k in (None, "unit")),
             churn=churn.get(path, 0) if churn is not None else None,
@@ -464,6 +474,43 @@ def build_gaps(
         gaps.append(gap)
     gaps.sort(key=lambda g: (-g.score, -g.counts.lines_missed, g.path))
     return gaps
+
+
+def _rules(workspace: Workspace) -> TestRules:
+    config = workspace.config
+    return TestRules.from_config(config.section("tests"), config.section("classify"))
+
+
+@dataclass(frozen=True)
+class ToolingFile:
+    """A tooling file's coverage (``eslint.config.mjs``, ``setup.py``, CI scripts).
+
+    Counted in every total exactly as the report has it, never ranked as risk, listed
+    apart in the gap document.
+    """
+
+    path: str
+    rule: str
+    counts: Counts
+
+
+def tooling_files(
+    coverage: CoverageSet, workspace: Workspace, source: SourceIndex | None
+) -> list[ToolingFile]:
+    """The measured files classified as tooling (:mod:`covgap.source.classify`), by path."""
+    rules = _rules(workspace)
+    out = []
+    for path in sorted(coverage.files):
+        src = source.files.get(path) if source is not None else None
+        if src is not None:
+            rule = src.tooling_rule if src.kind == "tooling" else None
+        else:
+            rule = rules.tooling_rule(path)
+            if rule is not None and rules.classify(path)[0] != "tooling":
+                rule = None  # a [tests] glob made it a test file
+        if rule is not None:
+            out.append(ToolingFile(path, rule, coverage.files[path].counts()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -506,6 +553,7 @@ __all__ = [
     "FunctionGap",
     "GapSettings",
     "Strength",
+    "ToolingFile",
     "build_gaps",
     "crap",
     "explain",
@@ -514,4 +562,5 @@ __all__ = [
     "score_signals",
     "strengths",
     "tier_of",
+    "tooling_files",
 ]

@@ -7,7 +7,7 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +195,12 @@ def echo_load_notes(loaded: Loaded) -> None:
         click.echo(f"covgap: warning: {group.describe()}", err=True)
     for note in (*loaded.workspace.notes, *loaded.coverage.notes):
         click.echo(f"covgap: note: {note}", err=True)
+
+
+def echo_source_notes(notes: Iterable[Any]) -> None:
+    """Say on stderr, once per language, where source analysis fell back (issue 10)."""
+    for note in notes:
+        click.echo(f"covgap: note: {note.message}", err=True)
 
 
 def write_output(path: Path | None, text: str | bytes) -> None:

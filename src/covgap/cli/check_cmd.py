@@ -25,6 +25,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    echo_source_notes,
     render_terminal_text,
     write_atomic,
     write_output,
@@ -106,13 +107,15 @@ def _resolve_diff(
 
 
 def _source_index(loaded: Loaded) -> Callable[[], Any] | None:
-    try:
-        from covgap.source import analyze_repo
-    except ImportError:  # tree-sitter grammars are the optional [source] extra
-        return None
+    """Source analysis on demand (only the rules that need it pay for it); tree-sitter and
+    its grammars are part of every install, and a fallback is said in the index's notes."""
+    from covgap.source import analyze_repo
+    from covgap.source.notes import analysis_notes
 
     def build() -> Any:
-        return analyze_repo(loaded.workspace)
+        index = analyze_repo(loaded.workspace)
+        echo_source_notes(analysis_notes(index))
+        return index
 
     return build
 

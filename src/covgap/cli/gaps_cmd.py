@@ -13,6 +13,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    echo_source_notes,
     render_terminal_text,
     write_output,
 )
@@ -32,7 +33,9 @@ def _baseline(path: Path | None) -> dict[str, Any] | None:
 def run_analysis(
     loaded: Loaded, *, baseline: Path | None = None, target: float | None = None
 ) -> GapAnalysis:
-    return analyze_loaded(loaded, baseline=_baseline(baseline), target=target)
+    analysis = analyze_loaded(loaded, baseline=_baseline(baseline), target=target)
+    echo_source_notes(analysis.source_notes)
+    return analysis
 
 
 def header(loaded: Loaded) -> list[str]:

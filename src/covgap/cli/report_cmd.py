@@ -13,6 +13,7 @@ from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
+    echo_source_notes,
     render_terminal_text,
     write_output,
 )
@@ -138,6 +139,7 @@ def render_report(
         notes += [g.describe() for g in loaded.unmapped]
         external = loaded.mapping.external_note() if loaded.mapping is not None else None
         notes += [external] if external is not None else []
+        notes += list(loaded.coverage.notes)  # said on stderr and in JSON too (issue 10)
         return render_markdown(summary, lowest=lowest, zero=zero, notes=notes).encode()
     from covgap.report.terminal import render_terminal
 
@@ -175,6 +177,7 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
         flag_totals=loaded.flag_totals,
     )
     analysis = analyze_loaded(loaded)
+    echo_source_notes(analysis.source_notes)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import load_repo, repo_options, write_output
+from covgap.cli._common import echo_source_notes, load_repo, repo_options, write_output
 
 
 @contextmanager
@@ -81,7 +81,10 @@ def tests_command(
 ) -> None:
     """Inventory the repository's tests: source files with tests, inline tests,
     integration and e2e test files, tests per language and component, skipped and
-    property tests, and the largest source files with no tests at all.
+    property tests, Rust doctests (apart from inline tests), tooling files (tool
+    configuration, CI scripts: neither source nor tests), and the largest source files
+    with no tests at all. Where a language was analysed without tree-sitter, or a file
+    had syntax errors, a note says so on stderr and in the Markdown and JSON.
 
     Parses the sources (no coverage report needed); results are cached under
     .covgap/cache/, which is safe to delete.
@@ -89,6 +92,7 @@ def tests_command(
     from covgap.report import tests_report
     from covgap.source import analyze_repo
     from covgap.source.inventory import build_inventory
+    from covgap.source.notes import analysis_notes
 
     workspace, config = load_repo(repo, config_path)
     if top is None:
@@ -96,6 +100,7 @@ def tests_command(
         top = configured if isinstance(configured, int) else 10
     with _progress_bar() as progress:
         index = analyze_repo(workspace, jobs=jobs, cache=not no_cache, progress=progress)
+    echo_source_notes(analysis_notes(index))
     inventory = build_inventory(index, top=top)
     if fmt == "json":
         write_output(output, tests_report.render_json(inventory))

@@ -3,8 +3,8 @@
 A ``.coverage`` file records only what *ran* (line numbers or arcs, per context).
 What *could* have run — the statements, the possible branches, what ``# pragma: no
 cover`` excludes — comes from analysing the source files, so this reader needs the
-sources, and it needs coverage.py itself (the optional dependency
-``pip install 'covgap[coverage]'``): re-implementing coverage.py's analysis would
+sources, and it needs coverage.py itself (an ordinary dependency of covgap):
+re-implementing coverage.py's analysis would
 drift from the tool users compare against. Checked against coverage.py 7.17
 (``tests/data/coveragepy-data/make.sh``: line and branch data, relative and absolute
 paths, per-test contexts).
@@ -60,8 +60,8 @@ if TYPE_CHECKING:
     from coverage import CoverageData
 
 MISSING_COVERAGE = (
-    "reading coverage.py data files needs coverage.py, an optional dependency: "
-    "pip install 'covgap[coverage]' (or read a `coverage json` report instead)"
+    "reading coverage.py data files needs coverage.py, which covgap depends on but "
+    "this environment lacks: pip install coverage (or read a `coverage json` report)"
 )
 
 Contexts = dict[str, dict[int, tuple[str, ...]]]

@@ -35,8 +35,7 @@ def new_files(inp: GateInputs) -> list[Verdict]:
     new = sorted(fd.path for fd in inp.diff.files.values() if fd.status == "A" and fd.path)
     if inp.source_index is None:
         return not_measured(
-            "source analysis is not available, so covgap cannot tell source from test "
-            "files (install covgap[source])"
+            "source analysis is not available, so covgap cannot tell source from test files here"
         )
     index = inp.source_index()
     sources = [index.files[p] for p in new if p in index.files and index.files[p].kind == "source"]

@@ -73,12 +73,54 @@ def _summary_rows(analysis: GapAnalysis) -> list[list[str]]:
             if inv
             else na,
         ],
+        [
+            "Doctests (Rust, apart from inline tests)",
+            na,
+            _doctests(inv) if inv else na,
+        ],
         ["Integration test files", na, f"{inv.integration_test_files:,}" if inv else na],
         ["E2E test files", na, f"{inv.e2e_test_files:,}" if inv else na],
     ]
     if not analysis.baseline:
         rows = [[r[0], r[2]] for r in rows]
     return rows
+
+
+def _doctests(inv: Any) -> str:
+    extra = [f"{inv.doctests_ignored:,} ignored"] if inv.doctests_ignored else []
+    extra += [f"{inv.doctests_no_run:,} no_run"] if inv.doctests_no_run else []
+    return f"{inv.doctests:,}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _tooling_section(analysis: GapAnalysis) -> list[str]:
+    """Tooling files apart: their coverage is in the totals, their gaps are not ranked."""
+    if not analysis.tooling:
+        return []
+    count = len(analysis.tooling)
+    lead = (
+        "1 measured file configures or drives tools; it is"
+        if count == 1
+        else f"{count:,} measured files configure or drive tools; they are"
+    )
+    out = [
+        "### Tooling and Configuration Files",
+        "",
+        f"{lead} counted in the totals above but never ranked as risk (reclassify with "
+        "`[classify]` in the configuration):",
+        "",
+    ]
+    rows = [
+        [
+            code(t.path),
+            md_escape(t.rule),
+            pct(t.counts),
+            f"{t.counts.lines_missed:,}",
+        ]
+        for t in analysis.tooling
+    ]
+    out += table(["File", "Class", "Coverage", "Uncovered lines"], rows, "llrr")
+    out.append("")
+    return out
 
 
 def key_finding(analysis: GapAnalysis) -> str | None:
@@ -311,6 +353,8 @@ def render_gaps_markdown(
             "are missing.",
             "",
         ]
+    for note in analysis.source_notes:
+        out += [f"> **Note**: {md_escape(note.message)}", ""]
     out += ["## Executive Summary", ""]
     headers = ["Metric", "Baseline", "Current"] if analysis.baseline else ["Metric", "Current"]
     out += table(headers, _summary_rows(analysis), "l" + "r" * (len(headers) - 1))
@@ -338,6 +382,7 @@ def render_gaps_markdown(
         if len(analysis.unmeasured) > 20:
             out.append(f"- … {len(analysis.unmeasured) - 20} more")
         out.append("")
+    out += _tooling_section(analysis)
     out += ["---", "", "## Coverage Strengths (What's Working Well)", ""]
     wm = analysis.settings.high_watermark
     if analysis.strengths:
@@ -404,6 +449,7 @@ def gaps_to_json(analysis: GapAnalysis) -> dict[str, Any]:
                 **g.counts.as_dict(),
                 "uncovered_ranges": [list(r) for r in g.uncovered_ranges],
                 "inline_tests": g.inline_tests,
+                "doctests": g.doctests,
                 "tested_by": g.tested_by,
                 "churn": g.churn,
                 "covering_flags": sorted(g.covering_flags),
@@ -444,6 +490,11 @@ def gaps_to_json(analysis: GapAnalysis) -> dict[str, Any]:
         if analysis.repository_plan
         else None,
         "unmeasured": analysis.unmeasured,
+        "tooling": [
+            {"path": t.path, "class": "tooling", "rule": t.rule, **t.counts.as_dict()}
+            for t in analysis.tooling
+        ],
+        "notes": [n.as_dict() for n in analysis.source_notes],
         "gates": analysis.gates,
     }
 
@@ -473,6 +524,12 @@ def render_gaps_terminal(analysis: GapAnalysis, *, limit: int = 15) -> Any:
                 f"{inv.source_files_with_tests}/{inv.source_files}; integration test files "
                 f"{inv.integration_test_files}; e2e test files {inv.e2e_test_files}"
             )
+        )
+    if analysis.tooling:
+        names = ", ".join(t.path for t in analysis.tooling[:5])
+        more = f" and {len(analysis.tooling) - 5} more" if len(analysis.tooling) > 5 else ""
+        parts.append(
+            Text(f"{len(analysis.tooling)} tooling files not ranked as risk: {names}{more}")
         )
     table = Table(title=f"Riskiest gaps (top {limit})", title_justify="left", show_edge=False)
     for col in ("tier", "score", "file", "lines", "why"):

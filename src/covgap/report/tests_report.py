@@ -7,6 +7,14 @@ output goes. The JSON document is versioned (``schema_version``); changes:
   ``files`` (path, language, component, kind, test_kind, lines, code_lines,
   functions, inline_tests, tested_by, tests, skipped_tests, property_tests,
   description, parse_error) and ``skipped``.
+* 2 — issue 10: ``kind`` may be ``tooling`` (with ``tooling_rule``); ``doctests``
+  (``{total, ignored, no_run, files}``) and ``tooling_files`` in ``summary``; per file
+  ``doctests``, ``doctests_ignored``, ``doctests_no_run``, ``analyser`` (``tree-sitter``
+  or ``regex``) and ``tooling_rule``; ``doctests`` and ``tooling_files`` per language and
+  component; ``notes``: what the analysis could not do, one entry per language
+  (``language``, ``kind`` = ``fallback``/``syntax_errors``, ``analyser``, ``reason``,
+  ``files``, ``found``, ``missing``, ``message``). ``inline_tests`` no longer counts
+  doctests.
 """
 
 from __future__ import annotations
@@ -19,10 +27,11 @@ import orjson
 from covgap import __version__
 from covgap.languages import find_language
 from covgap.report._format import percent
-from covgap.source.inventory import NO_COMPONENT, GroupRow, Inventory
+from covgap.source.inventory import NO_COMPONENT, DoctestCount, GroupRow, Inventory
+from covgap.source.notes import analysis_notes
 from covgap.source.records import SourceFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def language_name(key: str | None) -> str:
@@ -56,13 +65,23 @@ def summary_rows(inv: Inventory) -> list[tuple[str, str]]:
             "Inline tests",
             f"{inv.inline_tests:,} in {inv.files_with_inline_tests:,} source files",
         ),
+        ("Doctests", doctest_summary(inv.doctests)),
         ("Test files", f"{inv.test_files:,} ({_kinds(inv)})"),
         ("Integration test files", f"{inv.test_files_by_kind.get('integration', 0):,}"),
         ("E2E test files", f"{inv.test_files_by_kind.get('e2e', 0):,}"),
         ("Tests", f"{inv.tests:,}{_by_kind(inv)}"),
         ("Skipped or ignored tests", f"{inv.skipped_tests:,}"),
         ("Property-based tests", f"{inv.property_tests:,}"),
+        ("Tooling files (not source, not tests)", f"{len(inv.tooling):,}"),
     ]
+
+
+def doctest_summary(count: DoctestCount) -> str:
+    """``5 in 2 files (1 ignored, 1 no_run)``: doctests, apart from inline tests."""
+    text = f"{count.total:,} in {count.files:,} file{'s' if count.files != 1 else ''}"
+    extra = [f"{count.ignored:,} ignored"] if count.ignored else []
+    extra += [f"{count.no_run:,} no_run"] if count.no_run else []
+    return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 _GROUP_HEADER = (
@@ -74,6 +93,7 @@ _GROUP_HEADER = (
     "Skipped",
     "Property",
     "Inline",
+    "Doctests",
 )
 
 
@@ -87,6 +107,7 @@ def _group_cells(row: GroupRow) -> list[str]:
         f"{row.skipped_tests:,}",
         f"{row.property_tests:,}",
         f"{row.inline_tests:,}",
+        f"{row.doctests:,}",
     ]
 
 
@@ -124,6 +145,10 @@ def _md_table(
 def render_markdown(inv: Inventory) -> str:
     """The inventory as GitHub-flavoured Markdown, for a PR comment or COVERAGE.md."""
     out = ["# Tests inventory", ""]
+    notes = analysis_notes(inv.index)
+    if notes:
+        out += [f"> **Note**: {_md_escape(n.message)}  " for n in notes]
+        out.append("")
     out += _md_table(["Metric", "Value"], [[k, v] for k, v in summary_rows(inv)], (0, 1))
     out += ["", "## Tests per language", ""]
     out += _md_table(
@@ -167,6 +192,12 @@ def render_markdown(inv: Inventory) -> str:
         out += _md_table(["File", "Lines", "Functions", "Component"], rows, (0, 3))
     else:
         out.append("Every source file has tests.")
+    out += ["", "## Tooling files", ""]
+    if inv.tooling:
+        rows = [[f"`{f.path}`", f.tooling_rule or "tooling", f"{f.lines:,}"] for f in inv.tooling]
+        out += _md_table(["File", "Class", "Lines"], rows, (0, 1))
+    else:
+        out.append("None.")
     if inv.index.skipped:
         out += ["", "## Not fully analysed", ""]
         rows = [[f"`{p}`", why] for p, why in inv.index.skipped]
@@ -187,6 +218,8 @@ def _group_json(row: GroupRow, *, language: bool = False) -> dict[str, Any]:
         "skipped_tests": row.skipped_tests,
         "property_tests": row.property_tests,
         "inline_tests": row.inline_tests,
+        "doctests": row.doctests,
+        "tooling_files": row.tooling_files,
     }
 
 
@@ -216,13 +249,18 @@ def build_json(inv: Inventory) -> dict[str, Any]:
                 "lines": sf.lines,
                 "code_lines": sf.code_lines,
                 "functions": len(sf.functions),
+                "tooling_rule": sf.tooling_rule,
                 "inline_tests": sf.inline_tests,
+                "doctests": len(sf.doctests),
+                "doctests_ignored": sum(t.skipped for t in sf.doctests),
+                "doctests_no_run": sum(t.compile_only for t in sf.doctests),
                 "tested_by": list(sf.tested_by),
                 "tests": len(sf.tests),
                 "skipped_tests": sum(t.skipped for t in sf.tests),
                 "property_tests": sum(t.kind == "property" for t in sf.tests),
                 "description": sf.description,
                 "parse_error": sf.parse_error,
+                "analyser": sf.analyser,
             }
         )
     return {
@@ -241,7 +279,15 @@ def build_json(inv: Inventory) -> dict[str, Any]:
             "skipped_tests": inv.skipped_tests,
             "property_tests": inv.property_tests,
             "tests_by_kind": inv.tests_by_kind,
+            "doctests": {
+                "total": inv.doctests.total,
+                "ignored": inv.doctests.ignored,
+                "no_run": inv.doctests.no_run,
+                "files": inv.doctests.files,
+            },
+            "tooling_files": len(inv.tooling),
         },
+        "notes": [n.as_dict() for n in analysis_notes(inv.index)],
         "languages": [_group_json(r, language=True) for r in inv.languages],
         "components": [_group_json(r) for r in inv.components],
         "untested_largest": [
@@ -331,6 +377,17 @@ def render_terminal(inv: Inventory, *, color: bool = False, width: int = 120) ->
             )
         console.print()
         console.print(untested)
+    if inv.tooling:
+        tooling = Table(
+            title="Tooling files (not source, not tests)", title_justify="left", show_edge=False
+        )
+        tooling.add_column("file")
+        tooling.add_column("class")
+        tooling.add_column("lines", justify="right")
+        for f in inv.tooling:
+            tooling.add_row(f.path, f.tooling_rule or "tooling", f"{f.lines:,}")
+        console.print()
+        console.print(tooling)
     if inv.index.skipped:
         console.print()
         console.print(f"Not fully analysed: {len(inv.index.skipped):,} files")

@@ -32,26 +32,85 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 }
 
 _PARSERS: dict[str, Parser] = {}
+_IDENTITIES: dict[str, str] = {}
 
 
 class GrammarMissing(Exception):
     """The grammar wheel for a language is not installed (the fallback takes over)."""
 
 
+def grammar_distribution(grammar: str) -> str:
+    """The PyPI distribution holding ``grammar``'s wheel module (``tree-sitter-rust``)."""
+    return GRAMMARS[grammar][0].replace("_", "-")
+
+
+def load_language(grammar: str) -> Any:
+    """The tree-sitter ``Language`` of ``grammar``: the one place grammar wheels are imported.
+
+    Raises :class:`GrammarMissing` when tree-sitter or the wheel cannot be imported.
+    Tests replace this function to simulate a missing grammar.
+    """
+    module_name, func = GRAMMARS[grammar]
+    try:
+        tree_sitter = importlib.import_module("tree_sitter")
+    except ImportError as exc:
+        raise GrammarMissing("tree_sitter is not installed") from exc
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise GrammarMissing(f"{module_name} is not installed") from exc
+    return tree_sitter.Language(getattr(module, func)())
+
+
 def parser_for(grammar: str) -> Parser:
     """A cached parser for ``grammar``; raises :class:`GrammarMissing` without its wheel."""
     parser = _PARSERS.get(grammar)
     if parser is None:
-        module_name, func = GRAMMARS[grammar]
-        try:
-            tree_sitter = importlib.import_module("tree_sitter")
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise GrammarMissing(f"{module_name} is not installed") from exc
-        language = tree_sitter.Language(getattr(module, func)())
+        language = load_language(grammar)
+        import tree_sitter
+
         parser = tree_sitter.Parser(language)
         _PARSERS[grammar] = parser
     return parser
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def analyser_identity(grammar: str | None) -> str:
+    """What would analyse a file of ``grammar`` in this process, with versions.
+
+    ``tree-sitter 0.25.2 tree-sitter-rust 0.24.0`` when the grammar loads, ``regex``
+    otherwise (no grammar in covgap, or its wheel missing). The source cache keys every
+    entry by it, so installing or upgrading a grammar re-analyses the files an older
+    analyser (or the regex fallback) produced.
+    """
+    key = grammar or ""
+    identity = _IDENTITIES.get(key)
+    if identity is None:
+        identity = "regex"
+        if grammar is not None:
+            try:
+                parser_for(grammar)
+            except GrammarMissing:
+                pass
+            else:
+                dist = grammar_distribution(grammar)
+                identity = f"tree-sitter {_version('tree-sitter')} {dist} {_version(dist)}"
+        _IDENTITIES[key] = identity
+    return identity
+
+
+def reset_grammars() -> None:
+    """Forget loaded parsers and analyser identities (after a grammar was installed)."""
+    _PARSERS.clear()
+    _IDENTITIES.clear()
 
 
 def count_lines(text: bytes) -> int:

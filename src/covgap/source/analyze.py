@@ -11,7 +11,7 @@ from covgap.source._ts import GrammarMissing, count_code_lines, count_lines, par
 from covgap.source.classify import default_is_test, default_test_kind
 from covgap.source.records import FunctionInfo, SourceFile
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 """Bump when any analyser's output changes, so cached results are recomputed."""
 
 _GRAMMAR_EXTENSIONS = {
@@ -115,13 +115,17 @@ def analyze_source(
             parser = parser_for(grammar)
             module = importlib.import_module(_ANALYSERS[language])
         except GrammarMissing as exc:
-            result.parse_error = f"{exc}; analysed with the regex fallback"
+            result.fallback_reason = str(exc)
+    else:
+        result.fallback_reason = no_grammar_reason(language, path)
     if module is None or grammar is None:
-        # no grammar here: the regex fallback (lines, and functions where it knows how)
-        code, functions, description = fallback.analyze(text, language)
-        result.code_lines = code
-        result.functions = functions
-        result.description = description
+        # no grammar here: the regex fallback, and every output will say so
+        found = fallback.analyze(text, language, is_test)
+        result.analyser = "regex"
+        result.code_lines = found.code_lines
+        result.functions = found.functions
+        result.description = found.description
+        result.tests = found.tests
     else:
         tree = parser.parse(text)
         walker = module.analyze(tree.root_node, text, is_test)
@@ -138,5 +142,18 @@ def analyze_source(
             for f in result.functions
         ]
     else:
-        result.inline_tests = len(result.tests)
+        result.inline_tests = inline_test_count(result)
     return result
+
+
+def inline_test_count(sf: SourceFile) -> int:
+    """A source file's own tests, doctests apart (cargo lists them apart too)."""
+    return sum(1 for t in sf.tests if t.kind != "doctest")
+
+
+def no_grammar_reason(language: str, path: str) -> str:
+    """Why a file of ``language`` has no tree-sitter grammar in covgap."""
+    if language in _ANALYSERS:
+        return f"no tree-sitter grammar for {_suffix(path) or 'extension-less'} files"
+    lang = find_language(language)
+    return f"covgap has no tree-sitter grammar for {lang.name if lang else language}"

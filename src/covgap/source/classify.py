@@ -1,4 +1,4 @@
-"""Which files are tests, and of which kind: unit, integration or e2e.
+"""Which files are tests (and of which kind: unit, integration or e2e), tooling or source.
 
 Defaults follow each ecosystem's own conventions, so a repository needs no
 configuration for the usual layouts:
@@ -15,9 +15,28 @@ configuration for the usual layouts:
   in its path (Cargo's integration tests), or a Go file with an ``integration`` build tag;
 * everything else in a test file is ``unit``.
 
+Tooling: files that configure or drive tools rather than make up the product
+(:func:`default_tooling`). Their coverage stays in every total exactly as the report
+has it, but they are never ranked as risk and are listed apart:
+
+* JavaScript/TypeScript tool configuration: ``*.config.{js,cjs,mjs,ts,cts,mts}`` and
+  ``*.conf.*`` (``eslint.config.mjs``, ``vite.config.ts``, ``karma.conf.js``), ``.*rc.js``
+  (``.eslintrc.cjs``), ``Gruntfile.js``, ``gulpfile.js``;
+* Python: ``setup.py``, ``conftest.py`` (pytest configuration and fixtures, not tests),
+  ``noxfile.py``, ``fabfile.py``, ``conf.py`` in a ``docs``/``doc`` directory (Sphinx);
+* Ruby: ``Rakefile``, ``Gemfile``, ``Guardfile``, ``Dangerfile``, ``*.gemspec``;
+* Rust: ``build.rs`` outside ``src/`` (Cargo build scripts);
+* CI: anything under ``.github/``, ``.gitlab/``, ``.circleci/``, ``.buildkite/``, ``.ci/``.
+
+``tasks.py`` and ``manage.py`` are not on the list: they are as often application code
+(Celery tasks, Django's entry point) as tooling.
+
 ``[tests]`` in the configuration overrides this: ``e2e``, ``integration`` and ``unit``
 globs (gitignore syntax, checked in that order) make a matching file a test of that
-kind; ``ignore`` globs leave a file out of the inventory altogether.
+kind; ``ignore`` globs leave a file out of the inventory altogether. ``[classify]``
+``tooling`` globs make a file tooling and ``source`` globs make it source, over the
+defaults. Order: ``[tests]`` globs, ``[classify] tooling``, ``[classify] source``, then
+the defaults (tooling, test, source).
 """
 
 from __future__ import annotations
@@ -73,6 +92,48 @@ def default_is_test(path: str) -> bool:
     return False
 
 
+_TOOLING_NAMES = {
+    "setup.py": "Python packaging script",
+    "conftest.py": "pytest configuration",
+    "noxfile.py": "nox sessions",
+    "fabfile.py": "Fabric tasks",
+    "Rakefile": "Rake tasks",
+    "Gemfile": "Bundler manifest",
+    "Guardfile": "Guard configuration",
+    "Dangerfile": "Danger configuration",
+    "Gruntfile.js": "Grunt tasks",
+    "Gruntfile.cjs": "Grunt tasks",
+    "gulpfile.js": "gulp tasks",
+    "gulpfile.cjs": "gulp tasks",
+    "gulpfile.mjs": "gulp tasks",
+    "gulpfile.ts": "gulp tasks",
+}
+_TOOLING_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite", ".ci"})
+_JS_TOOL_CONFIG = re.compile(r"^(?:[\w.-]+\.(?:config|conf)|\.[\w-]+rc)\.(?:[cm]?js|[cm]?ts)$")
+
+
+def default_tooling(path: str) -> str | None:
+    """What kind of tooling file ``path`` is by its name (module docstring), or None."""
+    parts = path.split("/")
+    name = parts[-1]
+    dirs = parts[:-1]
+    for part in dirs:
+        if part in _TOOLING_DIRS:
+            return f"CI ({part}/)"
+    described = _TOOLING_NAMES.get(name)
+    if described is not None:
+        return described
+    if name.endswith(".gemspec"):
+        return "gem specification"
+    if _JS_TOOL_CONFIG.match(name):
+        return "tool configuration"
+    if name == "conf.py" and dirs and dirs[-1] in ("docs", "doc"):
+        return "Sphinx configuration"
+    if name == "build.rs" and "src" not in dirs:
+        return "Cargo build script"
+    return None
+
+
 def default_test_kind(path: str, text: bytes | None = None) -> str:
     """``unit``, ``integration`` or ``e2e`` for a test file, by location and naming."""
     parts = path.split("/")
@@ -89,9 +150,14 @@ def default_test_kind(path: str, text: bytes | None = None) -> str:
     return "unit"
 
 
+CLASSES = ("source", "test", "tooling")
+"""Every class a file can have (``SourceFile.kind``)."""
+
+
 @dataclass
 class TestRules:
-    """The ``[tests]`` configuration compiled to matchers, with the defaults behind it."""
+    """The ``[tests]`` and ``[classify]`` configuration compiled to matchers, with the
+    defaults behind them."""
 
     __test__ = False
 
@@ -99,26 +165,54 @@ class TestRules:
     integration: Any = None
     unit: Any = None
     ignore: Any = None
+    tooling: Any = None
+    source: Any = None
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> TestRules:
+    def from_config(
+        cls, section: dict[str, Any], classify: dict[str, Any] | None = None
+    ) -> TestRules:
         import pathspec
 
-        def spec(key: str) -> Any:
-            globs = section.get(key) or []
+        def spec(table: dict[str, Any], key: str) -> Any:
+            globs = table.get(key) or []
             return pathspec.GitIgnoreSpec.from_lines(globs) if globs else None
 
-        return cls(spec("e2e"), spec("integration"), spec("unit"), spec("ignore"))
+        classify = classify or {}
+        return cls(
+            spec(section, "e2e"),
+            spec(section, "integration"),
+            spec(section, "unit"),
+            spec(section, "ignore"),
+            spec(classify, "tooling"),
+            spec(classify, "source"),
+        )
 
     def ignored(self, path: str) -> bool:
         return bool(self.ignore is not None and self.ignore.match_file(path))
 
     def classify(self, path: str, text: bytes | None = None) -> tuple[str, str | None]:
-        """``("test", kind)`` or ``("source", None)`` for ``path``."""
+        """``("test", kind)``, ``("tooling", None)`` or ``("source", None)`` for ``path``."""
         for kind in ("e2e", "integration", "unit"):
             matcher = getattr(self, kind)
             if matcher is not None and matcher.match_file(path):
                 return "test", kind
+        if self.tooling_rule(path) is not None:
+            return "tooling", None
+        if self.source is not None and self.source.match_file(path):
+            return "source", None
         if default_is_test(path):
             return "test", default_test_kind(path, text)
         return "source", None
+
+    def tooling_rule(self, path: str) -> str | None:
+        """Why ``path`` is tooling (``[classify] tooling``, or the default that matched).
+
+        Only the class decides: a path the ``[tests]`` globs make a test is never tooling
+        in :meth:`classify`, which checks those first.
+        """
+        if self.tooling is not None and self.tooling.match_file(path):
+            return "[classify] tooling"
+        if self.source is not None and self.source.match_file(path):
+            return None
+        return default_tooling(path)

@@ -1,4 +1,5 @@
-"""Regex fallback for languages without a tree-sitter grammar here (C, C++, Java, ...).
+"""Regex fallback for languages without a tree-sitter grammar (C, C++, Java, ...), and for
+Python, Rust, Ruby, JavaScript/TypeScript and Go files when their grammar wheel is missing.
 
 Deliberately modest, because a heuristic that pretends to be a parser is worse than
 none: it counts physical and code lines (comments stripped by the language's comment
@@ -6,19 +7,38 @@ markers, string literals left alone) and finds functions by one definition patte
 language family. A function's end is its matching closing brace (braces inside strings
 and comments ignored), or for indentation and ``end``-delimited languages the last line
 before the next definition. Complexity is 1 plus the number of decision keywords and
-``&&``/``||`` in the function's comment-free text: an estimate, labelled as such by
-``SourceFile.parse_error`` being None but the language having no grammar. No tests, no
-error paths, no imports.
+``&&``/``||`` in the function's comment-free text: an estimate.
+
+Tests are found where a definition has one unmistakable spelling (:data:`TEST_FINDERS`):
+
+* Rust: a ``fn`` under an attribute whose path ends in ``test`` (``#[test]``,
+  ``#[tokio::test]``, ``#[sqlx::test(...)]``) or is ``rstest``/``test_case``/
+  ``wasm_bindgen_test``; ``#[quickcheck]``/``#[proptest]`` are ``property`` tests,
+  ``#[bench]`` a ``bench``; ``#[ignore]`` marks one skipped; functions inside a
+  ``#[cfg(test)]`` module are test code; every ``fn`` in ``proptest! { }`` is a
+  ``property`` test and ``fuzz_target!`` a ``fuzz`` target, as with tree-sitter.
+  Doctests are not found.
+* Python (test files only, as pytest collects): ``def test*`` at module level or in a
+  class named ``Test*`` or deriving from ``*TestCase``; ``@pytest.mark.skip``/
+  ``@unittest.skip`` (or ``skipif(True``) mark one skipped, ``@given`` makes it a
+  ``property`` test.
+* Ruby (test files only): RSpec ``it``/``specify``/``example``/``scenario``/``its``
+  (``x``-prefixed ones skipped), minitest ``def test_*`` and ActiveSupport ``test "..."``.
+
+No error paths and no imports in any language. Every file the fallback analyses is
+marked ``analyser = "regex"``; :func:`covgap.source.notes.analysis_notes` turns them into
+one note per language saying what was not found (:func:`capabilities`).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from covgap.source._ts import first_sentence_line, strip_comment_markers
-from covgap.source.records import FunctionInfo
+from covgap.source.records import FunctionInfo, TestCase
 
 
 @dataclass(frozen=True)
@@ -27,12 +47,18 @@ class Syntax:
     block_comments: tuple[tuple[str, str], ...]
     function: re.Pattern[str] | None
     braces: bool = True
+    quotes: str = "\"'"
+    """Characters that open a string literal (Rust: ``"`` only, ``'a`` is a lifetime)."""
 
 
 _C_FUNC = re.compile(
     r"^[ \t]*(?:(?:[\w:<>,*&\[\]~]+[ \t]+)+[*&]*)?(?P<name>[A-Za-z_~][\w:~]*)[ \t]*\([^;{}()]*"
     r"(?:\([^()]*\)[^;{}()]*)*\)",
     re.MULTILINE,
+)
+_JS_FUNC = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:async[ \t]+)?function\*?[ \t]*(?P<name>\w+)",
+    re.M,
 )
 _KEYWORD_NAMES = frozenset(
     {"if", "for", "while", "switch", "return", "else", "catch", "sizeof", "new", "delete", "case"}
@@ -82,6 +108,36 @@ SYNTAXES: dict[str, Syntax] = {
     "elixir": Syntax(
         ("#",), (), re.compile(r"^[ \t]*defp?[ \t]+(?P<name>[\w?!]+)", re.M), braces=False
     ),
+    # Languages covgap parses with tree-sitter: used only when the grammar wheel is missing.
+    "rust": Syntax(
+        ("//",),
+        (("/*", "*/"),),
+        re.compile(
+            r"^[ \t]*(?:pub(?:[ \t]*\([^)]*\))?[ \t]+)?(?:(?:const|async|unsafe|default)[ \t]+)*"
+            r'(?:extern[ \t]+"[^"]*"[ \t]+)?fn[ \t]+(?P<name>[A-Za-z_]\w*)',
+            re.M,
+        ),
+        quotes='"',
+    ),
+    "python": Syntax(
+        ("#",),
+        (),
+        re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)", re.M),
+        braces=False,
+    ),
+    "ruby": Syntax(
+        ("#",),
+        (("=begin", "=end"),),
+        re.compile(r"^[ \t]*def[ \t]+(?:self\.)?(?P<name>[\w?!=]+)", re.M),
+        braces=False,
+    ),
+    "go": Syntax(
+        ("//",),
+        (("/*", "*/"),),
+        re.compile(r"^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)", re.M),
+    ),
+    "javascript": Syntax(("//",), (("/*", "*/"),), _JS_FUNC),
+    "typescript": Syntax(("//",), (("/*", "*/"),), _JS_FUNC),
 }
 
 _DECISION_WORDS = re.compile(
@@ -137,7 +193,7 @@ def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
                 break
         if matched:
             continue
-        if ch in "\"'" and syntax.braces:
+        if ch in syntax.quotes and syntax.braces:
             in_string = ch
         if not ch.isspace():
             seen_code = True
@@ -146,7 +202,7 @@ def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
     return "".join(out), leading
 
 
-def _brace_end(code: str, start: int) -> int:
+def _brace_end(code: str, start: int, quotes: str = "\"'") -> int:
     """The offset of the brace closing the first ``{`` at or after ``start`` (or -1)."""
     open_at = code.find("{", start)
     if open_at < 0:
@@ -162,7 +218,7 @@ def _brace_end(code: str, start: int) -> int:
                 continue
             if ch in (in_string, "\n"):
                 in_string = None
-        elif ch in "\"'":
+        elif ch in quotes:
             in_string = ch
         elif ch == "{":
             depth += 1
@@ -176,13 +232,34 @@ def _brace_end(code: str, start: int) -> int:
     return -1
 
 
-def analyze(text: bytes, language: str) -> tuple[int, list[FunctionInfo], str | None]:
-    """Code lines, functions and description of a file in a grammar-less language."""
+@dataclass
+class FallbackResult:
+    """What the regex fallback found in one file."""
+
+    code_lines: int
+    functions: list[FunctionInfo] = field(default_factory=list)
+    description: str | None = None
+    tests: list[TestCase] = field(default_factory=list)
+
+
+_RUST_CHAR = re.compile(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|.)|[^\\'\n])'")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "'" + " " * (len(match.group(0)) - 2) + "'"
+
+
+def analyze(text: bytes, language: str, is_test: bool = False) -> FallbackResult:
+    """Code lines, functions, description and (where :data:`TEST_FINDERS` knows how)
+    tests of a file analysed without tree-sitter."""
     decoded = text.decode("utf-8", "replace")
     syntax = SYNTAXES.get(language)
     if syntax is None:
         lines = [ln for ln in decoded.split("\n") if ln.strip()]
-        return len(lines), [], None
+        return FallbackResult(len(lines))
+    if "'" not in syntax.quotes:
+        # Rust: a char literal may hold a quote or a brace; blank it (same length)
+        decoded = _RUST_CHAR.sub(_blank, decoded)
     code, leading = _strip_comments(decoded, syntax)
     code_lines = sum(1 for ln in code.split("\n") if ln.strip())
     functions: list[FunctionInfo] = []
@@ -220,7 +297,7 @@ def analyze(text: bytes, language: str) -> tuple[int, list[FunctionInfo], str | 
                 semicolon = code.find(";", match.end(), nxt)
                 if open_at < 0 or 0 <= semicolon < open_at:
                     continue  # a declaration or a call, not a definition
-                end_offset = _brace_end(code, open_at)
+                end_offset = _brace_end(code, open_at, syntax.quotes)
                 if end_offset < 0:
                     continue
             else:
@@ -231,4 +308,246 @@ def analyze(text: bytes, language: str) -> tuple[int, list[FunctionInfo], str | 
             functions.append(FunctionInfo(name, line_of(start), end_line, complexity))
             if syntax.braces:
                 inside_until = end_offset
-    return code_lines, functions, first_sentence_line(leading)
+    result = FallbackResult(code_lines, functions, first_sentence_line(leading))
+    finder = TEST_FINDERS.get(language)
+    if finder is not None:
+        result.tests, test_spans = finder(code, is_test)
+        if test_spans:
+            result.functions = [
+                f
+                if f.test or not any(a <= f.start_line <= b for a, b in test_spans)
+                else FunctionInfo(f.qualname, f.start_line, f.end_line, f.complexity, True)
+                for f in result.functions
+            ]
+    return result
+
+
+def _line_starts(code: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", code))
+    return starts
+
+
+def _line_at(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset)
+
+
+_RUST_ATTR = re.compile(r"#\[[ \t]*(?P<path>[\w:]+(?:[ \t]*::[ \t]*\w+)*)")
+_RUST_FN = re.compile(r"\bfn[ \t\r\n]+(?P<name>[A-Za-z_]\w*)")
+_RUST_QUALIFIERS = re.compile(
+    r'\s*(?:pub(?:\s*\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default)\s+)*(?:extern\s+"[^"]*"\s+)?'
+)
+_RUST_PROPTEST = re.compile(r"\bproptest!\s*\{")
+_RUST_FUZZ = re.compile(r"\bfuzz_target!\s*\(")
+_RUST_TEST_MOD = re.compile(r"\s*(?:pub(?:\s*\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+
+
+def _bracket_end(code: str, open_at: int) -> int:
+    """The offset just past the ``]`` closing the ``[`` at ``open_at`` (or len(code))."""
+    depth = 0
+    in_string = False
+    i = open_at
+    while i < len(code):
+        ch = code[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(code)
+
+
+def rust_tests(code: str, is_test: bool) -> tuple[list[TestCase], list[tuple[int, int]]]:
+    """Rust ``#[test]``-like functions, and the line spans of ``#[cfg(test)]`` modules.
+
+    Works on comment-free code. Attributes attach to the ``fn`` that follows them when
+    only other attributes and qualifiers (``pub``, ``async``, ``unsafe``...) come between,
+    as rustc reads them.
+    """
+    del is_test  # #[test] functions run wherever they are written
+    attrs: list[tuple[int, int, str]] = []  # (start, end, path)
+    for match in _RUST_ATTR.finditer(code):
+        end = _bracket_end(code, match.start() + 1)
+        attrs.append((match.start(), end, re.sub(r"\s+", "", match.group("path"))))
+    starts = _line_starts(code)
+    spans: list[tuple[int, int]] = []
+    for start, end, path in attrs:
+        text = code[start:end]
+        if (
+            path == "cfg"
+            and re.search(r"\btest\b", text)
+            and "not(test)" not in text.replace(" ", "")
+        ):
+            mod = _RUST_TEST_MOD.match(code, end)
+            if mod is not None:
+                close = _brace_end(code, mod.end() - 1, '"')
+                body_end = close if close >= 0 else len(code) - 1
+                spans.append((_line_at(starts, mod.start()), _line_at(starts, body_end)))
+    props: list[tuple[int, int]] = []  # offsets of proptest! { } bodies
+    for macro in _RUST_PROPTEST.finditer(code):
+        close = _brace_end(code, macro.end() - 1, '"')
+        props.append((macro.end(), close if close >= 0 else len(code)))
+    ends = [a[1] for a in attrs]
+    tests: list[TestCase] = [
+        TestCase("fuzz_target", _line_at(starts, m.start()), "fuzz", False, "libfuzzer")
+        for m in _RUST_FUZZ.finditer(code)
+    ]
+    for fn in _RUST_FN.finditer(code):
+        # the attributes directly above: walk back while only whitespace separates them
+        pos = bisect.bisect_right(ends, fn.start()) - 1
+        paths: list[str] = []
+        gap_end = fn.start()
+        while pos >= 0:
+            start, end, path = attrs[pos]
+            between = code[end:gap_end]
+            allowed = _RUST_QUALIFIERS if gap_end == fn.start() else re.compile(r"\s*")
+            if allowed.fullmatch(between) is None:
+                break
+            paths.append(path)
+            gap_end = start
+            pos -= 1
+        kind: str | None = None
+        framework = "rust"
+        if any(a <= fn.start() < b for a, b in props):
+            kind, framework = "property", "proptest"  # every fn of proptest! is a case
+            paths = [p for p in paths if p == "ignore"]
+        for path in paths:
+            last = path.rsplit("::", 1)[-1]
+            if last in ("quickcheck", "proptest"):
+                kind, framework = "property", last
+            elif last == "bench":
+                kind, framework = "bench", "rust"
+            elif last == "test" or path in ("rstest", "test_case", "wasm_bindgen_test"):
+                kind = kind or "test"
+                framework = "rust" if path == "test" else path
+        if kind is not None:
+            line = _line_at(starts, fn.start())
+            tests.append(TestCase(fn.group("name"), line, kind, "ignore" in paths, framework))
+    return tests, spans
+
+
+_PY_DEF = re.compile(r"^(?P<indent>[ \t]*)(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")
+_PY_CLASS = re.compile(
+    r"^(?P<indent>[ \t]*)class[ \t]+(?P<name>\w+)[ \t]*(?:\((?P<bases>[^)]*)\))?"
+)
+_PY_SKIP = re.compile(
+    r"^@(?:pytest\.mark\.|mark\.|unittest\.)?(?:skip\b(?!if|If)|skip[iI]f\(\s*True\b)"
+)
+
+
+def python_tests(code: str, is_test: bool) -> tuple[list[TestCase], list[tuple[int, int]]]:
+    """pytest and unittest tests of a test file, found by indentation (comment-free code)."""
+    if not is_test:
+        return [], []
+    tests: list[TestCase] = []
+    # open scopes: (indent, is a test class (None for a function), skipped, framework)
+    scopes: list[tuple[int, bool | None, bool, str]] = []
+    decorators: list[str] = []
+    for number, line in enumerate(code.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        indent = len(line) - len(line.lstrip())
+        while scopes and indent <= scopes[-1][0] and not stripped.startswith(("@", ")", "]")):
+            scopes.pop()
+        if stripped.startswith("@"):
+            decorators.append(stripped)
+            continue
+        cls = _PY_CLASS.match(line)
+        fn = _PY_DEF.match(line)
+        if cls is not None:
+            bases = cls.group("bases") or ""
+            unittest = "TestCase" in bases
+            outer = scopes[-1] if scopes else None
+            is_class = outer is None or bool(outer[1])
+            test_class = is_class and (unittest or cls.group("name").startswith("Test"))
+            skipped = any(_PY_SKIP.match(d) for d in decorators) or bool(outer and outer[2])
+            scopes.append((indent, test_class, skipped, "unittest" if unittest else "pytest"))
+        elif fn is not None:
+            owner = scopes[-1] if scopes else None
+            name = fn.group("name")
+            if name.startswith("test") and (owner is None or owner[1]):
+                skipped = any(_PY_SKIP.match(d) for d in decorators) or bool(owner and owner[2])
+                prop = any(d.startswith(("@given", "@hypothesis.given")) for d in decorators)
+                tests.append(
+                    TestCase(
+                        name,
+                        number,
+                        "property" if prop else "test",
+                        skipped,
+                        "hypothesis" if prop else (owner[3] if owner else "pytest"),
+                    )
+                )
+            scopes.append((indent, None, False, ""))
+        decorators = []
+    return tests, []
+
+
+_RB_EXAMPLE = re.compile(
+    r"^[ \t]*(?P<kw>x?(?:it|specify|example|scenario)|its)"
+    r"(?=[ \t]*\(|[ \t]+['\"]|[ \t]*\{|[ \t]+do\b|[ \t]*$)"
+    r"[ \t]*\(?[ \t]*(?:['\"](?P<name>[^'\"\n]*)['\"])?",
+    re.M,
+)
+_RB_MINITEST = re.compile(r"^[ \t]*def[ \t]+(?P<name>test_\w*)", re.M)
+_RB_AS_TEST = re.compile(r"^[ \t]*test[ \t]*\(?[ \t]*['\"](?P<name>[^'\"]*)['\"]", re.M)
+
+
+def ruby_tests(code: str, is_test: bool) -> tuple[list[TestCase], list[tuple[int, int]]]:
+    """RSpec examples, minitest methods and ActiveSupport ``test "..."`` of a test file."""
+    if not is_test:
+        return [], []
+    starts = _line_starts(code)
+    tests = []
+    for m in _RB_EXAMPLE.finditer(code):
+        kw = m.group("kw")
+        name = m.group("name") or kw
+        line = _line_at(starts, m.start("kw"))
+        tests.append(TestCase(name, line, "test", kw.startswith("x"), "rspec"))
+    for m in _RB_MINITEST.finditer(code):
+        tests.append(
+            TestCase(m.group("name"), _line_at(starts, m.start("name")), "test", False, "minitest")
+        )
+    for m in _RB_AS_TEST.finditer(code):
+        tests.append(
+            TestCase(m.group("name"), _line_at(starts, m.start("name")), "test", False, "minitest")
+        )
+    tests.sort(key=lambda t: (t.line, t.name))
+    return tests, []
+
+
+TEST_FINDERS: dict[str, Callable[[str, bool], tuple[list[TestCase], list[tuple[int, int]]]]] = {
+    "rust": rust_tests,
+    "python": python_tests,
+    "ruby": ruby_tests,
+}
+"""Languages whose tests the fallback finds, and how (see the module docstring)."""
+
+_NOT_FOUND_EXTRA = {"rust": ["doctests"]}
+
+
+def capabilities(language: str) -> tuple[list[str], list[str]]:
+    """What the fallback finds for ``language``, and what it does not (for notes)."""
+    syntax = SYNTAXES.get(language)
+    found: list[str] = []
+    missing: list[str] = []
+    if language in TEST_FINDERS:
+        found.append("tests")
+    else:
+        missing.append("tests")
+    if syntax is not None and syntax.function is not None:
+        found.append("functions (complexity estimated)")
+    else:
+        missing.append("functions")
+    missing += _NOT_FOUND_EXTRA.get(language, [])
+    missing += ["error paths", "imports"]
+    return found, missing

@@ -10,6 +10,12 @@ component too. Definitions, so the numbers mean one thing:
   wherever they are defined; **skipped** ones (``#[ignore]``, ``xit``, skip marks...)
   are counted apart, because they cover nothing; **property** tests are the
   ``property`` kind (proptest, hypothesis, fast-check...);
+* **doctests** (Rust doc examples, run by ``cargo test --doc``) are counted apart from
+  a file's **inline tests** (its own ``#[test]``s...), as cargo lists them apart;
+  ``ignore`` ones are *ignored*, ``no_run``/``compile_fail`` ones *compile-only*
+  (compiled, never run); both are in ``tests``;
+* **tooling** files (``eslint.config.mjs``, ``setup.py``, CI scripts: see
+  :mod:`covgap.source.classify`) are neither source nor test files; they are listed apart;
 * languages and components are those of the file defining the test.
 """
 
@@ -24,8 +30,30 @@ NO_COMPONENT = "(root)"
 
 
 def has_tests(sf: SourceFile) -> bool:
-    """Whether a source file is exercised by a test of its own or a linked test file."""
-    return bool(sf.tested_by) or any(not t.skipped for t in sf.tests)
+    """Whether a source file is exercised by a test of its own or a linked test file.
+
+    A doctest that is only compiled (``no_run``, ``compile_fail``) exercises nothing.
+    """
+    return bool(sf.tested_by) or any(not t.skipped and not t.compile_only for t in sf.tests)
+
+
+@dataclass
+class DoctestCount:
+    """Doctests of some files: all of them, and how many are ignored or compile-only."""
+
+    total: int = 0
+    ignored: int = 0
+    no_run: int = 0
+    files: int = 0
+
+    def add(self, sf: SourceFile) -> None:
+        doctests = sf.doctests
+        if not doctests:
+            return
+        self.files += 1
+        self.total += len(doctests)
+        self.ignored += sum(t.skipped for t in doctests)
+        self.no_run += sum(t.compile_only for t in doctests)
 
 
 @dataclass
@@ -40,14 +68,19 @@ class GroupRow:
     skipped_tests: int = 0
     property_tests: int = 0
     inline_tests: int = 0
+    doctests: int = 0
+    tooling_files: int = 0
 
     def add(self, sf: SourceFile) -> None:
         if sf.kind == "source":
             self.source_files += 1
             self.tested_source_files += has_tests(sf)
             self.inline_tests += sf.inline_tests
+        elif sf.kind == "tooling":
+            self.tooling_files += 1
         else:
             self.test_files += 1
+        self.doctests += len(sf.doctests)
         self.tests += len(sf.tests)
         self.skipped_tests += sum(t.skipped for t in sf.tests)
         self.property_tests += sum(t.kind == "property" for t in sf.tests)
@@ -73,6 +106,8 @@ class Inventory:
     integration_files: list[SourceFile] = field(default_factory=list)
     e2e_files: list[SourceFile] = field(default_factory=list)
     untested_largest: list[SourceFile] = field(default_factory=list)
+    doctests: DoctestCount = field(default_factory=DoctestCount)
+    tooling: list[SourceFile] = field(default_factory=list)
     index: SourceIndex = field(default_factory=SourceIndex)
 
 
@@ -92,7 +127,10 @@ def build_inventory(index: SourceIndex, *, top: int = 10) -> Inventory:
         inv.skipped_tests += sum(t.skipped for t in sf.tests)
         inv.property_tests += sum(t.kind == "property" for t in sf.tests)
         kinds.update(t.kind for t in sf.tests)
-        if sf.kind == "source":
+        inv.doctests.add(sf)
+        if sf.kind == "tooling":
+            inv.tooling.append(sf)
+        elif sf.kind == "source":
             inv.source_files += 1
             inv.tested_source_files += has_tests(sf)
             if sf.inline_tests:

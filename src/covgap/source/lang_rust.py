@@ -19,12 +19,15 @@ Tests: a function with an attribute whose path ends in ``test`` (``#[test]``,
 ``#[tokio::test]``, ``#[sqlx::test]``, ``#[async_std::test]``...) or is ``rstest``,
 ``test_case`` or ``wasm_bindgen_test``; ``#[quickcheck]``/``#[proptest]`` and every
 ``fn`` inside ``proptest! { }`` are ``property`` tests; ``#[bench]`` is a ``bench``;
-``fuzz_target!`` a ``fuzz`` target. ``#[ignore]`` marks a test skipped. Doctests are the
-```` ``` ```` fences in ``///`` and ``//!`` comments whose info string is empty or Rust
-(``rust``, ``should_panic``, ``no_run``, ``compile_fail``, ``edition*``); ``ignore``
-ones are skipped, ``text``/other languages are not tests. ``framework`` is the
-attribute's path (``test`` is reported as ``rust``). Everything inside a
-``#[cfg(test)]`` module is test code.
+``fuzz_target!`` a ``fuzz`` target. ``#[ignore]`` marks a test skipped. Doctests (kind
+``doctest``, kept apart from the file's inline tests as ``cargo test`` lists them apart)
+are the ```` ``` ```` fences in ``///`` and ``//!`` comments that rustdoc treats as Rust:
+an empty info string, or one holding a Rust attribute (``rust``, ``should_panic``,
+``no_run``, ``compile_fail``, ``ignore``, ``edition*``, ``E0123``...); ``ignore`` ones are
+skipped (listed as ignored by ``cargo test --doc``), ``no_run``/``compile_fail`` ones are
+``compile_only`` (compiled, never run); ``text`` and other languages are not tests.
+``framework`` is the attribute's path (``test`` is reported as ``rust``). Everything
+inside a ``#[cfg(test)]`` module is test code.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, strip_generics
+from covgap.source.records import TestCase
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -41,8 +45,17 @@ if TYPE_CHECKING:
 _PANICS = frozenset({"panic", "unreachable", "todo", "unimplemented"})
 _METHOD_ERRORS = {"map_err": "map_err", "unwrap": "unwrap", "expect": "expect"}
 _RUST_FENCE_WORDS = frozenset(
-    {"", "rust", "should_panic", "no_run", "compile_fail", "ignore", "test_harness"}
+    {"rust", "should_panic", "no_run", "compile_fail", "ignore", "test_harness", "standalone_crate"}
 )
+
+
+def _is_rust_fence_word(word: str) -> bool:
+    """A code-block attribute rustdoc knows (``edition2021``, ``ignore-wasm32``, ``E0277``)."""
+    return (
+        word in _RUST_FENCE_WORDS
+        or word.startswith(("edition", "ignore-"))
+        or re.fullmatch(r"E\d{4}", word) is not None
+    )
 
 
 def _attr_path(walker: Walker, item: Node) -> tuple[str, str]:
@@ -236,9 +249,21 @@ class RustWalker(Walker):
             info = stripped[3:].strip()
             words = {w.strip() for w in re.split(r"[,\s]+", info) if w.strip()}
             self.fence = info
-            if all(w in _RUST_FENCE_WORDS or w.startswith("edition") for w in words):
+            rust = {w for w in words if _is_rust_fence_word(w)}
+            if rust or not words:
+                # rustdoc: Rust when a Rust attribute is present or no other tag is
                 name = f"{self._documented_item(node)} (doctest)"
-                self.test(name, node, "doctest", "ignore" in words, "rustdoc")
+                compile_only = bool(rust & {"no_run", "compile_fail"})
+                self.tests.append(
+                    TestCase(
+                        name,
+                        node.start_point[0] + 1,
+                        "doctest",
+                        "ignore" in rust,
+                        "rustdoc",
+                        compile_only,
+                    )
+                )
 
     def _documented_item(self, comment: Node) -> str:
         """``//!`` documents the enclosing module; ``///`` the next item (its path)."""

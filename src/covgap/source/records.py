@@ -68,6 +68,8 @@ class TestCase:
     kind: str
     skipped: bool
     framework: str
+    compile_only: bool = False
+    """Compiled but never run: a Rust doctest marked ``no_run`` or ``compile_fail``."""
 
 
 @dataclass
@@ -77,6 +79,7 @@ class SourceFile:
     path: str
     language: str | None
     kind: str = "source"
+    """``source``, ``test`` or ``tooling`` (see :mod:`covgap.source.classify`)."""
     test_kind: str | None = None
     lines: int = 0
     code_lines: int = 0
@@ -90,6 +93,17 @@ class SourceFile:
     imports: list[str] = field(default_factory=list)
     """Module specifiers as written (``a.b``, ``./x``, ``crate::m``), used to link tests."""
     component: str | None = None
+    analyser: str = "tree-sitter"
+    """``tree-sitter``, or ``regex`` when :mod:`covgap.source.fallback` analysed the file."""
+    fallback_reason: str | None = None
+    """Why the regex fallback analysed the file (no grammar in covgap, wheel missing)."""
+    tooling_rule: str | None = None
+    """For ``kind == "tooling"``: why (``tool configuration``, ``[classify] tooling``...)."""
+
+    @property
+    def doctests(self) -> list[TestCase]:
+        """Rust doc examples cargo runs as doctests (``cargo test --doc``), kept apart."""
+        return [t for t in self.tests if t.kind == "doctest"]
 
 
 @dataclass
@@ -105,6 +119,10 @@ class SourceIndex:
     def test_files(self) -> list[SourceFile]:
         return [f for f in self.files.values() if f.kind == "test"]
 
+    def tooling_files(self) -> list[SourceFile]:
+        """Files that configure tools (``covgap.source.classify``): never ranked as risk."""
+        return [f for f in self.files.values() if f.kind == "tooling"]
+
 
 def to_dict(sf: SourceFile) -> dict[str, Any]:
     """The content-derived part of a SourceFile, for the cache (no repo-level fields)."""
@@ -117,9 +135,13 @@ def to_dict(sf: SourceFile) -> dict[str, Any]:
             [f.qualname, f.start_line, f.end_line, f.complexity, f.test] for f in sf.functions
         ],
         "error_paths": [[e.kind, e.start_line, e.end_line] for e in sf.error_paths],
-        "tests": [[t.name, t.line, t.kind, t.skipped, t.framework] for t in sf.tests],
+        "tests": [
+            [t.name, t.line, t.kind, t.skipped, t.framework, t.compile_only] for t in sf.tests
+        ],
         "parse_error": sf.parse_error,
         "imports": sf.imports,
+        "analyser": sf.analyser,
+        "fallback_reason": sf.fallback_reason,
     }
 
 
@@ -133,7 +155,9 @@ def from_dict(path: str, data: dict[str, Any]) -> SourceFile:
         description=data["description"],
         functions=[FunctionInfo(q, s, e, c, bool(t)) for q, s, e, c, t in data["functions"]],
         error_paths=[ErrorPath(k, s, e) for k, s, e in data["error_paths"]],
-        tests=[TestCase(n, ln, k, bool(s), fw) for n, ln, k, s, fw in data["tests"]],
+        tests=[TestCase(n, ln, k, bool(s), fw, bool(c)) for n, ln, k, s, fw, c in data["tests"]],
         parse_error=data["parse_error"],
         imports=list(data["imports"]),
+        analyser=data["analyser"],
+        fallback_reason=data["fallback_reason"],
     )

@@ -2,9 +2,11 @@
 
 Speed comes from two places. Results are cached by content under
 ``<repo>/.covgap/cache/source-v1/`` (one small JSON file per distinct content, keyed by
-a BLAKE2b hash of covgap's version, :data:`ANALYZER_VERSION`, the grammar, whether the
-file is a test file, and the bytes), so an unchanged file is never parsed twice and
-the directory is safe to delete at any time. Cache misses are parsed across processes
+a BLAKE2b hash of covgap's version, :data:`ANALYZER_VERSION`, the grammar, the analyser
+that ran with its package versions (tree-sitter and the grammar wheel, or the regex
+fallback), whether the file is a test file, and the bytes), so an unchanged file is
+never parsed twice, a better analyser is never shadowed by an older result, and the
+directory is safe to delete at any time. Cache misses are parsed across processes
 in chunks; workers return plain dataclasses because tree-sitter objects do not pickle.
 
 Files that cannot be analysed never stop the run: unreadable files, binary files
@@ -30,11 +32,13 @@ from typing import TYPE_CHECKING
 import orjson
 
 from covgap import __version__
+from covgap.source._ts import analyser_identity
 from covgap.source.analyze import (
     ANALYZER_VERSION,
     CODE_LANGUAGES,
     analyze_source,
     grammar_for,
+    inline_test_count,
     is_binary,
     is_source_candidate,
     normalize_language,
@@ -66,10 +70,20 @@ def language_of(ws: Workspace, path: str) -> str | None:
 
 
 def cache_key(text: bytes, language: str, path: str, is_test: bool) -> str:
-    """The content key: what the analysis of these bytes depends on, and nothing else."""
+    """The content key: what the analysis of these bytes depends on, and nothing else.
+
+    That includes what analyses them: covgap's version, :data:`ANALYZER_VERSION`, and
+    the analyser with its versions (``tree-sitter 0.25.2 tree-sitter-rust 0.24.0``, or
+    ``regex`` for the fallback), so a result of the fallback, or of an older grammar, is
+    never served once a better analyser is installed.
+    """
     digest = hashlib.blake2b(digest_size=20)
-    grammar = grammar_for(language, path) or language
-    digest.update(f"{__version__}\0{ANALYZER_VERSION}\0{grammar}\0{int(is_test)}\0".encode())
+    grammar = grammar_for(language, path)
+    analyser = analyser_identity(grammar)
+    digest.update(
+        f"{__version__}\0{ANALYZER_VERSION}\0{grammar or language}\0{analyser}\0"
+        f"{int(is_test)}\0".encode()
+    )
     digest.update(text)
     return digest.hexdigest()
 
@@ -178,12 +192,12 @@ def analyze_repo(
     """Analyse the workspace's source and test files (or just ``paths``).
 
     ``jobs`` is the number of worker processes (default: one per core); ``cache=False``
-    neither reads nor writes the cache. Test/source classification follows the
-    ``[tests]`` configuration (see :mod:`covgap.source.classify`). ``progress(done,
-    total)`` is called as files that were not in the cache are parsed (for a progress
-    bar; the library itself never prints).
+    neither reads nor writes the cache. Source/test/tooling classification follows the
+    ``[tests]`` and ``[classify]`` configuration (see :mod:`covgap.source.classify`).
+    ``progress(done, total)`` is called as files that were not in the cache are parsed
+    (for a progress bar; the library itself never prints).
     """
-    rules = TestRules.from_config(ws.config.section("tests"))
+    rules = TestRules.from_config(ws.config.section("tests"), ws.config.section("classify"))
     store = SourceCache(ws.root) if cache else None
     index = SourceIndex()
     pending: list[_Job] = []
@@ -225,7 +239,8 @@ def analyze_repo(
         index.files[sf.path] = sf
     for path, sf in index.files.items():
         sf.kind, sf.test_kind = classes[path]
-        sf.inline_tests = len(sf.tests) if sf.kind == "source" else 0
+        sf.tooling_rule = rules.tooling_rule(path) if sf.kind == "tooling" else None
+        sf.inline_tests = inline_test_count(sf) if sf.kind == "source" else 0
         component = ws.component_of(path)
         sf.component = component.name if component is not None else None
         if sf.parse_error is not None:
