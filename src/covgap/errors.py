@@ -98,3 +98,10 @@ class GitError(CovgapError):
 
 class OutputError(CovgapError):
     """An output file or directory could not be written."""
+
+
+class StoreError(CovgapError):
+    """The history store cannot be used: unreachable, damaged, from a newer covgap.
+
+    The message names the store by its URL with any password masked.
+    """
