@@ -123,9 +123,16 @@ class History:
         return self.sha[name]
 
     def record(
-        self, name: str, app: int, lib: int, *, suites: tuple[str, ...] = ("unit", "e2e"),
-        flap: bool = False, run_id: str | None = None, branch: str = "main",
-    ) -> Result:  # fmt: skip
+        self,
+        name: str,
+        app: int,
+        lib: int,
+        *,
+        suites: tuple[str, ...] = ("unit", "e2e"),
+        flap: bool = False,
+        run_id: str | None = None,
+        branch: str = "main",
+    ) -> Result:
         git(self.repo, "checkout", "-q", self.sha[name])
         inputs = []
         unit_cov = set(UNIT_APP[app]) | ({FLAP_LINE} if flap else set())
@@ -189,8 +196,19 @@ def expected_totals(
 
 
 def test_trend_carryforward_and_flaky(history: History) -> None:
-    result = cli("trend", "--repo", str(history.repo), "--store", history.url,
-                 "--repository", "example/repo", "--branch", "main", "--format", "json")  # fmt: skip
+    result = cli(
+        "trend",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--branch",
+        "main",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     points = json.loads(result.output)["points"]
     assert [p["commit"] for p in points] == [history.sha[c] for c in ("c1", "c2", "c3", "c4", "c5")]
@@ -206,16 +224,35 @@ def test_trend_carryforward_and_flaky(history: History) -> None:
     assert points[4]["totals"] == expected_totals(2, 2, flap=True)
     assert all(p["carried"] == [] for i, p in enumerate(points) if i != 3)
 
-    md = cli("trend", "--repo", str(history.repo), "--store", history.url,
-             "--repository", "example/repo", "--format", "markdown").output  # fmt: skip
+    md = cli(
+        "trend",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "markdown",
+    ).output
     assert f"baseline `{history.sha['c1'][:12]}`" in md
     assert "e2e*" in md and "carried forward" in md
-    term = cli("trend", "--repo", str(history.repo), "--store", history.url,
-               "--repository", "example/repo").output  # fmt: skip
+    term = cli(
+        "trend", "--repo", str(history.repo), "--store", history.url, "--repository", "example/repo"
+    ).output
     assert "e2e*" in term and history.sha["c4"][:12] in term
 
-    flaky = cli("flaky", "--repo", str(history.repo), "--store", history.url,
-                "--repository", "example/repo", "--format", "json")  # fmt: skip
+    flaky = cli(
+        "flaky",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "json",
+    )
     lines = json.loads(flaky.output)["lines"]
     assert [(f["path"], f["line"], f["suite"]) for f in lines] == [
         ("src/app.py", FLAP_LINE, "unit")
@@ -234,8 +271,18 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "covgap.toml").write_text(
         '[gates]\nmax_drop = 100\n[history]\nrepository = "example/repo"\n'
     )
-    result = cli("check", str(current), "--repo", str(repo), "--base", "main",
-                 "--store", history.url, "--format", "json")  # fmt: skip
+    result = cli(
+        "check",
+        str(current),
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--store",
+        history.url,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     origin = doc["context"]["baseline"] if "context" in doc else doc["baseline"]
@@ -248,13 +295,24 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "README").write_text("six")
     git(repo, "commit", "-qam", "c6 (not recorded)")
     git(repo, "checkout", "-q", "-b", "feature2")
-    text = cli("check", str(current), "--repo", str(repo), "--base", "main",
-               "--store", history.url).output  # fmt: skip
+    text = cli(
+        "check", str(current), "--repo", str(repo), "--base", "main", "--store", history.url
+    ).output
     assert f"at {history.sha['c5'][:12]}" in text
     assert "1 commit before the merge-base" in text
 
-    diff = cli("diff", str(current), "--repo", str(repo), "--base", "main",
-               "--store", history.url, "--format", "json")  # fmt: skip
+    diff = cli(
+        "diff",
+        str(current),
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--store",
+        history.url,
+        "--format",
+        "json",
+    )
     assert diff.exit_code == 0, diff.output
     assert history.sha["c5"][:12] in json.loads(diff.stdout)["context"]["baseline"]
 
@@ -293,15 +351,24 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=clean_env(),
-        )  # fmt: skip
+        )
         for p in shards
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=240)
+        _out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
     by_hand = CoverageSet.merge_all([read_report(p) for p in shards]).totals()
-    result = cli("trend", "--repo", str(h.repo), "--store", store_url,
-                 "--repository", "example/repo", "--format", "json")  # fmt: skip
+    result = cli(
+        "trend",
+        "--repo",
+        str(h.repo),
+        "--store",
+        store_url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "json",
+    )
     points = json.loads(result.output)["points"]
     assert len(points) == 1 and points[0]["commit"] == sha
     assert points[0]["totals"] == by_hand.as_dict()
@@ -318,6 +385,6 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
             "example/repo",
             "--format",
             "json",
-        ).output  # fmt: skip
+        ).output
     )
     assert [r["uploads"] for r in listing["runs"]] == [8]

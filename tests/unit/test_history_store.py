@@ -68,6 +68,12 @@ def test_round_trip_and_shards(store_url: str) -> None:
         assert commit_cov == expected.merge(unit)
 
 
+def test_schema_revision_is_the_migrations_head() -> None:
+    from covgap.history.schema import SCHEMA_REVISION
+
+    assert head_revision() == SCHEMA_REVISION
+
+
 def test_shard_of_another_commit_is_refused(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path}/h.db") as store:
         store.record({"": cov("a", {1: 1})}, repository="r", commit=SHA_A, run_key="k")
@@ -234,12 +240,14 @@ def file_coverage(draw: st.DrawFn, path: str) -> FileCoverage:
     for name, start, end, n in draw(
         st.lists(
             st.tuples(
-                st.text(max_size=8), st.integers(1, 500), st.none() | st.integers(1, 900),
+                st.text(max_size=8),
+                st.integers(1, 500),
+                st.none() | st.integers(1, 900),
                 st.integers(0, 9),
             ),
             max_size=5,
         )
-    ):  # fmt: skip
+    ):
         b.add_function(name, start, n, end)
     fc = b.build()
     flags = draw(st.lists(st.sampled_from(["unit", "e2e", "x.y"]), max_size=2, unique=True))

@@ -649,12 +649,23 @@ def current_revision(conn: Connection) -> str | None:
     return rev
 
 
+def _stored_revision(conn: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def migrate(conn: Connection, url: str, target: str = "head") -> None:
     """Bring the store's schema to ``target`` inside the caller's transaction.
 
     A revision this covgap does not know means a newer covgap wrote the store: refuse,
     rather than guess at tables it does not understand.
     """
+    if target == "head" and _stored_revision(conn) == schema.SCHEMA_REVISION:
+        return  # the common case, answered without importing Alembic
     from alembic import command
 
     cfg, script = _script_directory()
