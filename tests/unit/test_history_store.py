@@ -261,7 +261,13 @@ def file_coverage(draw: st.DrawFn, path: str) -> FileCoverage:
         br_branch=fc.br_branch,
         br_taken=fc.br_taken,
         functions=fc.functions,
-        flags={f: array("i", covered) for f in flags},
+        # usually a flag is what its suite covered; merged sets hold other line lists
+        flags={
+            f: array("i", covered)
+            if draw(st.booleans())
+            else array("i", sorted(draw(st.sets(st.integers(1, 5000), max_size=5))))
+            for f in flags
+        },
     )
 
 
@@ -311,3 +317,27 @@ def test_functions_survive(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path}/h.db") as store:
         r = store.record({"": CoverageSet({"a.c": fc})}, repository="r", commit=SHA_A)
         assert store.run_coverage(r.run.id).coverage().files["a.c"].functions == fc.functions
+
+
+def test_damaged_detail_is_a_store_error(tmp_path: Path) -> None:
+    from covgap.history.codec import DetailError
+
+    with pytest.raises(DetailError, match="unknown detail format"):
+        decode(b"\x09abc")
+    with pytest.raises(DetailError, match="damaged detail"):
+        decode(b"\x01not zlib")
+    url = f"sqlite:///{tmp_path}/h.db"
+    with open_store(url) as store:
+        r = store.record({"": cov("a", {1: 1})}, repository="r", commit=SHA_A)
+    con = sqlite3.connect(tmp_path / "h.db")
+    con.execute("UPDATE uploads SET detail = x'01deadbeef'")
+    con.commit()
+    con.close()
+    with open_store(url) as store:
+        with pytest.raises(StoreError, match=r"store sqlite:///.*: run 1: damaged detail"):
+            store.run_coverage(r.run.id)
+        with pytest.raises(StoreError, match="no run 99"):
+            store.run_coverage(99)
+        with pytest.raises(StoreError, match="no upload 99"):
+            store.upload_detail(99)
+        assert store.run(99) is None
