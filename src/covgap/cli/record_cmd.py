@@ -56,6 +56,13 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     "none outside CI: every record is a run of its own).",
 )
 @click.option(
+    "--tests",
+    "count_tests",
+    is_flag=True,
+    help="Also count the repository's tests (the source analysis of `covgap tests`, cached) "
+    "for the trend's test counts.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["terminal", "json"]),
@@ -70,6 +77,7 @@ def record_command(
     branch: str | None,
     pr: str | None,
     run_id: str | None,
+    count_tests: bool,
     fmt: str,
 ) -> None:
     """Record this run's coverage in the history store.
@@ -106,6 +114,7 @@ def record_command(
     carry = carry_policy(config)
     history = ancestors(root, ctx.commit)
     blobs = blob_ids(root, set(loaded.workspace.files) | paths)
+    tests = count_repository_tests(loaded) if count_tests else None
     with open_store(url, root=root) as store:
         result = store.record(
             suites,
@@ -119,6 +128,7 @@ def record_command(
             inputs=[str(s) for s in loaded.inputs],
             ancestors=history,
             carry=carry,
+            tests=tests,
         )
         shown = store.url
     run = result.run
@@ -142,6 +152,7 @@ def record_command(
         f"lines {pct(t.line_percent)} ({t.lines_covered}/{t.lines_total}), "
         f"branches {pct(t.branch_percent)}, functions {pct(t.function_percent)}; "
         f"suites: {', '.join(s or '-' for s in run.suites)}"
+        + (f"; {run.tests:,} tests" if run.tests is not None else "")
     )
     for c in run.carried:
         click.echo(
@@ -151,4 +162,12 @@ def record_command(
         )
 
 
-__all__ = ["record_command", "split_suites"]
+def count_repository_tests(loaded: Loaded) -> int:
+    """The repository's test count, as `covgap tests` counts them (the cached analysis)."""
+    from covgap.analysis.gap_analysis import inventory_of
+    from covgap.source import analyze_repo
+
+    return inventory_of(analyze_repo(loaded.workspace)).tests
+
+
+__all__ = ["count_repository_tests", "record_command", "split_suites"]
