@@ -186,3 +186,24 @@ def test_trend_of_an_unknown_repository(repo: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "no runs of repo in" in result.stderr and "other/repo" in result.stderr
     assert "component core" in result.stdout and "No recorded runs" in result.stdout
+
+
+def test_split_suites_merge_back_to_the_loaded_coverage(repo: Path) -> None:
+    from covgap.cli.record_cmd import split_suites
+
+    (repo / "e2e.info").write_text("SF:./a.py\nDA:1,0\nDA:2,0\nend_of_record\n")
+    (repo / "unit2.info").write_text("SF:a.py\nDA:1,3\nend_of_record\n")
+    config = load_config(repo)
+    specs = [
+        InputSpec.parse(f"unit={repo / 'l.info'}"),
+        InputSpec.parse(f"e2e={repo / 'e2e.info'}"),
+    ]
+    specs.append(InputSpec.parse(f"unit={repo / 'unit2.info'}"))
+    loaded = load(specs, Workspace.load(repo, config), config)
+    suites = split_suites(loaded)
+    assert loaded.mapping is not None, loaded
+    assert sorted(loaded.coverage.files) == ["a.py"], (loaded.mapping.mapping, loaded.unmapped)
+    assert sorted(suites) == ["e2e", "unit"]
+    assert sorted(suites["e2e"].files) == ["a.py"]  # mapped like the merged load
+    assert CoverageSet.merge_all(list(suites.values())) == loaded.coverage
+    assert suites["unit"].files["a.py"].hits.tolist() == [4]

@@ -33,12 +33,18 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     mapping = loaded.mapping.mapping if loaded.mapping is not None else {}
     keep = loaded.coverage.files
     skipped = {path for path, _ in loaded.skipped}
+    # each report is read again in the format it was read in the first time
+    formats = {info.path: info.format for info in loaded.coverage.inputs}
     out: dict[str, CoverageSet] = {}
     for flag in sorted(flags):
         specs = [s for s in loaded.inputs if (s.flag or "") == flag and str(s.path) not in skipped]
-        if not specs:
+        parts = [
+            read_inputs([spec], format_name=formats.get(str(spec.path))).coverage
+            for spec in specs
+        ]
+        if not parts:
             continue
-        cs = read_inputs(specs).coverage.renamed(mapping)
+        cs = CoverageSet.merge_all(parts).renamed(mapping)
         out[flag] = cs.without([p for p in cs.files if p not in keep])
     return out
 
