@@ -39,8 +39,7 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     for flag in sorted(flags):
         specs = [s for s in loaded.inputs if (s.flag or "") == flag and str(s.path) not in skipped]
         parts = [
-            read_inputs([spec], format_name=formats.get(str(spec.path))).coverage
-            for spec in specs
+            read_inputs([spec], format_name=formats.get(str(spec.path))).coverage for spec in specs
         ]
         if not parts:
             continue
