@@ -105,7 +105,7 @@ def demo_command(out: Path) -> None:
 
     gaps_path = out / "GAPS.md"
     gaps_doc = render_gaps(analysis, "markdown", header=header(loaded))
-    view = history_view(loaded)
+    view = history_view(loaded, with_coverage=False)
     write_atomic(gaps_path, gaps_doc + ("\n" + trend_markdown_section(view, loaded)).encode())
     written.append(gaps_path)
     written.append(write_html_report(loaded, out / "html", title="tasker example: coverage"))
