@@ -6,10 +6,11 @@ its git blob id and component. Everything is packed with msgpack (msgspec) and
 compressed with zlib:
 
 * each suite is stored as columns over all its files (every file's lines, then every
-  file's hits, ...), each column in the narrowest integer type that holds it;
-* line numbers are delta-encoded within each file (mostly 1s, which compress to almost
-  nothing); a flag that equals the file's covered lines (the usual case: a suite's
-  flag is what it covered) is stored as ``None``.
+  file's hits, ...), each column's bytes regrouped by position (all low bytes, then
+  the next, ...: the high bytes of small numbers are long runs of zeros);
+* line numbers are delta-encoded (mostly 1s, which compress to almost nothing); a
+  flag that equals the file's covered lines (the usual case: a suite's flag is what
+  it covered) is stored as ``None``.
 
 ``decode(encode(d)) == d`` for every detail (hypothesis-tested in
 ``tests/unit/test_history_codec.py``). The leading format byte lets a later covgap
@@ -22,7 +23,7 @@ import operator
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from typing import Any
@@ -32,6 +33,8 @@ import msgspec
 from covgap.model import CoverageSet, FileCoverage, Function
 
 FORMAT_VERSION = 1
+_LEVEL = 5
+"""zlib's level: on a 10,000-file run, 5 is about three times faster than 6 for 20 % more bytes."""
 _LITTLE = sys.byteorder == "little"
 
 
@@ -81,36 +84,43 @@ def _unraw(typecode: str, data: bytes) -> array[int]:
     return values
 
 
-_RANGES = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
-
-
 def _pack(values: array[int]) -> list[object]:
-    """``[typecode, bytes]`` in the narrowest integer type that holds every value."""
-    if not values:
-        return ["b", b""]
-    low, high = min(values), max(values)
-    for code, bound in _RANGES:
-        if -bound <= low and high < bound:
-            return [code, _raw(values if values.typecode == code else array(code, values))]
-    raise ValueError("value out of range")  # pragma: no cover - arrays are at most int64
+    """``[typecode, bytes]``: the little-endian column, its bytes regrouped by position.
+
+    All the first bytes of the values, then all the second bytes, ... (the "shuffle"
+    of Blosc and HDF5). Coverage numbers are small, so the high-byte planes are runs
+    of zeros that zlib squeezes to nothing at almost no cost, without a pass over the
+    values to find the narrowest type.
+    """
+    raw = _raw(values)
+    width = values.itemsize
+    return [values.typecode, b"".join(raw[k::width] for k in range(width))]
 
 
 def _unpack(packed: Any) -> array[int]:
     code, data = packed
     if code not in ("b", "h", "i", "q"):
         raise ValueError(f"unknown column type {code!r}")
-    return _unraw(code, bytes(data))
+    width = array(code).itemsize
+    if len(data) % width:
+        raise ValueError("column length is not a multiple of its width")
+    n = len(data) // width
+    raw = bytearray(len(data))
+    for k in range(width):
+        raw[k::width] = data[k * n : (k + 1) * n]
+    return _unraw(code, bytes(raw))
 
 
-def _deltas(values: array[int]) -> Iterator[int]:
-    return map(operator.sub, values, chain((0,), values))
+def _deltas(values: array[int]) -> array[int]:
+    return array(values.typecode, map(operator.sub, values, chain((0,), values)))
 
 
 def _encode_suite(cs: CoverageSet) -> dict[str, object]:
     """One suite's files as columns: every file's lines, then every file's hits, ...
 
-    Homogeneous columns compress far better than file-by-file records, and each column
-    is stored in the narrowest integer type that holds it.
+    Homogeneous columns compress far better than file-by-file records. Line numbers
+    are delta-encoded over the whole column (mostly 1s; negative where a file starts),
+    so both the encoding and the decoding are one pass per column.
     """
     paths = sorted(cs.files)
     counts = array("q")  # per file: lines, branches, functions
@@ -123,9 +133,9 @@ def _encode_suite(cs: CoverageSet) -> dict[str, object]:
     for path in paths:
         fc = cs.files[path]
         counts.extend((len(fc.lines), len(fc.br_line), len(fc.functions)))
-        lines.extend(_deltas(fc.lines))
+        lines.extend(fc.lines)
         hits.extend(fc.hits)
-        br_line.extend(_deltas(fc.br_line))
+        br_line.extend(fc.br_line)
         br_block.extend(fc.br_block)
         br_branch.extend(fc.br_branch)
         br_taken.extend(fc.br_taken)
@@ -140,14 +150,14 @@ def _encode_suite(cs: CoverageSet) -> dict[str, object]:
             for flag, flagged in fc.flags.items():
                 # A suite's flag is almost always "every line it covered": say so in a byte.
                 same = flagged == covered
-                file_flags[flag] = None if same else _pack(array("q", _deltas(flagged)))
+                file_flags[flag] = None if same else _pack(_deltas(flagged))
         flags.append(file_flags)
     return {
         "paths": paths,
         "counts": _pack(counts),
-        "lines": _pack(lines),
+        "lines": _pack(_deltas(lines)),
         "hits": _pack(hits),
-        "br_line": _pack(br_line),
+        "br_line": _pack(_deltas(br_line)),
         "br_block": _pack(br_block),
         "br_branch": _pack(br_branch),
         "br_taken": _pack(br_taken),
@@ -161,29 +171,29 @@ def _encode_suite(cs: CoverageSet) -> dict[str, object]:
 
 def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
     counts = _unpack(doc["counts"])
-    lines, hits = _unpack(doc["lines"]), _unpack(doc["hits"])
-    br_line, br_block = _unpack(doc["br_line"]), _unpack(doc["br_block"])
-    br_branch, br_taken = _unpack(doc["br_branch"]), _unpack(doc["br_taken"])
+    lines = array("i", accumulate(_unpack(doc["lines"])))
+    hits = _unpack(doc["hits"])
+    br_line = array("i", accumulate(_unpack(doc["br_line"])))
+    br_block, br_branch = _unpack(doc["br_block"]), _unpack(doc["br_branch"])
+    br_taken = _unpack(doc["br_taken"])
     fn_names: list[str] = doc["fn_names"]
     fn_start, fn_end, fn_hits = (_unpack(doc[k]) for k in ("fn_start", "fn_end", "fn_hits"))
     files: dict[str, FileCoverage] = {}
     at_line = at_br = at_fn = 0
     for index, path in enumerate(doc["paths"]):
         n_lines, n_br, n_fn = counts[3 * index : 3 * index + 3]
-        file_lines = array("i", accumulate(lines[at_line : at_line + n_lines]))
-        file_hits = array("q", hits[at_line : at_line + n_lines])
         functions = tuple(
             Function(fn_names[i], fn_start[i], None if fn_end[i] < 0 else fn_end[i], fn_hits[i])
             for i in range(at_fn, at_fn + n_fn)
         )
         fc = FileCoverage.from_columns(
             path,
-            file_lines,
-            file_hits,
-            br_line=array("i", accumulate(br_line[at_br : at_br + n_br])),
-            br_block=array("i", br_block[at_br : at_br + n_br]),
-            br_branch=array("i", br_branch[at_br : at_br + n_br]),
-            br_taken=array("q", br_taken[at_br : at_br + n_br]),
+            lines[at_line : at_line + n_lines],
+            hits[at_line : at_line + n_lines],
+            br_line=br_line[at_br : at_br + n_br],
+            br_block=br_block[at_br : at_br + n_br],
+            br_branch=br_branch[at_br : at_br + n_br],
+            br_taken=br_taken[at_br : at_br + n_br],
             functions=functions,
         )
         file_flags = doc["flags"][index]
@@ -207,7 +217,7 @@ def encode(detail: RunDetail) -> bytes:
         "blobs": detail.blobs,
         "components": detail.components,
     }
-    return bytes([FORMAT_VERSION]) + zlib.compress(msgspec.msgpack.encode(doc), 6)
+    return bytes([FORMAT_VERSION]) + zlib.compress(msgspec.msgpack.encode(doc), _LEVEL)
 
 
 class DetailError(ValueError):
