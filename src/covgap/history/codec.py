@@ -3,7 +3,7 @@
 A recorded run keeps, for each suite, the suite's own :class:`~covgap.model.CoverageSet`
 (so a suite can later be carried forward or compared with itself), and for each file
 its git blob id and component. Everything is packed with msgpack (msgspec) and
-compressed with zlib:
+compressed with zlib, column by column:
 
 * each suite is stored as columns over all its files (every file's lines, then every
   file's hits, ...), each column's bytes regrouped by position (all low bytes, then
@@ -24,6 +24,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from typing import Any
@@ -97,6 +98,50 @@ def _pack(values: array[int]) -> list[object]:
     return [values.typecode, b"".join(raw[k::width] for k in range(width))]
 
 
+class _Pool:
+    """Compress columns on a second thread while the next column is being built.
+
+    zlib releases the GIL, so on two cores the compression of one column overlaps the
+    Python-level work (deltas, shuffling) of the next.
+    """
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covgap-zlib")
+
+    def compress(self, data: bytes) -> Future[bytes]:
+        return self.executor.submit(zlib.compress, data, _LEVEL)
+
+
+def _zpack(values: array[int], pool: _Pool) -> list[object]:
+    """:func:`_pack`, compressed (on ``pool``'s thread): ``[typecode, zlib bytes]``."""
+    code, data = _pack(values)
+    return [code, pool.compress(data)]  # type: ignore[arg-type]
+
+
+def _zobj(value: object, pool: _Pool) -> Future[bytes]:
+    return pool.compress(msgspec.msgpack.encode(value))
+
+
+def _unzpack(packed: Any) -> array[int]:
+    code, data = packed
+    return _unpack([code, zlib.decompress(data)])
+
+
+def _unzobj(data: bytes) -> Any:
+    return msgspec.msgpack.decode(zlib.decompress(data))
+
+
+def _resolve(value: Any) -> Any:
+    """``value`` with every Future replaced by its result (the compressed bytes)."""
+    if isinstance(value, Future):
+        return value.result()
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    return value
+
+
 def _unpack(packed: Any) -> array[int]:
     code, data = packed
     if code not in ("b", "h", "i", "q"):
@@ -115,7 +160,7 @@ def _deltas(values: array[int]) -> array[int]:
     return array(values.typecode, map(operator.sub, values, chain((0,), values)))
 
 
-def _encode_suite(cs: CoverageSet) -> dict[str, object]:
+def _encode_suite(cs: CoverageSet, pool: _Pool) -> dict[str, object]:
     """One suite's files as columns: every file's lines, then every file's hits, ...
 
     Homogeneous columns compress far better than file-by-file records. Line numbers
@@ -153,34 +198,36 @@ def _encode_suite(cs: CoverageSet) -> dict[str, object]:
                 file_flags[flag] = None if same else _pack(_deltas(flagged))
         flags.append(file_flags)
     return {
-        "paths": paths,
-        "counts": _pack(counts),
-        "lines": _pack(_deltas(lines)),
-        "hits": _pack(hits),
-        "br_line": _pack(_deltas(br_line)),
-        "br_block": _pack(br_block),
-        "br_branch": _pack(br_branch),
-        "br_taken": _pack(br_taken),
-        "fn_names": fn_names,
-        "fn_start": _pack(fn_start),
-        "fn_end": _pack(fn_end),
-        "fn_hits": _pack(fn_hits),
-        "flags": flags,
+        "paths": _zobj(paths, pool),
+        "counts": _zpack(counts, pool),
+        "hits": _zpack(hits, pool),
+        "br_block": _zpack(br_block, pool),
+        "br_branch": _zpack(br_branch, pool),
+        "br_taken": _zpack(br_taken, pool),
+        "fn_names": _zobj(fn_names, pool),
+        "fn_start": _zpack(fn_start, pool),
+        "fn_end": _zpack(fn_end, pool),
+        "fn_hits": _zpack(fn_hits, pool),
+        "flags": _zobj(flags, pool),
+        # the deltas are the slow part: built while the columns above are compressed
+        "lines": _zpack(_deltas(lines), pool),
+        "br_line": _zpack(_deltas(br_line), pool),
     }
 
 
 def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
-    counts = _unpack(doc["counts"])
-    lines = array("i", accumulate(_unpack(doc["lines"])))
-    hits = _unpack(doc["hits"])
-    br_line = array("i", accumulate(_unpack(doc["br_line"])))
-    br_block, br_branch = _unpack(doc["br_block"]), _unpack(doc["br_branch"])
-    br_taken = _unpack(doc["br_taken"])
-    fn_names: list[str] = doc["fn_names"]
-    fn_start, fn_end, fn_hits = (_unpack(doc[k]) for k in ("fn_start", "fn_end", "fn_hits"))
+    counts = _unzpack(doc["counts"])
+    lines = array("i", accumulate(_unzpack(doc["lines"])))
+    hits = _unzpack(doc["hits"])
+    br_line = array("i", accumulate(_unzpack(doc["br_line"])))
+    br_block, br_branch = _unzpack(doc["br_block"]), _unzpack(doc["br_branch"])
+    br_taken = _unzpack(doc["br_taken"])
+    fn_names: list[str] = _unzobj(doc["fn_names"])
+    fn_start, fn_end, fn_hits = (_unzpack(doc[k]) for k in ("fn_start", "fn_end", "fn_hits"))
+    all_flags: list[dict[str, Any]] = _unzobj(doc["flags"])
     files: dict[str, FileCoverage] = {}
     at_line = at_br = at_fn = 0
-    for index, path in enumerate(doc["paths"]):
+    for index, path in enumerate(_unzobj(doc["paths"])):
         n_lines, n_br, n_fn = counts[3 * index : 3 * index + 3]
         functions = tuple(
             Function(fn_names[i], fn_start[i], None if fn_end[i] < 0 else fn_end[i], fn_hits[i])
@@ -196,7 +243,7 @@ def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
             br_taken=br_taken[at_br : at_br + n_br],
             functions=functions,
         )
-        file_flags = doc["flags"][index]
+        file_flags = all_flags[index]
         if file_flags:
             covered = fc.covered_lines()
             fc.flags = {
@@ -212,12 +259,17 @@ def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
 
 def encode(detail: RunDetail) -> bytes:
     """Pack and compress ``detail``; the first byte is the format version."""
-    doc = {
-        "suites": {name: _encode_suite(cs) for name, cs in sorted(detail.suites.items())},
-        "blobs": detail.blobs,
-        "components": detail.components,
-    }
-    return bytes([FORMAT_VERSION]) + zlib.compress(msgspec.msgpack.encode(doc), _LEVEL)
+    pool = _Pool()
+    try:
+        doc = {
+            "suites": {name: _encode_suite(cs, pool) for name, cs in sorted(detail.suites.items())},
+            # git blob ids as 20 raw bytes, not 40 hex digits (hashes do not compress)
+            "blobs": _zobj({p: bytes.fromhex(b) for p, b in detail.blobs.items()}, pool),
+            "components": _zobj(detail.components, pool),
+        }
+        return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(_resolve(doc))
+    finally:
+        pool.executor.shutdown()
 
 
 class DetailError(ValueError):
@@ -229,9 +281,10 @@ def decode(data: bytes) -> RunDetail:
     if not data or data[0] != FORMAT_VERSION:
         raise DetailError(f"unknown detail format {data[:1]!r}")
     try:
-        doc = msgspec.msgpack.decode(zlib.decompress(data[1:]))
+        doc = msgspec.msgpack.decode(data[1:])
         suites = {name: _decode_suite(part) for name, part in doc["suites"].items()}
-        return RunDetail(suites, dict(doc["blobs"]), dict(doc["components"]))
+        blobs = {p: bytes(b).hex() for p, b in _unzobj(doc["blobs"]).items()}
+        return RunDetail(suites, blobs, dict(_unzobj(doc["components"])))
     except (zlib.error, msgspec.DecodeError, KeyError, ValueError, TypeError, IndexError) as exc:
         raise DetailError(f"damaged detail ({exc})") from None
 
