@@ -98,3 +98,29 @@ def missing_grammars(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untype
         monkeypatch.setattr(_ts, "_IDENTITIES", {})
 
     return simulate
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL cluster for the session (see ``tests/pgcluster.py``).
+
+    Skips when the server tools are missing locally; fails under CI
+    (``COVGAP_REQUIRE_TOOLS``), where ``make test`` installs Debian's ``postgresql``.
+    """
+    from pgcluster import start_cluster
+
+    cluster = start_cluster()
+    if cluster is None:
+        message = "needs PostgreSQL's initdb and pg_ctl (installed by make test)"
+        if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:  # type: ignore[no-untyped-def]
+    """The URL of a fresh, empty database on the session's cluster."""
+    url: str = pg_cluster.create_database()
+    return url

@@ -28,6 +28,10 @@ COMMANDS: dict[str, str] = {
     "check": "check_cmd",
     "diff": "check_cmd",
     "tests": "tests_cmd",
+    "record": "record_cmd",
+    "trend": "trend_cmd",
+    "flaky": "flaky_cmd",
+    "history": "history_cmd",
 }
 """Each command's name and the module of this package that defines it.
 

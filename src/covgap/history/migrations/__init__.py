@@ -1,0 +1,1 @@
+"""Alembic migrations of the history store, run by :func:`covgap.history.open_store`."""
