@@ -34,8 +34,9 @@ Tests are found where a definition has one unmistakable spelling (:data:`TEST_FI
   without ``// Output:``, is skipped (:func:`go_tests`).
 
 Each finder equals the tree-sitter analyser on the fixture repository
-(``tests/data/source``); checked also on 600 test files of Go 1.19's standard library
-(4,129 tests, every name, line, kind and skip equal).
+(``tests/data/source``); the Go finder was also checked on 600 randomly chosen
+``_test.go`` files of Go 1.19's standard library (4,000+ tests: every name, line, kind
+and skip equal).
 
 No error paths and no imports in any language. Every file the fallback analyses is
 marked ``analyser = "regex"``; :func:`covgap.source.notes.analysis_notes` turns them into
