@@ -393,3 +393,14 @@ def test_export_totals_are_compared_when_files_have_no_summary() -> None:
     cs = read(io.BytesIO(json.dumps(doc).encode()), "e.json")
     (note,) = [n for n in cs.notes if "llvm-cov's per-file summary" in n]
     assert "totals: " in note
+
+
+def test_a_header_only_expanded_into_other_files_has_no_lines_of_its_own() -> None:
+    """A header whose only mapped code is a macro body expanded in m.c's function: no
+    function of the header, so no lines (llvm-cov report's row for it is 0 lines)."""
+    doc = json.loads((EDGE / "llvm-expansion-v2.0.0.json").read_text())
+    export = doc["data"][0]
+    export["functions"] = [f for f in export["functions"] if f["name"] != "inline_helper"]
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "hdr.json")
+    assert cs.files["/src/m.h"].hits_by_line() == {}
+    assert cs.files["/src/m.c"].hits_by_line() == {5: 5, 6: 5, 7: 0, 8: 5}

@@ -511,3 +511,27 @@ def test_a_missing_wheel_is_grammar_missing(monkeypatch) -> None:  # type: ignor
     monkeypatch.setattr(_ts, "_IDENTITIES", {})
     assert _ts.analyser_identity("nope") == "regex"
     assert _ts._version("tree-sitter-nope-missing") == "unknown"
+
+
+def test_js_and_go_fallback_on_broken_code(missing_grammars) -> None:  # type: ignore[no-untyped-def]
+    """Unbalanced or unterminated code: what can be read is, the rest is not guessed."""
+    missing_grammars("javascript", "go")
+    js = (
+        b'it("esc\\"aped", () => {});\n'  # an escaped quote in the name
+        b'it.each`\n  a\n`("tagged", () => {});\n'  # a tagged-template table
+        b"test(name, () => {});\n"  # no string name: not a test (as tree-sitter)
+        b'it("unterminated\n);\n'
+        b'it.each([1)("mismatched", () => {});\n'
+        b'describe("open", () => {\n  it("inside", () => {\n'  # the file ends inside
+    )
+    sf = analyze_source("a.test.js", js, "javascript")
+    assert _tests(sf) == [
+        ('esc"aped', 1, "test", False, "jest"),
+        ("tagged", 2, "test", False, "jest"),
+        ("open > inside", 10, "test", False, "jest"),
+    ]
+    go = (
+        b"package x\n\nfunc Testlower(t *testing.T) {}\n"  # lower case: not a test
+        b'func TestUnclosed(t *testing.T) {\n\tx := "a\\"b"\n'  # the file ends inside
+    )
+    assert analyze_source("x_test.go", go, "go").tests == []
