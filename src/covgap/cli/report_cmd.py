@@ -150,14 +150,19 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
     """Write the HTML site into ``out_dir``, replacing only a previous covgap site.
 
     The site is built in a sibling temporary directory and swapped in at the end, so
-    an interrupted run leaves the previous report intact.
+    an interrupted run leaves the previous report intact. Pages that did not change
+    are hard-linked from the previous site, and when none of the inputs changed (same
+    coverage, repository files, configuration, commit and day: see
+    :func:`covgap.report.html.inputs_key`) the previous site is kept as it is.
     """
+    import datetime as dt
     import shutil
     import tempfile
 
     from covgap.analysis.gap_analysis import analyze_loaded
-    from covgap.errors import OutputError
-    from covgap.report.html import write_html
+    from covgap.errors import GitError, OutputError
+    from covgap.gitinfo import current_commit
+    from covgap.report.html import inputs_key, site_is_current, write_html
 
     out_dir = out_dir.resolve()
     if out_dir.exists() and (
@@ -166,6 +171,37 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
         raise OutputError(
             f"{out_dir} exists and is not a covgap HTML report; choose an empty or new directory"
         )
+    root = loaded.workspace.root
+    try:
+        head = current_commit(root) if loaded.workspace.from_git else "no git"
+    except GitError:
+        head = "no commit"
+    config = loaded.config.source
+    try:
+        config_text = config.read_text(encoding="utf-8") if config else ""
+    except OSError:
+        config_text = "unreadable"
+    # Churn counts commits of the last N days: the day is an input too.
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    # The site's own files (an output directory inside a repository git does not
+    # ignore) change with every run: they are not inputs.
+    try:
+        inside = out_dir.relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        inside = None
+    files = [
+        f
+        for f in loaded.workspace.files
+        if not (f.startswith(".covgap/") or (inside and f.startswith(inside)))
+    ]
+    key = inputs_key(
+        loaded.coverage,
+        root,
+        files,
+        parts=(title, str(root), head, today, config_text),
+    )
+    if out_dir.is_dir() and site_is_current(out_dir, key):
+        return out_dir / "index.html"
     summary = summarize(
         loaded.coverage,
         loaded.workspace,
@@ -177,7 +213,14 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         write_html(
-            tmp, summary, loaded.coverage, loaded.workspace.root, analysis=analysis, title=title
+            tmp,
+            summary,
+            loaded.coverage,
+            root,
+            analysis=analysis,
+            title=title,
+            previous=out_dir if out_dir.is_dir() else None,
+            inputs_key=key,
         )
         (tmp / HTML_MARKER).write_text("made by covgap; safe to delete\n", encoding="utf-8")
         if out_dir.exists():
