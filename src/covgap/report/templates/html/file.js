@@ -5,6 +5,7 @@
 // (textContent / text nodes), never parsed as HTML.
 (function () {
   "use strict";
+  window.__covgapStart = performance.now();  // the benchmark reads these marks
   var d = JSON.parse(document.getElementById("covgap-file").textContent);
   var main = document.getElementById("file");
   main.textContent = "";
@@ -76,9 +77,11 @@
     }
   };
 
-  // The source's lines, each a list of [class, text] segments ("" = plain text).
-  function tokenize(src, lang) {
-    var lines = [[]];
+  // The source's lines, each a list of [class, text] segments ("" = plain text),
+  // made on demand: ``upTo(n)`` tokenizes until n lines are complete, so the first
+  // screen of a 5,000-line file does not wait for the whole file's tokens.
+  function Tokens(src, lang) {
+    var lines = [[]], spec = lang && LANGS[lang], pos = 0, done = false;
     function emit(cls, text) {
       var parts = text.split("\n");
       for (var i = 0; i < parts.length; i++) {
@@ -86,24 +89,33 @@
         if (parts[i]) { lines[lines.length - 1].push([cls, parts[i]]); }
       }
     }
-    var spec = lang && LANGS[lang];
-    if (!spec) { emit("", src); return lines; }
-    var re = spec.re || (spec.re = new RegExp("(" + spec.comment.join("|") + ")|(" +
-      spec.string.join("|") + ")|(" + R.num + ")|(" + R.word + ")", "g"));
-    re.lastIndex = 0;
-    var pos = 0, m, plain = "";
-    while ((m = re.exec(src)) !== null) {
-      if (m[0] === "") { re.lastIndex++; continue; }
-      var cls = m[1] !== undefined ? "c" : m[2] !== undefined ? "s" : m[3] !== undefined ? "m" :
-        (spec.kw[m[0]] === true ? "k" : "");
-      if (!cls) { continue; }  // a plain word: stays in the surrounding text
-      plain = src.slice(pos, m.index);
-      if (plain) { emit("", plain); }
-      emit(cls, m[0]);
-      pos = re.lastIndex;
+    var re = null;
+    if (spec) {
+      re = new RegExp("(" + spec.comment.join("|") + ")|(" + spec.string.join("|") + ")|(" +
+        R.num + ")|(" + R.word + ")", "g");
     }
-    if (pos < src.length) { emit("", src.slice(pos)); }
-    return lines;
+    this.lines = lines;
+    this.upTo = function (n) {
+      if (done) { return; }
+      if (!re) { emit("", src); done = true; return; }
+      var m;
+      while (lines.length <= n) {
+        m = re.exec(src);
+        if (m === null) { break; }
+        if (m[0] === "") { re.lastIndex++; continue; }
+        var cls = m[1] !== undefined ? "c" : m[2] !== undefined ? "s" : m[3] !== undefined ? "m" :
+          (spec.kw[m[0]] === true ? "k" : "");
+        if (!cls) { continue; }  // a plain word: stays in the surrounding text
+        if (m.index > pos) { emit("", src.slice(pos, m.index)); }
+        emit(cls, m[0]);
+        pos = re.lastIndex;
+      }
+      if (m === null || m === undefined && lines.length <= n) {
+        if (pos < src.length) { emit("", src.slice(pos)); }
+        pos = src.length;
+        done = true;
+      }
+    };
   }
 
   // -- the header -------------------------------------------------------------------
@@ -142,11 +154,13 @@
   var extraNames = Object.keys(extra).sort();
 
   var text = d.source;
-  var code = text === null ? [] : tokenize(text, d.lang);
-  // The empty "line" after a file's final newline is no line.
-  if (code.length && text !== null && text.slice(-1) === "\n") { code.pop(); }
-  if (text === "") { code = []; }
-  var shown = code.length;
+  var tokens = new Tokens(text || "", d.lang);
+  // Lines of the source; the empty "line" after a file's final newline is no line.
+  var shown = 0;
+  if (text) {
+    var newlines = text.split("\n").length - 1;
+    shown = text.slice(-1) === "\n" ? newlines : newlines + 1;
+  }
   // Every source line, then any line the report names past the end of the source (a
   // stale report, or no source): only those, never every number up to the largest.
   var numbers = [];
@@ -214,35 +228,57 @@
   }
   if (d.problem) { main.appendChild(el("p", "problem", "Source not shown: " + d.problem + ". Line data from the coverage report follows.")); }
 
-  // -- the source table -------------------------------------------------------------------
-  var table = el("table", "source code");
-  table.id = "source";
-  var hr = table.createTHead().insertRow();
+  // -- the source: a header table, then one table per slice of rows -------------------
+  // Every table has the same fixed column widths (table-layout: fixed), so they line
+  // up as one; a new slice is laid out on its own (appending rows to one big table
+  // made the browser lay all of it out again), and slices off screen are not laid out
+  // at all (content-visibility: auto).
+  var view = el("div", "source-view");
+  view.id = "source";
+  var maxBranches = 0;
+  branches.forEach(function (list) { maxBranches = Math.max(maxBranches, list.length); });
+  var maxLine = numbers.length ? numbers[numbers.length - 1] : 1;
+  var hasSuites = d.suites.length > 0;
+  var widths = [Math.max(4, String(maxLine).length + 1) + "ch", "10ch",
+    Math.max(9, Math.min(maxBranches, 16) * 1.5 + 1) + "em"];
+  if (hasSuites) { widths.push(Math.max(10, Math.min(d.suites.length, 4) * 7) + "em"); }
+  extraNames.forEach(function () { widths.push("16em"); });
+  widths.push("auto");
+  var cols = el("colgroup");
+  widths.forEach(function (w) { var c = el("col"); c.style.width = w; cols.appendChild(c); });
+  var head = el("table", "source code head");
+  head.appendChild(cols.cloneNode(true));
+  var hr = head.createTHead().insertRow();
   hr.appendChild(el("th", "num", "Line"));
   hr.appendChild(el("th", "num", "Hits"));
   hr.appendChild(el("th", null, "Branches"));
-  var hasSuites = d.suites.length > 0;
   if (hasSuites) { hr.appendChild(el("th", null, "Suites")); }
   extraNames.forEach(function (name) { hr.appendChild(el("th", null, extra[name].label)); });
   hr.appendChild(el("th", null, "Code"));
-  var body = table.createTBody();
-  main.appendChild(table);
+  view.appendChild(head);
+  main.appendChild(view);
 
-  // One row skeleton, cloned per line: cheaper than building each cell.
+  // One row skeleton, cloned per line: cheaper than building each cell. Line numbers
+  // are plain cells (a click sets the URL's #L<n>): an <a href> per line made the
+  // browser resolve thousands of URLs.
   var proto = el("tr");
-  var lnCell = el("td", "ln"); lnCell.appendChild(el("a")); proto.appendChild(lnCell);
+  proto.appendChild(el("td", "ln"));
   proto.appendChild(el("td", "hits"));
   proto.appendChild(el("td", "br"));
   if (hasSuites) { proto.appendChild(el("td", "flags")); }
   extraNames.forEach(function () { proto.appendChild(el("td", "extra")); });
   proto.appendChild(el("td", "src"));
   var SRC = proto.cells.length - 1;
+  view.addEventListener("click", function (e) {
+    var cell = e.target;
+    if (cell && cell.className === "ln") { window.location.hash = cell.parentNode.id; }
+  });
 
   function row(i) {
     var n = numbers[i], tr = proto.cloneNode(true), cells = tr.cells;
     tr.id = "L" + n;
     tr.className = blockStart.has(i) ? states[i] + " block-start" : states[i];
-    var a = cells[0].firstChild; a.href = "#L" + n; a.textContent = n;
+    cells[0].textContent = n;
     var h = hits.get(n);
     if (h !== undefined) { cells[1].textContent = num(h); }
     var brs = branches.get(n);
@@ -266,28 +302,45 @@
       if (v !== undefined && v !== null) { cells[c].textContent = Array.isArray(v) ? v.join(", ") : String(v); }
       c++;
     });
-    var segs = n <= shown ? code[n - 1] : null;
+    var segs = null;
+    if (n <= shown) { tokens.upTo(n); segs = tokens.lines[n - 1]; }
     if (segs) {
       var td = cells[SRC];
-      for (var k = 0; k < segs.length; k++) {
-        var seg = segs[k];
-        if (seg[0]) { td.appendChild(el("span", seg[0], seg[1])); }
-        else { td.appendChild(document.createTextNode(seg[1])); }
+      if (segs.length === 1 && !segs[0][0]) { td.textContent = segs[0][1]; }
+      else {
+        for (var k = 0; k < segs.length; k++) {
+          var seg = segs[k];
+          if (seg[0]) { td.appendChild(el("span", seg[0], seg[1])); }
+          else { td.appendChild(document.createTextNode(seg[1])); }
+        }
       }
     }
     return tr;
   }
 
   // Rows are drawn in slices so a large file is usable at once: the first screenful
-  // (or up to the line in the URL) now, the rest in later tasks of ~1,000 rows.
-  var drawn = 0;
-  function drawThrough(count) {
+  // (or up to the line in the URL) now, the rest in later tasks of at most ~12 ms
+  // each, so clicks and keys are answered while a 5,000-line file is still drawing.
+  var SLICE = 200, drawn = 0;
+  function drawSlice() {
+    var wrap = el("div", "slice"), table = el("table", "source code");
+    var end = Math.min(drawn + SLICE, numbers.length);
+    wrap.style.containIntrinsicSize = "auto " + (end - drawn) * 17 + "px";
+    table.appendChild(cols.cloneNode(true));
+    var body = table.createTBody();
+    for (var i = drawn; i < end; i++) { body.appendChild(row(i)); }
+    wrap.appendChild(table);
+    view.appendChild(wrap);
+    drawn = end;
+  }
+  // Slices up to row ``count``; with a budget (ms), stop early once it is spent.
+  function drawThrough(count, budget) {
+    var start = performance.now();
     count = Math.min(count, numbers.length);
-    if (count <= drawn) { return; }
-    var frag = document.createDocumentFragment();
-    for (var i = drawn; i < count; i++) { frag.appendChild(row(i)); }
-    drawn = count;
-    body.appendChild(frag);
+    while (drawn < count) {
+      drawSlice();
+      if (budget && performance.now() - start > budget) { break; }
+    }
   }
   function indexOfLine(n) {
     var lo = 0, hi = numbers.length;
@@ -295,11 +348,11 @@
     return lo;
   }
   function rest() {
-    drawThrough(drawn + 1000);
+    drawThrough(numbers.length, 8);
     if (drawn < numbers.length) { setTimeout(rest, 0); } else { window.__covgapDrawn = performance.now(); }
   }
   var wanted = /^#L(\d+)$/.exec(window.location.hash);
-  drawThrough(Math.max(300, wanted ? indexOfLine(Number(wanted[1])) + 50 : 0));
+  drawThrough(Math.max(1, wanted ? indexOfLine(Number(wanted[1])) + 50 : 0));
   if (wanted) {
     var target = document.getElementById("L" + wanted[1]);
     if (target) { target.scrollIntoView(); }
