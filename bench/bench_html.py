@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import platform
 import random
@@ -437,7 +438,7 @@ Playwright would add its own latency), and the end of every long task (> 50 ms).
 NAV_TIMES = """(() => {
   const n = performance.getEntriesByType("navigation")[0];
   const long = window.__covgapLong.length ? Math.max(...window.__covgapLong) : 0;
-  const ready = window.__covgapReady || window.__covgapRows;
+  const ready = window.__covgapReady || window.__covgapRows || n.domContentLoadedEventEnd;
   return {rows: window.__covgapRows, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
           interactive: Math.max(ready, long), drawn: window.__covgapDrawn || null};
 })()"""
@@ -454,12 +455,13 @@ def _load(page: Any, url: str, selector: str, file_page: bool) -> dict[str, floa
     return times
 
 
-def browser_times(index: Path, file_page: Path) -> dict[str, Any]:
-    """Median times (ms from navigation start) of the index and one file page in
-    headless chromium from file://, each load in a fresh browser context."""
+def browser_times(pages: dict[str, tuple[Path, str, bool]]) -> dict[str, Any]:
+    """Median times (ms from navigation start) of each page in headless chromium from
+    file://, each load in a fresh browser context. ``pages``: label -> (page, a
+    selector that exists once it shows rows, whether it is a covgap file page)."""
     from playwright.sync_api import sync_playwright
 
-    runs: dict[str, list[dict[str, float]]] = {"index": [], "file": []}
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label in pages}
     errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
@@ -469,8 +471,8 @@ def browser_times(index: Path, file_page: Path) -> dict[str, Any]:
                 ctx.add_init_script(INIT)
                 page = ctx.new_page()
                 page.on("pageerror", lambda e: errors.append(str(e)))
-                runs["index"].append(_load(page, index.as_uri(), "#files tbody tr", False))
-                runs["file"].append(_load(page, file_page.as_uri(), "#source tbody tr", True))
+                for label, (path, selector, file_page) in pages.items():
+                    runs[label].append(_load(page, path.as_uri(), selector, file_page))
                 ctx.close()
         finally:
             browser.close()
@@ -619,25 +621,38 @@ def run_size(n_files: int, root: Path, args: argparse.Namespace, say: Any) -> Si
         from covgap.report.html import slug
 
         page = site / "files" / slug(BIG_FILE)
-        b = browser_times(site / "index.html", page)
+        gen_page = gen_out / (BIG_FILE + ".gcov.html")
+        targets = {
+            "index": (site / "index.html", "#files tbody tr", False),
+            "file": (page, "#source tbody tr", True),
+        }
+        if gen_page.is_file():
+            targets["genhtml index"] = (gen_out / "index.html", "table", False)
+            targets["genhtml file"] = (gen_page, "pre.source", False)
+        b = browser_times(targets)
         result.rows_ms = b["index rows"]
         result.big_ms = b["file interactive"]
+        have_gen = "genhtml file" in targets
+
+        def ms(key: str) -> str:
+            value = b.get(key)
+            return "" if value is None or math.isnan(value) else f"{value:.0f}"
+
         say()
-        row(
-            f"headless chromium, file://, median of {LOADS} (ms from navigation start)",
-            "index.html",
-            f"{BIG_LINES:,}-line file page",
-        )
-        say("| --- | ---: | ---: |")
-        row("first table row in the DOM", round(b["index rows"]), round(b["file rows"]))
-        row(
-            "interactive (first rows drawn, handlers on, no long task after)",
-            round(b["index interactive"]),
-            round(b["file interactive"]),
-        )
-        row("every source row drawn (in slices after the first)", "", round(b["file drawn"]))
-        row("DOMContentLoaded", round(b["index dcl"]), round(b["file dcl"]))
-        row("load event", round(b["index load"]), round(b["file load"]))
+        head = ["index.html", f"{BIG_LINES:,}-line file page"]
+        if have_gen:
+            head += ["genhtml's index", "genhtml's page of that file"]
+        row(f"headless chromium, file://, median of {LOADS} (ms from navigation start)", *head)
+        say("| --- |" + " ---: |" * len(head))
+        labels = ["index", "file"] + (["genhtml index", "genhtml file"] if have_gen else [])
+        for name, key in (
+            ("first table row in the DOM", "rows"),
+            ("interactive (drawn, handlers on, no long task after)", "interactive"),
+            ("every source row drawn (slices after the first)", "drawn"),
+            ("DOMContentLoaded", "dcl"),
+            ("load event", "load"),
+        ):
+            row(name, *(ms(f"{label} {key}") for label in labels))
         say()
         say("index, first row (ms), each load: " + ", ".join(f"{v:.0f}" for v in b["index loads"]))
         if b["errors"]:

@@ -305,18 +305,22 @@ def test_an_unchanged_rerun_keeps_the_site_and_a_change_rewrites_only_its_page(
     assert victim.is_file()
 
 
-def test_the_inputs_key_sees_coverage_files_and_parts(tmp_path: Path) -> None:
-    from covgap.model import CoverageSet, FileCoverage
-
+def test_the_inputs_key_sees_inputs_files_and_parts(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
+    report = tmp_path / "lcov.info"
+    report.write_text("SF:a.py\nDA:1,1\nend_of_record\n")
 
-    def key(hits: int, parts: tuple[str, ...] = ("t",)) -> str:
-        fc = FileCoverage("a.py", array("i", [1]), array("q", [hits]))
-        return inputs_key(CoverageSet({"a.py": fc}), tmp_path, ["a.py"], parts=parts)
+    def key(parts: tuple[str, ...] = ("t",)) -> str:
+        return inputs_key(tmp_path, ["a.py"], inputs=[report], parts=parts)
 
-    first = key(1)
-    assert key(1) == first
-    assert key(2) != first  # the coverage
-    assert key(1, ("other title",)) != first  # the caller's parts
+    first = key()
+    assert key() == first
+    assert key(("other title",)) != first  # the caller's parts
+    report.write_text("SF:a.py\nDA:1,2\nend_of_record\n")
+    assert key() != first  # a coverage input
+    second = key()
     (tmp_path / "a.py").write_text("x = 22\n")
-    assert key(1) != first  # a repository file
+    assert key() != second  # a repository file
+    third = key()
+    (tmp_path / "a.py").unlink()
+    assert key() != third  # a file gone

@@ -552,48 +552,44 @@ def _can_fork() -> bool:
 
 
 def inputs_key(
-    coverage: CoverageSet,
     repo_root: Path,
     files: Sequence[str],
     *,
+    inputs: Sequence[Path] = (),
     parts: Sequence[str] = (),
 ) -> str:
     """A digest of everything a site is made from, so an unchanged re-run can skip it.
 
-    Covers the merged coverage itself (every array of every file, the suites, the
-    inputs' names), each repository file's path, size and modification time (as git
-    and make decide a file changed; a file rewritten with the same size inside the
-    same nanosecond is not seen), covgap's version, this module's code and its
-    templates and scripts, and the caller's ``parts`` (title,
-    configuration text, git HEAD, the day: whatever else the analysis reads).
+    Files count by path, size and modification time, as git and make decide a file
+    changed (a file rewritten with the same size within the same nanosecond is not
+    seen): the coverage ``inputs`` and each repository file (``files``, relative to
+    ``repo_root``). Then covgap's version, this module's code and its templates and
+    scripts (a development install changes them without a new version), and the
+    caller's ``parts``: whatever else decides the output (title, options,
+    configuration text, git HEAD, the day).
     """
     h = hashlib.blake2b(digest_size=20)
     h.update(f"covgap {__version__}\0html {FILE_FORMAT}\0".encode())
-    # The report's own code: a development install changes it without a new version.
     assets = Path(__file__).parent / "templates" / "html"
     for code in (Path(__file__), *sorted(assets.iterdir())):
         h.update(code.read_bytes())
     for part in parts:
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for info in coverage.inputs:
-        h.update(repr(tuple(info)).encode("utf-8", "surrogateescape") + b"\0")
-    for path in sorted(coverage.files):
-        fc = coverage.files[path]
-        h.update(path.encode("utf-8", "surrogateescape") + b"\0")
-        for arr in (fc.lines, fc.hits, fc.br_line, fc.br_block, fc.br_branch, fc.br_taken):
-            h.update(len(arr).to_bytes(8, "little"))
-            h.update(arr.tobytes())
-        h.update(repr(fc.functions).encode("utf-8", "surrogateescape"))
-        for flag in sorted(fc.flags):
-            h.update(flag.encode("utf-8", "surrogateescape") + b"\0" + fc.flags[flag].tobytes())
+    stamps = []
+    for path in inputs:
+        try:
+            st = os.stat(path)
+            stamps.append(f"{os.path.abspath(path)}\0{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{path}\0missing")
     root = os.fspath(repo_root)
     for rel in sorted(files):
         try:
             st = os.stat(os.path.join(root, rel))
-            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+            stamps.append(f"{rel}\0{st.st_size}:{st.st_mtime_ns}")
         except OSError:
-            stamp = "missing"
-        h.update(f"{rel}\0{stamp}\0".encode("utf-8", "surrogateescape"))
+            stamps.append(f"{rel}\0missing")
+    h.update("\0".join(stamps).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
