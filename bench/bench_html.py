@@ -1,32 +1,33 @@
-"""Benchmark the HTML report on a 10,000-file repository (issue 7, item 3).
+"""Benchmark the HTML report against genhtml on a large repository (issue 14).
 
-Why a generated tree: the HTML report highlights real source files, and no 10,000-file
+Why a generated tree: the HTML report reads real source files, and no 10,000-file
 repository with a matching coverage report can be committed. The generator is seeded,
 so every run times the same bytes: a polyglot monorepo of Python, TypeScript, Go, Rust
 and C packages (each with its manifest, so components are detected), source files of
-50-400 lines, test files beside them, a git history of one commit, and an LCOV report
-whose line, branch and function records sit on the sources' real lines (function
-headers, decisions, statements; never on blank lines or comments).
+100-1,000 lines (~5.5 M lines at 10,000 files, ~4 M executable: the main corpus's
+size), test files beside them, one file of 5,000 lines, a git history of one commit,
+and an LCOV report whose line, branch and function records sit on the sources' real
+lines (function headers, decisions, statements; never on blank lines or comments).
 
-What is timed:
+What is timed, per size, one after the other (child processes: wall clock, CPU of the
+child and its workers, peak RSS from ``wait4``):
 
-1. ``covgap report --format html -o OUT`` end to end in a child process: wall clock,
-   CPU (the child and its workers) and peak RSS (``ru_maxrss`` of the child and its
-   workers, from ``wait4``). Run twice: the first run parses every source with
-   tree-sitter and highlights it with pygments (cold caches), the second is served
-   from the source analysis and highlighting caches under ``.covgap/`` (warm).
-   Then the phases in-process -- load, gap analysis, ``write_html`` without the
-   highlighting cache at one job and at one per core, and with the warm cache -- so
-   a slow run shows where the time goes.
-2. The index page in headless chromium from ``file://``: navigation start to the
-   files table having rows (``#files tbody tr``), median of 5 loads in fresh contexts.
-3. One file page (the largest source file): navigation start to its last source row.
+1. ``genhtml --branch-coverage`` on the same LCOV and sources;
+2. ``covgap report --format html -o OUT``: cold (no site, no ``.covgap/`` cache),
+   unchanged re-run, new site with the source-analysis cache warm, and after one
+   source file was edited;
+3. the phases in-process (load, summarize, gap analysis, ``write_html``);
+4. in headless chromium from ``file://``: the index (first files-table row) and the
+   5,000-line file page (first row, interactive, every row drawn), beside genhtml's
+   index and genhtml's page of the same file, median of 5 loads in fresh contexts.
+
+The issue's targets are printed with PASS/FAIL; with several sizes, a growth table.
 
 Usage::
 
     python bench/bench_html.py                          # 10,000 files, temporary dir
     python bench/bench_html.py --files 1000 --keep /tmp/htmlbench
-    python bench/bench_html.py --write-results bench/RESULTS-html.md
+    python bench/bench_html.py --files 1000,3000,10000 --write-results bench/RESULTS-html.md
 """
 
 from __future__ import annotations

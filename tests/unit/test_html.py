@@ -91,8 +91,8 @@ def test_site_escapes_everything_from_code_and_reports(hostile_repo: Path) -> No
     index = (out / "index.html").read_text()
     assert "<script>alert" not in index
     assert re.findall(r"<script[^>]*>", index) == [
+        '<script src="covgap.js" defer>',
         '<script type="application/json" id="covgap-data">',
-        '<script src="covgap.js">',
     ]
     # No script inserts data as HTML: text only.
     for asset in ("covgap.js", "file.js"):
@@ -127,9 +127,13 @@ def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
     )
     assert data is not None
     doc = json.loads(data.group(1))
-    for path, digest, *_ in doc["files"]:
+    paths = []
+    for folder, name, digest, *_ in doc["files"]:
+        path = f"{doc['folders'][folder]}/{name}" if doc["folders"][folder] else name
+        paths.append(path)
         page = out / "files" / slug(path)
         assert page.is_file() and page.name.endswith(f".{digest}.html")
+    assert len(paths) == 5 and "crates/core/src/lib.rs" in paths
     gaps = (out / "gaps.js").read_text()
     assert gaps.startswith("covgapGapDetails(") and gaps.rstrip().endswith(");")
     details = json.loads(gaps[len("covgapGapDetails(") : gaps.rindex(")")])

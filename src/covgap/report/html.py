@@ -157,10 +157,11 @@ def index_data(
     At 10,000 files the browser parses all of it before the dashboard appears (issue
     14: under 2 MB and first rows within 300 ms), so rows are arrays, not objects:
 
-    * ``files``: ``[path, page digest, component index | -1, lines covered, lines
-      total, branches covered, branches total, functions covered, functions total]``;
-      the page's name is :func:`slug`, which the script rebuilds from the path and
-      the digest (its last ten hex digits).
+    * ``files``: ``[folder index, file name, page digest, component index | -1, lines
+      covered, lines total, branches covered, branches total, functions covered,
+      functions total]``; the path is ``folders[folder index] + "/" + file name``
+      (no "/" for a folder of ""), the page's name is :func:`slug`, which the script
+      rebuilds from the path and the digest (its last ten hex digits).
     * ``gaps``: ``[file index, tier index in TIERS, score]``, or with ``[path, page
       digest, lines covered, lines total]`` in place of the file index for a gap the
       files table does not list.
@@ -170,12 +171,15 @@ def index_data(
     ``gaps.js`` (:func:`gap_details`), loaded after the first rows.
     """
     names: dict[str, int] = {}
+    folders: dict[str, int] = {}
     files = []
     for row in summary.files:
         c = row.counts
+        folder, _, name = row.path.rpartition("/")
         files.append(
             [
-                row.path,
+                folders.setdefault(folder, len(folders)),
+                name,
                 _page_digest(row.path),
                 -1 if row.component is None else names.setdefault(row.component, len(names)),
                 c.lines_covered,
@@ -209,6 +213,7 @@ def index_data(
             where = [g.path, _page_digest(g.path), c.lines_covered, c.lines_total]
         gap_rows.append([where, TIERS.index(g.tier), g.score])
     return {
+        "folders": list(folders),
         "files": files,
         "names": list(names),
         "components": components,
