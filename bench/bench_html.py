@@ -619,6 +619,13 @@ def run_size(n_files: int, root: Path, args: argparse.Namespace, say: Any) -> Si
             say(f"| {name} | {wall:.2f} | {cpu:.2f} |")
         shutil.rmtree(root / "phases", ignore_errors=True)
     if not args.no_browser:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            say()
+            say("browser timings skipped: Playwright is not installed (make test-deps)")
+            args.no_browser = True
+    if not args.no_browser:
         from covgap.report.html import slug
 
         page = site / "files" / slug(BIG_FILE)
