@@ -328,3 +328,57 @@ def test_the_inputs_key_sees_inputs_files_and_parts(tmp_path: Path) -> None:
     third = key()
     (tmp_path / "a.py").unlink()
     assert key() != third  # a file gone
+
+
+def test_pages_written_by_forked_workers_equal_those_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from covgap import report
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert html_report(repo, one, str(repo / "unit.info")).exit_code == 0
+    monkeypatch.setattr(report.html, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(report.html.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report.html, "_can_fork", lambda: True)
+    pools: list[int] = []
+    real_pool = report.html.ProcessPoolExecutor
+
+    def counting_pool(*args: Any, **kwargs: Any) -> Any:
+        pools.append(kwargs["max_workers"])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(report.html, "ProcessPoolExecutor", counting_pool)
+    assert html_report(repo, two, str(repo / "unit.info")).exit_code == 0
+    assert pools == [2]
+    pages = sorted(p.name for p in (one / "files").iterdir())
+    assert pages == sorted(p.name for p in (two / "files").iterdir())
+    for name in pages:
+        assert (one / "files" / name).read_bytes() == (two / "files" / name).read_bytes()
+
+
+def test_a_missing_damaged_or_old_manifest_is_an_empty_one(tmp_path: Path) -> None:
+    from covgap.report.html import MANIFEST, read_manifest, site_is_current
+
+    assert read_manifest(tmp_path) == {}
+    (tmp_path / MANIFEST).write_text("{not json")
+    assert read_manifest(tmp_path) == {}
+    (tmp_path / MANIFEST).write_text('{"version": 0, "inputs": "k", "pages": {}}')
+    assert read_manifest(tmp_path) == {}
+    assert not site_is_current(tmp_path, "k")
+
+
+def test_unreadable_sources_and_untokenized_names_are_said_so(tmp_path: Path) -> None:
+    from covgap.report.html import MAX_SOURCE_BYTES, _read_source, _tokenizer
+
+    (tmp_path / "dir.py").mkdir()
+    text, problem = _read_source(str(tmp_path / "dir.py"))
+    assert text is None and problem is not None and "could not be read" in problem
+    crlf = tmp_path / "w.py"
+    crlf.write_bytes(b"a = 1\r\nb = 2\r\n")
+    assert _read_source(str(crlf)) == ("a = 1\nb = 2\n", None)
+    assert _tokenizer("src/a.PY", 10) == "python"
+    assert _tokenizer("Makefile", 10) is None
+    assert _tokenizer(".bashrc", 10) is None
+    assert _tokenizer("big.py", MAX_SOURCE_BYTES + 1) is None
