@@ -28,6 +28,9 @@ COMMANDS: dict[str, str] = {
     "check": "check_cmd",
     "diff": "check_cmd",
     "tests": "tests_cmd",
+    "serve": "serve_cmd",
+    "server": "serve_cmd",
+    "upload": "upload_cmd",
 }
 """Each command's name and the module of this package that defines it.
 

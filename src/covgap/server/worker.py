@@ -1,0 +1,415 @@
+"""Processing uploads: claim a job, read its reports, merge them into the commit.
+
+The queue is the ``server_uploads`` table. A worker claims the oldest job that is
+queued, or whose lease has run out (its worker died), in one statement::
+
+    UPDATE server_uploads SET state='processing', lease_until=now+LEASE, attempts+1
+     WHERE id = (SELECT id FROM server_uploads
+                  WHERE state='queued' OR (state='processing' AND lease_until < now)
+                  ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id
+
+On PostgreSQL ``SKIP LOCKED`` lets N workers claim N different jobs without waiting on
+each other; on SQLite the whole statement runs under the database lock. While it works,
+a worker renews its lease every ``lease / 3`` seconds from a heartbeat thread, so only
+a worker that is gone (``kill -9``, a lost machine) loses its job.
+
+Exactly once. Reading the reports happens outside any transaction; the result is then
+merged into the commit in one transaction that first locks the upload's row and checks
+it is not already ``done``. If two workers ever process one upload (the first one's
+lease ran out while it was still alive), only the first to commit counts it; the other
+sees ``done`` and discards its work. Merging is a sum, associative and commutative, so
+shards merge exactly in any order.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, or_, select, update
+
+from covgap.config import Config
+from covgap.errors import CovgapError
+from covgap.formats import covgap_json, read_report
+from covgap.history.store import Store
+from covgap.model import CoverageSet, InputInfo
+from covgap.server import db
+from covgap.server.limits import Limits, Refused, inflate
+from covgap.server.service import UploadDoc, mark, parse_upload, pending_count
+
+log = logging.getLogger("covgap.server")
+
+DEFAULT_LEASE = 30.0
+"""Seconds a claimed job stays with its worker without a heartbeat (``COVGAP_LEASE``)."""
+MAX_ATTEMPTS = 5
+"""A job that killed its worker this many times is marked failed rather than retried."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim(engine: Engine, lease: float, name: str | None = None) -> str | None:
+    """Claim one job (see the module doc); return its upload id or None."""
+    now = time.time()
+    u = db.uploads
+    pick = (
+        select(u.c.id)
+        .where(
+            or_(
+                u.c.state == "queued",
+                (u.c.state == "processing") & (u.c.lease_until < now),
+            )
+        )
+        .order_by(u.c.received_at)
+        .limit(1)
+    )
+    if not db.is_sqlite(engine):
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(u)
+        .where(u.c.id == pick.scalar_subquery())
+        .values(
+            state="processing",
+            lease_until=now + lease,
+            attempts=u.c.attempts + 1,
+            worker=name or worker_name(),
+        )
+        .returning(u.c.id, u.c.attempts)
+    )
+    with engine.begin() as conn:
+        row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        if row.attempts > MAX_ATTEMPTS:
+            mark(
+                conn,
+                row.id,
+                state="failed",
+                error=f"gave up after {MAX_ATTEMPTS} attempts (the worker died each time)",
+                processed_at=time.time(),
+            )
+            return None
+        return str(row.id)
+
+
+class _Heartbeat:
+    """Renew a job's lease in the background while the job is processed."""
+
+    def __init__(self, engine: Engine, upload_id: str, lease: float) -> None:
+        self.engine = engine
+        self.upload_id = upload_id
+        self.lease = lease
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.lease / 3):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(db.uploads)
+                        .where(
+                            db.uploads.c.id == self.upload_id, db.uploads.c.state == "processing"
+                        )
+                        .values(lease_until=time.time() + self.lease)
+                    )
+            except Exception:  # a missed heartbeat only risks a second, discarded run
+                log.warning("heartbeat for upload %s failed", self.upload_id, exc_info=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def _safe_suffix(name: str) -> str:
+    """The report's base name, reduced to characters safe in a temporary file name.
+
+    Format detection takes the name as a hint (``lcov.info``, ``.resultset.json``), so
+    it is kept, but never used as a path: the file lives in a fresh temporary directory.
+    """
+    base = name.rsplit("/", 1)[-1]
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in base)[-100:] or "report"
+
+
+@dataclass
+class ReadUpload:
+    """An upload's reports read and mapped: merged, and per suite for the history store."""
+
+    coverage: CoverageSet
+    suites: dict[str, CoverageSet]
+    result: dict[str, Any]
+    doc: UploadDoc
+
+
+def read_upload(raw: bytes) -> ReadUpload:
+    """Read an accepted upload's reports with covgap's ordinary readers and map paths.
+
+    The paths are mapped onto the uploaded file list exactly as ``covgap report``
+    maps them onto a checkout (:func:`covgap.paths.map_paths`), so a server-side
+    result equals the local one.
+    """
+    from covgap.paths import map_paths
+    from covgap.workspace import Workspace
+
+    doc = parse_upload(raw)
+    by_suite: dict[str, list[CoverageSet]] = {}
+    with tempfile.TemporaryDirectory(prefix="covgap-upload-") as tmp:
+        for i, rep in enumerate(doc.reports):
+            path = Path(tmp) / f"{i:04d}-{_safe_suffix(rep['name'])}"
+            path.write_bytes(base64.b64decode(rep["data"]))
+            cs = read_report(path, format_name=rep.get("format"), flag=rep.get("flag"))
+            cs.inputs = tuple(InputInfo(rep["name"], info.format, info.flag) for info in cs.inputs)
+            by_suite.setdefault(rep.get("flag") or "", []).append(cs)
+        suites = {name: CoverageSet.merge_all(sets) for name, sets in by_suite.items()}
+        result: dict[str, Any] = {"reports": len(doc.reports)}
+        if doc.files:
+            workspace = Workspace(Path(tmp), sorted(set(doc.files)))
+            unmapped: list[str] = []
+            for name, cs in suites.items():
+                mapping = map_paths(cs, workspace, Config().path_fixes)
+                suites[name] = mapping.coverage
+                unmapped.extend(p for g in mapping.unmapped for p in g.paths)
+            unique = sorted(set(unmapped))
+            result["unmapped"] = len(unique)
+            result["unmapped_paths"] = unique[:20]
+    merged = CoverageSet.merge_all(suites.values())
+    result["files"] = len(merged.files)
+    return ReadUpload(merged, suites, result, doc)
+
+
+def encode_coverage(cs: CoverageSet) -> bytes:
+    out = BytesIO()
+    covgap_json.write(cs, out)
+    return gzip.compress(out.getvalue(), compresslevel=5)
+
+
+def decode_coverage(blob: bytes | None) -> CoverageSet:
+    if not blob:
+        return CoverageSet()
+    return covgap_json.read(BytesIO(gzip.decompress(blob)), "stored coverage")
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What became of one job: counted now, or already counted by another run."""
+
+    upload_id: str
+    counted: bool
+    ready: bool
+    """No other upload of the commit is still pending: its result is complete."""
+    repo_id: int
+    commit: str
+
+
+class _InTransaction(Store):
+    """The history store, writing inside the server's own transaction.
+
+    Recording the upload in the history store, merging it into the commit and marking
+    it done must commit together or not at all: that is what makes processing exactly
+    once. The store's public ``record`` is used unchanged; only the transaction it
+    writes in is the caller's.
+    """
+
+    def __init__(self, conn: Connection, engine: Engine) -> None:
+        super().__init__(engine, engine.url.render_as_string(hide_password=True))
+        self._conn = conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        yield self._conn
+
+
+def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Processed:
+    """Count one processed upload into its commit and the history store, once."""
+    cs, result, doc = read.coverage, read.result, read.doc
+    u, c = db.uploads, db.commits
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(u.c.state, u.c.repo_id, u.c.commit_sha)
+            .where(u.c.id == upload_id)
+            .with_for_update()
+        ).one()
+        if row.state == "done":
+            return Processed(upload_id, False, False, row.repo_id, row.commit_sha)
+        now = time.time()
+        # Create the commit's row if it is new (a no-op when it exists), then lock it:
+        # concurrent shards of one commit queue up here and each merges into the
+        # previous one's result.
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        conn.execute(
+            upsert(c)
+            .values(
+                repo_id=row.repo_id,
+                sha=row.commit_sha,
+                uploads=0,
+                created_at=now,
+                updated_at=now,
+                **dict.fromkeys(db.TOTAL_KEYS, 0),
+            )
+            .on_conflict_do_nothing()
+        )
+        existing = conn.execute(
+            select(c).where(c.c.repo_id == row.repo_id, c.c.sha == row.commit_sha).with_for_update()
+        ).one()
+        merged = decode_coverage(existing.coverage).merge(cs) if existing.uploads else cs
+        values = _commit_values(merged, doc, now)
+        for key in ("branch", "pr", "base_sha", "diff"):
+            if values.get(key) is None:
+                values[key] = getattr(existing, key)
+        conn.execute(
+            update(c).where(c.c.id == existing.id).values(uploads=c.c.uploads + 1, **values)
+        )
+        repo_name = conn.execute(
+            select(db.repositories.c.name).where(db.repositories.c.id == row.repo_id)
+        ).scalar_one()
+        recorded = _InTransaction(conn, engine).record(
+            read.suites,
+            repository=repo_name,
+            commit=row.commit_sha,
+            branch=doc.branch,
+            pr=str(doc.pr) if doc.pr is not None else None,
+            run_key=f"server:{row.commit_sha}",
+            inputs=[r["name"] for r in doc.reports],
+            now=now,
+        )
+        result["history_upload"] = recorded.upload_id
+        mark(
+            conn,
+            upload_id,
+            state="done",
+            processed_at=now,
+            lease_until=None,
+            result=orjson.dumps(result).decode(),
+            error=None,
+        )
+        ready = pending_count(conn, row.repo_id, row.commit_sha) == 0
+    return Processed(upload_id, True, ready, row.repo_id, row.commit_sha)
+
+
+def _commit_values(cs: CoverageSet, doc: Any, now: float) -> dict[str, Any]:
+    t = cs.totals()
+    return {
+        "branch": doc.branch,
+        "pr": doc.pr,
+        "base_sha": doc.base,
+        "diff": gzip.compress(orjson.dumps(doc.diff)) if doc.diff is not None else None,
+        "coverage": encode_coverage(cs),
+        "updated_at": now,
+        **{k: getattr(t, k) for k in db.TOTAL_KEYS},
+    }
+
+
+def process_upload(
+    engine: Engine, upload_id: str, limits: Limits, lease: float
+) -> Processed | None:
+    """Process one claimed job; a bad report marks the upload failed (not retried)."""
+    with engine.connect() as conn:
+        body = conn.execute(
+            select(db.uploads.c.body).where(db.uploads.c.id == upload_id)
+        ).scalar_one()
+    with _Heartbeat(engine, upload_id, lease):
+        try:
+            read = read_upload(inflate(body, limits))
+        except (CovgapError, Refused) as exc:
+            message = exc.message
+            with engine.begin() as conn:
+                mark(
+                    conn,
+                    upload_id,
+                    state="failed",
+                    error=message,
+                    processed_at=time.time(),
+                    lease_until=None,
+                )
+            log.warning("upload %s failed: %s", upload_id, message)
+            return None
+        return _merge_into_commit(engine, upload_id, read)
+
+
+def run_worker(
+    engine: Engine,
+    *,
+    limits: Limits,
+    lease: float = DEFAULT_LEASE,
+    poll: float = 0.5,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[Processed], None] | None = None,
+    max_jobs: int | None = None,
+) -> int:
+    """Claim and process jobs until ``stop`` is set (or ``max_jobs`` are done)."""
+    stop = stop or threading.Event()
+    done = 0
+    while not stop.is_set():
+        try:
+            upload_id = claim(engine, lease)
+        except Exception:
+            log.warning("claiming a job failed; retrying", exc_info=True)
+            stop.wait(poll)
+            continue
+        if upload_id is None:
+            stop.wait(poll)
+            continue
+        try:
+            processed = process_upload(engine, upload_id, limits, lease)
+        except Exception:
+            # A database hiccup or a lost race on a new commit row: leave the job to
+            # be claimed again when its lease runs out.
+            log.warning("processing upload %s failed; it will be retried", upload_id, exc_info=True)
+            with_engine_release(engine, upload_id)
+            continue
+        done += 1
+        if processed is not None and processed.counted and processed.ready and on_ready:
+            try:
+                on_ready(processed)
+            except Exception:
+                log.warning("notification for %s failed", processed.commit, exc_info=True)
+        if max_jobs is not None and done >= max_jobs:
+            break
+    return done
+
+
+def with_engine_release(engine: Engine, upload_id: str) -> None:
+    """Put a job whose processing raised back in the queue at once."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(db.uploads)
+                .where(db.uploads.c.id == upload_id, db.uploads.c.state == "processing")
+                .values(state="queued", lease_until=None)
+            )
+    except Exception:
+        log.warning("could not requeue upload %s; its lease will expire", upload_id)
+
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "Processed",
+    "claim",
+    "decode_coverage",
+    "encode_coverage",
+    "process_upload",
+    "read_upload",
+    "run_worker",
+]
