@@ -62,7 +62,7 @@ def serve(store: str, *extra: str, env: dict[str, str] | None = None) -> Iterato
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                out, err = proc.communicate()
+                _, err = proc.communicate()
                 raise AssertionError(f"covgap serve exited {proc.returncode}: {err}")
             try:
                 with urllib.request.urlopen(url + "/health", timeout=2) as r:
@@ -129,7 +129,7 @@ class Receiver:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 — the stdlib's name
+            def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", "0"))
                 outer.received.append(orjson.loads(self.rfile.read(size)))
                 self.send_response(201)

@@ -24,7 +24,7 @@ CI_VARS = [
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: "" for k in CI_VARS}
+    return dict.fromkeys(CI_VARS, "")
 
 
 def _lcov(prefix: str, files: dict[str, dict[int, int]]) -> str:
