@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -47,14 +48,20 @@ def create_repo(store: str, name: str, *extra: str) -> str:
 
 
 @contextmanager
-def serve(store: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A ``covgap serve`` process on a free loopback port; yields its base URL."""
+def serve(
+    store: str, *extra: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """A ``covgap serve`` process on a free loopback port; yields its base URL.
+
+    With ``log``, its stderr (everything it logs) goes to that file.
+    """
     port = free_port()
+    log_file = log.open("wb") if log is not None else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "covgap", "serve", "--store", store, "--host", "127.0.0.1",
          "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file if log_file is not None else subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -62,8 +69,7 @@ def serve(store: str, *extra: str, env: dict[str, str] | None = None) -> Iterato
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                _, err = proc.communicate()
-                raise AssertionError(f"covgap serve exited {proc.returncode}: {err}")
+                raise AssertionError(f"covgap serve exited {proc.returncode}")
             try:
                 with urllib.request.urlopen(url + "/health", timeout=2) as r:
                     if r.status == 200:
@@ -81,9 +87,8 @@ def serve(store: str, *extra: str, env: dict[str, str] | None = None) -> Iterato
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        if log_file is not None:
+            log_file.close()
 
 
 def request(
