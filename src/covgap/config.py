@@ -104,6 +104,19 @@ SCHEMA: dict[str, Any] = {
             "zero_files": (int,),
         },
     ),
+    # The history store (issue 11, docs/history.md).
+    "history": (
+        "table",
+        {
+            "store": (str,),
+            "repository": (str,),
+            "carryforward": ("table*", (bool,)),
+            "ignore_flaky": (bool,),
+            "flaky_runs": (int,),
+            "keep": (int,),
+            "protected_branches": STRINGS,
+        },
+    ),
 }
 
 

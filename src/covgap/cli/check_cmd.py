@@ -29,6 +29,7 @@ from covgap.cli._common import (
     write_atomic,
     write_output,
 )
+from covgap.cli._history import store_option, stored_baseline
 from covgap.errors import ConfigError, GitError, InputError
 from covgap.gate import (
     GateInputs,
@@ -194,6 +195,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     is_flag=True,
     help="A --baseline file that does not exist (first run) makes baseline rules not measured.",
 )
+@store_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--explain", is_flag=True, help="Show the numbers behind every rule.")
@@ -210,6 +212,7 @@ def check_command(
     include_uncommitted: bool,
     baseline: Path | None,
     allow_missing_baseline: bool,
+    store_url: str | None,
     fmt: str,
     output: Path | None,
     explain: bool,
@@ -226,6 +229,8 @@ def check_command(
     # The baseline first: a bad --baseline is one error line, before any other output.
     base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     loaded = source.load()
+    if baseline is None:  # the baseline finds itself in the history store (#11)
+        base_line = stored_baseline(loaded, base, store_url, use_merge_base=not no_merge_base)
     gates = loaded.config.section("gates")
     needs_diff = (
         "patch" in gates
@@ -325,9 +330,10 @@ def _config_locations(loaded: Loaded, result: GateResult) -> dict[str, Any]:
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="A previous covgap JSON report with per-line detail (report --format json --detail).",
+    help="A previous covgap JSON report with per-line detail (report --format json --detail); "
+    "default: the run recorded in the history store at the merge-base of --base.",
 )
+@store_option
 @click.option(
     "--format",
     "fmt",
@@ -342,7 +348,8 @@ def diff_command(
     base: str | None,
     no_merge_base: bool,
     include_uncommitted: bool,
-    baseline: Path,
+    baseline: Path | None,
+    store_url: str | None,
     fmt: str,
     output: Path | None,
     all_files: bool,
@@ -357,13 +364,17 @@ def diff_command(
     DUB/DCB deleted.
     """
     base_line = _baseline(baseline)
-    assert base_line is not None
-    if base_line.coverage is None:
+    if base_line is not None and base_line.coverage is None:
         raise InputError(
             f"{baseline}: this baseline has totals only; differential categories need "
             "per-line detail (write it with `covgap report --format json --detail`)"
         )
     loaded = source.load()
+    if base_line is None:  # the baseline finds itself in the history store (#11)
+        base_line = stored_baseline(
+            loaded, base, store_url, use_merge_base=not no_merge_base, required=True
+        )
+    assert base_line is not None and base_line.coverage is not None
     diff, info, _, header = _resolve_diff(
         loaded.workspace.root,
         base,

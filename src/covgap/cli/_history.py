@@ -1,0 +1,163 @@
+"""Options and helpers shared by the commands over the history store (issue 11)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from covgap.config import Config, load_config
+
+if TYPE_CHECKING:
+    from covgap.analysis.diffcov import Baseline
+    from covgap.pipeline import Loaded
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_option(func: F) -> F:
+    """``--store URL``; else ``COVGAP_STORE``; else ``[history] store``; else the default."""
+    return click.option(
+        "--store",
+        "store_url",
+        metavar="URL",
+        help="History store: sqlite:///path.db or postgresql://user@host/db "
+        "(default: $COVGAP_STORE, else [history] store, else sqlite:///.covgap/history.db).",
+    )(func)
+
+
+def repository_option(func: F) -> F:
+    return click.option(
+        "--repository",
+        metavar="NAME",
+        help="The repository's name in the store (default: [history] repository, the CI's "
+        "repository, else the origin remote, e.g. github.com/acme/app).",
+    )(func)
+
+
+def history_config(config: Config) -> dict[str, Any]:
+    return config.section("history")
+
+
+def resolve_store(explicit: str | None, config: Config) -> str | None:
+    """The store to use; None means the default SQLite file in the repository."""
+    value = explicit or os.environ.get("COVGAP_STORE") or history_config(config).get("store")
+    return value or None
+
+
+def repository(explicit: str | None, config: Config, root: Path) -> str:
+    from covgap.history.context import ci_values, repository_name
+
+    named = explicit or history_config(config).get("repository")
+    if named:
+        return str(named)
+    return ci_values(os.environ).get("repo") or repository_name(root)
+
+
+def repo_config(repo: Path, config_path: Path | None) -> tuple[Path, Config]:
+    root = repo.resolve()
+    return root, load_config(root, config_path)
+
+
+def carry_policy(config: Config) -> Callable[[str], bool]:
+    """``[history.carryforward]``: ``suite = false`` stops one suite; ``"*"`` sets the default."""
+    table = history_config(config).get("carryforward", {})
+    default = bool(table.get("*", True))
+    return lambda suite: bool(table.get(suite, default))
+
+
+def short(sha: str) -> str:
+    return sha[:12]
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} %"
+
+
+def store_in_use(explicit: str | None, config: Config, root: Path) -> str | None:
+    """The store a command that can do without one should use, or None.
+
+    A store named anywhere (``--store``, ``COVGAP_STORE``, ``[history] store``) is used;
+    the default SQLite file only when it exists, so commands never create it by reading.
+    """
+    url = resolve_store(explicit, config)
+    if url is not None:
+        return url
+    from covgap.history.url import DEFAULT_STORE, parse
+
+    default = parse(DEFAULT_STORE, root)
+    return DEFAULT_STORE if Path(default.database or "").is_file() else None
+
+
+def stored_baseline(
+    loaded: Loaded,
+    base: str | None,
+    explicit_store: str | None,
+    *,
+    use_merge_base: bool = True,
+    required: bool = False,
+) -> Baseline | None:
+    """The baseline from the store for ``check``/``diff``/``gaps``, when there is one.
+
+    The run recorded at the merge-base of ``base`` and HEAD, or at its nearest recorded
+    ancestor. With ``[history] ignore_flaky``, lines the store knows to flap are taken
+    out of the current coverage and the baseline alike, and a note says how many.
+    Prints what it chose (or why none) on stderr; ``required`` makes "none" an error.
+    """
+    from covgap import gitinfo
+    from covgap.analysis.diffcov import Baseline
+    from covgap.errors import InputError
+    from covgap.history import open_store
+    from covgap.history.baseline import find_baseline
+    from covgap.history.flaky import by_path, flaky_lines, without_lines
+    from covgap.history.url import mask
+
+    root = loaded.workspace.root
+    config = loaded.config
+    url = store_in_use(explicit_store, config, root)
+    if url is None:
+        if required:
+            raise InputError("no baseline: pass --baseline FILE, or --store URL with --base REF")
+        return None
+    if base is None:
+        guess = gitinfo.default_base(root)
+        if guess is None:
+            if required:
+                raise InputError("no base ref to find a stored baseline for (pass --base REF)")
+            return None
+        base = guess[0]
+    name = repository(None, config, root)
+    settings = history_config(config)
+    with open_store(url, root=root, create=False) as store:
+        found, why = find_baseline(store, name, root, base, use_merge_base=use_merge_base)
+        drop: dict[str, set[int]] = {}
+        if settings.get("ignore_flaky"):
+            drop = by_path(flaky_lines(store, name, max_runs=int(settings.get("flaky_runs", 50))))
+    if drop:
+        count = sum(len(v) for v in drop.values())
+        click.echo(
+            f"covgap: note: ignoring {count} flaky line(s) in {len(drop)} file(s) "
+            "([history] ignore_flaky; see `covgap flaky`)",
+            err=True,
+        )
+        loaded.coverage = without_lines(loaded.coverage, drop)
+    if found is None:
+        message = f"no stored baseline in {mask(url)}: {why}"
+        if required:
+            raise InputError(message)
+        click.echo(
+            f"covgap: note: {message}; the rules that compare with one are not measured", err=True
+        )
+        return None
+    coverage = without_lines(found.coverage, drop)
+    origin = found.describe()
+    click.echo(f"covgap: baseline: {origin}", err=True)
+    return Baseline(
+        origin,
+        coverage.totals(),
+        {path: fc.counts() for path, fc in coverage.files.items()},
+        coverage,
+    )
