@@ -289,3 +289,25 @@ def test_concurrent_workers_count_each_upload_once(engine) -> None:  # type: ign
         assert row.uploads == n and row.lines_total == n and row.lines_covered == n
         attempts = conn.execute(select(func.sum(db.uploads.c.attempts))).scalar_one()
         assert attempts == n
+
+
+def test_flapping_lines_over_identical_source(engine) -> None:  # type: ignore[no-untyped-def]
+    _, tok = create_repo(engine, "alpha")
+    blob = "1" * 40
+    for sha, hits in ((SHA_A, {1: 1, 2: 1}), (SHA_B, {1: 1, 2: 0}), ("c" * 40, {1: 1, 2: 1})):
+        doc = document(
+            [("l.info", lcov({"a.py": hits}), "unit")],
+            commit=sha,
+            files=["a.py"],
+            blobs={"a.py": blob},
+            branch="main",
+        )
+        accept_upload(engine, body(doc), tok, LIMITS)
+        _process_all(engine)
+    with engine.connect() as conn:
+        repo = find_repo(conn, "alpha")
+    assert repo is not None
+    data = queries.flapping(engine, repo, "main")
+    assert [(x["path"], x["line"], x["suite"], x["flips"], x["runs"]) for x in data["lines"]] == [
+        ("a.py", 2, "unit", 2, 3)
+    ]

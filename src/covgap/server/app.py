@@ -276,6 +276,17 @@ class App:
             verdict=verdict,
         )
 
+    def api_flapping(self, request: Request) -> Response:
+        repo = self._readable(request, request.path_params["name"])
+        return JSONResponse(queries.flapping(self.engine, repo, request.query_params.get("branch")))
+
+    def flapping_page(self, request: Request) -> Response:
+        repo = self._readable(request, request.path_params["name"])
+        data = queries.flapping(self.engine, repo, request.query_params.get("branch"))
+        return self._page(
+            "flapping.html.j2", title=f"{repo.name}: flapping lines", repo=repo, data=data
+        )
+
     def css_asset(self, request: Request) -> Response:
         return Response(self.css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
@@ -372,12 +383,14 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
         api("/api/v1/repos/{name:str}", state.api_repo),
         api("/api/v1/repos/{name:str}/uploads", state.upload, ["POST"]),
         api("/api/v1/repos/{name:str}/badge.svg", state.badge),
+        api("/api/v1/repos/{name:str}/flapping", state.api_flapping),
         api("/api/v1/repos/{name:str}/commits/{sha:str}", state.api_commit),
         api("/api/v1/repos/{name:str}/commits/{sha:str}/comparison", state.api_comparison),
         api("/api/v1/repos/{name:str}/commits/{sha:str}/gate", state.api_gate),
         api("/api/v1/repos/{name:str}/commits/{sha:str}/comment.md", state.api_comment),
         page("/", state.index),
         page("/{name:str}", state.repo_page),
+        page("/{name:str}/flapping", state.flapping_page),
         page("/{name:str}/commit/{sha:str}", state.commit_page),
         page("/{name:str}/commit/{sha:str}/compare", state.compare_page),
     ]

@@ -11,7 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import orjson
-from sqlalchemy import Connection, desc, func, select
+from sqlalchemy import Connection, Engine, desc, func, select
 
 from covgap.analysis.diffcov import CATEGORIES, DESCRIPTIONS, classify, patch_coverage
 from covgap.gitinfo import Diff, FileDiff, Hunk
@@ -280,6 +280,28 @@ def gate(conn: Connection, repo: Repository, head: Any) -> dict[str, Any]:
     }
 
 
+def flapping(
+    engine: Engine, repo: Repository, branch: str | None, max_runs: int = 50
+) -> dict[str, Any]:
+    """Lines covered in one commit's run and not in another's over identical source.
+
+    Answered by the history store (:func:`covgap.history.flaky.flaky_lines`) from the
+    runs the workers recorded: one run per commit, the file content identified by the
+    git blob ids ``covgap upload`` sends.
+    """
+    from covgap.history.flaky import flaky_lines
+    from covgap.history.store import Store
+
+    store = Store(engine, engine.url.render_as_string(hide_password=True))
+    lines = flaky_lines(store, repo.name, branch=branch, max_runs=max_runs)
+    return {
+        "repository": repo.name,
+        "branch": branch,
+        "max_runs": max_runs,
+        "lines": [line.as_dict() for line in lines],
+    }
+
+
 def badge_svg(label: str, percent: float | None) -> str:
     """A shields-style SVG badge; the colour follows the percentage."""
     text = "unknown" if percent is None else f"{percent:.1f}%"
@@ -388,6 +410,7 @@ __all__ = [
     "commit_state",
     "comparison",
     "find_commit",
+    "flapping",
     "gate",
     "pr_comment",
     "repo_overview",

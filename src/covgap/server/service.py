@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from covgap.server.limits import (
 )
 
 UPLOAD_VERSION = 1
+_HEX = re.compile(r"^[0-9a-f]{40,64}$")
 """The version of the upload document :mod:`covgap.upload` sends."""
 
 
@@ -159,7 +161,7 @@ class UploadDoc:
     files: list[str]
     reports: list[dict[str, Any]]
     diff: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    blobs: dict[str, str] = field(default_factory=dict)
 
 
 def _opt_str(doc: dict[str, Any], key: str, limit: int = 255) -> str | None:
@@ -221,8 +223,22 @@ def parse_upload(raw: bytes) -> UploadDoc:
     diff = doc.get("diff")
     if diff is not None:
         _check_diff(diff)
+    blobs = doc.get("blobs") or {}
+    if not isinstance(blobs, dict) or not all(
+        isinstance(v, str) and _HEX.match(v) for v in blobs.values()
+    ):
+        raise Refused(400, "upload: 'blobs' must map paths to git blob ids")
+    check_paths(blobs, "blob path")
     return UploadDoc(
-        commit.lower(), branch, pr, base.lower() if base else None, repository, files, reports, diff
+        commit.lower(),
+        branch,
+        pr,
+        base.lower() if base else None,
+        repository,
+        files,
+        reports,
+        diff,
+        blobs,
     )
 
 

@@ -291,6 +291,7 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
             branch=doc.branch,
             pr=str(doc.pr) if doc.pr is not None else None,
             run_key=f"server:{row.commit_sha}",
+            blobs={p: b for p, b in doc.blobs.items() if p in cs.files},
             inputs=[r["name"] for r in doc.reports],
             now=now,
         )

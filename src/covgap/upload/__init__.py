@@ -9,6 +9,7 @@ What is sent, as one gzip-compressed JSON document (``version`` 1)::
      "repository": NAME|null,
      "files": [every file of the repository, as `git ls-files` lists it],
      "diff": {"base": SHA, "files": [{"path", "old_path", "status", "hunks": [[...4]]}]}|null,
+     "blobs": {path: git blob id},
      "reports": [{"name": "coverage/lcov.info", "flag": "unit"|null,
                   "format": "lcov"|null, "data": BASE64}]}
 
@@ -109,6 +110,9 @@ class UploadPlan:
     diff: dict[str, Any] | None
     repository: str | None = None
     notes: list[str] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)
+    """Git blob id per file: the server's flapping-line detection compares lines only
+    over identical file content."""
 
 
 def plan_upload(
@@ -186,7 +190,12 @@ def plan_upload(
                 ],
             }
     reports = [(InputSpec(s.path, s.flag or flag), format_name) for s in inputs]
-    return UploadPlan(commit, branch, pr, base, files, reports, diff, repository, notes)
+    blobs: dict[str, str] = {}
+    if in_git:
+        from covgap.history.context import blob_ids
+
+        blobs = blob_ids(repo, files)
+    return UploadPlan(commit, branch, pr, base, files, reports, diff, repository, notes, blobs)
 
 
 def encode(plan: UploadPlan) -> bytes:
@@ -214,6 +223,7 @@ def encode(plan: UploadPlan) -> bytes:
         "repository": plan.repository,
         "files": plan.files,
         "diff": plan.diff,
+        "blobs": plan.blobs,
         "reports": reports,
     }
     return gzip.compress(orjson.dumps(doc), compresslevel=6)
