@@ -192,7 +192,7 @@ def test_shards_merge_exactly_and_paths_are_mapped(engine, tmp_path: Path) -> No
         assert state["totals"] == expected.totals().as_dict() | {}
         assert state["uploads"] == 3
         row = queries.find_commit(conn, repo, SHA_A)
-        cs, rows = queries.commit_files(row)
+        cs, rows = queries.commit_files(engine, row)
         assert cs == expected
         assert [r["path"] for r in rows] == ["src/a.py", "src/b.py"]
         assert queries.commit_state(conn, repo, SHA_B) is None

@@ -254,7 +254,7 @@ class App:
 
     def commit_page(self, request: Request) -> Response:
         repo, head = self._head(request)
-        _, file_rows = queries.commit_files(head)
+        _, file_rows = queries.commit_files(self.engine, head)
         return self._page(
             "commit.html.j2",
             title=f"{repo.name} @ {head.sha[:12]}",

@@ -12,24 +12,32 @@ of ``covgap serve`` / ``covgap server worker`` processes can share one PostgreSQ
   its place in the job queue (``state``, ``lease_until``, ``attempts``). Storing the
   body and the queued job in one row means one INSERT accepts an upload: nothing can
   be queued without its data or stored without being queued;
-* ``server_commits`` — the merged coverage of every processed upload of one commit
-  (lossless covgap JSON, gzip-compressed) and its totals;
+* ``server_commits`` — one row per commit with processed uploads: branch, PR, base,
+  the diff against the base, how many uploads were counted, the totals, and
+  ``run_id``, the history store's run (``runs``) that holds the commit's merged
+  per-line coverage. The workers record every upload into that run (run key
+  ``server:<sha>``), so the per-line detail is stored once, in the history store's
+  compact encoding, and ``covgap trend``/``flaky`` see server uploads too;
 * ``server_rate`` — request counts per token and minute, so a rate limit holds
   across processes and machines.
 
-SQLite works for a one-machine trial: every transaction there starts with ``BEGIN
-IMMEDIATE`` (SQLite has no row locks, so a writer takes the database lock up front
-instead of failing to upgrade a read lock later), with a long busy timeout.
+SQLite works for a one-machine trial: every write transaction (:func:`write`) there
+starts with ``BEGIN IMMEDIATE`` (SQLite has no row locks, so a writer takes the
+database lock up front instead of failing to upgrade a read lock later), with a long
+busy timeout; reads run beside it in WAL mode.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -104,7 +112,7 @@ commits = Table(
     Column("pr", Integer, nullable=True),
     Column("base_sha", String(64), nullable=True),
     Column("diff", LargeBinary, nullable=True),
-    Column("coverage", LargeBinary, nullable=True),
+    Column("run_id", Integer, nullable=True),  # runs.id (a foreign key in the migration)
     Column("uploads", Integer, nullable=False, default=0),
     Column("lines_total", BigInteger, nullable=False, default=0),
     Column("lines_covered", BigInteger, nullable=False, default=0),
@@ -155,7 +163,19 @@ def _sqlite_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        write = conn.get_execution_options().get("covgap_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` on SQLite, an ordinary one elsewhere.
+
+    Reads (``engine.connect()``) start deferred transactions, which in WAL mode never
+    wait for a writer; only writers queue for SQLite's lock.
+    """
+    with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
+        yield conn
 
 
 def open_engine(url: str, *, pool_size: int = 5) -> Engine:
@@ -189,7 +209,7 @@ def create_schema(engine: Engine) -> None:
     """
     from covgap.history.store import _MIGRATION_LOCK, migrate
 
-    with engine.begin() as conn:
+    with write(engine) as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         migrate(conn, mask(engine.url.render_as_string(hide_password=True)))
@@ -206,4 +226,5 @@ __all__ = [
     "repositories",
     "tokens",
     "uploads",
+    "write",
 ]

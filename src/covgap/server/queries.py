@@ -18,7 +18,7 @@ from covgap.gitinfo import Diff, FileDiff, Hunk
 from covgap.model import CoverageSet
 from covgap.server import db
 from covgap.server.service import Repository, has_accepted, pending_count
-from covgap.server.worker import decode_coverage
+from covgap.server.worker import commit_coverage
 
 
 def _pct(covered: int, total: int) -> float | None:
@@ -148,8 +148,8 @@ def _failed(conn: Connection, repo_id: int, sha: str) -> int:
     )
 
 
-def commit_files(row: Any) -> tuple[CoverageSet, list[dict[str, Any]]]:
-    cs = decode_coverage(row.coverage)
+def commit_files(engine: Engine, row: Any) -> tuple[CoverageSet, list[dict[str, Any]]]:
+    cs = commit_coverage(engine, row.run_id)
     files = []
     for path in sorted(cs.files):
         k = cs.files[path].counts()
@@ -186,7 +186,7 @@ def comparison(conn: Connection, repo: Repository, head: Any) -> dict[str, Any]:
     the comparison says so instead of inventing one.
     """
     base_row = find_commit(conn, repo, head.base_sha) if head.base_sha else None
-    current = decode_coverage(head.coverage)
+    current = commit_coverage(conn.engine, head.run_id)
     diff = _diff_of(head)
     out: dict[str, Any] = {
         "repository": repo.name,
@@ -224,7 +224,7 @@ def comparison(conn: Connection, repo: Repository, head: Any) -> dict[str, Any]:
     else:
         out["notes"].append("the upload carried no diff: no patch coverage")
     if base_row is not None:
-        baseline = decode_coverage(base_row.coverage)
+        baseline = commit_coverage(conn.engine, base_row.run_id)
         dc = classify(current, baseline, diff)
         out["categories"] = {
             "lines": dc.totals(),

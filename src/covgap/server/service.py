@@ -57,7 +57,7 @@ def _repo(row: Any) -> Repository:
 def init_store(engine: Engine) -> str | None:
     """Create the tables; return a new admin token if the store had none, else None."""
     db.create_schema(engine)
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         has_admin = conn.execute(
             select(db.tokens.c.id).where(
                 db.tokens.c.kind == "admin", db.tokens.c.revoked.is_(False)
@@ -75,7 +75,7 @@ def create_repo(
     check_repo_name(name)
     if notify_url is not None and not notify_url.startswith(("http://", "https://")):
         raise Refused(400, f"notify URL {notify_url!r} must be http:// or https://")
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         if conn.execute(select(db.repositories.c.id).where(db.repositories.c.name == name)).first():
             raise Refused(409, f"repository {name!r} already exists")
         rid = conn.execute(
@@ -89,7 +89,7 @@ def create_repo(
 
 def create_token(engine: Engine, repo_name: str, kind: str) -> str:
     """Another upload or read token for a repository."""
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         repo = find_repo(conn, repo_name)
         if repo is None:
             raise Refused(404, f"no repository {repo_name!r}")
@@ -288,7 +288,7 @@ def accept_upload(
     The repository is the upload token's; naming another one (in the URL or the
     document) is refused with 403, whatever that repository's tokens are.
     """
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         tok = authenticate(conn, token)
         if tok is None:
             raise Refused(401, "upload: missing or unknown token")
@@ -307,7 +307,7 @@ def accept_upload(
             403, f"upload: this token belongs to another repository, not {doc.repository!r}"
         )
     upload_id = uuid.uuid4().hex
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         conn.execute(
             insert(db.uploads).values(
                 id=upload_id,

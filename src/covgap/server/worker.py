@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,7 @@ from sqlalchemy import Connection, Engine, or_, select, update
 
 from covgap.config import Config
 from covgap.errors import CovgapError
-from covgap.formats import covgap_json, read_report
+from covgap.formats import read_report
 from covgap.history.store import Store
 from covgap.model import CoverageSet, InputInfo
 from covgap.server import db
@@ -91,7 +90,7 @@ def claim(engine: Engine, lease: float, name: str | None = None) -> str | None:
         )
         .returning(u.c.id, u.c.attempts)
     )
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         row = conn.execute(stmt).first()
         if row is None:
             return None
@@ -120,7 +119,7 @@ class _Heartbeat:
     def _run(self) -> None:
         while not self.stop.wait(self.lease / 3):
             try:
-                with self.engine.begin() as conn:
+                with db.write(self.engine) as conn:
                     conn.execute(
                         update(db.uploads)
                         .where(
@@ -196,16 +195,15 @@ def read_upload(raw: bytes) -> ReadUpload:
     return ReadUpload(merged, suites, result, doc)
 
 
-def encode_coverage(cs: CoverageSet) -> bytes:
-    out = BytesIO()
-    covgap_json.write(cs, out)
-    return gzip.compress(out.getvalue(), compresslevel=5)
-
-
-def decode_coverage(blob: bytes | None) -> CoverageSet:
-    if not blob:
+def commit_coverage(engine: Engine, run_id: int | None) -> CoverageSet:
+    """A commit's merged coverage: its history run's, or empty before its first upload."""
+    if run_id is None:
         return CoverageSet()
-    return covgap_json.read(BytesIO(gzip.decompress(blob)), "stored coverage")
+    return _reader(engine).run_coverage(run_id).coverage()
+
+
+def _reader(engine: Engine) -> Store:
+    return Store(engine, engine.url.render_as_string(hide_password=True))
 
 
 @dataclass(frozen=True)
@@ -239,10 +237,16 @@ class _InTransaction(Store):
 
 
 def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Processed:
-    """Count one processed upload into its commit and the history store, once."""
+    """Count one processed upload into its commit and the history store, once.
+
+    One transaction: lock the upload (already ``done``? then another run of this job
+    counted it: stop), create or lock the commit's row, record the upload into the
+    commit's history run (which merges it with the earlier shards under the run's
+    lock), copy the run's totals to the commit and mark the upload done.
+    """
     cs, result, doc = read.coverage, read.result, read.doc
     u, c = db.uploads, db.commits
-    with engine.begin() as conn:
+    with db.write(engine) as conn:
         row = conn.execute(
             select(u.c.state, u.c.repo_id, u.c.commit_sha)
             .where(u.c.id == upload_id)
@@ -252,8 +256,7 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
             return Processed(upload_id, False, False, row.repo_id, row.commit_sha)
         now = time.time()
         # Create the commit's row if it is new (a no-op when it exists), then lock it:
-        # concurrent shards of one commit queue up here and each merges into the
-        # previous one's result.
+        # concurrent shards of one commit queue up here.
         if conn.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as upsert
         else:
@@ -273,14 +276,6 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
         existing = conn.execute(
             select(c).where(c.c.repo_id == row.repo_id, c.c.sha == row.commit_sha).with_for_update()
         ).one()
-        merged = decode_coverage(existing.coverage).merge(cs) if existing.uploads else cs
-        values = _commit_values(merged, doc, now)
-        for key in ("branch", "pr", "base_sha", "diff"):
-            if values.get(key) is None:
-                values[key] = getattr(existing, key)
-        conn.execute(
-            update(c).where(c.c.id == existing.id).values(uploads=c.c.uploads + 1, **values)
-        )
         repo_name = conn.execute(
             select(db.repositories.c.name).where(db.repositories.c.id == row.repo_id)
         ).scalar_one()
@@ -296,6 +291,21 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
             now=now,
         )
         result["history_upload"] = recorded.upload_id
+        totals = recorded.run.totals
+        values: dict[str, Any] = {
+            "branch": doc.branch or existing.branch,
+            "pr": doc.pr if doc.pr is not None else existing.pr,
+            "base_sha": doc.base or existing.base_sha,
+            "diff": gzip.compress(orjson.dumps(doc.diff))
+            if doc.diff is not None
+            else existing.diff,
+            "run_id": recorded.run.id,
+            "updated_at": now,
+            **{k: getattr(totals, k) for k in db.TOTAL_KEYS},
+        }
+        conn.execute(
+            update(c).where(c.c.id == existing.id).values(uploads=c.c.uploads + 1, **values)
+        )
         mark(
             conn,
             upload_id,
@@ -307,19 +317,6 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
         )
         ready = pending_count(conn, row.repo_id, row.commit_sha) == 0
     return Processed(upload_id, True, ready, row.repo_id, row.commit_sha)
-
-
-def _commit_values(cs: CoverageSet, doc: Any, now: float) -> dict[str, Any]:
-    t = cs.totals()
-    return {
-        "branch": doc.branch,
-        "pr": doc.pr,
-        "base_sha": doc.base,
-        "diff": gzip.compress(orjson.dumps(doc.diff)) if doc.diff is not None else None,
-        "coverage": encode_coverage(cs),
-        "updated_at": now,
-        **{k: getattr(t, k) for k in db.TOTAL_KEYS},
-    }
 
 
 def process_upload(
@@ -335,7 +332,7 @@ def process_upload(
             read = read_upload(inflate(body, limits))
         except (CovgapError, Refused) as exc:
             message = exc.message
-            with engine.begin() as conn:
+            with db.write(engine) as conn:
                 mark(
                     conn,
                     upload_id,
@@ -394,7 +391,7 @@ def run_worker(
 def with_engine_release(engine: Engine, upload_id: str) -> None:
     """Put a job whose processing raised back in the queue at once."""
     try:
-        with engine.begin() as conn:
+        with db.write(engine) as conn:
             conn.execute(
                 update(db.uploads)
                 .where(db.uploads.c.id == upload_id, db.uploads.c.state == "processing")
@@ -408,8 +405,7 @@ __all__ = [
     "DEFAULT_LEASE",
     "Processed",
     "claim",
-    "decode_coverage",
-    "encode_coverage",
+    "commit_coverage",
     "process_upload",
     "read_upload",
     "run_worker",

@@ -1,5 +1,6 @@
 """The server's tables (issue 12): repositories, hashed tokens, the upload queue,
-each commit's merged coverage, and per-token rate counters.
+each commit's metadata and totals (its merged coverage is the history store's run),
+and per-token rate counters.
 
 They live in the history store's database and migration chain, so one ``--store`` URL
 holds both and one migration brings both up to date. Declared in
@@ -83,7 +84,7 @@ def upgrade() -> None:
         sa.Column("pr", sa.Integer, nullable=True),
         sa.Column("base_sha", sa.String(64), nullable=True),
         sa.Column("diff", sa.LargeBinary, nullable=True),
-        sa.Column("coverage", sa.LargeBinary, nullable=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=True),
         sa.Column("uploads", sa.Integer, nullable=False),
         *_counts(),
         sa.Column("created_at", sa.Float, nullable=False),
