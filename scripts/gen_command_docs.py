@@ -41,6 +41,15 @@ def render() -> str:
             cmd, info_name=name, parent=ctx, terminal_width=88, max_content_width=88
         )
         parts += ["", f"## covgap {name}", "", "```text", cmd.get_help(sub), "```"]
+        if isinstance(cmd, click.Group):  # `covgap history list|show|prune`
+            for sub_name in sorted(cmd.list_commands(sub)):
+                child = cmd.get_command(sub, sub_name)
+                assert child is not None
+                child_ctx = click.Context(
+                    child, info_name=sub_name, parent=sub, terminal_width=88, max_content_width=88
+                )
+                title = f"covgap {name} {sub_name}"
+                parts += ["", f"### {title}", "", "```text", child.get_help(child_ctx), "```"]
     return "\n".join(parts) + "\n"
 
 

@@ -8,7 +8,8 @@ The tree, and the exit status the CLI maps each branch to::
     ├── ConfigError             covgap.toml / [tool.covgap] is wrong; names the key
     ├── MergeConflictError      two inputs disagree about the same file in a way no sum fixes
     ├── GitError                git could not answer (not a repository, bad ref, shallow clone)
-    └── OutputError             an output could not be written
+    ├── OutputError             an output could not be written
+    └── StoreError              the history store cannot be used (names it, password masked)
 
 Gate failures are not exceptions: they are results, and the CLI exits 1 for them.
 Library code raises these and never prints or exits; ``covgap.cli`` turns them into a

@@ -23,6 +23,14 @@ def test_demo_writes_every_report(tmp_path: Path) -> None:
     assert {c["name"] for c in doc["components"]} >= {"tasker-core", "tasker-py"}
     assert {f["name"] for f in doc["flags"]} == {"unit", "integration", "e2e"}
     assert "## Coverage Gaps: Prioritized List" in (out / "GAPS.md").read_text()
+    # The history store (#11): the committed baseline and today's run are two points.
+    trend = (out / "TREND.md").read_text()
+    assert "| lines | 46.25 % | 62.90 % | +16.65 pp |" in trend
+    assert "## Coverage Trend" in (out / "GAPS.md").read_text()
+    page = (out / "html/index.html").read_text()
+    assert 'class="trend"' in page and "<svg" in page
+    assert "https://" not in page.replace("http://www.w3.org/2000/svg", "")  # offline
+    assert "Coverage trend of the example" in result.stdout
     # Running it again replaces its own directory without complaint.
     again = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
     assert again.exit_code == 0

@@ -123,9 +123,16 @@ class History:
         return self.sha[name]
 
     def record(
-        self, name: str, app: int, lib: int, *, suites: tuple[str, ...] = ("unit", "e2e"),
-        flap: bool = False, run_id: str | None = None, branch: str = "main",
-    ) -> Result:  # fmt: skip
+        self,
+        name: str,
+        app: int,
+        lib: int,
+        *,
+        suites: tuple[str, ...] = ("unit", "e2e"),
+        flap: bool = False,
+        run_id: str | None = None,
+        branch: str = "main",
+    ) -> Result:
         git(self.repo, "checkout", "-q", self.sha[name])
         inputs = []
         unit_cov = set(UNIT_APP[app]) | ({FLAP_LINE} if flap else set())
@@ -156,6 +163,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def history(tmp_path: Path, store_url: str) -> Iterator[History]:
+    yield build_history(tmp_path, store_url)
+
+
+@pytest.fixture
+def sqlite_history(tmp_path: Path) -> History:
+    return build_history(tmp_path, f"sqlite:///{tmp_path}/history.db")
+
+
+def build_history(tmp_path: Path, store_url: str) -> History:
     h = History(tmp_path, store_url)
     h.commit("c1", 1, 1, "one")
     h.commit("c2", 2, 1, "two")
@@ -169,7 +185,7 @@ def history(tmp_path: Path, store_url: str) -> Iterator[History]:
     h.record("c5", 2, 2, flap=True, run_id="r5a")
     h.record("c5", 2, 2, run_id="r5b")  # a re-run of c5: another run
     git(h.repo, "checkout", "-q", "main")
-    yield h
+    return h
 
 
 def expected_totals(
@@ -189,8 +205,19 @@ def expected_totals(
 
 
 def test_trend_carryforward_and_flaky(history: History) -> None:
-    result = cli("trend", "--repo", str(history.repo), "--store", history.url,
-                 "--repository", "example/repo", "--branch", "main", "--format", "json")  # fmt: skip
+    result = cli(
+        "trend",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--branch",
+        "main",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     points = json.loads(result.output)["points"]
     assert [p["commit"] for p in points] == [history.sha[c] for c in ("c1", "c2", "c3", "c4", "c5")]
@@ -206,16 +233,35 @@ def test_trend_carryforward_and_flaky(history: History) -> None:
     assert points[4]["totals"] == expected_totals(2, 2, flap=True)
     assert all(p["carried"] == [] for i, p in enumerate(points) if i != 3)
 
-    md = cli("trend", "--repo", str(history.repo), "--store", history.url,
-             "--repository", "example/repo", "--format", "markdown").output  # fmt: skip
+    md = cli(
+        "trend",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "markdown",
+    ).output
     assert f"baseline `{history.sha['c1'][:12]}`" in md
     assert "e2e*" in md and "carried forward" in md
-    term = cli("trend", "--repo", str(history.repo), "--store", history.url,
-               "--repository", "example/repo").output  # fmt: skip
+    term = cli(
+        "trend", "--repo", str(history.repo), "--store", history.url, "--repository", "example/repo"
+    ).output
     assert "e2e*" in term and history.sha["c4"][:12] in term
 
-    flaky = cli("flaky", "--repo", str(history.repo), "--store", history.url,
-                "--repository", "example/repo", "--format", "json")  # fmt: skip
+    flaky = cli(
+        "flaky",
+        "--repo",
+        str(history.repo),
+        "--store",
+        history.url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "json",
+    )
     lines = json.loads(flaky.output)["lines"]
     assert [(f["path"], f["line"], f["suite"]) for f in lines] == [
         ("src/app.py", FLAP_LINE, "unit")
@@ -234,8 +280,18 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "covgap.toml").write_text(
         '[gates]\nmax_drop = 100\n[history]\nrepository = "example/repo"\n'
     )
-    result = cli("check", str(current), "--repo", str(repo), "--base", "main",
-                 "--store", history.url, "--format", "json")  # fmt: skip
+    result = cli(
+        "check",
+        str(current),
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--store",
+        history.url,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     origin = doc["context"]["baseline"] if "context" in doc else doc["baseline"]
@@ -248,13 +304,24 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "README").write_text("six")
     git(repo, "commit", "-qam", "c6 (not recorded)")
     git(repo, "checkout", "-q", "-b", "feature2")
-    text = cli("check", str(current), "--repo", str(repo), "--base", "main",
-               "--store", history.url).output  # fmt: skip
+    text = cli(
+        "check", str(current), "--repo", str(repo), "--base", "main", "--store", history.url
+    ).output
     assert f"at {history.sha['c5'][:12]}" in text
     assert "1 commit before the merge-base" in text
 
-    diff = cli("diff", str(current), "--repo", str(repo), "--base", "main",
-               "--store", history.url, "--format", "json")  # fmt: skip
+    diff = cli(
+        "diff",
+        str(current),
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--store",
+        history.url,
+        "--format",
+        "json",
+    )
     assert diff.exit_code == 0, diff.output
     assert history.sha["c5"][:12] in json.loads(diff.stdout)["context"]["baseline"]
 
@@ -293,15 +360,24 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=clean_env(),
-        )  # fmt: skip
+        )
         for p in shards
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=240)
+        _out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
     by_hand = CoverageSet.merge_all([read_report(p) for p in shards]).totals()
-    result = cli("trend", "--repo", str(h.repo), "--store", store_url,
-                 "--repository", "example/repo", "--format", "json")  # fmt: skip
+    result = cli(
+        "trend",
+        "--repo",
+        str(h.repo),
+        "--store",
+        store_url,
+        "--repository",
+        "example/repo",
+        "--format",
+        "json",
+    )
     points = json.loads(result.output)["points"]
     assert len(points) == 1 and points[0]["commit"] == sha
     assert points[0]["totals"] == by_hand.as_dict()
@@ -318,6 +394,159 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
             "example/repo",
             "--format",
             "json",
-        ).output  # fmt: skip
+        ).output
     )
     assert [r["uploads"] for r in listing["runs"]] == [8]
+
+
+def run_cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_bad_stores_are_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    report = tmp_path / "l.info"
+    report.write_text(lcov({"a.py": {1: 1}}))
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 200)
+    cases = [
+        (f"sqlite:///{bad}", f"store sqlite:///{bad}: cannot open"),
+        ("postgresql://me:hunter2@127.0.0.1:1/db", "postgresql://me:***@127.0.0.1:1/db"),
+        ("ftp://x", "unsupported database"),
+    ]
+    for url, message in cases:
+        result = run_cli("record", str(report), "--repo", str(tmp_path), "--store", url,
+                         "--commit", "a" * 40)  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
+        assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert bad.read_bytes() == b"garbage" * 200
+    missing = run_cli("trend", "--repo", str(tmp_path), "--store", f"sqlite:///{tmp_path}/no.db")
+    assert missing.exit_code == 2 and "no such store" in missing.stderr
+    assert not (tmp_path / "no.db").exists()
+
+
+def test_store_from_env_and_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    report = tmp_path / "l.info"
+    report.write_text(lcov({"a.py": {1: 1}}))
+    monkeypatch.setenv("COVGAP_STORE", f"sqlite:///{tmp_path}/env.db")
+    ok = run_cli("record", str(report), "--repo", str(tmp_path), "--commit", "a" * 40)
+    assert ok.exit_code == 0, ok.output
+    assert "recorded upload 1" in ok.stdout and (tmp_path / "env.db").is_file()
+    monkeypatch.delenv("COVGAP_STORE")
+    (tmp_path / "covgap.toml").write_text('[history]\nstore = "sqlite:///cfg.db"\n')
+    ok = run_cli("record", str(report), "--repo", str(tmp_path), "--commit", "b" * 40)
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "cfg.db").is_file()  # relative to the repository
+    listed = run_cli("history", "list", "--repo", str(tmp_path))
+    assert listed.exit_code == 0 and "bbbbbbbbbbbb" in listed.stdout
+
+
+def test_history_show_prune_and_flaky_outputs(sqlite_history: History) -> None:
+    h = sqlite_history
+    common = ("--repo", str(h.repo), "--store", h.url, "--repository", "example/repo")
+    runs = json.loads(cli("history", "list", *common, "--format", "json").output)["runs"]
+    assert len(runs) == 6 and all(r["bytes"] > 0 for r in runs)
+    c4 = next(r for r in runs if r["commit"] == h.sha["c4"])
+    shown = json.loads(
+        cli("history", "show", str(c4["id"]), *common[:4], "--format", "json").output
+    )
+    assert shown["suite_totals"]["e2e"]["carried"] is True
+    assert shown["carried"][0]["from_commit"] == h.sha["c3"]
+    assert shown["carried"][0]["changed_files"] == 1  # lib.py changed since c3
+    assert set(shown["component_totals"]) == {"app"}
+    text = cli("history", "show", str(c4["id"]), *common[:4]).output
+    assert f"carried e2e from {h.sha['c3'][:12]}" in text and "(carried)" in text
+    missing = run_cli("history", "show", "999", *common[:4])
+    assert missing.exit_code == 2 and "no run 999" in missing.stderr
+    assert "e2e*" in cli("history", "list", *common).output
+
+    flaky_md = cli("flaky", *common, "--format", "markdown").output
+    assert "| `src/app.py` | 7 | unit | 2 | 5 |" in flaky_md
+    assert "src/app.py" in cli("flaky", *common).output
+    assert "No line flipped" in cli("flaky", *common, "--runs", "1", "--format", "markdown").output
+    assert "no flaky lines" in cli("flaky", *common, "--runs", "1").output
+
+    dry = cli("history", "prune", *common, "--keep", "1", "--protect", "none", "--dry-run")
+    assert "would delete 5 run(s)" in dry.output
+    assert len(json.loads(cli("history", "list", *common, "--format", "json").output)["runs"]) == 6
+    kept = cli("history", "prune", *common, "--keep", "2")
+    assert "deleted 0 run(s)" in kept.output  # main is protected by default
+    gone = cli("history", "prune", *common, "--keep", "2", "--protect", "none")
+    assert "deleted 4 run(s)" in gone.output
+    left = json.loads(cli("history", "list", *common, "--format", "json").output)["runs"]
+    assert [r["commit"] for r in left] == [h.sha["c5"], h.sha["c5"]]
+    assert run_cli("history", "prune", *common, "--keep", "-1").exit_code == 2
+
+
+def test_carryforward_can_be_switched_off(tmp_path: Path) -> None:
+    h = History(tmp_path, f"sqlite:///{tmp_path}/history.db")
+    (h.repo / "covgap.toml").write_text("[history.carryforward]\ne2e = false\n")
+    h.commit("c1", 1, 1, "one")
+    h.commit("c2", 1, 1, "two")
+    h.record("c1", 1, 1)
+    result = h.record("c2", 1, 1, suites=("unit",))
+    assert json.loads(result.output)["run"]["carried"] == []
+    (h.repo / "covgap.toml").write_text('[history.carryforward]\n"*" = false\ne2e = true\n')
+    result = h.record("c2", 1, 1, suites=("unit",))
+    assert [c["suite"] for c in json.loads(result.output)["run"]["carried"]] == ["e2e"]
+    unit = f"unit={h.reports / 'c2-unit-None.info'}"
+    text = cli("record", unit, "--repo", str(h.repo), "--store", h.url,
+               "--branch", "main", "--repository", "example/repo").output  # fmt: skip
+    assert "carried: suite e2e from" in text
+
+
+def test_gates_ignore_flaky_lines_and_gaps_use_the_store(sqlite_history: History) -> None:
+    h = sqlite_history
+    repo = h.repo
+    git(repo, "checkout", "-q", "-b", "feature", h.sha["c5"])
+    current = h.reports / "now.info"
+    # the flapping line 7 uncovered now; everything else as in c5's first run
+    current.write_text(
+        lcov({"src/app.py": all_lines(UNIT_APP[2] | E2E_APP),
+              "src/lib.py": all_lines(E2E_LIB[2])})
+    )  # fmt: skip
+    toml = '[gates]\nmax_drop = 0\n[history]\nrepository = "example/repo"\n'
+    (repo / "covgap.toml").write_text(toml)
+    args = ("check", str(current), "--repo", str(repo), "--base", "main", "--store", h.url)
+    strict = run_cli(*args, "--format", "json")
+    assert strict.exit_code == 1, strict.output  # line 7 counts: a drop against c5
+    (repo / "covgap.toml").write_text(toml + "ignore_flaky = true\n")
+    lenient = run_cli(*args, "--format", "json")
+    assert lenient.exit_code == 0, lenient.output
+    assert "ignoring 1 flaky line(s) in 1 file(s)" in lenient.stderr
+
+    gaps = run_cli("gaps", str(current), "--repo", str(repo), "--base", "main",
+                   "--store", h.url, "--format", "markdown")  # fmt: skip
+    assert gaps.exit_code == 0, gaps.output
+    assert "**Baseline**: store runs" in gaps.stdout and h.sha["c5"][:12] in gaps.stdout
+    assert "## Coverage Trend" in gaps.stdout and "**this report**" in gaps.stdout
+
+    html = h.reports / "html"
+    os.environ["COVGAP_STORE"] = h.url
+    try:
+        report = run_cli("report", str(current), "--repo", str(repo), "--format", "html",
+                         "-o", str(html))  # fmt: skip
+    finally:
+        del os.environ["COVGAP_STORE"]
+    assert report.exit_code == 0, report.output
+    page = (html / "index.html").read_text()
+    assert 'class="trend"' in page and h.sha["c5"][:12] in page
+
+    nobase = run_cli("diff", str(current), "--repo", str(repo), "--base", "main")
+    assert nobase.exit_code == 2 and "no baseline" in nobase.stderr
+
+
+def test_gaps_baseline_file_still_works(sqlite_history: History) -> None:
+    h = sqlite_history
+    current = h.reports / "c5-unit-r5a.info"
+    base = h.reports / "base.json"
+    made = run_cli("report", str(current), "--repo", str(h.repo), "--format", "json",
+                   "-o", str(base))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    gaps = run_cli("gaps", str(current), "--repo", str(h.repo), "--baseline", str(base),
+                   "--format", "markdown")  # fmt: skip
+    assert gaps.exit_code == 0, gaps.output
+    assert "| Metric | Baseline | Current |" in gaps.stdout

@@ -68,6 +68,12 @@ def test_round_trip_and_shards(store_url: str) -> None:
         assert commit_cov == expected.merge(unit)
 
 
+def test_schema_revision_is_the_migrations_head() -> None:
+    from covgap.history.schema import SCHEMA_REVISION
+
+    assert head_revision() == SCHEMA_REVISION
+
+
 def test_shard_of_another_commit_is_refused(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path}/h.db") as store:
         store.record({"": cov("a", {1: 1})}, repository="r", commit=SHA_A, run_key="k")
@@ -234,12 +240,14 @@ def file_coverage(draw: st.DrawFn, path: str) -> FileCoverage:
     for name, start, end, n in draw(
         st.lists(
             st.tuples(
-                st.text(max_size=8), st.integers(1, 500), st.none() | st.integers(1, 900),
+                st.text(max_size=8),
+                st.integers(1, 500),
+                st.none() | st.integers(1, 900),
                 st.integers(0, 9),
             ),
             max_size=5,
         )
-    ):  # fmt: skip
+    ):
         b.add_function(name, start, n, end)
     fc = b.build()
     flags = draw(st.lists(st.sampled_from(["unit", "e2e", "x.y"]), max_size=2, unique=True))
@@ -253,7 +261,13 @@ def file_coverage(draw: st.DrawFn, path: str) -> FileCoverage:
         br_branch=fc.br_branch,
         br_taken=fc.br_taken,
         functions=fc.functions,
-        flags={f: array("i", covered) for f in flags},
+        # usually a flag is what its suite covered; merged sets hold other line lists
+        flags={
+            f: array("i", covered)
+            if draw(st.booleans())
+            else array("i", sorted(draw(st.sets(st.integers(1, 5000), max_size=5))))
+            for f in flags
+        },
     )
 
 
@@ -303,3 +317,27 @@ def test_functions_survive(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path}/h.db") as store:
         r = store.record({"": CoverageSet({"a.c": fc})}, repository="r", commit=SHA_A)
         assert store.run_coverage(r.run.id).coverage().files["a.c"].functions == fc.functions
+
+
+def test_damaged_detail_is_a_store_error(tmp_path: Path) -> None:
+    from covgap.history.codec import DetailError
+
+    with pytest.raises(DetailError, match="unknown detail format"):
+        decode(b"\x09abc")
+    with pytest.raises(DetailError, match="damaged detail"):
+        decode(b"\x01not zlib")
+    url = f"sqlite:///{tmp_path}/h.db"
+    with open_store(url) as store:
+        r = store.record({"": cov("a", {1: 1})}, repository="r", commit=SHA_A)
+    con = sqlite3.connect(tmp_path / "h.db")
+    con.execute("UPDATE uploads SET detail = x'01deadbeef'")
+    con.commit()
+    con.close()
+    with open_store(url) as store:
+        with pytest.raises(StoreError, match=r"store sqlite:///.*: run 1: damaged detail"):
+            store.run_coverage(r.run.id)
+        with pytest.raises(StoreError, match="no run 99"):
+            store.run_coverage(99)
+        with pytest.raises(StoreError, match="no upload 99"):
+            store.upload_detail(99)
+        assert store.run(99) is None

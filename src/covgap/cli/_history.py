@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,6 +14,8 @@ from covgap.config import Config, load_config
 
 if TYPE_CHECKING:
     from covgap.analysis.diffcov import Baseline
+    from covgap.history.baseline import StoredBaseline
+    from covgap.history.trend import TrendPoint
     from covgap.pipeline import Loaded
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -161,3 +164,105 @@ def stored_baseline(
         {path: fc.counts() for path, fc in coverage.files.items()},
         coverage,
     )
+
+
+@dataclass
+class HistoryView:
+    """What the gap document and the HTML report show from the store."""
+
+    points: list[TrendPoint]
+    baseline: StoredBaseline | None
+    label: str | None
+
+    def baseline_point(self) -> TrendPoint | None:
+        if self.baseline is None:
+            return None
+        return next((p for p in self.points if p.commit == self.baseline.commit), None)
+
+
+def history_view(
+    loaded: Loaded, explicit_store: str | None = None, base: str | None = None
+) -> HistoryView | None:
+    """The trend and stored baseline for this repository, when a store is in use.
+
+    A store that cannot be read does not stop a report: a warning on stderr says the
+    trend is left out and why.
+    """
+    from covgap import gitinfo
+    from covgap.errors import CovgapError
+    from covgap.history import open_store
+    from covgap.history.baseline import find_baseline
+    from covgap.history.trend import trend
+
+    root = loaded.workspace.root
+    url = store_in_use(explicit_store, loaded.config, root)
+    if url is None:
+        return None
+    name = repository(None, loaded.config, root)
+    try:
+        with open_store(url, root=root, create=False) as store:
+            found = None
+            ref = base
+            if ref is None:
+                try:
+                    guess = gitinfo.default_base(root)
+                except CovgapError:
+                    guess = None
+                ref = guess[0] if guess else None
+            if ref is not None:
+                try:
+                    found, _why = find_baseline(store, name, root, ref)
+                except CovgapError:
+                    found = None
+            branch = found.runs[0].branch if found else None
+            points = trend(store, name, branch=branch, limit=30)
+    except CovgapError as exc:
+        click.echo(f"covgap: warning: {exc}; the trend is left out", err=True)
+        return None
+    return HistoryView(points, found, found.describe() if found else None)
+
+
+def gaps_baseline(view: HistoryView | None) -> dict[str, Any] | None:
+    """The stored baseline in the shape ``gaps --baseline FILE`` reads (totals per file)."""
+    if view is None or view.baseline is None:
+        return None
+    cov = view.baseline.coverage
+    return {
+        "schema_version": None,
+        "covgap_version": None,
+        "summary": cov.totals(),
+        "files": {path: fc.counts() for path, fc in cov.files.items()},
+        "components": [],
+        "origin": view.baseline.describe(),
+    }
+
+
+def trend_markdown_section(view: HistoryView | None, loaded: Loaded) -> str:
+    from covgap.history.render import history_markdown
+
+    if view is None:
+        return ""
+    label = f"the baseline ({view.label})" if view.label else None
+    return history_markdown(
+        view.points,
+        loaded.coverage.totals(),
+        baseline=view.baseline_point(),
+        baseline_label=label,
+    )
+
+
+def add_trend_to_html(index: Path, loaded: Loaded) -> None:
+    """The one hook in the HTML report: the trend section, when a store is in use."""
+    from covgap.history.html import add_trend_section, render_trend_section
+
+    view = history_view(loaded)
+    if view is None:
+        return
+    section = render_trend_section(
+        view.points,
+        loaded.coverage.totals(),
+        baseline=view.baseline_point(),
+        baseline_label=view.label,
+    )
+    if not add_trend_section(index, section):
+        click.echo(f"covgap: warning: {index}: no <main> to put the trend in; left out", err=True)

@@ -16,9 +16,10 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import load_inputs, write_atomic
+from covgap.cli._common import load_inputs, render_terminal_text, write_atomic
 from covgap.cli.report_cmd import render_report, write_html_report
 from covgap.errors import InputError, OutputError
+from covgap.pipeline import Loaded
 
 MARKER = ".covgap-demo"
 """A file marking a directory as the demo's own, so re-running may replace it."""
@@ -34,10 +35,14 @@ def example_root() -> Path:
     return root
 
 
-def read_manifest(root: Path) -> list[str]:
+BASELINE_MANIFEST = "coverage/baseline/inputs.txt"
+"""The example's earlier CI run (fewer Rust tests): the first point of the demo's trend."""
+
+
+def read_manifest(root: Path, manifest: str = MANIFEST) -> list[str]:
     """The example's inputs as command-line arguments (``FLAG=abs/path``)."""
     args = []
-    for raw in (root / MANIFEST).read_text(encoding="utf-8").splitlines():
+    for raw in (root / manifest).read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -90,12 +95,61 @@ def demo_command(out: Path) -> None:
     from covgap.analysis.gap_analysis import analyze_loaded
     from covgap.cli.gaps_cmd import header, render_gaps
 
+    trend_md = record_example_history(repo, loaded)
+    trend_path = out / "TREND.md"
+    write_atomic(trend_path, trend_md.encode())
+    written.append(trend_path)
+    from covgap.cli._history import history_view, trend_markdown_section
+
     analysis = analyze_loaded(loaded)
     gaps_path = out / "GAPS.md"
-    write_atomic(gaps_path, render_gaps(analysis, "markdown", header=header(loaded)))
+    gaps_doc = render_gaps(analysis, "markdown", header=header(loaded))
+    view = history_view(loaded)
+    write_atomic(gaps_path, gaps_doc + ("\n" + trend_markdown_section(view, loaded)).encode())
     written.append(gaps_path)
     written.append(write_html_report(loaded, out / "html", title="tasker example: coverage"))
     click.echo("")
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"open {(out / 'html' / 'index.html').resolve().as_uri()} in a browser")
+
+
+def record_example_history(repo: Path, loaded: Loaded) -> str:
+    """Record the example's baseline run and today's run in its history store.
+
+    The example ships no git history, so each run is keyed by the git blob id of the
+    manifest that lists its reports (stable across demo runs, and honest: it names
+    the inputs, not a commit). Prints the trend and returns it as Markdown.
+    """
+    from covgap.cli._history import repository
+    from covgap.cli.record_cmd import split_suites
+    from covgap.history import open_store
+    from covgap.history.context import git_blob_id
+    from covgap.history.render import trend_markdown, trend_terminal
+    from covgap.history.trend import trend
+    from covgap.pipeline import InputSpec, load
+
+    base_specs = [InputSpec.parse(a) for a in read_manifest(repo, BASELINE_MANIFEST)]
+    baseline = load(base_specs, loaded.workspace, loaded.config)
+    name = repository(None, loaded.config, repo)
+    runs = (
+        (BASELINE_MANIFEST, baseline, "baseline"),
+        (MANIFEST, loaded, "current"),
+    )
+    with open_store(None, root=repo) as store:
+        for manifest, data, label in runs:
+            store.record(
+                split_suites(data),
+                repository=name,
+                commit=git_blob_id((repo / manifest).read_bytes()),
+                branch="main",
+                run_key=f"demo-{label}",
+                inputs=[str(s) for s in data.inputs],
+            )
+        points = trend(store, name)
+    title = f"Coverage trend of the example ({len(points)} recorded runs: baseline, current)"
+    click.echo("")
+    sys.stdout.buffer.write(
+        render_terminal_text(trend_terminal(points, title), color=sys.stdout.isatty()).encode()
+    )
+    return trend_markdown(points, title)

@@ -16,6 +16,7 @@ from covgap.cli._common import (
     render_terminal_text,
     write_output,
 )
+from covgap.cli._history import gaps_baseline, history_view, store_option, trend_markdown_section
 from covgap.errors import CovgapError
 from covgap.pipeline import Loaded
 from covgap.report._format import plural
@@ -67,12 +68,20 @@ def header(loaded: Loaded) -> list[str]:
     help="A previous covgap JSON report: adds the Baseline column.",
 )
 @click.option("--target", type=float, help="Overall line target for the closure plan (percent).")
+@click.option(
+    "--base",
+    help="With a history store and no --baseline: the baseline is the run recorded at the "
+    "merge-base of this ref (default: the branch this one merges into).",
+)
+@store_option
 def gaps_command(
     source: CoverageInputs,
     fmt: str,
     output: Path | None,
     baseline: Path | None,
     target: float | None,
+    base: str | None,
+    store_url: str | None,
 ) -> None:
     """Rank the untested code by risk and write the gap-analysis document.
 
@@ -82,8 +91,14 @@ def gaps_command(
     `--format markdown -o GAPS.md` for the document.
     """
     loaded = source.load()
-    analysis = run_analysis(loaded, baseline=baseline, target=target)
-    write_output(output, render_gaps(analysis, fmt, header=header(loaded), tty=output is None))
+    view = history_view(loaded, store_url, base)  # the history store, when there is one (#11)
+    stored = gaps_baseline(view) if baseline is None else None
+    analysis = analyze_loaded(loaded, baseline=stored or _baseline(baseline), target=target)
+    lines = header(loaded) + ([f"**Baseline**: {stored['origin']}"] if stored else [])
+    data = render_gaps(analysis, fmt, header=lines, tty=output is None)
+    if fmt == "markdown" and view is not None:
+        data += ("\n" + trend_markdown_section(view, loaded)).encode()
+    write_output(output, data)
 
 
 def render_gaps(

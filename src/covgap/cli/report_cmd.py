@@ -179,6 +179,9 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
         write_html(
             tmp, summary, loaded.coverage, loaded.workspace.root, analysis=analysis, title=title
         )
+        from covgap.cli._history import add_trend_to_html
+
+        add_trend_to_html(tmp / "index.html", loaded)  # the history store's trend (#11)
         (tmp / HTML_MARKER).write_text("made by covgap; safe to delete\n", encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)

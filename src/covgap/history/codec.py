@@ -5,10 +5,11 @@ A recorded run keeps, for each suite, the suite's own :class:`~covgap.model.Cove
 its git blob id and component. Everything is packed with msgpack (msgspec) and
 compressed with zlib:
 
-* line numbers are delta-encoded (``array('i')`` of differences: mostly 1s, which
-  compress to almost nothing), hit counts and branch columns are raw little-endian
-  arrays;
-* functions are ``[name, start, end, hits]`` rows; flags are delta-encoded line arrays.
+* each suite is stored as columns over all its files (every file's lines, then every
+  file's hits, ...), each column in the narrowest integer type that holds it;
+* line numbers are delta-encoded within each file (mostly 1s, which compress to almost
+  nothing); a flag that equals the file's covered lines (the usual case: a suite's
+  flag is what it covered) is stored as ``None``.
 
 ``decode(encode(d)) == d`` for every detail (hypothesis-tested in
 ``tests/unit/test_history_codec.py``). The leading format byte lets a later covgap
@@ -21,9 +22,10 @@ import operator
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
+from typing import Any
 
 import msgspec
 
@@ -79,51 +81,129 @@ def _unraw(typecode: str, data: bytes) -> array[int]:
     return values
 
 
-def _delta(lines: array[int]) -> bytes:
-    return _raw(array("i", map(operator.sub, lines, chain((0,), lines))))
+_RANGES = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
 
 
-def _undelta(data: bytes) -> array[int]:
-    return array("i", accumulate(_unraw("i", data)))
+def _pack(values: array[int]) -> list[object]:
+    """``[typecode, bytes]`` in the narrowest integer type that holds every value."""
+    if not values:
+        return ["b", b""]
+    low, high = min(values), max(values)
+    for code, bound in _RANGES:
+        if -bound <= low and high < bound:
+            return [code, _raw(values if values.typecode == code else array(code, values))]
+    raise ValueError("value out of range")  # pragma: no cover - arrays are at most int64
 
 
-def _encode_file(fc: FileCoverage) -> list[object]:
-    return [
-        fc.path,
-        _delta(fc.lines),
-        _raw(fc.hits),
-        _delta(fc.br_line),
-        _raw(fc.br_block),
-        _raw(fc.br_branch),
-        _raw(fc.br_taken),
-        [[f.name, f.start_line, f.end_line, f.hits] for f in fc.functions],
-        {flag: _delta(lines) for flag, lines in fc.flags.items()},
-    ]
+def _unpack(packed: Any) -> array[int]:
+    code, data = packed
+    if code not in ("b", "h", "i", "q"):
+        raise ValueError(f"unknown column type {code!r}")
+    return _unraw(code, bytes(data))
 
 
-def _decode_file(row: list[object]) -> FileCoverage:
-    path, lines, hits, br_line, br_block, br_branch, br_taken, funcs, flags = row
-    assert isinstance(path, str) and isinstance(funcs, list) and isinstance(flags, dict)
-    return FileCoverage.from_columns(
-        path,
-        _undelta(lines),  # type: ignore[arg-type]
-        _unraw("q", hits),  # type: ignore[arg-type]
-        br_line=_undelta(br_line),  # type: ignore[arg-type]
-        br_block=_unraw("i", br_block),  # type: ignore[arg-type]
-        br_branch=_unraw("i", br_branch),  # type: ignore[arg-type]
-        br_taken=_unraw("q", br_taken),  # type: ignore[arg-type]
-        functions=tuple(Function(n, s, e, h) for n, s, e, h in funcs),
-        flags={k: _undelta(v) for k, v in flags.items()},
-    )
+def _deltas(values: array[int]) -> Iterator[int]:
+    return map(operator.sub, values, chain((0,), values))
+
+
+def _encode_suite(cs: CoverageSet) -> dict[str, object]:
+    """One suite's files as columns: every file's lines, then every file's hits, ...
+
+    Homogeneous columns compress far better than file-by-file records, and each column
+    is stored in the narrowest integer type that holds it.
+    """
+    paths = sorted(cs.files)
+    counts = array("q")  # per file: lines, branches, functions
+    # The model's own column types, so each file's arrays extend these in C.
+    lines, hits = array("i"), array("q")
+    br_line, br_block, br_branch, br_taken = array("i"), array("i"), array("i"), array("q")
+    fn_names: list[str] = []
+    fn_start, fn_end, fn_hits = array("q"), array("q"), array("q")
+    flags: list[dict[str, object]] = []
+    for path in paths:
+        fc = cs.files[path]
+        counts.extend((len(fc.lines), len(fc.br_line), len(fc.functions)))
+        lines.extend(_deltas(fc.lines))
+        hits.extend(fc.hits)
+        br_line.extend(_deltas(fc.br_line))
+        br_block.extend(fc.br_block)
+        br_branch.extend(fc.br_branch)
+        br_taken.extend(fc.br_taken)
+        for fn in fc.functions:
+            fn_names.append(fn.name)
+            fn_start.append(fn.start_line)
+            fn_end.append(-1 if fn.end_line is None else fn.end_line)
+            fn_hits.append(fn.hits)
+        file_flags: dict[str, object] = {}
+        if fc.flags:
+            covered = fc.covered_lines()
+            for flag, flagged in fc.flags.items():
+                # A suite's flag is almost always "every line it covered": say so in a byte.
+                same = flagged == covered
+                file_flags[flag] = None if same else _pack(array("q", _deltas(flagged)))
+        flags.append(file_flags)
+    return {
+        "paths": paths,
+        "counts": _pack(counts),
+        "lines": _pack(lines),
+        "hits": _pack(hits),
+        "br_line": _pack(br_line),
+        "br_block": _pack(br_block),
+        "br_branch": _pack(br_branch),
+        "br_taken": _pack(br_taken),
+        "fn_names": fn_names,
+        "fn_start": _pack(fn_start),
+        "fn_end": _pack(fn_end),
+        "fn_hits": _pack(fn_hits),
+        "flags": flags,
+    }
+
+
+def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
+    counts = _unpack(doc["counts"])
+    lines, hits = _unpack(doc["lines"]), _unpack(doc["hits"])
+    br_line, br_block = _unpack(doc["br_line"]), _unpack(doc["br_block"])
+    br_branch, br_taken = _unpack(doc["br_branch"]), _unpack(doc["br_taken"])
+    fn_names: list[str] = doc["fn_names"]
+    fn_start, fn_end, fn_hits = (_unpack(doc[k]) for k in ("fn_start", "fn_end", "fn_hits"))
+    files: dict[str, FileCoverage] = {}
+    at_line = at_br = at_fn = 0
+    for index, path in enumerate(doc["paths"]):
+        n_lines, n_br, n_fn = counts[3 * index : 3 * index + 3]
+        file_lines = array("i", accumulate(lines[at_line : at_line + n_lines]))
+        file_hits = array("q", hits[at_line : at_line + n_lines])
+        functions = tuple(
+            Function(fn_names[i], fn_start[i], None if fn_end[i] < 0 else fn_end[i], fn_hits[i])
+            for i in range(at_fn, at_fn + n_fn)
+        )
+        fc = FileCoverage.from_columns(
+            path,
+            file_lines,
+            file_hits,
+            br_line=array("i", accumulate(br_line[at_br : at_br + n_br])),
+            br_block=array("i", br_block[at_br : at_br + n_br]),
+            br_branch=array("i", br_branch[at_br : at_br + n_br]),
+            br_taken=array("q", br_taken[at_br : at_br + n_br]),
+            functions=functions,
+        )
+        file_flags = doc["flags"][index]
+        if file_flags:
+            covered = fc.covered_lines()
+            fc.flags = {
+                flag: covered if packed is None else array("i", accumulate(_unpack(packed)))
+                for flag, packed in file_flags.items()
+            }
+        files[path] = fc
+        at_line += n_lines
+        at_br += n_br
+        at_fn += n_fn
+    return CoverageSet(files)
 
 
 def encode(detail: RunDetail) -> bytes:
     """Pack and compress ``detail``; the first byte is the format version."""
     doc = {
-        "suites": {
-            name: [_encode_file(cs.files[p]) for p in sorted(cs.files)]
-            for name, cs in sorted(detail.suites.items())
-        },
+        "suites": {name: _encode_suite(cs) for name, cs in sorted(detail.suites.items())},
         "blobs": detail.blobs,
         "components": detail.components,
     }
@@ -140,15 +220,9 @@ def decode(data: bytes) -> RunDetail:
         raise DetailError(f"unknown detail format {data[:1]!r}")
     try:
         doc = msgspec.msgpack.decode(zlib.decompress(data[1:]))
-        suites = {}
-        for name, rows in doc["suites"].items():
-            files = {}
-            for row in rows:
-                fc = _decode_file(row)
-                files[fc.path] = fc
-            suites[name] = CoverageSet(files)
+        suites = {name: _decode_suite(part) for name, part in doc["suites"].items()}
         return RunDetail(suites, dict(doc["blobs"]), dict(doc["components"]))
-    except (zlib.error, msgspec.DecodeError, KeyError, ValueError, TypeError) as exc:
+    except (zlib.error, msgspec.DecodeError, KeyError, ValueError, TypeError, IndexError) as exc:
         raise DetailError(f"damaged detail ({exc})") from None
 
 

@@ -193,3 +193,53 @@ __all__ = [
     "trend_svg",
     "trend_terminal",
 ]
+
+
+def history_markdown(
+    points: Sequence[TrendPoint],
+    current: Counts,
+    *,
+    baseline: TrendPoint | None = None,
+    baseline_label: str | None = None,
+    limit: int = 10,
+) -> str:
+    """The gap document's "Coverage trend" section: recent points, this report, the delta.
+
+    ``current`` is the coverage being reported now (recorded or not); the delta is
+    taken against ``baseline`` (the stored run the baseline resolved to) when given,
+    else against the oldest point shown.
+    """
+    shown = list(points)[-limit:]
+    out = ["## Coverage Trend", ""]
+    if not shown:
+        return "\n".join([*out, "No runs recorded in the history store yet.", ""])
+    values = [p.totals.line_percent for p in shown] + [current.line_percent]
+    out.append(
+        f"Line coverage over the last {len(shown)} recorded commits and now: `{sparkline(values)}`"
+    )
+    out.append("")
+    out += ["| commit | recorded | lines | branches | functions | suites |"]
+    out.append("| --- | --- | ---: | ---: | ---: | --- |")
+    for p in shown:
+        t = p.totals
+        out.append(
+            f"| `{p.commit[:12]}` | {_date(p.time)} | {_pct(t.line_percent)} | "
+            f"{_pct(t.branch_percent)} | {_pct(t.function_percent)} | {_suite_label(p)} |"
+        )
+    out.append(
+        f"| **this report** | | {_pct(current.line_percent)} | {_pct(current.branch_percent)} "
+        f"| {_pct(current.function_percent)} | |"
+    )
+    ref = baseline or shown[0]
+    label = baseline_label or f"`{ref.commit[:12]}`"
+    out += [
+        "",
+        f"**Change since {label}**: "
+        + ", ".join(
+            f"{name} {_delta(getattr(ref.totals, attr), getattr(current, attr))}"
+            for name, attr in METRICS
+        ),
+    ]
+    if any(p.carried for p in shown):
+        out += ["", "\\* carried forward from an earlier run (files unchanged since)."]
+    return "\n".join(out) + "\n"

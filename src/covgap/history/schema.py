@@ -31,6 +31,9 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+SCHEMA_REVISION = "0002"
+"""The newest migration's revision: what this covgap writes (a test checks it is the head)."""
+
 COUNT_COLUMNS = (
     "lines_total",
     "lines_covered",
@@ -92,4 +95,4 @@ run_totals = Table(
     *_counts(),
 )
 
-__all__ = ["COUNT_COLUMNS", "metadata", "run_totals", "runs", "uploads"]
+__all__ = ["COUNT_COLUMNS", "SCHEMA_REVISION", "metadata", "run_totals", "runs", "uploads"]

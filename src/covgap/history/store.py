@@ -137,8 +137,9 @@ CarryPolicy = Callable[[str], bool]
 """Whether a suite may be carried forward (``[history.carryforward]``)."""
 
 
-def _counts(row: Any, prefix: str = "") -> Counts:
-    return Counts(*(int(getattr(row, prefix + c)) for c in schema.COUNT_COLUMNS))
+def _counts(row: Any) -> Counts:
+    """The six count columns, which every query here selects last (in declared order)."""
+    return Counts(*map(int, row[-6:]))
 
 
 def _count_values(counts: Counts) -> dict[str, int]:
@@ -555,8 +556,10 @@ class Store:
         with self._read() as conn:
             for start in range(0, len(run_ids), 500):
                 part = list(run_ids[start : start + 500])
-                for r in conn.execute(select(rt).where(rt.c.run_id.in_(part))).all():
-                    out[int(r.run_id)][(r.kind, r.name)] = (bool(r.carried), _counts(r))
+                for run_id, kind, name, carried, *counts in conn.execute(
+                    select(rt).where(rt.c.run_id.in_(part))
+                ):
+                    out[int(run_id)][(kind, name)] = (bool(carried), Counts(*map(int, counts)))
         return out
 
     def commits_with_runs(
@@ -649,12 +652,23 @@ def current_revision(conn: Connection) -> str | None:
     return rev
 
 
+def _stored_revision(conn: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def migrate(conn: Connection, url: str, target: str = "head") -> None:
     """Bring the store's schema to ``target`` inside the caller's transaction.
 
     A revision this covgap does not know means a newer covgap wrote the store: refuse,
     rather than guess at tables it does not understand.
     """
+    if target == "head" and _stored_revision(conn) == schema.SCHEMA_REVISION:
+        return  # the common case, answered without importing Alembic
     from alembic import command
 
     cfg, script = _script_directory()

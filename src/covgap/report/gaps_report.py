@@ -39,6 +39,8 @@ def pct(counts: Counts) -> str:
 def _summary_rows(analysis: GapAnalysis) -> list[list[str]]:
     base = analysis.baseline or {}
     base_summary = base.get("summary", {}) if base else {}
+    if isinstance(base_summary, Counts):  # read_summary() gives Counts, not a dict
+        base_summary = base_summary.as_dict()
     inv = analysis.inventory
     na = "not measured"
 
