@@ -84,7 +84,9 @@ def upgrade() -> None:
         sa.Column("pr", sa.Integer, nullable=True),
         sa.Column("base_sha", sa.String(64), nullable=True),
         sa.Column("diff", sa.LargeBinary, nullable=True),
-        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=True),
+        sa.Column(
+            "run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL"), nullable=True
+        ),
         sa.Column("uploads", sa.Integer, nullable=False),
         *_counts(),
         sa.Column("created_at", sa.Float, nullable=False),
