@@ -112,6 +112,27 @@ def test_two_repositories_trend_and_pr_comparison(server_store: str, tmp_path: P
             status, page = request(f"{base}/alpha/commit/{pr_sha}/compare")
             assert status == 200 and b"UNC" in page
             assert get_json(f"{base}/api/v1/repos/alpha/commits/{'f' * 40}")[0] == 404
+            status, repos = get_json(f"{base}/api/v1/repos")
+            assert [r["name"] for r in repos["repositories"]] == ["alpha", "beta"]
+            status, overview = get_json(f"{base}/api/v1/repos/alpha")
+            assert {b["name"] for b in overview["branches"]} == {"main", "feature"}
+            status, flapping = get_json(f"{base}/api/v1/repos/alpha/flapping")
+            assert status == 200 and flapping["lines"] == []
+            assert request(f"{base}/alpha/flapping")[0] == 200
+            status, page = request(f"{base}/alpha/commit/{main_sha}")
+            assert status == 200 and b"src/a.py" in page
+            assert request(f"{base}/alpha/commit/not-a-sha")[0] == 400
+            # a refused upload exits non-zero with the server's reason, and nothing more
+            refused = covgap("upload", "unit.info", "--url", base, "--token", "cgu_nope",
+                             env=_clean_env(), cwd=alpha_dir)  # fmt: skip
+            assert refused.returncode == 2 and "refused (401)" in refused.stderr
+            second = covgap("server", "create-token", "beta", "--store", server_store)
+            beta_token2 = second.stdout.strip().splitlines()[-1]
+            assert second.returncode == 0 and beta_token2.startswith("cgu_")
+            out = _upload(beta_dir, base, beta_token2, "cover.info", "--name", "beta")
+            upload_id = out.split()[2]
+            status, up = get_json(f"{base}/api/v1/uploads/{upload_id}")
+            assert status == 200 and up["repository"] == "beta" and up["commit"] == beta_sha
             assert get_json(f"{base}/api/v1/repos/nope/commits/{main_sha}")[0] == 404
 
             for _ in range(100):
