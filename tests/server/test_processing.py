@@ -199,7 +199,8 @@ def test_shards_merge_exactly_and_paths_are_mapped(engine, tmp_path: Path) -> No
     # the history store recorded the same coverage, one run for the commit
     with open_store(str(engine.url.render_as_string(hide_password=False))) as store:
         merged, runs = store.commit_coverage("alpha", SHA_A)
-        assert len(runs) == 1 and runs[0].uploads == 3
+        # the three queued shards were claimed together and recorded as one batch
+        assert len(runs) == 1 and runs[0].uploads == 1
         assert merged == expected
 
 
@@ -311,3 +312,29 @@ def test_flapping_lines_over_identical_source(engine) -> None:  # type: ignore[n
     assert [(x["path"], x["line"], x["suite"], x["flips"], x["runs"]) for x in data["lines"]] == [
         ("a.py", 2, "unit", 2, 3)
     ]
+
+
+def test_batches_are_claimed_per_commit(engine) -> None:  # type: ignore[no-untyped-def]
+    from covgap.server.worker import claim_more, process_batch
+
+    _, tok = create_repo(engine, "alpha")
+    ids = [
+        accept_upload(
+            engine,
+            body(document([("l.info", lcov({"a.py": {i + 1: 1}}), None)], commit=sha)),
+            tok,
+            LIMITS,
+        ).id
+        for i, sha in enumerate([SHA_A, SHA_B, SHA_A, SHA_A])
+    ]
+    first = claim(engine, 30)
+    assert first == ids[0]
+    more = claim_more(engine, first, 30, 1)
+    assert more == [ids[2]]  # same commit only, oldest first, at most the limit
+    processed = process_batch(engine, [first, *more], LIMITS, 30)
+    assert processed is not None and processed.count == 2 and not processed.ready
+    with engine.connect() as conn:
+        row = conn.execute(select(db.commits).where(db.commits.c.sha == SHA_A)).one()
+        assert row.uploads == 2 and row.lines_total == 2
+        states = dict(conn.execute(select(db.uploads.c.id, db.uploads.c.state)).all())
+    assert [states[i] for i in ids] == ["done", "queued", "done", "queued"]

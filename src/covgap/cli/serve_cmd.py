@@ -217,6 +217,8 @@ def create_token_command(name: str, store: str, kind: str) -> None:
 @limit_options
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
               help="Jobs processed at once by this process.")  # fmt: skip
+@click.option("--batch", type=click.IntRange(1), default=8, show_default=True,
+              help="Queued uploads of one commit claimed and recorded together.")  # fmt: skip
 def worker_command(
     store: str,
     max_body: int,
@@ -226,6 +228,7 @@ def worker_command(
     notify_url: str | None,
     public_url: str | None,
     threads: int,
+    batch: int,
 ) -> None:
     """Process uploads until stopped (SIGTERM/Ctrl-C finish the current job first)."""
     from covgap.server.notify import notify_ready
@@ -244,7 +247,13 @@ def worker_command(
         threading.Thread(
             target=run_worker,
             args=(engine,),
-            kwargs={"limits": limits, "lease": lease, "stop": stop, "on_ready": ready},
+            kwargs={
+                "limits": limits,
+                "lease": lease,
+                "stop": stop,
+                "on_ready": ready,
+                "batch": batch,
+            },
             daemon=True,
         )
         for _ in range(threads)

@@ -54,6 +54,8 @@ log = logging.getLogger("covgap.server")
 
 DEFAULT_LEASE = 30.0
 """Seconds a claimed job stays with its worker without a heartbeat (``COVGAP_LEASE``)."""
+DEFAULT_BATCH = 8
+"""Uploads of one commit a worker claims and records together (``--batch``)."""
 MAX_ATTEMPTS = 5
 """A job that killed its worker this many times is marked failed rather than retried."""
 
@@ -109,9 +111,9 @@ def claim(engine: Engine, lease: float, name: str | None = None) -> str | None:
 class _Heartbeat:
     """Renew a job's lease in the background while the job is processed."""
 
-    def __init__(self, engine: Engine, upload_id: str, lease: float) -> None:
+    def __init__(self, engine: Engine, upload_ids: list[str], lease: float) -> None:
         self.engine = engine
-        self.upload_id = upload_id
+        self.upload_ids = upload_ids
         self.lease = lease
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -123,12 +125,13 @@ class _Heartbeat:
                     conn.execute(
                         update(db.uploads)
                         .where(
-                            db.uploads.c.id == self.upload_id, db.uploads.c.state == "processing"
+                            db.uploads.c.id.in_(self.upload_ids),
+                            db.uploads.c.state == "processing",
                         )
                         .values(lease_until=time.time() + self.lease)
                     )
             except Exception:  # a missed heartbeat only risks a second, discarded run
-                log.warning("heartbeat for upload %s failed", self.upload_id, exc_info=True)
+                log.warning("heartbeat for %s failed", self.upload_ids, exc_info=True)
 
     def __enter__(self) -> _Heartbeat:
         self.thread.start()
@@ -216,6 +219,8 @@ class Processed:
     """No other upload of the commit is still pending: its result is complete."""
     repo_id: int
     commit: str
+    count: int = 1
+    """How many uploads this run of the job counted."""
 
 
 class _InTransaction(Store):
@@ -236,24 +241,67 @@ class _InTransaction(Store):
         yield self._conn
 
 
-def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Processed:
-    """Count one processed upload into its commit and the history store, once.
+def claim_more(engine: Engine, upload_id: str, lease: float, limit: int) -> list[str]:
+    """Claim up to ``limit`` more queued uploads of the same commit as ``upload_id``.
 
-    One transaction: lock the upload (already ``done``? then another run of this job
-    counted it: stop), create or lock the commit's row, record the upload into the
-    commit's history run (which merges it with the earlier shards under the run's
-    lock), copy the run's totals to the commit and mark the upload done.
+    A burst of shards of one commit is then merged and recorded in one transaction:
+    the commit's run is decoded, merged and encoded once per batch instead of once per
+    shard, which is most of the cost of processing a shard.
     """
-    cs, result, doc = read.coverage, read.result, read.doc
-    u, c = db.uploads, db.commits
+    if limit <= 0:
+        return []
+    u = db.uploads
+    now = time.time()
     with db.write(engine) as conn:
-        row = conn.execute(
-            select(u.c.state, u.c.repo_id, u.c.commit_sha)
-            .where(u.c.id == upload_id)
+        first = conn.execute(select(u.c.repo_id, u.c.commit_sha).where(u.c.id == upload_id)).one()
+        pick = (
+            select(u.c.id)
+            .where(
+                u.c.repo_id == first.repo_id,
+                u.c.commit_sha == first.commit_sha,
+                u.c.state == "queued",
+            )
+            .order_by(u.c.received_at)
+            .limit(limit)
+        )
+        if not db.is_sqlite(engine):
+            pick = pick.with_for_update(skip_locked=True)
+        rows = conn.execute(
+            update(u)
+            .where(u.c.id.in_(pick.scalar_subquery()))
+            .values(
+                state="processing",
+                lease_until=now + lease,
+                attempts=u.c.attempts + 1,
+                worker=worker_name(),
+            )
+            .returning(u.c.id)
+        ).all()
+    return [str(r.id) for r in rows]
+
+
+def _merge_into_commit(engine: Engine, reads: dict[str, ReadUpload]) -> Processed:
+    """Count processed uploads of one commit into it and the history store, once.
+
+    One transaction: lock the uploads and keep those not already ``done`` (a ``done``
+    one was counted by another run of the same job), create or lock the commit's row,
+    record their merged coverage into the commit's history run (merged with the
+    earlier shards under the run's lock), copy the run's totals to the commit and mark
+    the uploads done.
+    """
+    u, c = db.uploads, db.commits
+    ids = list(reads)
+    with db.write(engine) as conn:
+        rows = conn.execute(
+            select(u.c.id, u.c.state, u.c.repo_id, u.c.commit_sha)
+            .where(u.c.id.in_(ids))
+            .order_by(u.c.received_at)
             .with_for_update()
-        ).one()
-        if row.state == "done":
-            return Processed(upload_id, False, False, row.repo_id, row.commit_sha)
+        ).all()
+        repo_id, sha = rows[0].repo_id, rows[0].commit_sha
+        todo = [r.id for r in rows if r.state != "done"]
+        if not todo:
+            return Processed(ids[0], False, False, repo_id, sha, 0)
         now = time.time()
         # Create the commit's row if it is new (a no-op when it exists), then lock it:
         # concurrent shards of one commit queue up here.
@@ -264,8 +312,8 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
         conn.execute(
             upsert(c)
             .values(
-                repo_id=row.repo_id,
-                sha=row.commit_sha,
+                repo_id=repo_id,
+                sha=sha,
                 uploads=0,
                 created_at=now,
                 updated_at=now,
@@ -274,76 +322,110 @@ def _merge_into_commit(engine: Engine, upload_id: str, read: ReadUpload) -> Proc
             .on_conflict_do_nothing()
         )
         existing = conn.execute(
-            select(c).where(c.c.repo_id == row.repo_id, c.c.sha == row.commit_sha).with_for_update()
+            select(c).where(c.c.repo_id == repo_id, c.c.sha == sha).with_for_update()
         ).one()
         repo_name = conn.execute(
-            select(db.repositories.c.name).where(db.repositories.c.id == row.repo_id)
+            select(db.repositories.c.name).where(db.repositories.c.id == repo_id)
         ).scalar_one()
+        batch = [reads[i] for i in todo]
+        by_suite: dict[str, list[CoverageSet]] = {}
+        blobs: dict[str, str] = {}
+        for read in batch:
+            for name, cs in read.suites.items():
+                by_suite.setdefault(name, []).append(cs)
+            blobs.update({p: b for p, b in read.doc.blobs.items() if p in read.coverage.files})
+        suites = {name: CoverageSet.merge_all(sets) for name, sets in by_suite.items()}
+        last = batch[-1].doc
         recorded = _InTransaction(conn, engine).record(
-            read.suites,
+            suites,
             repository=repo_name,
-            commit=row.commit_sha,
-            branch=doc.branch,
-            pr=str(doc.pr) if doc.pr is not None else None,
-            run_key=f"server:{row.commit_sha}",
-            blobs={p: b for p, b in doc.blobs.items() if p in cs.files},
-            inputs=[r["name"] for r in doc.reports],
+            commit=sha,
+            branch=last.branch,
+            pr=str(last.pr) if last.pr is not None else None,
+            run_key=f"server:{sha}",
+            blobs=blobs,
+            inputs=[r["name"] for read in batch for r in read.doc.reports],
             now=now,
         )
-        result["history_upload"] = recorded.upload_id
         totals = recorded.run.totals
         values: dict[str, Any] = {
-            "branch": doc.branch or existing.branch,
-            "pr": doc.pr if doc.pr is not None else existing.pr,
-            "base_sha": doc.base or existing.base_sha,
-            "diff": gzip.compress(orjson.dumps(doc.diff))
-            if doc.diff is not None
-            else existing.diff,
-            "run_id": recorded.run.id,
-            "updated_at": now,
-            **{k: getattr(totals, k) for k in db.TOTAL_KEYS},
+            "branch": existing.branch,
+            "pr": existing.pr,
+            "base_sha": existing.base_sha,
+            "diff": existing.diff,
         }
+        for read in batch:  # the latest upload that says wins
+            doc = read.doc
+            if doc.branch:
+                values["branch"] = doc.branch
+            if doc.pr is not None:
+                values["pr"] = doc.pr
+            if doc.base:
+                values["base_sha"] = doc.base
+            if doc.diff is not None:
+                values["diff"] = gzip.compress(orjson.dumps(doc.diff))
         conn.execute(
-            update(c).where(c.c.id == existing.id).values(uploads=c.c.uploads + 1, **values)
+            update(c)
+            .where(c.c.id == existing.id)
+            .values(
+                uploads=c.c.uploads + len(todo),
+                run_id=recorded.run.id,
+                updated_at=now,
+                **values,
+                **{k: getattr(totals, k) for k in db.TOTAL_KEYS},
+            )
         )
-        mark(
-            conn,
-            upload_id,
-            state="done",
-            processed_at=now,
-            lease_until=None,
-            result=orjson.dumps(result).decode(),
-            error=None,
+        for upload_id in todo:
+            result = dict(reads[upload_id].result, history_upload=recorded.upload_id)
+            mark(
+                conn,
+                upload_id,
+                state="done",
+                processed_at=now,
+                lease_until=None,
+                result=orjson.dumps(result).decode(),
+                error=None,
+            )
+        ready = pending_count(conn, repo_id, sha) == 0
+    return Processed(todo[0], True, ready, repo_id, sha, len(todo))
+
+
+def process_batch(
+    engine: Engine, upload_ids: list[str], limits: Limits, lease: float
+) -> Processed | None:
+    """Process claimed jobs of one commit; a bad report fails its own upload only."""
+    with engine.connect() as conn:
+        bodies = dict(
+            conn.execute(
+                select(db.uploads.c.id, db.uploads.c.body).where(db.uploads.c.id.in_(upload_ids))
+            ).all()
         )
-        ready = pending_count(conn, row.repo_id, row.commit_sha) == 0
-    return Processed(upload_id, True, ready, row.repo_id, row.commit_sha)
+    reads: dict[str, ReadUpload] = {}
+    with _Heartbeat(engine, upload_ids, lease):
+        for upload_id in upload_ids:
+            try:
+                reads[upload_id] = read_upload(inflate(bodies[upload_id], limits))
+            except (CovgapError, Refused) as exc:
+                with db.write(engine) as conn:
+                    mark(
+                        conn,
+                        upload_id,
+                        state="failed",
+                        error=exc.message,
+                        processed_at=time.time(),
+                        lease_until=None,
+                    )
+                log.warning("upload %s failed: %s", upload_id, exc.message)
+        if not reads:
+            return None
+        return _merge_into_commit(engine, reads)
 
 
 def process_upload(
     engine: Engine, upload_id: str, limits: Limits, lease: float
 ) -> Processed | None:
-    """Process one claimed job; a bad report marks the upload failed (not retried)."""
-    with engine.connect() as conn:
-        body = conn.execute(
-            select(db.uploads.c.body).where(db.uploads.c.id == upload_id)
-        ).scalar_one()
-    with _Heartbeat(engine, upload_id, lease):
-        try:
-            read = read_upload(inflate(body, limits))
-        except (CovgapError, Refused) as exc:
-            message = exc.message
-            with db.write(engine) as conn:
-                mark(
-                    conn,
-                    upload_id,
-                    state="failed",
-                    error=message,
-                    processed_at=time.time(),
-                    lease_until=None,
-                )
-            log.warning("upload %s failed: %s", upload_id, message)
-            return None
-        return _merge_into_commit(engine, upload_id, read)
+    """Process one claimed job (:func:`process_batch` of one)."""
+    return process_batch(engine, [upload_id], limits, lease)
 
 
 def run_worker(
@@ -355,8 +437,13 @@ def run_worker(
     stop: threading.Event | None = None,
     on_ready: Callable[[Processed], None] | None = None,
     max_jobs: int | None = None,
+    batch: int = DEFAULT_BATCH,
 ) -> int:
-    """Claim and process jobs until ``stop`` is set (or ``max_jobs`` are done)."""
+    """Claim and process jobs until ``stop`` is set (or ``max_jobs`` are done).
+
+    With each claimed job, up to ``batch - 1`` more queued uploads of the same commit
+    are claimed and processed together (:func:`claim_more`).
+    """
     stop = stop or threading.Event()
     done = 0
     while not stop.is_set():
@@ -369,15 +456,17 @@ def run_worker(
         if upload_id is None:
             stop.wait(poll)
             continue
+        ids = [upload_id]
         try:
-            processed = process_upload(engine, upload_id, limits, lease)
+            ids += claim_more(engine, upload_id, lease, batch - 1)
+            processed = process_batch(engine, ids, limits, lease)
         except Exception:
-            # A database hiccup or a lost race on a new commit row: leave the job to
-            # be claimed again when its lease runs out.
-            log.warning("processing upload %s failed; it will be retried", upload_id, exc_info=True)
-            with_engine_release(engine, upload_id)
+            # A database hiccup: put the jobs back in the queue for another try.
+            log.warning("processing uploads %s failed; they will be retried", ids, exc_info=True)
+            for job in ids:
+                with_engine_release(engine, job)
             continue
-        done += 1
+        done += len(ids)
         if processed is not None and processed.counted and processed.ready and on_ready:
             try:
                 on_ready(processed)
@@ -405,7 +494,9 @@ __all__ = [
     "DEFAULT_LEASE",
     "Processed",
     "claim",
+    "claim_more",
     "commit_coverage",
+    "process_batch",
     "process_upload",
     "read_upload",
     "run_worker",
