@@ -155,10 +155,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def make_body(tmp: Path, name: str, data: bytes, commit: str, fmt: str) -> bytes:
+def make_body(
+    tmp: Path, name: str, data: bytes, commit: str, fmt: str, files: list[str] | None = None
+) -> bytes:
     path = tmp / name
     path.write_bytes(data)
-    plan = UploadPlan(commit, "main", None, None, [], [(InputSpec(path, None), fmt)], None)
+    plan = UploadPlan(commit, "main", None, None, files or [], [(InputSpec(path, None), fmt)], None)
     return encode(plan)
 
 
@@ -304,7 +306,8 @@ def main() -> int:
             big = shard(rng, args.big_files, 40, 99, 0)
             raw = write(big, "lcov")
             big_sha = "b" * 40
-            body = make_body(tmp, "big.info", raw, big_sha, "lcov")
+            # with the repository's file list, so its 10,000 paths are mapped as well
+            body = make_body(tmp, "big.info", raw, big_sha, "lcov", sorted(big.files))
             acc = send(body, urls[0], token)
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline:
