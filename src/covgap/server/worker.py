@@ -14,9 +14,13 @@ each other; on SQLite the whole statement runs under the database lock. While it
 a worker renews its lease every ``lease / 3`` seconds from a heartbeat thread, so only
 a worker that is gone (``kill -9``, a lost machine) loses its job.
 
+Batches. With each job a worker claims up to ``batch - 1`` more queued uploads of the
+same commit (:func:`claim_more`) and records them together, so a burst of shards costs
+one decode/merge/encode of the commit's stored run instead of one per shard.
+
 Exactly once. Reading the reports happens outside any transaction; the result is then
-merged into the commit in one transaction that first locks the upload's row and checks
-it is not already ``done``. If two workers ever process one upload (the first one's
+merged into the commit in one transaction that first locks the uploads' rows and leaves
+out any already ``done``. If two workers ever process one upload (the first one's
 lease ran out while it was still alive), only the first to commit counts it; the other
 sees ``done`` and discards its work. Merging is a sum, associative and commutative, so
 shards merge exactly in any order.
