@@ -424,7 +424,7 @@ turn, each a mean {r["report_mb"]:.2f} MB uncompressed, {r["body_kb"]:.0f} kB as
 | last upload processed after the first accepted | {r["drain_s"]:.1f} s | |
 | every upload processed | {r["all_processed"]} | |
 | commits whose totals equal the local merge of their shards | {r["exact_commits"]} | all |
-| 10,000-file report ({r["big_report_mb"]:.1f} MB LCOV) processed after acceptance | {r["big_lag_s"]:.2f} s | < 5 s |
+| 10,000-file report ({r["big_report_mb"]:.1f} MB LCOV, with its 10,000-path file list) processed after acceptance | {r["big_lag_s"]:.2f} s | < 5 s |
 | processing throughput, 1 worker → 2 workers | {r["scaling"][1]:.1f} → {r["scaling"][2]:.1f} uploads/s | grows |
 | kill -9 a worker mid-job | {r["kill9"]} | exactly once: {r["kill9_once"]} |
 
