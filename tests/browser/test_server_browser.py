@@ -15,8 +15,8 @@ from conftest import require_tool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from helpers import SHA_A, SHA_B, body, document, lcov
-from serving import create_repo, request, serve, wait_for_totals
+from srv_helpers import SHA_A, SHA_B, body, document, lcov
+from srv_serving import create_repo, request, serve, wait_for_totals
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import SHA_A, SHA_B, body, document, lcov
-from serving import free_port, get_json, request, wait_for_totals
+from srv_helpers import SHA_A, SHA_B, body, document, lcov
+from srv_serving import free_port, get_json, request, wait_for_totals
 
 from covgap.server import db
 from covgap.server.limits import Limits

@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import SHA_A, SHA_B, body, document, lcov
 from sqlalchemy import func, select, update
+from srv_helpers import SHA_A, SHA_B, body, document, lcov
 
 from covgap.formats import read_report
 from covgap.history import open_store

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SHA_A, SHA_B, body, document, lcov
-from serving import Receiver
+from srv_helpers import SHA_A, SHA_B, body, document, lcov
+from srv_serving import Receiver
 
 from covgap.server import db, queries
 from covgap.server.limits import Limits, Refused, inflate

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import SHA_A, body, document, lcov
-from serving import create_repo, get_json, request, serve, wait_for_totals
 from sqlalchemy import create_engine, func, select
+from srv_helpers import SHA_A, body, document, lcov
+from srv_serving import create_repo, get_json, request, serve, wait_for_totals
 
 from covgap.history.url import parse
 from covgap.server import db
@@ -106,7 +106,7 @@ def test_rate_limit_over_http(tmp_path: Path) -> None:
 
 
 def test_admin_creates_repositories_over_http(tmp_path: Path) -> None:
-    from serving import covgap
+    from srv_serving import covgap
 
     store = f"sqlite:///{tmp_path}/s.db"
     admin = covgap("server", "init", "--store", store).stdout.strip().splitlines()[-1]

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import git, make_repo
-from serving import Receiver, covgap, create_repo, get_json, request, serve, wait_for_totals
+from srv_helpers import git, make_repo
+from srv_serving import Receiver, covgap, create_repo, get_json, request, serve, wait_for_totals
 
 from covgap.config import Config
 from covgap.pipeline import InputSpec, load

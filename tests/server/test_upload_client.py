@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import git, lcov, make_repo
-from serving import free_port
+from srv_helpers import git, lcov, make_repo
+from srv_serving import free_port
 
 from covgap.errors import InputError
 from covgap.pipeline import InputSpec

@@ -9,9 +9,9 @@ import subprocess
 import sys
 import time
 
-from helpers import SHA_A, body, document, lcov
-from serving import create_repo, request, serve, wait_for_totals
 from sqlalchemy import create_engine, select
+from srv_helpers import SHA_A, body, document, lcov
+from srv_serving import create_repo, request, serve, wait_for_totals
 
 from covgap.history import open_store
 from covgap.history.url import parse
