@@ -154,3 +154,37 @@ class Receiver:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def inprocess(store: str, **settings: Any) -> Iterator[str]:
+    """The application served by uvicorn in a thread of this process; yields its URL.
+
+    Unlike :func:`serve`, the handlers run in the test process, so the coverage run
+    measures them.
+    """
+    import uvicorn
+
+    from covgap.server.app import create_app
+    from covgap.server.settings import Settings
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(store=store, **settings)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

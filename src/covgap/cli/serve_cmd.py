@@ -237,7 +237,7 @@ def worker_command(
     logging.basicConfig(level=logging.WARNING, format="covgap worker: %(message)s")
     engine = _engine(store)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     limits = Limits(max_body, max_inflated, max_ratio)
 
     def ready(processed: Processed) -> None:
@@ -270,4 +270,5 @@ def worker_command(
         stop.set()
     for w in workers:
         w.join(timeout=60)
+    signal.signal(signal.SIGTERM, previous)
     engine.dispose()
