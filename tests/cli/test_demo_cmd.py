@@ -26,6 +26,7 @@ def test_demo_writes_every_report(tmp_path: Path) -> None:
     # The history store (#11): the committed baseline and today's run are two points.
     trend = (out / "TREND.md").read_text()
     assert "| lines | 46.25 % | 62.90 % | +16.65 pp |" in trend
+    assert "| tests | n/a | " in trend  # counted today; the baseline's count was not kept
     assert "## Coverage Trend" in (out / "GAPS.md").read_text()
     page = (out / "html/index.html").read_text()
     assert 'class="trend"' in page and "<svg" in page

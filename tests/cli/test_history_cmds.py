@@ -435,6 +435,14 @@ def test_store_from_env_and_config(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     ok = run_cli("record", str(report), "--repo", str(tmp_path), "--commit", "a" * 40)
     assert ok.exit_code == 0, ok.output
     assert "recorded upload 1" in ok.stdout and (tmp_path / "env.db").is_file()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/test_a.py").write_text(
+        "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n"
+    )
+    counted = run_cli("record", str(report), "--repo", str(tmp_path), "--commit", "c" * 40,
+                      "--tests", "--format", "json")  # fmt: skip
+    assert counted.exit_code == 0, counted.output
+    assert json.loads(counted.stdout)["run"]["tests"] == 2
     monkeypatch.delenv("COVGAP_STORE")
     (tmp_path / "covgap.toml").write_text('[history]\nstore = "sqlite:///cfg.db"\n')
     ok = run_cli("record", str(report), "--repo", str(tmp_path), "--commit", "b" * 40)

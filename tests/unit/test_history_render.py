@@ -95,6 +95,7 @@ def test_trend_flaky_and_renderings(tmp_path: Path) -> None:
                 branch=branch,
                 blobs=blobs if i < 3 else {"a": "1" * 40, "b": "3" * 40},
                 components={"a": "core"},
+                tests=None if i == 0 else 10 + i,
                 now=1000.0 + i,
             )
         # a commit recorded by two runs is merged from detail
@@ -132,7 +133,12 @@ def test_trend_flaky_and_renderings(tmp_path: Path) -> None:
     text = render_terminal_text(term, color=False)
     assert "lines" in text and "3333333333" in text
     assert "no recorded runs" in render_terminal_text(trend_terminal([], "T"), color=False)
+    assert [p.tests for p in points] == [None, 11, 12, 13]
+    assert "tests" in text and "+2" in text
     md = trend_markdown(points, "T")
+    assert "| tests | n/a | 13 | n/a |" in md
+    assert "| 12 | unit |" in md
+    assert "| tests | 11 | 13 | +2 |" in trend_markdown(points[1:], "T")
     assert "| lines | 33.33 % | 50.00 % | +16.67 pp |" in md
     assert "| core: lines | 50.00 % | 50.00 % | +0.00 pp |" in md
     assert "No recorded runs" in trend_markdown([], "T")

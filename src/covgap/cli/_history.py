@@ -181,7 +181,11 @@ class HistoryView:
 
 
 def history_view(
-    loaded: Loaded, explicit_store: str | None = None, base: str | None = None
+    loaded: Loaded,
+    explicit_store: str | None = None,
+    base: str | None = None,
+    *,
+    with_coverage: bool = True,
 ) -> HistoryView | None:
     """The trend and stored baseline for this repository, when a store is in use.
 
@@ -211,7 +215,7 @@ def history_view(
                 ref = guess[0] if guess else None
             if ref is not None:
                 try:
-                    found, _why = find_baseline(store, name, root, ref)
+                    found, _why = find_baseline(store, name, root, ref, with_coverage=with_coverage)
                 except CovgapError:
                     found = None
             branch = found.runs[0].branch if found else None
@@ -255,7 +259,7 @@ def add_trend_to_html(index: Path, loaded: Loaded) -> None:
     """The one hook in the HTML report: the trend section, when a store is in use."""
     from covgap.history.html import add_trend_section, render_trend_section
 
-    view = history_view(loaded)
+    view = history_view(loaded, with_coverage=False)  # the chart needs totals only
     if view is None:
         return
     section = render_trend_section(

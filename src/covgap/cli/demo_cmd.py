@@ -95,16 +95,17 @@ def demo_command(out: Path) -> None:
     from covgap.analysis.gap_analysis import analyze_loaded
     from covgap.cli.gaps_cmd import header, render_gaps
 
-    trend_md = record_example_history(repo, loaded)
+    analysis = analyze_loaded(loaded)
+    tests = analysis.inventory.tests if analysis.inventory else None
+    trend_md = record_example_history(repo, loaded, tests)
     trend_path = out / "TREND.md"
     write_atomic(trend_path, trend_md.encode())
     written.append(trend_path)
     from covgap.cli._history import history_view, trend_markdown_section
 
-    analysis = analyze_loaded(loaded)
     gaps_path = out / "GAPS.md"
     gaps_doc = render_gaps(analysis, "markdown", header=header(loaded))
-    view = history_view(loaded)
+    view = history_view(loaded, with_coverage=False)
     write_atomic(gaps_path, gaps_doc + ("\n" + trend_markdown_section(view, loaded)).encode())
     written.append(gaps_path)
     written.append(write_html_report(loaded, out / "html", title="tasker example: coverage"))
@@ -114,12 +115,13 @@ def demo_command(out: Path) -> None:
     click.echo(f"open {(out / 'html' / 'index.html').resolve().as_uri()} in a browser")
 
 
-def record_example_history(repo: Path, loaded: Loaded) -> str:
+def record_example_history(repo: Path, loaded: Loaded, tests: int | None) -> str:
     """Record the example's baseline run and today's run in its history store.
 
     The example ships no git history, so each run is keyed by the git blob id of the
     manifest that lists its reports (stable across demo runs, and honest: it names
-    the inputs, not a commit). Prints the trend and returns it as Markdown.
+    the inputs, not a commit). Today's run carries the test count ``tests``; the
+    baseline's was not kept, so it has none. Prints the trend, returns it as Markdown.
     """
     from covgap.cli._history import repository
     from covgap.cli.record_cmd import split_suites
@@ -133,11 +135,11 @@ def record_example_history(repo: Path, loaded: Loaded) -> str:
     baseline = load(base_specs, loaded.workspace, loaded.config)
     name = repository(None, loaded.config, repo)
     runs = (
-        (BASELINE_MANIFEST, baseline, "baseline"),
-        (MANIFEST, loaded, "current"),
+        (BASELINE_MANIFEST, baseline, "baseline", None),
+        (MANIFEST, loaded, "current", tests),
     )
     with open_store(None, root=repo) as store:
-        for manifest, data, label in runs:
+        for manifest, data, label, count in runs:
             store.record(
                 split_suites(data),
                 repository=name,
@@ -145,6 +147,7 @@ def record_example_history(repo: Path, loaded: Loaded) -> str:
                 branch="main",
                 run_key=f"demo-{label}",
                 inputs=[str(s) for s in data.inputs],
+                tests=count,
             )
         points = trend(store, name)
     title = f"Coverage trend of the example ({len(points)} recorded runs: baseline, current)"

@@ -33,12 +33,17 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     mapping = loaded.mapping.mapping if loaded.mapping is not None else {}
     keep = loaded.coverage.files
     skipped = {path for path, _ in loaded.skipped}
+    # each report is read again in the format it was read in the first time
+    formats = {info.path: info.format for info in loaded.coverage.inputs}
     out: dict[str, CoverageSet] = {}
     for flag in sorted(flags):
         specs = [s for s in loaded.inputs if (s.flag or "") == flag and str(s.path) not in skipped]
-        if not specs:
+        parts = [
+            read_inputs([spec], format_name=formats.get(str(spec.path))).coverage for spec in specs
+        ]
+        if not parts:
             continue
-        cs = read_inputs(specs).coverage.renamed(mapping)
+        cs = CoverageSet.merge_all(parts).renamed(mapping)
         out[flag] = cs.without([p for p in cs.files if p not in keep])
     return out
 
@@ -56,6 +61,13 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     "none outside CI: every record is a run of its own).",
 )
 @click.option(
+    "--tests",
+    "count_tests",
+    is_flag=True,
+    help="Also count the repository's tests (the source analysis of `covgap tests`, cached) "
+    "for the trend's test counts.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["terminal", "json"]),
@@ -70,6 +82,7 @@ def record_command(
     branch: str | None,
     pr: str | None,
     run_id: str | None,
+    count_tests: bool,
     fmt: str,
 ) -> None:
     """Record this run's coverage in the history store.
@@ -106,6 +119,7 @@ def record_command(
     carry = carry_policy(config)
     history = ancestors(root, ctx.commit)
     blobs = blob_ids(root, set(loaded.workspace.files) | paths)
+    tests = count_repository_tests(loaded) if count_tests else None
     with open_store(url, root=root) as store:
         result = store.record(
             suites,
@@ -119,6 +133,7 @@ def record_command(
             inputs=[str(s) for s in loaded.inputs],
             ancestors=history,
             carry=carry,
+            tests=tests,
         )
         shown = store.url
     run = result.run
@@ -142,6 +157,7 @@ def record_command(
         f"lines {pct(t.line_percent)} ({t.lines_covered}/{t.lines_total}), "
         f"branches {pct(t.branch_percent)}, functions {pct(t.function_percent)}; "
         f"suites: {', '.join(s or '-' for s in run.suites)}"
+        + (f"; {run.tests:,} tests" if run.tests is not None else "")
     )
     for c in run.carried:
         click.echo(
@@ -151,4 +167,12 @@ def record_command(
         )
 
 
-__all__ = ["record_command", "split_suites"]
+def count_repository_tests(loaded: Loaded) -> int:
+    """The repository's test count, as `covgap tests` counts them (the cached analysis)."""
+    from covgap.analysis.gap_analysis import inventory_of
+    from covgap.source import analyze_repo
+
+    return inventory_of(analyze_repo(loaded.workspace)).tests
+
+
+__all__ = ["count_repository_tests", "record_command", "split_suites"]

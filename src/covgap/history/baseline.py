@@ -57,8 +57,13 @@ def find_baseline(
     *,
     use_merge_base: bool = True,
     depth: int = 1000,
+    with_coverage: bool = True,
 ) -> tuple[StoredBaseline | None, str | None]:
-    """The baseline for ``ref``: ``(found, None)`` or ``(None, why not)``."""
+    """The baseline for ``ref``: ``(found, None)`` or ``(None, why not)``.
+
+    ``with_coverage=False`` leaves ``coverage`` empty: finding the commit reads only run
+    rows, while the per-line detail of a large repository takes a while to decode.
+    """
     info = gitinfo.resolve_base(root, ref, use_merge_base=use_merge_base)
     if info.problem is not None or info.commit is None:
         return None, info.problem or f"{ref} does not name a commit"
@@ -68,7 +73,7 @@ def find_baseline(
     for sha in chain:
         runs = found.get(sha)
         if runs:
-            coverage, _ = store.commit_coverage(repository, sha)
+            coverage = store.commit_coverage(repository, sha)[0] if with_coverage else CoverageSet()
             away = 0 if sha == start else distance(root, sha, start)
             return StoredBaseline(ref, start, sha, away, tuple(runs), coverage), None
     return None, (

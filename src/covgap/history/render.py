@@ -32,6 +32,10 @@ def _delta(before: float | None, after: float | None) -> str:
     return f"{diff:+.2f} pp"
 
 
+def _count(value: int | None) -> str:
+    return "n/a" if value is None else f"{value:,}"
+
+
 def _date(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
@@ -65,11 +69,21 @@ def trend_terminal(points: Sequence[TrendPoint], title: str) -> Any:
             _pct(values[-1]),
             _delta(values[0], values[-1]),
         )
-    table = Table(show_header=True)
-    for col in ("commit", "branch", "recorded", "lines", "branches", "functions", "suites"):
-        table.add_column(
-            col, justify="right" if col in ("lines", "branches", "functions") else "left"
+    counted = [p.tests for p in points]
+    if any(v is not None for v in counted):
+        known = [v for v in counted if v is not None]
+        spark.add_row(
+            "tests",
+            sparkline([None if v is None else float(v) for v in counted]),
+            _count(counted[0]),
+            _count(counted[-1]),
+            f"{known[-1] - known[0]:+d}",
         )
+    table = Table(show_header=True)
+    for col in ("commit", "branch", "recorded", "lines", "branches", "functions", "tests"):
+        left = col in ("commit", "branch", "recorded")
+        table.add_column(col, justify="left" if left else "right")
+    table.add_column("suites")
     for p in points:
         t = p.totals
         table.add_row(
@@ -79,6 +93,7 @@ def trend_terminal(points: Sequence[TrendPoint], title: str) -> Any:
             f"{_pct(t.line_percent)} ({t.lines_covered}/{t.lines_total})",
             _pct(t.branch_percent),
             _pct(t.function_percent),
+            _count(p.tests),
             _suite_label(p),
         )
     parts: list[Any] = [spark, table]
@@ -105,6 +120,13 @@ def baseline_vs_current(
             lines.append(f"| {label}{name} | {_pct(va)} | {_pct(vb)} | {_delta(va, vb)} |")
 
     row("", base.totals, current.totals)
+    if base.tests is not None or current.tests is not None:
+        change = (
+            f"{current.tests - base.tests:+,d}"
+            if base.tests is not None and current.tests is not None
+            else "n/a"
+        )
+        lines.append(f"| tests | {_count(base.tests)} | {_count(current.tests)} | {change} |")
     for suite in sorted(set(base.suites) | set(current.suites)):
         mark = " (carried)" if suite in current.carried else ""
         row(f"suite {suite or '-'}{mark}: ", base.suites.get(suite), current.suites.get(suite))
@@ -118,13 +140,14 @@ def trend_markdown(points: Sequence[TrendPoint], title: str) -> str:
         return f"## {title}\n\nNo recorded runs.\n"
     out = [f"## {title}", ""]
     out.extend(baseline_vs_current(points[0], points[-1]))
-    out += ["", "| commit | branch | recorded | lines | branches | functions | suites |"]
-    out.append("| --- | --- | --- | ---: | ---: | ---: | --- |")
+    out += ["", "| commit | branch | recorded | lines | branches | functions | tests | suites |"]
+    out.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |")
     for p in points:
         t = p.totals
         out.append(
             f"| `{p.commit[:12]}` | {p.branch or ''} | {_date(p.time)} | {_pct(t.line_percent)} "
-            f"| {_pct(t.branch_percent)} | {_pct(t.function_percent)} | {_suite_label(p)} |"
+            f"| {_pct(t.branch_percent)} | {_pct(t.function_percent)} | {_count(p.tests)} "
+            f"| {_suite_label(p)} |"
         )
     if any(p.carried for p in points):
         out += ["", "\\* carried forward from an earlier run (files unchanged since)."]

@@ -9,6 +9,9 @@ migrated schema with this declaration so the two cannot drift apart.
   (with a single upload the upload's own detail is the run's).
 * ``uploads``: every ``covgap record`` exactly as recorded (never rewritten).
 * ``run_totals``: a run's totals per suite and per component, for the trend.
+
+``runs.tests`` is the number of tests the repository defined (``record --tests``), or
+NULL when not counted.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest migration's revision: what this covgap writes (a test checks it is the head)."""
 
 COUNT_COLUMNS = (
@@ -57,6 +60,7 @@ runs = Table(
     Column("commit_sha", String(64), nullable=False),
     Column("branch", String(255), nullable=True),
     Column("pr", String(64), nullable=True),
+    Column("tests", Integer, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("suites", Text, nullable=False),

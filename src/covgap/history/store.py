@@ -79,6 +79,7 @@ class RunInfo:
     carried: tuple[Carried, ...]
     uploads: int
     totals: Counts
+    tests: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class RunInfo:
             "suites": list(self.suites),
             "carried": [c.as_dict() for c in self.carried],
             "uploads": self.uploads,
+            "tests": self.tests,
             "totals": self.totals.as_dict(),
         }
 
@@ -218,6 +220,7 @@ class Store:
         inputs: Sequence[str] = (),
         ancestors: Sequence[str] = (),
         carry: CarryPolicy | None = None,
+        tests: int | None = None,
         now: float | None = None,
     ) -> RecordResult:
         """Record one upload (a whole run, or one shard of it) in one transaction.
@@ -227,7 +230,8 @@ class Store:
         without a key the upload is a run of its own. ``ancestors`` are the commit's
         ancestors, nearest first: a suite earlier runs had and this run lacks is carried
         from the nearest of them that recorded it, for files whose ``blobs`` (git blob
-        ids) are unchanged, when ``carry(suite)`` allows it.
+        ids) are unchanged, when ``carry(suite)`` allows it. ``tests`` is the
+        repository's test count, when counted (the newest upload that counted it wins).
         """
         now = time.time() if now is None else now
         key = run_key or f"single-{uuid.uuid4().hex}"
@@ -258,7 +262,7 @@ class Store:
             carried, carried_detail = self._carry(
                 conn, repository, merged, all_blobs, ancestors, carry
             )
-            info = self._store_run(conn, row, merged, carried, carried_detail, first, data, now)
+            info = self._store_run(conn, row, merged, carried, carried_detail, first, now, tests)
         return RecordResult(int(upload_id[0]), info, len(data))
 
     def _claim_run(
@@ -384,17 +388,19 @@ class Store:
         carried: list[Carried],
         carried_detail: RunDetail,
         first: bool,
-        upload_data: bytes,
         now: float,
+        tests: int | None,
     ) -> RunInfo:
         coverage = CoverageSet.merge_all([*merged.suites.values(), *carried_detail.suites.values()])
         totals = coverage.totals()
         uploads = int(row.uploads) + 1
         suites = sorted(merged.suites)
+        tests = tests if tests is not None else row.tests
         conn.execute(
             update(schema.runs)
             .where(schema.runs.c.id == row.id)
             .values(
+                tests=tests,
                 updated_at=now,
                 suites=json.dumps(suites),
                 carried=json.dumps([c.as_dict() for c in carried]),
@@ -433,6 +439,7 @@ class Store:
             tuple(carried),
             uploads,
             totals,
+            tests,
         )
 
     # -- queries -------------------------------------------------------------------
@@ -456,6 +463,7 @@ class Store:
             carried,
             int(row.uploads),
             _counts(row),
+            None if row.tests is None else int(row.tests),
         )
 
     def _run_columns(self) -> list[Any]:

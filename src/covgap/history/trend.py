@@ -30,6 +30,8 @@ class TrendPoint:
     suites: dict[str, Counts] = field(default_factory=dict)
     carried: list[str] = field(default_factory=list)
     components: dict[str, Counts] = field(default_factory=dict)
+    tests: int | None = None
+    """The repository's test count (``record --tests``), None when not counted."""
 
     def as_dict(self) -> dict[str, Any]:
         import datetime as dt
@@ -40,6 +42,7 @@ class TrendPoint:
             "time": dt.datetime.fromtimestamp(self.time, dt.UTC).isoformat(timespec="seconds"),
             "runs": [r.id for r in self.runs],
             "uploads": sum(r.uploads for r in self.runs),
+            "tests": self.tests,
             "totals": self.totals.as_dict(),
             "percent": {
                 "lines": _round(self.totals.line_percent),
@@ -133,6 +136,7 @@ def trend(
                 suites=suites,
                 carried=carried,
                 components=comps,
+                tests=next((r.tests for r in reversed(group) if r.tests is not None), None),
             )
         )
     return points

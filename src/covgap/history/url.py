@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -9,21 +10,19 @@ from sqlalchemy.exc import ArgumentError
 
 from covgap.errors import StoreError
 
+_PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@]*:)[^/]*@")
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
+
 DEFAULT_STORE = "sqlite:///.covgap/history.db"
 """The store used when none is named: a SQLite file in the repository, nothing to set up."""
 
 
 def mask(url: str) -> str:
     """``url`` with its password replaced by ``***``, for every message that names a store."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        if "@" in url and "://" in url:
-            scheme, rest = url.split("://", 1)
-            creds, host = rest.rsplit("@", 1)
-            user = creds.split(":", 1)[0]
-            return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-        return url
+    # On the text itself, up to the netloc's last "@": a URL that does not even parse,
+    # or a password with a raw "@", must not leak either.
+    return _QUERY_PASSWORD.sub(r"\1***", _PASSWORD.sub(r"\1***@", url))
 
 
 def parse(url: str, root: Path | None = None) -> URL:
@@ -35,7 +34,7 @@ def parse(url: str, root: Path | None = None) -> URL:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise StoreError(
             f"store {mask(url)}: not a store URL "
             "(expected sqlite:///path/to/history.db or postgresql://user@host/db)"
