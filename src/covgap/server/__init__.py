@@ -2,7 +2,7 @@
 
 Layout, one job per module:
 
-* :mod:`~covgap.server.db` — the tables (migration ``0003`` of the history store's
+* :mod:`~covgap.server.db` — the tables (migration ``0004`` of the history store's
   chain) and how a store URL becomes a pooled engine;
 * :mod:`~covgap.server.access` — tokens: random, shown once, stored hashed;
 * :mod:`~covgap.server.limits` — what is refused before anything is stored;

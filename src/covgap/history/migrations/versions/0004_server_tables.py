@@ -6,8 +6,8 @@ They live in the history store's database and migration chain, so one ``--store`
 holds both and one migration brings both up to date. Declared in
 :mod:`covgap.server.db`; a test compares the migrated schema with that declaration.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
