@@ -8,6 +8,7 @@ store records the same upload in the same transaction.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -139,11 +140,17 @@ def test_auth_refusals(engine) -> None:  # type: ignore[no-untyped-def]
 def test_rate_limit_holds_in_the_database(engine) -> None:  # type: ignore[no-untyped-def]
     _, tok = create_repo(engine, "alpha")
     good = body(document([("lcov.info", lcov({"a.py": {1: 1}}), None)]))
+    window = int(time.time() // 60)
     for _ in range(3):
         accept_upload(engine, good, tok, LIMITS, rate_per_minute=3)
-    with pytest.raises(Refused) as info:
+    try:
         accept_upload(engine, good, tok, LIMITS, rate_per_minute=3)
-    assert info.value.status == 429
+        status = 202
+    except Refused as exc:
+        status = exc.status
+    if int(time.time() // 60) != window:
+        pytest.skip("the rate-limit window changed during the test")
+    assert status == 429
     assert _count(engine, db.uploads) == 3
 
 
