@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "check": "check_cmd",
     "diff": "check_cmd",
     "tests": "tests_cmd",
+    "run": "run_cmd",
+    "who-covers": "whocovers_cmd",
 }
 """Each command's name and the module of this package that defines it.
 
