@@ -1,0 +1,270 @@
+"""``covgap run`` end to end on the polyglot fixture, with the real toolchains.
+
+One ``covgap run`` measures Rust (instrumented build, llvm-19), Python (coverage.py),
+Ruby (SimpleCov) and JavaScript (c8 around node's test runner), plus the Rust library
+through Python's ctypes and Ruby's fiddle. The test then runs each tool by hand, as
+its own documentation says, in a second copy of the repository, and checks the
+merged reports agree line for line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import require_tool
+
+pytestmark = pytest.mark.realtool
+
+HERE = Path(__file__).resolve()
+FIXTURE = HERE.parents[1] / "data" / "polyglot"
+NODE_BIN = HERE.parents[2] / "tools" / "node" / "node_modules" / ".bin"
+TIMEOUT = 600
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["CARGO_NET_OFFLINE"] = "true"
+    env.pop("CARGO_TARGET_DIR", None)  # the libraries load from the usual target path
+    env.pop("RUSTFLAGS", None)
+    env.pop("LLVM_PROFILE_FILE", None)
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("COVERAGE_PROCESS_START", None)
+    return env
+
+
+def _tools() -> None:
+    require_tool("cargo", "rustc", "llvm-profdata-19", "llvm-cov-19", "ruby", "rspec", "node")
+    require_tool("npm")
+    if not (NODE_BIN / "c8").exists():
+        if os.environ.get("COVGAP_REQUIRE_TOOLS"):
+            pytest.fail("tools/node has no c8; run make node-tools")
+        pytest.skip("tools/node has no c8 (make node-tools)")
+
+
+def covgap(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "covgap", *args, "--repo", str(repo)],
+        cwd=repo,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def sh(argv: list[str], cwd: Path, env: dict[str, str] | None = None, **kw: Any) -> str:
+    proc = subprocess.run(
+        argv,
+        cwd=cwd,
+        env={**_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        **kw,
+    )
+    assert proc.returncode == 0, f"{argv}: {proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    _tools()
+    repo = tmp_path_factory.mktemp("run") / "poly"
+    shutil.copytree(FIXTURE, repo)
+    proc = covgap(repo, "run", "--format", "json", "--detail", "-o", str(repo.parent / "r.json"))
+    assert proc.returncode == 0, proc.stderr
+    yield repo, json.loads((repo.parent / "r.json").read_text())
+
+
+def _by_hand(repo: Path) -> list[str]:
+    """Every tool run as its docs say; returns the FLAG=REPORT inputs."""
+    out = repo.parent / "hand"
+    out.mkdir()
+    llvm = {"profdata": "llvm-profdata-19", "cov": "llvm-cov-19"}
+    ignore = r"-ignore-filename-regex=(^|/)(rustc/[0-9a-f]+|\.cargo/(registry|git))/"
+
+    def export(profiles: Path, objects: list[str], report: Path) -> None:
+        raws = sorted(str(p) for p in profiles.glob("*.profraw"))
+        sh([llvm["profdata"], "merge", "-sparse", *raws, "-o", str(profiles / "m.profdata")], repo)
+        argv = [llvm["cov"], "export", "-format=text", f"-instr-profile={profiles / 'm.profdata'}"]
+        argv += [ignore, objects[0], *(f"-object={o}" for o in objects[1:])]
+        report.write_text(sh(argv, repo))
+
+    def rust_env(profiles: Path) -> dict[str, str]:
+        profiles.mkdir()
+        return {
+            "RUSTFLAGS": "-C instrument-coverage",
+            "LLVM_PROFILE_FILE": str(profiles / "%p-%m.profraw"),
+        }
+
+    # Rust, as the rustc book's instrument-coverage chapter: build, find the test
+    # binaries in cargo's JSON messages, run, merge, export.
+    env = rust_env(out / "rust")
+    messages = sh(["cargo", "test", "--no-run", "--message-format=json"], repo, env)
+    tests = [
+        m["executable"]
+        for m in map(json.loads, messages.splitlines())
+        if m.get("reason") == "compiler-artifact"
+        and m.get("executable")
+        and m.get("profile", {}).get("test")
+    ]
+    sh(["cargo", "test"], repo, env)
+    export(out / "rust", tests, out / "rust.json")
+    # The cdylib the Python and Ruby tests load, built instrumented.
+    lib = repo / "target" / "debug" / "libpolycore.so"
+    py_env = rust_env(out / "pyffi")
+    sh(["cargo", "build", "--lib"], repo, py_env)
+    # coverage.py's docs: coverage run --branch -m pytest; coverage json.
+    sh(
+        [sys.executable, "-m", "coverage", "run", "--branch", "-m", "pytest"],
+        repo / "python",
+        py_env,
+    )
+    sh([sys.executable, "-m", "coverage", "json", "-o", str(out / "py.json")], repo / "python")
+    export(out / "pyffi", [str(lib)], out / "pyffi.json")
+    # SimpleCov's README: require and start it before the code loads.
+    (out / "cov_helper.rb").write_text(
+        'require "simplecov"\nSimpleCov.enable_coverage :branch\nSimpleCov.start\n'
+    )
+    rb_env = rust_env(out / "rbffi")
+    sh(["rspec", "--require", str(out / "cov_helper.rb")], repo / "ruby", rb_env)
+    export(out / "rbffi", [str(lib)], out / "rbffi.json")
+    # c8's README: c8 npm test.
+    sh([str(NODE_BIN / "c8"), "--reporter=json", "npm", "test"], repo / "js")
+    return [
+        f"rust={out / 'rust.json'}",
+        f"python={out / 'py.json'}",
+        f"python-ffi={out / 'pyffi.json'}",
+        f"ruby={repo / 'ruby' / 'coverage' / '.resultset.json'}",
+        f"ruby-ffi={out / 'rbffi.json'}",
+        f"node={repo / 'js' / 'coverage' / 'coverage-final.json'}",
+    ]
+
+
+def _per_line(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f["path"]: (f["lines"], f["branches"], f["functions"], f["flags"]) for f in doc["files"]
+    }
+
+
+def test_run_equals_each_tool_by_hand(
+    measured: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _, doc = measured
+    hand_repo = tmp_path_factory.mktemp("hand") / "poly"
+    shutil.copytree(FIXTURE, hand_repo)
+    inputs = _by_hand(hand_repo)
+    proc = covgap(hand_repo, "report", "--format", "json", "--detail", *inputs)
+    assert proc.returncode == 0, proc.stderr
+    hand = json.loads(proc.stdout)
+    assert _per_line(doc) == _per_line(hand)
+    assert doc["summary"] == hand["summary"]
+    assert {f["path"] for f in doc["files"]} >= {
+        "crates/polycore/src/lib.rs",
+        "python/polypy/__init__.py",
+        "ruby/lib/polyrb.rb",
+        "js/src/index.js",
+    }
+
+
+def test_rust_reached_only_through_python_is_the_python_ffi_suite(
+    measured: tuple[Path, dict[str, Any]],
+) -> None:
+    _, doc = measured
+    lib = next(f for f in doc["files"] if f["path"] == "crates/polycore/src/lib.rs")
+    src = (FIXTURE / "crates/polycore/src/lib.rs").read_text().splitlines()
+    scale = next(n for n, text in enumerate(src, 1) if "x * k" in text)
+    clamp = next(n for n, text in enumerate(src, 1) if text.strip() == "hi")
+    add = next(n for n, text in enumerate(src, 1) if text.strip() == "a + b")
+    suites = {
+        line: {flag for flag, lines in lib["flags"].items() if line in lines}
+        for line in (scale, clamp, add)
+    }
+    assert suites == {scale: {"python-ffi"}, clamp: {"ruby-ffi"}, add: {"rust"}}
+    assert {f["name"] for f in doc["flags"]} == {
+        "rust",
+        "python",
+        "python-ffi",
+        "ruby",
+        "ruby-ffi",
+        "node",
+    }
+
+
+def test_run_keeps_which_test_ran_each_line(measured: tuple[Path, dict[str, Any]]) -> None:
+    repo, doc = measured
+    py = next(f for f in doc["files"] if f["path"] == "python/polypy/__init__.py")
+    contexts = dict(py["contexts"])
+    src = (FIXTURE / "python/polypy/__init__.py").read_text().splitlines()
+    scale_body = next(n for n, text in enumerate(src, 1) if "_LIB.poly_scale(x, k)" in text)
+    assert contexts[scale_body] == ["test_polypy.test_scale"]
+    proc = covgap(repo, "who-covers", f"python/polypy/__init__.py:{scale_body}", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["tests"] == ["test_polypy.test_scale"]
+    assert answer["suites"] == ["python"]
+    manifest = json.loads(
+        next((repo / ".covgap" / "runs").glob("*/run.json")).read_text(encoding="utf-8")
+    )
+    assert {c["name"] for c in manifest["components"]} == {"polycore", "polypy", "polyrb", "polyjs"}
+    assert all(
+        (repo / ".covgap" / "runs" / manifest["run_id"] / c["log"]).is_file()
+        for c in manifest["components"]
+    )
+
+
+def test_failing_tests_still_report_and_exit_1(tmp_path: Path) -> None:
+    _tools()
+    repo = tmp_path / "poly"
+    shutil.copytree(FIXTURE, repo)
+    test = repo / "js" / "test" / "index.test.js"
+    test.write_text(test.read_text().replace('"HI!"', '"nope"'))
+    proc = covgap(repo, "run", "polyjs", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert "tests FAILED" in proc.stderr
+    assert json.loads(proc.stdout)["summary"]["lines_covered"] > 0
+    assert covgap(repo, "run", "polyjs", "--allow-test-failures").returncode == 0
+
+
+def test_then_check_gates_the_run(tmp_path: Path) -> None:
+    _tools()
+    repo = tmp_path / "poly"
+    shutil.copytree(FIXTURE, repo)
+    config = repo / "covgap.toml"
+    config.write_text(config.read_text() + "\n[gates]\nline = 99\n")
+    proc = covgap(repo, "run", "polyjs", "--then", "check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    config.write_text(config.read_text().replace("line = 99", "line = 50"))
+    assert covgap(repo, "run", "polyjs", "--then", "check").returncode == 0
+
+
+def test_a_missing_tool_names_its_package(tmp_path: Path) -> None:
+    _tools()
+    repo = tmp_path / "poly"
+    shutil.copytree(FIXTURE, repo)
+    env = _env()
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != str(NODE_BIN))
+    if shutil.which("c8", path=env["PATH"]):
+        pytest.skip("c8 is installed globally")
+    proc = subprocess.run(
+        [sys.executable, "-m", "covgap", "run", "polyjs", "--repo", str(repo)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "c8 not found" in proc.stderr and "npm install --save-dev c8" in proc.stderr
