@@ -268,3 +268,37 @@ def test_a_missing_tool_names_its_package(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "c8 not found" in proc.stderr and "npm install --save-dev c8" in proc.stderr
+
+
+def test_html_file_page_lists_the_tests_of_each_line(
+    measured: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    repo, doc = measured
+    inputs = [f"{i['flag']}={i['path']}" for i in doc["inputs"]]
+    proc = covgap(repo, "report", "--format", "html", "-o", str(tmp_path / "html"), *inputs)
+    assert proc.returncode == 0, proc.stderr
+    pages = [p.read_text() for p in (tmp_path / "html").rglob("*.html")]
+    assert any('title="tests: test_polypy.test_scale"' in page for page in pages)
+
+
+def test_e2e_suite_of_instrumented_binaries(tmp_path: Path) -> None:
+    _tools()
+    repo = tmp_path / "poly"
+    shutil.copytree(FIXTURE, repo)
+    config = repo / "covgap.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[components.polycore.run.e2e]\nbinaries = ["polyserve"]\n'
+        + 'command = "target/debug/polyserve 7"\n'
+    )
+    proc = covgap(repo, "run", "polycore", "--format", "json", "--detail")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    lib = next(f for f in doc["files"] if f["path"] == "crates/polycore/src/lib.rs")
+    src = (FIXTURE / "crates/polycore/src/lib.rs").read_text().splitlines()
+    unused = next(n for n, text in enumerate(src, 1) if text.strip() == "x - 1")
+    add = next(n for n, text in enumerate(src, 1) if text.strip() == "a + b")
+    assert unused in lib["flags"]["e2e"] and unused not in lib["flags"]["rust"]
+    assert add in lib["flags"]["rust"] and add not in lib["flags"]["e2e"]
+    serve = next(f for f in doc["files"] if f["path"].endswith("bin/polyserve.rs"))
+    assert serve["lines_covered"] == serve["lines_total"] > 0

@@ -270,3 +270,18 @@ def test_who_covers_answers_from_the_data() -> None:
     assert who_covers(cs, "src/pkg/m.py", 9)["executable"] is False
     with pytest.raises(InputError, match="no coverage data"):
         who_covers(cs, "other.py", 1)
+
+
+def test_html_file_page_lists_the_tests_of_a_line() -> None:
+    from covgap.report.html import _tests_titles
+
+    fc = FileCoverage(
+        "m.py",
+        array("i", [1, 2]),
+        array("q", [1, 1]),
+        contexts={'t.test_"q"': array("i", [1]), "t.test_a": array("i", [1, 2])},
+    )
+    assert _tests_titles(fc) == {
+        1: ' title="tests: t.test_&quot;q&quot;, t.test_a"',
+        2: ' title="tests: t.test_a"',
+    }

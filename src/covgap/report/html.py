@@ -370,8 +370,22 @@ def _branch_badges(fc: FileCoverage) -> dict[int, list[dict[str, Any]]]:
 _MARK = {"taken": "✓", "not-taken": "✗", "never": "–"}
 
 
+def _tests_titles(fc: FileCoverage) -> dict[int, str]:
+    """Per line, a ``title`` attribute naming the tests that ran it (``covgap run``'s
+    per-test contexts); empty when none were recorded."""
+    by_line: dict[int, list[str]] = {}
+    for name in sorted(fc.contexts):
+        for line in fc.contexts[name]:
+            by_line.setdefault(line, []).append(name)
+    return {
+        n: f' title="tests: {_escape(", ".join(t)).replace(chr(34), "&quot;")}"'
+        for n, t in by_line.items()
+    }
+
+
 def render_file_page(env: Environment, job: FilePageJob) -> str:
     fc = job.coverage
+    tests_title = _tests_titles(fc)  # hovering a line's hits lists the tests that ran it
     source, problem = _read_source(job.source_path, job.highlight_cache)
     hits = fc.hits_by_line()
     branches = _branch_badges(fc)
@@ -429,7 +443,7 @@ def render_file_page(env: Environment, job: FilePageJob) -> str:
         rows.append(
             f'<tr id="L{n}" class="{state}{" block-start" if starts_block else ""}">'
             f'<td class="ln"><a href="#L{n}">{n}</a></td>'
-            f'<td class="hits">{"" if h is None else f"{h:,}"}</td>'
+            f'<td class="hits"{tests_title.get(n, "")}>{"" if h is None else f"{h:,}"}</td>'
             f'<td class="br">{badges}</td>{flags_td}<td class="src">{code}</td></tr>\n'
         )
     c = fc.counts()

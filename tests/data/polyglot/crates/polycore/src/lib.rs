@@ -27,7 +27,7 @@ pub extern "C" fn poly_clamp(x: i64, lo: i64, hi: i64) -> i64 {
     }
 }
 
-/// Called by nobody.
+/// Called only by the polyserve binary (an e2e suite, when configured).
 #[no_mangle]
 pub extern "C" fn poly_unused(x: i64) -> i64 {
     x - 1
