@@ -80,14 +80,16 @@ def by_hand(repo: Path) -> None:
             "LLVM_PROFILE_FILE": str(out / name / "%p-%m.profraw"),
         }
 
-    def export(name: str, objects: list[str]) -> Path:
+    def export(name: str, objects: list[str]) -> list[Path]:
         raws = sorted(str(p) for p in (out / name).glob("*.profraw"))
         data = out / f"{name}.profdata"
         sh(["llvm-profdata-19", "merge", "-sparse", *raws, "-o", str(data)], repo)
         argv = ["llvm-cov-19", "export", "-format=text", f"-instr-profile={data}", IGNORE]
-        report = out / f"{name}.json"
-        report.write_text(sh([*argv, objects[0], *(f"-object={o}" for o in objects[1:])], repo))
-        return report
+        reports = []
+        for n, obj in enumerate(objects):  # one export per object, as covgap run does
+            reports.append(out / f"{name}-{n}.json")
+            reports[-1].write_text(sh([*argv, obj], repo))
+        return reports
 
     env = profiles("rust")
     msgs = sh(["cargo", "test", "--no-run", "--message-format=json"], repo, env)
@@ -112,7 +114,7 @@ def by_hand(repo: Path) -> None:
     rb_env = profiles("rbffi")
     sh(["rspec", "--require", str(helper)], repo / "ruby", rb_env)
     rbffi = export("rbffi", [lib])
-    sh([str(NODE_BIN / "c8"), "--reporter=json", "npm", "test"], repo / "js")
+    sh([str(NODE_BIN / "c8"), "--reporter=json", "npm", "test"], repo / "ts")
     sh(
         [
             sys.executable,
@@ -121,12 +123,12 @@ def by_hand(repo: Path) -> None:
             "report",
             "--repo",
             str(repo),
-            f"rust={rust}",
+            *(f"rust={p}" for p in rust),
             f"python={out / 'py.json'}",
-            f"python-ffi={pyffi}",
+            *(f"python-ffi={p}" for p in pyffi),
             f"ruby={repo / 'ruby' / 'coverage' / '.resultset.json'}",
-            f"ruby-ffi={rbffi}",
-            f"node={repo / 'js' / 'coverage' / 'coverage-final.json'}",
+            *(f"ruby-ffi={p}" for p in rbffi),
+            f"node={repo / 'ts' / 'coverage' / 'coverage-final.json'}",
         ],
         repo,
     )
@@ -172,7 +174,7 @@ def main() -> None:
             f" --rounds {args.rounds}` on {dt.date.today().isoformat()}"
             f" ({platform.machine()}, {os.cpu_count()} cores shared with other work, Python"
             f" {platform.python_version()}). The repository is `tests/data/polyglot` (Rust"
-            " cdylib + Python + Ruby + node, with the FFI suites); warm cargo builds; each"
+            " cdylib + Python + Ruby + TypeScript, with the FFI suites); warm cargo builds; each"
             " round runs the three in turn. See the script's docstring for what each side runs.",
             "",
             "| what | median | min | max |",

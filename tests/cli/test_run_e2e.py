@@ -1,10 +1,10 @@
 """``covgap run`` end to end on the polyglot fixture, with the real toolchains.
 
 One ``covgap run`` measures Rust (instrumented build, llvm-19), Python (coverage.py),
-Ruby (SimpleCov) and JavaScript (c8 around node's test runner), plus the Rust library
-through Python's ctypes and Ruby's fiddle. The test then runs each tool by hand, as
-its own documentation says, in a second copy of the repository, and checks the
-merged reports agree line for line.
+Ruby (SimpleCov) and TypeScript (tsc with source maps, c8 around node's test runner),
+plus the Rust library through Python's ctypes and Ruby's fiddle. The test then runs
+each tool by hand, as its own documentation says, in a second copy of the
+repository, and checks the merged reports agree line for line.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ def _env() -> dict[str, str]:
 def _tools() -> None:
     require_tool("cargo", "rustc", "llvm-profdata-19", "llvm-cov-19", "ruby", "rspec", "node")
     require_tool("npm")
-    if not (NODE_BIN / "c8").exists():
+    if not ((NODE_BIN / "c8").exists() and (NODE_BIN / "tsc").exists()):
         if os.environ.get("COVGAP_REQUIRE_TOOLS"):
-            pytest.fail("tools/node has no c8; run make node-tools")
-        pytest.skip("tools/node has no c8 (make node-tools)")
+            pytest.fail("tools/node has no c8 or tsc; run make node-tools")
+        pytest.skip("tools/node has no c8 or tsc (make node-tools)")
 
 
 def covgap(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -95,12 +95,16 @@ def _by_hand(repo: Path) -> list[str]:
     llvm = {"profdata": "llvm-profdata-19", "cov": "llvm-cov-19"}
     ignore = r"-ignore-filename-regex=(^|/)(rustc/[0-9a-f]+|\.cargo/(registry|git))/"
 
-    def export(profiles: Path, objects: list[str], report: Path) -> None:
+    def export(profiles: Path, objects: list[str], report: Path) -> list[Path]:
+        """One export per object (see covgap.run.cargo._merge_and_export for why)."""
         raws = sorted(str(p) for p in profiles.glob("*.profraw"))
         sh([llvm["profdata"], "merge", "-sparse", *raws, "-o", str(profiles / "m.profdata")], repo)
         argv = [llvm["cov"], "export", "-format=text", f"-instr-profile={profiles / 'm.profdata'}"]
-        argv += [ignore, objects[0], *(f"-object={o}" for o in objects[1:])]
-        report.write_text(sh(argv, repo))
+        written = []
+        for n, obj in enumerate(objects):
+            written.append(report.with_name(f"{report.stem}-{n}.json"))
+            written[-1].write_text(sh([*argv, ignore, obj], repo))
+        return written
 
     def rust_env(profiles: Path) -> dict[str, str]:
         profiles.mkdir()
@@ -121,7 +125,8 @@ def _by_hand(repo: Path) -> list[str]:
         and m.get("profile", {}).get("test")
     ]
     sh(["cargo", "test"], repo, env)
-    export(out / "rust", tests, out / "rust.json")
+    rust = export(out / "rust", tests, out / "rust.json")
+    assert len(rust) == 2  # the library's unit tests, the polyserve binary's harness
     # The cdylib the Python and Ruby tests load, built instrumented.
     lib = repo / "target" / "debug" / "libpolycore.so"
     py_env = rust_env(out / "pyffi")
@@ -133,23 +138,23 @@ def _by_hand(repo: Path) -> list[str]:
         py_env,
     )
     sh([sys.executable, "-m", "coverage", "json", "-o", str(out / "py.json")], repo / "python")
-    export(out / "pyffi", [str(lib)], out / "pyffi.json")
+    pyffi = export(out / "pyffi", [str(lib)], out / "pyffi.json")
     # SimpleCov's README: require and start it before the code loads.
     (out / "cov_helper.rb").write_text(
         'require "simplecov"\nSimpleCov.enable_coverage :branch\nSimpleCov.start\n'
     )
     rb_env = rust_env(out / "rbffi")
     sh(["rspec", "--require", str(out / "cov_helper.rb")], repo / "ruby", rb_env)
-    export(out / "rbffi", [str(lib)], out / "rbffi.json")
+    rbffi = export(out / "rbffi", [str(lib)], out / "rbffi.json")
     # c8's README: c8 npm test.
-    sh([str(NODE_BIN / "c8"), "--reporter=json", "npm", "test"], repo / "js")
+    sh([str(NODE_BIN / "c8"), "--reporter=json", "npm", "test"], repo / "ts")
     return [
-        f"rust={out / 'rust.json'}",
+        *(f"rust={p}" for p in rust),
         f"python={out / 'py.json'}",
-        f"python-ffi={out / 'pyffi.json'}",
+        *(f"python-ffi={p}" for p in pyffi),
         f"ruby={repo / 'ruby' / 'coverage' / '.resultset.json'}",
-        f"ruby-ffi={out / 'rbffi.json'}",
-        f"node={repo / 'js' / 'coverage' / 'coverage-final.json'}",
+        *(f"ruby-ffi={p}" for p in rbffi),
+        f"node={repo / 'ts' / 'coverage' / 'coverage-final.json'}",
     ]
 
 
@@ -175,7 +180,7 @@ def test_run_equals_each_tool_by_hand(
         "crates/polycore/src/lib.rs",
         "python/polypy/__init__.py",
         "ruby/lib/polyrb.rb",
-        "js/src/index.js",
+        "ts/src/index.ts",
     }
 
 
@@ -218,20 +223,36 @@ def test_run_keeps_which_test_ran_each_line(measured: tuple[Path, dict[str, Any]
     manifest = json.loads(
         next((repo / ".covgap" / "runs").glob("*/run.json")).read_text(encoding="utf-8")
     )
-    assert {c["name"] for c in manifest["components"]} == {"polycore", "polypy", "polyrb", "polyjs"}
+    assert {c["name"] for c in manifest["components"]} == {"polycore", "polypy", "polyrb", "polyts"}
     assert all(
         (repo / ".covgap" / "runs" / manifest["run_id"] / c["log"]).is_file()
         for c in manifest["components"]
     )
 
 
+def _node_repo(root: Path, expected: str = "HI!") -> Path:
+    """A one-package repository (plain JavaScript: no compile step, so it is quick)."""
+    pkg = root / "repo" / "js"
+    (pkg / "test").mkdir(parents=True)
+    (pkg / "package.json").write_text(
+        '{"name": "polyjs", "type": "module", "scripts": {"test": "node --test test/"}}'
+    )
+    (pkg / "index.js").write_text(
+        "export function shout(t) {\n  if (t.length === 0) {\n    return '';\n  }\n"
+        "  return t.toUpperCase() + '!';\n}\n"
+    )
+    (pkg / "test" / "index.test.js").write_text(
+        'import assert from "node:assert/strict";\nimport { test } from "node:test";\n'
+        'import { shout } from "../index.js";\n'
+        f'test("shout", () => {{ assert.equal(shout("hi"), "{expected}"); }});\n'
+    )
+    return root / "repo"
+
+
 def test_failing_tests_still_report_and_exit_1(tmp_path: Path) -> None:
     _tools()
-    repo = tmp_path / "poly"
-    shutil.copytree(FIXTURE, repo)
-    test = repo / "js" / "test" / "index.test.js"
-    test.write_text(test.read_text().replace('"HI!"', '"nope"'))
-    proc = covgap(repo, "run", "polyjs", "--format", "json")
+    repo = _node_repo(tmp_path, expected="nope")
+    proc = covgap(repo, "run", "--format", "json")
     assert proc.returncode == 1, proc.stderr
     assert "tests FAILED" in proc.stderr
     assert json.loads(proc.stdout)["summary"]["lines_covered"] > 0
@@ -240,20 +261,18 @@ def test_failing_tests_still_report_and_exit_1(tmp_path: Path) -> None:
 
 def test_then_check_gates_the_run(tmp_path: Path) -> None:
     _tools()
-    repo = tmp_path / "poly"
-    shutil.copytree(FIXTURE, repo)
+    repo = _node_repo(tmp_path)
     config = repo / "covgap.toml"
-    config.write_text(config.read_text() + "\n[gates]\nline = 99\n")
+    config.write_text("[gates]\nline = 99\n")
     proc = covgap(repo, "run", "polyjs", "--then", "check")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    config.write_text(config.read_text().replace("line = 99", "line = 50"))
+    config.write_text("[gates]\nline = 50\n")
     assert covgap(repo, "run", "polyjs", "--then", "check").returncode == 0
 
 
 def test_a_missing_tool_names_its_package(tmp_path: Path) -> None:
     _tools()
-    repo = tmp_path / "poly"
-    shutil.copytree(FIXTURE, repo)
+    repo = _node_repo(tmp_path)
     env = _env()
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != str(NODE_BIN))
     if shutil.which("c8", path=env["PATH"]):

@@ -164,6 +164,9 @@ class ReportOut:
     suite: str
     why_missing: str = ""
     """What it means when the report is absent (e.g. the FFI library was never loaded)."""
+    glob: str | None = None
+    """When set, ``path`` is a folder and every file in it matching ``glob`` is a report
+    of this suite (one llvm-cov export per object: see ``cargo``)."""
 
 
 @dataclass

@@ -10,9 +10,10 @@ chapter and cargo-llvm-cov do by hand:
    (``cargo test --no-run --message-format=json``), or, for an e2e or FFI suite, the
    binaries or the ``cdylib`` built at the usual target path;
 3. run the tests (``cargo test -p NAME``), then ``llvm-profdata merge -sparse`` the
-   profiles and ``llvm-cov export -format=text`` over those objects, leaving out the
-   standard library and registry sources (``-ignore-filename-regex``, as
-   cargo-llvm-cov does). The export is an ordinary llvm-cov JSON report.
+   profiles and ``llvm-cov export -format=text`` each object (one export per object;
+   :func:`_merge_and_export` says why), leaving out the standard library and
+   registry sources (``-ignore-filename-regex``, as cargo-llvm-cov does). Each export
+   is an ordinary llvm-cov JSON report; covgap merges them like any others.
 
 ``llvm-profdata``/``llvm-cov`` must read what this rustc writes: rustup's
 ``llvm-tools`` first, else the newest versioned LLVM on PATH (see :func:`need_llvm`).
@@ -134,9 +135,19 @@ def artifacts(
 
 
 def _merge_and_export(
-    ctx: StepContext, profiles: Path, objects: list[str], report: Path, tools: dict[str, str]
+    ctx: StepContext, profiles: Path, objects: list[str], reports: Path, tools: dict[str, str]
 ) -> None:
-    """``llvm-profdata merge`` the profiles, ``llvm-cov export`` over ``objects``."""
+    """``llvm-profdata merge`` the profiles, then ``llvm-cov export`` each object into
+    the folder ``reports`` (``1-<object>.json``, ``2-…``).
+
+    One export per object, not one export of all objects: llvm-cov keys functions by
+    name, and a ``#[no_mangle]`` function (every FFI entry point) has the same name in
+    the library's test binary and in any binary linking the library, with different
+    hashes; given both, llvm-cov keeps the record of whichever object came first and
+    drops the other ("hash mismatch"), so a function the tests ran could be reported
+    unrun depending on the objects' order. Exported apart, the reports are merged by
+    covgap like any others: hits summed per line, the true union.
+    """
     raws = sorted(str(p) for p in profiles.glob("*.profraw"))
     if not raws:
         raise StepFailed(
@@ -148,18 +159,19 @@ def _merge_and_export(
     status = ctx.run([tools["llvm-profdata"], "merge", "-sparse", *raws, "-o", str(profdata)])
     if status != 0:
         raise StepFailed(f"llvm-profdata merge failed (exit {status}); see the log")
-    argv = [
-        tools["llvm-cov"],
-        "export",
-        "-format=text",
-        f"-instr-profile={profdata}",
-        f"-ignore-filename-regex={IGNORE_FILENAME_REGEX}",
-        objects[0],
-        *(f"-object={o}" for o in objects[1:]),
-    ]
-    status = ctx.run(argv, stdout_to=report)
-    if status != 0:
-        raise StepFailed(f"llvm-cov export failed (exit {status}); see the log")
+    reports.mkdir(parents=True, exist_ok=True)
+    for n, obj in enumerate(objects, 1):
+        argv = [
+            tools["llvm-cov"],
+            "export",
+            "-format=text",
+            f"-instr-profile={profdata}",
+            f"-ignore-filename-regex={IGNORE_FILENAME_REGEX}",
+            obj,
+        ]
+        status = ctx.run(argv, stdout_to=reports / f"{n}-{Path(obj).name}.json")
+        if status != 0:
+            raise StepFailed(f"llvm-cov export of {obj} failed (exit {status}); see the log")
 
 
 def llvm_tools(env: dict[str, str]) -> dict[str, str]:
@@ -199,7 +211,7 @@ def instrumented_suite(
         env=run_env,
         stdout_to=messages,
     )
-    report = out_dir / f"{suite}.llvm-cov.json"
+    report = out_dir / f"{suite}.llvm-cov"
 
     def export(ctx: StepContext) -> None:
         objects = artifacts(messages, cdylib=kind == "cdylib", binaries=names)
@@ -214,7 +226,7 @@ def instrumented_suite(
         [build],
         {"LLVM_PROFILE_FILE": run_env["LLVM_PROFILE_FILE"]},
         [Step(f"export {suite}", action=export)],
-        ReportOut(report, suite, why),
+        ReportOut(report, suite, why, glob="*.json"),
     )
 
 
@@ -251,7 +263,7 @@ def plan(ctx: PlanContext) -> Job:
         profiles.mkdir(parents=True, exist_ok=True)
         env = instrumented_env(ctx.env, profiles)
         messages = ctx.out_dir / "cargo-test-build.jsonl"
-        report = ctx.out_dir / f"{suite}.llvm-cov.json"
+        report = ctx.out_dir / f"{suite}.llvm-cov"
         job.steps.append(
             Step(
                 "build tests instrumented",
@@ -277,7 +289,7 @@ def plan(ctx: PlanContext) -> Job:
             _merge_and_export(step, profiles, artifacts(messages, tests=True), report, tools)
 
         job.steps.append(Step(f"export {suite}", action=export))
-        job.reports.append(ReportOut(report, suite, "the tests wrote no profiles"))
+        job.reports.append(ReportOut(report, suite, "the tests wrote no profiles", glob="*.json"))
     if settings.e2e:
         e2e = settings.e2e
         names = list(e2e.get("binaries", []))

@@ -155,11 +155,16 @@ def run_job(job: Job, on_event: Event | None = None) -> JobResult:
             result.error = f"{step.title} failed (exit {status}); see {log_path}"
             break
     for out in job.reports:
-        if out.path.is_file() and out.path.stat().st_size > 0:
+        if out.glob is not None:
+            found = sorted(p for p in out.path.glob(out.glob) if p.is_file() and p.stat().st_size)
+            result.reports.extend(ReportOut(p, out.suite) for p in found)
+            if found:
+                continue
+        elif out.path.is_file() and out.path.stat().st_size > 0:
             result.reports.append(out)
-        else:
-            why = result.error or out.why_missing or "the command wrote nothing there"
-            result.missing.append((out, why))
+            continue
+        why = result.error or out.why_missing or "the command wrote nothing there"
+        result.missing.append((out, why))
     result.seconds = time.monotonic() - started
     if on_event is not None:
         on_event(job.component, "done", "ok" if result.ok else "failed")

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { shout } from "../src/index.js";
+import { shout } from "../dist/index.js";
 
 test("shout", () => {
   assert.equal(shout("hi"), "HI!");
