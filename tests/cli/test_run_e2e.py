@@ -321,3 +321,31 @@ def test_e2e_suite_of_instrumented_binaries(tmp_path: Path) -> None:
     assert add in lib["flags"]["rust"] and add not in lib["flags"]["e2e"]
     serve = next(f for f in doc["files"] if f["path"].endswith("bin/polyserve.rs"))
     assert serve["lines_covered"] == serve["lines_total"] > 0
+
+
+def test_go_module_equals_go_test_by_hand(tmp_path: Path) -> None:
+    require_tool("go")
+    mod = tmp_path / "repo" / "gosvc"
+    (mod / "calc").mkdir(parents=True)
+    (mod / "go.mod").write_text("module example.com/gosvc\n\ngo 1.19\n")
+    (mod / "calc" / "calc.go").write_text(
+        "package calc\n\nfunc Sign(n int) int {\n\tif n < 0 {\n\t\treturn -1\n\t}\n\treturn 1\n}\n"
+    )
+    (mod / "calc" / "calc_test.go").write_text(
+        'package calc\n\nimport "testing"\n\n'
+        'func TestSign(t *testing.T) {\n\tif Sign(3) != 1 {\n\t\tt.Fatal("sign")\n\t}\n}\n'
+    )
+    repo = mod.parent
+    proc = covgap(repo, "run", "--format", "json", "--detail")
+    assert proc.returncode == 0, proc.stderr
+    ran = json.loads(proc.stdout)
+    profile = tmp_path / "by-hand.out"
+    sh(
+        ["go", "test", "-covermode=count", "-coverpkg=./...", f"-coverprofile={profile}", "./..."],
+        mod,
+    )
+    proc = covgap(repo, "report", "--format", "json", "--detail", f"go={profile}")
+    assert proc.returncode == 0, proc.stderr
+    assert _per_line(ran) == _per_line(json.loads(proc.stdout))
+    calc = next(f for f in ran["files"] if f["path"] == "gosvc/calc/calc.go")
+    assert calc["lines_covered"] < calc["lines_total"] and calc["flags"]["go"]
