@@ -15,12 +15,15 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import require_tool
+from covgap.cli import main
 
 pytestmark = pytest.mark.realtool
 
@@ -39,6 +42,7 @@ def _env() -> dict[str, str]:
     env.pop("LLVM_PROFILE_FILE", None)
     env.pop("VIRTUAL_ENV", None)
     env.pop("COVERAGE_PROCESS_START", None)
+    env.pop("PYTEST_ADDOPTS", None)
     return env
 
 
@@ -51,16 +55,23 @@ def _tools() -> None:
         pytest.skip("tools/node has no c8 or tsc (make node-tools)")
 
 
-def covgap(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "covgap", *args, "--repo", str(repo)],
-        cwd=repo,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def covgap(repo: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """Run covgap in this process (so the suite's own coverage sees it) with the tools'
+    environment; the tools themselves run in subprocesses."""
+    wanted = env if env is not None else _env()
+    patch: dict[str, str | None] = {k: None for k in os.environ if k not in wanted}
+    patch.update(wanted)
+    result = CliRunner().invoke(main, [*args, "--repo", str(repo)], env=patch)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 def sh(argv: list[str], cwd: Path, env: dict[str, str] | None = None, **kw: Any) -> str:
@@ -277,14 +288,7 @@ def test_a_missing_tool_names_its_package(tmp_path: Path) -> None:
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != str(NODE_BIN))
     if shutil.which("c8", path=env["PATH"]):
         pytest.skip("c8 is installed globally")
-    proc = subprocess.run(
-        [sys.executable, "-m", "covgap", "run", "polyjs", "--repo", str(repo)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    proc = covgap(repo, "run", "polyjs", env=env)
     assert proc.returncode == 2
     assert "c8 not found" in proc.stderr and "npm install --save-dev c8" in proc.stderr
 
