@@ -75,7 +75,7 @@ def runner_for(component: Component, settings: RunSettings) -> Runner | None:
         if component.origin in r.origins:
             return r
     if component.language:
-        lang = canonical_name(component.language)
+        lang = canonical_name(component.language).casefold()  # "Rust" → "rust"
         for r in RUNNERS.values():
             if lang in r.languages:
                 return r
