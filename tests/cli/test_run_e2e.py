@@ -353,3 +353,18 @@ def test_go_module_equals_go_test_by_hand(tmp_path: Path) -> None:
     assert _per_line(ran) == _per_line(json.loads(proc.stdout))
     calc = next(f for f in ran["files"] if f["path"] == "gosvc/calc/calc.go")
     assert calc["lines_covered"] < calc["lines_total"] and calc["flags"]["go"]
+
+
+def test_an_empty_report_is_listed_and_the_run_is_incomplete(tmp_path: Path) -> None:
+    """c8 writes `{}` when the test script never starts node: the other component is
+    still reported, the empty one is listed as skipped, and the exit status is 2."""
+    _tools()
+    repo = _node_repo(tmp_path)
+    broken = repo / "broken"
+    broken.mkdir()
+    (broken / "package.json").write_text('{"name": "broken", "scripts": {"test": "exit 3"}}')
+    proc = covgap(repo, "run", "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [f["path"] for f in doc["files"]] == ["js/index.js"]
+    assert "broken" in doc["skipped"][0]["path"] and "tests FAILED" in proc.stderr

@@ -153,11 +153,16 @@ def run_command(
     if not outcome.reports:
         raise InputError("no component produced a coverage report; see the lines above")
     status = 0
+    unreadable = False
     if then is not None:
         status = _then(then, outcome, repo, config_path)
     else:
         specs = [InputSpec(path, suite) for path, suite in outcome.reports]
-        loaded = load(specs, workspace, config)
+        # A tool can write a report that says nothing (c8's `{}` when the tests never
+        # started): it is listed as skipped, with the reader's reason, and the run is
+        # incomplete (exit 2), rather than failing the components that did measure.
+        loaded = load(specs, workspace, config, skip_invalid=True)
+        unreadable = bool(loaded.skipped)
         missing = [
             f"covgap run: {res.component}: no {out.suite} report: {why}"
             for res in outcome.results
@@ -171,7 +176,7 @@ def run_command(
 
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_output(output, render_report(loaded, fmt, detail=detail, color=color))
-    if outcome.incomplete:
+    if outcome.incomplete or unreadable:
         sys.exit(2)
     if outcome.tests_failed and not allow_test_failures:
         click.echo("covgap run: tests failed (--allow-test-failures to exit 0)", err=True)
@@ -188,6 +193,8 @@ def _then(command: str, outcome: RunOutcome, repo: Path, config_path: Path | Non
         raise InputError(f"--then {command}: this covgap has no `{command}` command")
     args = [f"{suite}={path}" for path, suite in outcome.reports]
     args += ["--repo", str(repo)]
+    if command in ("check", "gaps"):
+        args.append("--skip-invalid")  # as for the printed report: listed, not fatal
     if config_path is not None:
         args += ["--config", str(config_path)]
     try:
