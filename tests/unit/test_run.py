@@ -285,3 +285,41 @@ def test_html_file_page_lists_the_tests_of_a_line() -> None:
         1: ' title="tests: t.test_&quot;q&quot;, t.test_a"',
         2: ' title="tests: t.test_a"',
     }
+
+
+def test_live_display_and_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    from covgap.cli.run_cmd import _live_display
+
+    with _live_display(["a", "b"], True) as event:
+        event("a", "queued", "")
+        event("a", "test", "")
+        event("a", "done", "ok")
+        event("b", "done", "failed")
+    with _live_display(["a"], False) as event:
+        event("a", "test", "")
+        event("a", "done", "ok")
+    assert "covgap run: a: ok" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("contexts", "message"),
+    [
+        ({}, "must be an array"),
+        ([[1]], r"contexts\[0\]: expected \[line, \[test names\]\]"),
+        ([[1, [2]]], "test names must be strings"),
+        ([[0, ["t"]]], r"contexts\[0\]"),
+    ],
+)
+def test_malformed_contexts_in_covgap_json_are_refused(contexts: object, message: str) -> None:
+    import io
+
+    import orjson
+
+    from covgap.errors import FormatError
+
+    fc = FileCoverage("m.py", array("i", [1]), array("q", [1]))
+    entry = covgap_json.file_to_json(fc, detail=True)
+    entry["contexts"] = contexts
+    doc = {"format": "covgap", "schema_version": 1, "files": [entry]}
+    with pytest.raises(FormatError, match=message):
+        covgap_json.read(io.BytesIO(orjson.dumps(doc)), "x.json")
