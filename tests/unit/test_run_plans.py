@@ -173,6 +173,9 @@ def test_ruby_rspec_minitest_and_simplecov_helper(tmp_path: Path, tools: Path) -
     job = _plan(tmp_path / "b", {**gem, "g/test/a_test.rb": ""}, {})
     argv = _argvs(job)[0]
     assert argv[:3] == ["ruby", "-Ilib", "-Itest"] and "_test" in argv[-1]
+    _exe(tools / "bundle")
+    job = _plan(tmp_path / "d", {**gem, "g/spec/a_spec.rb": "", "g/Gemfile": ""}, {})
+    assert _argvs(job)[0] == ["bundle", "exec", "rspec"]
     _write(tmp_path / "c", gem)
     plan = plan_run(Workspace.load(tmp_path / "c", validate({})))
     assert [s.why for s in plan.skipped] == ["ruby: no spec/ or test/ folder"]

@@ -50,6 +50,7 @@ PROVIDERS: dict[str, str] = {
     "ruby": "the Debian package ruby",
     "simplecov": "the Debian package ruby-simplecov, or `gem install simplecov`",
     "rspec": "the Debian package ruby-rspec, or `gem install rspec`",
+    "bundle": "the Debian package ruby-bundler, or `gem install bundler`",
     "node": "the Debian package nodejs (node 20 or newer)",
     "npm": "the Debian package npm",
     "c8": "npm install --save-dev c8 (in the package or the repository root)",

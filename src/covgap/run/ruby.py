@@ -10,7 +10,8 @@ left out), its ``coverage_dir`` is inside the run, and no HTML is written: the
 SimpleCov reader.
 
 The command: ``rspec`` when the component has ``spec/``, else every
-``test/**/*_test.rb`` and ``test/**/test_*.rb`` loaded into one minitest process.
+``test/**/*_test.rb`` and ``test/**/test_*.rb`` loaded into one minitest process;
+through ``bundle exec`` when the component has a ``Gemfile``.
 """
 
 from __future__ import annotations
@@ -54,12 +55,16 @@ def plan(ctx: PlanContext) -> Job:
         job.reports.append(ReportOut(ctx.directory / ctx.settings.report, suite))
         return job
     ruby = need("ruby")
+    # A Gemfile: the project's own gems (its simplecov, rspec) through Bundler.
+    bundle = ["bundle", "exec"] if (ctx.directory / "Gemfile").is_file() else []
+    if bundle:
+        bundle[0] = need("bundle")
     if ctx.settings.command is not None:
         argv = command_argv(ctx.settings.command)
     elif (ctx.directory / "spec").is_dir():
-        argv = [need("rspec")]
+        argv = [*bundle, "rspec"] if bundle else [need("rspec")]
     else:
-        argv = [ruby, "-Ilib", "-Itest", "-e", MINITEST]
+        argv = [*bundle, ruby, "-Ilib", "-Itest", "-e", MINITEST]
     helper = ctx.out_dir / "covgap_simplecov.rb"
     helper.write_text(HELPER, encoding="utf-8")
     cov_dir = ctx.out_dir / "simplecov"
