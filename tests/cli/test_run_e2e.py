@@ -368,3 +368,35 @@ def test_an_empty_report_is_listed_and_the_run_is_incomplete(tmp_path: Path) -> 
     doc = json.loads(proc.stdout)
     assert [f["path"] for f in doc["files"]] == ["js/index.js"]
     assert "broken" in doc["skipped"][0]["path"] and "tests FAILED" in proc.stderr
+
+
+def test_with_no_configuration_each_ecosystem_is_measured(tmp_path: Path) -> None:
+    """The contract: with no config, a Cargo workspace, a pyproject package with tests/
+    and a package.json whose test script runs node's test runner are each measured."""
+    _tools()
+    repo = _node_repo(tmp_path)
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["crates/mini"]\nresolver = "2"\n',
+        "crates/mini/Cargo.toml": '[package]\nname = "mini"\nversion = "0.1.0"\nedition = "2021"\n',
+        "crates/mini/src/lib.rs": (
+            "pub fn twice(x: i32) -> i32 {\n    x * 2\n}\n\n"
+            "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n"
+            "        assert_eq!(super::twice(2), 4);\n    }\n}\n"
+        ),
+        "py/pyproject.toml": '[project]\nname = "minipy"\nversion = "0.1.0"\n',
+        "py/minipy/__init__.py": "def half(x):\n    return x / 2\n",
+        "py/tests/test_half.py": (
+            "import minipy\n\n\ndef test_half():\n    assert minipy.half(4) == 2\n"
+        ),
+    }
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    proc = covgap(repo, "run", "--format", "json", "--detail")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    flags = {f["path"]: sorted(f["flags"]) for f in doc["files"]}
+    assert flags["crates/mini/src/lib.rs"] == ["rust"]
+    assert flags["py/minipy/__init__.py"] == ["python"]
+    assert flags["js/index.js"] == ["node"]
+    assert all(f["lines_covered"] > 0 for f in doc["files"])
