@@ -209,7 +209,9 @@ def test_rcfile_keeps_the_projects_settings_and_adds_contexts(tmp_path: Path) ->
         "[tool.coverage.report]\nfail_under = 90\nshow_missing = true\n"
     )
     (tmp_path / "src").mkdir()
-    text = rcfile_text(tmp_path, tmp_path / "data")
+    assert "patch" not in rcfile_text(tmp_path, tmp_path / "data", (7, 9))
+    text = rcfile_text(tmp_path, tmp_path / "data", (7, 17))
+    assert "patch =\n    subprocess\n" in text
     assert f"    {tmp_path / 'gen/*'}" in text
     assert f"    {tmp_path / 'src'}" in text
     assert "dynamic_context = test_function" in text and "branch = True" in text

@@ -69,19 +69,27 @@ def interpreter(directory: Path, root: Path, env: dict[str, str]) -> str:
     return sys.executable
 
 
-def _probe(python: str, env: dict[str, str]) -> bool:
-    """Check coverage.py is importable there; return whether pytest is."""
+def _probe(python: str, env: dict[str, str]) -> tuple[bool, tuple[int, ...]]:
+    """Check coverage.py is importable there; return whether pytest is, and
+    coverage.py's version."""
     code = (
         "import importlib.util as u, sys\n"
-        "sys.exit(3 if u.find_spec('coverage') is None else 0 if u.find_spec('pytest') else 4)"
+        "if u.find_spec('coverage') is None: sys.exit(3)\n"
+        "import coverage\n"
+        "print(u.find_spec('pytest') is not None, *coverage.version_info[:2])"
     )
     try:
-        status = subprocess.run([python, "-c", code], check=False, env=env, timeout=60).returncode
+        proc = subprocess.run(
+            [python, "-c", code], check=False, env=env, capture_output=True, text=True, timeout=60
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RunError(f"cannot run {python}: {exc}") from None
-    if status == 3:
+    if proc.returncode == 3:
         raise ToolMissing("coverage", f"pip install coverage (into {python})")
-    return status == 0
+    words = proc.stdout.split()
+    if proc.returncode != 0 or len(words) != 3:
+        raise RunError(f"cannot run {python}: {proc.stderr.strip() or proc.stdout.strip()}")
+    return words[0] == "True", (int(words[1]), int(words[2]))
 
 
 def project_coverage_config(directory: Path) -> dict[str, dict[str, Any]]:
@@ -127,13 +135,21 @@ def _anchor(value: str, directory: Path) -> str:
     return str(directory / value)
 
 
-def rcfile_text(directory: Path, data_file: Path) -> str:
-    """The run's rcfile: the project's settings plus covgap's (module docstring)."""
+def rcfile_text(directory: Path, data_file: Path, coverage_version: tuple[int, ...] = (0,)) -> str:
+    """The run's rcfile: the project's settings plus covgap's (module docstring).
+
+    From coverage.py 7.10, ``patch = subprocess`` also measures the Python processes
+    the tests start (a CLI's tests), each into its own parallel data file.
+    """
     sections = project_coverage_config(directory)
     run = sections.setdefault("run", {})
     run.update(
         branch=True, parallel=True, dynamic_context="test_function", data_file=str(data_file)
     )
+    if coverage_version >= (7, 10):
+        patch = run.get("patch", [])
+        patch = patch.split() if isinstance(patch, str) else list(patch)
+        run["patch"] = sorted({*patch, "subprocess"})
     lines: list[str] = []
     for name, table in sections.items():
         lines.append(f"[{name}]")
@@ -189,9 +205,9 @@ def plan(ctx: PlanContext) -> Job:
         job.reports.append(ReportOut(ctx.directory / ctx.settings.report, suite))
         return job
     python = interpreter(ctx.directory, ctx.workspace.root, ctx.env)
-    has_pytest = _probe(python, ctx.env)
+    has_pytest, version = _probe(python, ctx.env)
     rc = ctx.out_dir / "python.coveragerc"
-    rc.write_text(rcfile_text(ctx.directory, ctx.out_dir / ".coverage"), encoding="utf-8")
+    rc.write_text(rcfile_text(ctx.directory, ctx.out_dir / ".coverage", version), "utf-8")
     report = ctx.out_dir / f"{suite}.coverage.json"
     cov = [python, "-m", "coverage"]
     args = coverage_run_args(ctx.settings.command, has_pytest, ctx.directory)
