@@ -71,7 +71,14 @@ def interpreter(directory: Path, root: Path, env: dict[str, str]) -> str:
 
 def _probe(python: str, env: dict[str, str]) -> tuple[bool, tuple[int, ...]]:
     """Check coverage.py is importable there; return whether pytest is, and
-    coverage.py's version."""
+    coverage.py's version. covgap's own interpreter is asked in process (no extra
+    Python start-up: it counts in ``covgap run``'s overhead)."""
+    if python == sys.executable:
+        import importlib.util
+
+        import coverage
+
+        return importlib.util.find_spec("pytest") is not None, coverage.version_info[:2]
     code = (
         "import importlib.util as u, sys\n"
         "if u.find_spec('coverage') is None: sys.exit(3)\n"
