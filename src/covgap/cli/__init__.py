@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "serve": "serve_cmd",
     "server": "serve_cmd",
     "upload": "upload_cmd",
+    "run": "run_cmd",
+    "who-covers": "whocovers_cmd",
 }
 """Each command's name and the module of this package that defines it.
 

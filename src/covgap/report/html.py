@@ -348,15 +348,28 @@ def file_data(job: FilePageJob) -> dict[str, Any]:
         "suites": [[flag, fc.flags[flag].tolist()] for flag in sorted(fc.flags)],
         "functions": [list(f) for f in job.functions],
     }
-    if job.extra:
+    extra = dict(job.extra or {})
+    tests = _tests_by_line(fc)
+    if tests and "tests" not in extra:
+        extra["tests"] = {"label": "Tests", "lines": tests}
+    if extra:
         data["extra"] = {
             name: {
                 "label": str(spec.get("label", name)),
                 "lines": {str(line): value for line, value in spec.get("lines", {}).items()},
             }
-            for name, spec in job.extra.items()
+            for name, spec in extra.items()
         }
     return data
+
+
+def _tests_by_line(fc: FileCoverage) -> dict[int, str]:
+    """Per line, the tests that ran it (``covgap run``'s per-test contexts, #13), as text."""
+    by_line: dict[int, list[str]] = {}
+    for name in sorted(fc.contexts):
+        for line in fc.contexts[name]:
+            by_line.setdefault(line, []).append(name)
+    return {line: ", ".join(names) for line, names in sorted(by_line.items())}
 
 
 _SHELL = (
