@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 import time
@@ -14,6 +13,7 @@ import click
 from covgap.cli import main
 from covgap.cli._common import render_terminal_text, repo_options, write_output
 from covgap.cli._history import (
+    json_text,
     repo_config,
     repository_option,
     resolve_store,
@@ -97,7 +97,7 @@ def trend_command(
         title += f", component {component}"
     if fmt == "json":
         doc = trend_json(points, store=shown, repository=name, branch=branch, component=component)
-        write_output(output, json.dumps(doc, indent=2) + "\n")
+        write_output(output, json_text(doc) + "\n")
     elif fmt == "markdown":
         write_output(output, trend_markdown(points, title))
     else:

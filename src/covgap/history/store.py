@@ -34,7 +34,15 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from covgap.errors import StoreError
 from covgap.history import schema
-from covgap.history.codec import DetailError, RunDetail, decode, detail_from, encode
+from covgap.history.codec import (
+    DetailError,
+    LineColumns,
+    RunDetail,
+    decode,
+    decode_lines,
+    detail_from,
+    encode,
+)
 from covgap.history.url import DEFAULT_STORE, mask, parse
 from covgap.model import Counts, CoverageSet
 
@@ -554,6 +562,27 @@ class Store:
             detail = self._run_detail(conn, row)
         carried = self._decode(row.carried_detail, f"run {run_id}")
         return RunCoverage(self._info(row), detail, carried)
+
+    def run_lines(self, run_id: int) -> LineColumns:
+        """A run's recorded suites, lines and hits only (what ``flaky`` compares).
+
+        Reads only the run's merged detail (or its one upload's) and decodes only the
+        line columns: far less work than :meth:`run_coverage` on a large run.
+        """
+        runs, up = schema.runs, schema.uploads
+        with self._read() as conn:
+            row = conn.execute(
+                select(runs.c.uploads, runs.c.detail).where(runs.c.id == run_id)
+            ).one_or_none()
+            if row is None or not row.uploads:
+                raise StoreError(f"store {self.url}: no run {run_id}")
+            data = row.detail
+            if data is None:
+                data = conn.execute(select(up.c.detail).where(up.c.run_id == run_id)).scalar()
+        try:
+            return decode_lines(data)
+        except DetailError as exc:
+            raise StoreError(f"store {self.url}: run {run_id}: {exc}") from None
 
     def run_totals(
         self, run_ids: Sequence[int]
