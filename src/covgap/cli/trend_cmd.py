@@ -76,14 +76,14 @@ def trend_command(
     forward from an earlier run are marked (* in tables, "carried" in JSON).
     """
     from covgap.cli._history import repository as repo_name
-    from covgap.history import open_store
+    from covgap.history.reader import open_reader
     from covgap.history.render import trend_json, trend_markdown, trend_terminal
     from covgap.history.trend import trend
 
     root, config = repo_config(repo, config_path)
     name = repo_name(repository, config, root)
     start = parse_since(since)
-    with open_store(resolve_store(store_url, config), root=root, create=False) as store:
+    with open_reader(resolve_store(store_url, config), root=root) as store:
         points = trend(store, name, branch=branch, since=start, component=component, limit=limit)
         shown = store.url
         if not points:
