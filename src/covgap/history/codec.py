@@ -40,10 +40,11 @@ from covgap import model
 from covgap.model import CoverageSet, FileCoverage, Function
 
 FORMAT_VERSION = 1
-_LEVEL = 3
-"""zlib's level. On the 1,000-file bench corpus (medium) 3 stores 1/10.7 of the LCOV
-in about half of level 5's time (1/12); 1 is faster still but only 1/10.1, at the
-edge of the 1/10 target. Any level decodes the same, so this is not part of the format."""
+_LEVEL = 2
+"""zlib's level. On the 10,000-file bench corpus, encoding takes 1.1 s at level 2 for
+1/10.5 of the LCOV, 1.5 s at 3 (1/10.8), about 2.5 s at 5 (1/12); level 1 stores only
+about 1/10.1, at the edge of the 1/10 target. Any level decodes the same, so this is not
+part of the format."""
 _LITTLE = sys.byteorder == "little"
 
 
