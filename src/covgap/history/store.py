@@ -215,7 +215,9 @@ class Store:
             carried, carried_detail = self._carry(
                 conn, repository, merged, all_blobs, ancestors, carry
             )
-            info = self._store_run(conn, row, merged, carried, carried_detail, first, now, tests)
+            info = self._store_run(
+                conn, row, merged, carried, carried_detail, first, now, tests, up_totals
+            )
         return RecordResult(int(upload_id[0]), info, len(data))
 
     def _claim_run(
@@ -343,9 +345,11 @@ class Store:
         first: bool,
         now: float,
         tests: int | None,
+        upload_totals: Counts,
     ) -> RunInfo:
         coverage = CoverageSet.merge_all([*merged.suites.values(), *carried_detail.suites.values()])
-        totals = coverage.totals()
+        # a run's first upload with nothing carried is the run: its totals are known
+        totals = upload_totals if first and not carried else coverage.totals()
         uploads = int(row.uploads) + 1
         suites = sorted(merged.suites)
         tests = tests if tests is not None else row.tests
