@@ -104,6 +104,13 @@ def one_backend(name: str, url: str, lcov: Path, repo: Path, args: argparse.Name
         sizes.append(json.loads(out)["size"])
         if sqlite_file:
             growth.append(sqlite_file.stat().st_size - before)
+    # `flaky` over the runs just recorded: each decodes only its line columns
+    flaky_s, _ = best(
+        [*COVGAP, "flaky", "--repo", str(repo), "--store", url,
+         "--repository", "bench/corpus", "--format", "json"],
+        env,
+        args.repeat,
+    )  # fmt: skip
     trend_url = url if name != "sqlite" else url.replace(".db", "-trend.db")
     fill_s = populate(trend_url, args.runs, args.components)
     trend_s, out = best(
@@ -131,6 +138,7 @@ def one_backend(name: str, url: str, lcov: Path, repo: Path, args: argparse.Name
         "trend_lib_s": trend_lib_s,
         "trend_points": points,
         "fill_s": fill_s,
+        "flaky_s": flaky_s,
     }
 
 
@@ -187,6 +195,24 @@ def main(argv: list[str] | None = None) -> int:
         f"Trend stores filled with {args.runs} runs x {args.components} components in "
         + ", ".join(f"{r['backend']} {r['fill_s']:.1f} s" for r in results)
         + "; the CLI timing includes interpreter start-up and imports."
+    )
+    lines += ["", "| target | " + " | ".join(r["backend"] for r in results) + " |"]
+    lines.append("| --- |" + " --- |" * len(results))
+    checks = [
+        ("record <= 2x report", lambda r: r["record_s"] / r["report_s"] <= 2.0,
+         lambda r: f"{r['record_s'] / r['report_s']:.2f}x"),
+        ("stored run <= 1/10 of the LCOV", lambda r: r["stored_bytes"] * 10 <= lcov_size,
+         lambda r: f"1/{lcov_size / r['stored_bytes']:.1f}"),
+        (f"trend over {args.runs} runs < 1 s (whole command)", lambda r: r["trend_cli_s"] < 1.0,
+         lambda r: f"{r['trend_cli_s']:.2f} s"),
+    ]  # fmt: skip
+    for label, ok, shown in checks:
+        cells = [f"{shown(r)} **{'PASS' if ok(r) else 'FAIL'}**" for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| `flaky` over the recorded runs (no target) | "
+        + " | ".join(f"{r['flaky_s']:.2f} s" for r in results)
+        + " |"
     )
     text = "\n".join(lines) + "\n"
     print(text)

@@ -7,6 +7,8 @@ from array import array
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from covgap.cli.trend_cmd import parse_since
 from covgap.errors import InputError
@@ -157,3 +159,24 @@ def test_trend_flaky_and_renderings(tmp_path: Path) -> None:
     assert page.read_text() == "<html><main>\n<section>T</section><p>x</p></main></html>"
     page.write_text("<html></html>")
     assert not add_trend_section(page, "<section/>")
+
+
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_json_text_is_json_dumps_indent_2(doc: object) -> None:
+    """The CLI's fast indented JSON is exactly what ``json.dumps(doc, indent=2)`` gives."""
+    import json
+
+    from covgap.cli._history import json_text
+
+    assert json_text(doc) == json.dumps(doc, indent=2)

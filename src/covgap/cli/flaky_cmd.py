@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from covgap.cli import main
 from covgap.cli._common import render_terminal_text, repo_options, write_output
 from covgap.cli._history import (
     history_config,
+    json_text,
     repo_config,
     repository_option,
     resolve_store,
@@ -71,7 +71,7 @@ def flaky_command(
             "runs_compared": limit,
             "lines": [f.as_dict() for f in lines],
         }
-        write_output(output, json.dumps(doc, indent=2) + "\n")
+        write_output(output, json_text(doc) + "\n")
         return
     if fmt == "markdown":
         out = [f"## Flaky lines of {name}", ""]

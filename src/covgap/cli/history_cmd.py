@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from covgap.cli import main
 from covgap.cli._common import render_terminal_text, repo_options
 from covgap.cli._history import (
     history_config,
+    json_text,
     pct,
     repo_config,
     repository_option,
@@ -77,7 +77,7 @@ def list_command(
             "store": shown,
             "runs": [{**r.as_dict(), "bytes": sizes.get(r.id, 0)} for r in runs],
         }
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json_text(doc))
         return
     from rich.table import Table
 
@@ -145,7 +145,7 @@ def show_command(
         if kind == "component"
     }
     if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json_text(doc))
         return
     t = run.totals
     lines = [

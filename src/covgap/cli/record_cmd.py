@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from covgap.cli import main
 from covgap.cli._common import CoverageInputs, coverage_inputs
 from covgap.cli._history import (
     carry_policy,
+    json_text,
     pct,
     repository_option,
     resolve_store,
@@ -145,7 +144,7 @@ def record_command(
             "ci": ctx.ci,
             "run": run.as_dict(),
         }
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json_text(doc))
         return
     t = run.totals
     where = f"{ctx.repository} {short(run.commit)}" + (f" on {run.branch}" if run.branch else "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 import time
@@ -14,6 +13,7 @@ import click
 from covgap.cli import main
 from covgap.cli._common import render_terminal_text, repo_options, write_output
 from covgap.cli._history import (
+    json_text,
     repo_config,
     repository_option,
     resolve_store,
@@ -76,14 +76,14 @@ def trend_command(
     forward from an earlier run are marked (* in tables, "carried" in JSON).
     """
     from covgap.cli._history import repository as repo_name
-    from covgap.history import open_store
+    from covgap.history.reader import open_reader
     from covgap.history.render import trend_json, trend_markdown, trend_terminal
     from covgap.history.trend import trend
 
     root, config = repo_config(repo, config_path)
     name = repo_name(repository, config, root)
     start = parse_since(since)
-    with open_store(resolve_store(store_url, config), root=root, create=False) as store:
+    with open_reader(resolve_store(store_url, config), root=root) as store:
         points = trend(store, name, branch=branch, since=start, component=component, limit=limit)
         shown = store.url
         if not points:
@@ -97,7 +97,7 @@ def trend_command(
         title += f", component {component}"
     if fmt == "json":
         doc = trend_json(points, store=shown, repository=name, branch=branch, component=component)
-        write_output(output, json.dumps(doc, indent=2) + "\n")
+        write_output(output, json_text(doc) + "\n")
     elif fmt == "markdown":
         write_output(output, trend_markdown(points, title))
     else:

@@ -46,18 +46,46 @@ distinguishable from shards.
 
 from __future__ import annotations
 
-from covgap.history.codec import RunDetail
-from covgap.history.store import (
-    Carried,
-    RecordResult,
-    RunCoverage,
-    RunInfo,
-    Store,
-    UploadInfo,
-    head_revision,
-    open_store,
-)
+from typing import TYPE_CHECKING, Any
+
 from covgap.history.url import DEFAULT_STORE, mask
+
+if TYPE_CHECKING:
+    from covgap.history.codec import RunDetail
+    from covgap.history.store import (
+        Carried,
+        RecordResult,
+        RunCoverage,
+        RunInfo,
+        Store,
+        UploadInfo,
+        head_revision,
+        open_store,
+    )
+
+_LAZY = {
+    "RunDetail": "covgap.history.codec",
+    "Carried": "covgap.history.store",
+    "RecordResult": "covgap.history.store",
+    "RunCoverage": "covgap.history.store",
+    "RunInfo": "covgap.history.store",
+    "Store": "covgap.history.store",
+    "UploadInfo": "covgap.history.store",
+    "head_revision": "covgap.history.store",
+    "open_store": "covgap.history.store",
+}
+"""Imported on first use: the store needs SQLAlchemy (~0.5 s to import), which
+``covgap trend``'s read path (:mod:`covgap.history.reader`) does without."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "DEFAULT_STORE",

@@ -3,18 +3,23 @@
 A recorded run keeps, for each suite, the suite's own :class:`~covgap.model.CoverageSet`
 (so a suite can later be carried forward or compared with itself), and for each file
 its git blob id and component. Everything is packed with msgpack (msgspec) and
-compressed with zlib, column by column:
+compressed with zlib (level :data:`_LEVEL`), column by column:
 
 * each suite is stored as columns over all its files (every file's lines, then every
   file's hits, ...), each column's bytes regrouped by position (all low bytes, then
   the next, ...: the high bytes of small numbers are long runs of zeros);
-* line numbers are delta-encoded (mostly 1s, which compress to almost nothing); a
+* line numbers are delta-encoded (mostly 1s, which compress to almost nothing); the
+  delta and the byte regrouping are one C pass per column (``_speedups.shuffle_column``
+  and ``unshuffle_column``; the pure Python here is the reference, used with
+  ``COVGAP_PURE_PYTHON=1`` and tested to write the same bytes); a
   flag that equals the file's covered lines (the usual case: a suite's flag is what
   it covered) is stored as ``None``.
 
 ``decode(encode(d)) == d`` for every detail (hypothesis-tested in
-``tests/unit/test_history_codec.py``). The leading format byte lets a later covgap
-read what an earlier one wrote.
+``tests/unit/test_history_store.py``; the C and Python column paths in
+``tests/unit/test_history_codec.py``, with a run the released covgap 0.1 wrote). The
+leading format byte lets a later covgap read what an earlier one wrote; this one
+writes the same format 1 as 0.1 (only faster, and at another zlib level).
 """
 
 from __future__ import annotations
@@ -31,11 +36,15 @@ from typing import Any
 
 import msgspec
 
+from covgap import model
 from covgap.model import CoverageSet, FileCoverage, Function
 
 FORMAT_VERSION = 1
-_LEVEL = 5
-"""zlib's level: on a 10,000-file run, 5 is about three times faster than 6 for 20 % more bytes."""
+_LEVEL = 2
+"""zlib's level. On the 10,000-file bench corpus, encoding takes 1.1 s at level 2 for
+1/10.5 of the LCOV, 1.5 s at 3 (1/10.8), about 2.5 s at 5 (1/12); level 1 stores only
+about 1/10.1, at the edge of the 1/10 target. Any level decodes the same, so this is not
+part of the format."""
 _LITTLE = sys.byteorder == "little"
 
 
@@ -85,14 +94,21 @@ def _unraw(typecode: str, data: bytes) -> array[int]:
     return values
 
 
-def _pack(values: array[int]) -> list[object]:
+def _pack(values: array[int], *, delta: bool = False) -> list[object]:
     """``[typecode, bytes]``: the little-endian column, its bytes regrouped by position.
 
     All the first bytes of the values, then all the second bytes, ... (the "shuffle"
     of Blosc and HDF5). Coverage numbers are small, so the high-byte planes are runs
     of zeros that zlib squeezes to nothing at almost no cost, without a pass over the
-    values to find the narrowest type.
+    values to find the narrowest type. With ``delta`` the values are first replaced by
+    their differences (line numbers: mostly 1s). The C accelerator does both in one
+    pass (``shuffle_column``); the Python below is the reference it is tested against.
     """
+    speedups = model._speedups
+    if speedups is not None:
+        return [values.typecode, speedups.shuffle_column(values, delta)]
+    if delta:
+        values = _deltas(values)
     raw = _raw(values)
     width = values.itemsize
     return [values.typecode, b"".join(raw[k::width] for k in range(width))]
@@ -112,9 +128,9 @@ class _Pool:
         return self.executor.submit(zlib.compress, data, _LEVEL)
 
 
-def _zpack(values: array[int], pool: _Pool) -> list[object]:
+def _zpack(values: array[int], pool: _Pool, *, delta: bool = False) -> list[object]:
     """:func:`_pack`, compressed (on ``pool``'s thread): ``[typecode, zlib bytes]``."""
-    code, data = _pack(values)
+    code, data = _pack(values, delta=delta)
     return [code, pool.compress(data)]  # type: ignore[arg-type]
 
 
@@ -122,9 +138,9 @@ def _zobj(value: object, pool: _Pool) -> Future[bytes]:
     return pool.compress(msgspec.msgpack.encode(value))
 
 
-def _unzpack(packed: Any) -> array[int]:
+def _unzpack(packed: Any, *, delta: bool = False) -> array[int]:
     code, data = packed
-    return _unpack([code, zlib.decompress(data)])
+    return _unpack([code, zlib.decompress(data)], delta=delta)
 
 
 def _unzobj(data: bytes) -> Any:
@@ -142,10 +158,15 @@ def _resolve(value: Any) -> Any:
     return value
 
 
-def _unpack(packed: Any) -> array[int]:
+def _unpack(packed: Any, *, delta: bool = False) -> array[int]:
+    """Undo :func:`_pack` (the C accelerator's ``unshuffle_column``, or the reference)."""
     code, data = packed
     if code not in ("b", "h", "i", "q"):
         raise ValueError(f"unknown column type {code!r}")
+    speedups = model._speedups
+    if speedups is not None:
+        column: array[int] = speedups.unshuffle_column(code, data, delta)
+        return column
     width = array(code).itemsize
     if len(data) % width:
         raise ValueError("column length is not a multiple of its width")
@@ -153,7 +174,8 @@ def _unpack(packed: Any) -> array[int]:
     raw = bytearray(len(data))
     for k in range(width):
         raw[k::width] = data[k * n : (k + 1) * n]
-    return _unraw(code, bytes(raw))
+    values = _unraw(code, bytes(raw))
+    return array(code, accumulate(values)) if delta else values
 
 
 def _deltas(values: array[int]) -> array[int]:
@@ -195,7 +217,7 @@ def _encode_suite(cs: CoverageSet, pool: _Pool) -> dict[str, object]:
             for flag, flagged in fc.flags.items():
                 # A suite's flag is almost always "every line it covered": say so in a byte.
                 same = flagged == covered
-                file_flags[flag] = None if same else _pack(_deltas(flagged))
+                file_flags[flag] = None if same else _pack(flagged, delta=True)
         flags.append(file_flags)
     return {
         "paths": _zobj(paths, pool),
@@ -209,17 +231,18 @@ def _encode_suite(cs: CoverageSet, pool: _Pool) -> dict[str, object]:
         "fn_end": _zpack(fn_end, pool),
         "fn_hits": _zpack(fn_hits, pool),
         "flags": _zobj(flags, pool),
-        # the deltas are the slow part: built while the columns above are compressed
-        "lines": _zpack(_deltas(lines), pool),
-        "br_line": _zpack(_deltas(br_line), pool),
+        # (in pure Python) the deltas are the slow part: built while the columns above
+        # are compressed
+        "lines": _zpack(lines, pool, delta=True),
+        "br_line": _zpack(br_line, pool, delta=True),
     }
 
 
 def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
     counts = _unzpack(doc["counts"])
-    lines = array("i", accumulate(_unzpack(doc["lines"])))
+    lines = _unzpack(doc["lines"], delta=True)
     hits = _unzpack(doc["hits"])
-    br_line = array("i", accumulate(_unzpack(doc["br_line"])))
+    br_line = _unzpack(doc["br_line"], delta=True)
     br_block, br_branch = _unzpack(doc["br_block"]), _unzpack(doc["br_branch"])
     br_taken = _unzpack(doc["br_taken"])
     fn_names: list[str] = _unzobj(doc["fn_names"])
@@ -247,7 +270,7 @@ def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
         if file_flags:
             covered = fc.covered_lines()
             fc.flags = {
-                flag: covered if packed is None else array("i", accumulate(_unpack(packed)))
+                flag: covered if packed is None else _unpack(packed, delta=True)
                 for flag, packed in file_flags.items()
             }
         files[path] = fc
@@ -272,6 +295,17 @@ def encode(detail: RunDetail) -> bytes:
         pool.executor.shutdown()
 
 
+_DAMAGED = (
+    zlib.error,
+    msgspec.DecodeError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OverflowError,  # a damaged delta column sums past its type
+)
+
+
 class DetailError(ValueError):
     """Stored detail that cannot be decoded (damaged, or from an unknown format)."""
 
@@ -285,7 +319,45 @@ def decode(data: bytes) -> RunDetail:
         suites = {name: _decode_suite(part) for name, part in doc["suites"].items()}
         blobs = {p: bytes(b).hex() for p, b in _unzobj(doc["blobs"]).items()}
         return RunDetail(suites, blobs, dict(_unzobj(doc["components"])))
-    except (zlib.error, msgspec.DecodeError, KeyError, ValueError, TypeError, IndexError) as exc:
+    except _DAMAGED as exc:
+        raise DetailError(f"damaged detail ({exc})") from None
+
+
+@dataclass
+class LineColumns:
+    """Only the line columns of a stored run: what ``covgap flaky`` compares.
+
+    ``suites`` maps a suite to ``(path, lines, hits)`` per file. Decoding this skips
+    the branch, function and flag columns and builds no per-file coverage objects.
+    """
+
+    suites: dict[str, list[tuple[str, array[int], array[int]]]]
+    blobs: dict[str, str]
+
+
+def decode_lines(data: bytes) -> LineColumns:
+    """The lines and hits of every file of every suite in ``data`` (see :class:`LineColumns`)."""
+    if not data or data[0] != FORMAT_VERSION:
+        raise DetailError(f"unknown detail format {data[:1]!r}")
+    try:
+        doc = msgspec.msgpack.decode(data[1:])
+        suites: dict[str, list[tuple[str, array[int], array[int]]]] = {}
+        for name, part in doc["suites"].items():
+            counts = _unzpack(part["counts"])
+            lines = _unzpack(part["lines"], delta=True)
+            hits = _unzpack(part["hits"])
+            files = []
+            at = 0
+            for index, path in enumerate(_unzobj(part["paths"])):
+                n = counts[3 * index]
+                files.append((path, lines[at : at + n], hits[at : at + n]))
+                at += n
+            if at != len(lines) or len(lines) != len(hits):
+                raise ValueError("line columns do not match the file counts")
+            suites[name] = files
+        blobs = {p: bytes(b).hex() for p, b in _unzobj(doc["blobs"]).items()}
+        return LineColumns(suites, blobs)
+    except _DAMAGED as exc:
         raise DetailError(f"damaged detail ({exc})") from None
 
 
@@ -305,4 +377,13 @@ def detail_from(
     )
 
 
-__all__ = ["FORMAT_VERSION", "DetailError", "RunDetail", "decode", "detail_from", "encode"]
+__all__ = [
+    "FORMAT_VERSION",
+    "DetailError",
+    "LineColumns",
+    "RunDetail",
+    "decode",
+    "decode_lines",
+    "detail_from",
+    "encode",
+]

@@ -39,6 +39,53 @@ class FlakyLine:
         }
 
 
+class _Seen:
+    """One file's lines over its runs with identical source (one suite, one blob id).
+
+    Most runs measure a file exactly as the run before did: those are only counted
+    (two C-level array comparisons), and the per-line states are built only once a
+    file's lines or hits change. A file that never changed cannot have flipped.
+    """
+
+    __slots__ = ("hits", "lines", "repeats", "states")
+
+    def __init__(self, lines: array[int], hits: array[int]) -> None:
+        self.lines, self.hits, self.repeats = lines, hits, 1
+        self.states: dict[int, list[int]] | None = None
+        """line -> [observations, flips, last state], once anything changed."""
+
+    def observe(self, lines: array[int], hits: array[int]) -> None:
+        if hits == self.hits and lines == self.lines:
+            self.repeats += 1
+            return
+        self._apply()
+        self.lines, self.hits, self.repeats = lines, hits, 1
+
+    def _apply(self) -> None:
+        """Count the pending ``repeats`` identical observations into ``states``."""
+        states = self.states if self.states is not None else {}
+        self.states = states
+        n = self.repeats
+        for line, hits in zip(self.lines, self.hits, strict=True):
+            state = 1 if hits > 0 else 0
+            entry = states.get(line)
+            if entry is None:
+                states[line] = [n, 0, state]
+            else:
+                entry[0] += n
+                if entry[2] != state:
+                    entry[1] += 1
+                    entry[2] = state
+        self.repeats = 0
+
+    def flipped(self) -> dict[int, tuple[int, int]]:
+        """``line -> (observations, flips)`` of the lines that flipped at least once."""
+        if self.states is None:
+            return {}
+        self._apply()
+        return {line: (e[0], e[1]) for line, e in self.states.items() if e[1] > 0}
+
+
 def flaky_lines(
     store: Store,
     repository: str,
@@ -52,31 +99,25 @@ def flaky_lines(
         repository=repository, branch=branch, since=since, limit=max_runs, newest_first=True
     )
     runs.reverse()
-    # (suite, path, blob) -> line -> [observations, flips, last state]
-    seen: dict[tuple[str, str, str], dict[int, list[int]]] = {}
+    # (suite, path, blob) -> what was seen of that file's lines over identical source
+    seen: dict[tuple[str, str, str], _Seen] = {}
     for run in runs:
-        detail = store.run_coverage(run.id).detail
-        for suite, cs in detail.suites.items():
-            for path, fc in cs.files.items():
-                blob = detail.blobs.get(path)
+        columns = store.run_lines(run.id)
+        for suite, files in columns.suites.items():
+            for path, lines, hits in files:
+                blob = columns.blobs.get(path)
                 if blob is None:
                     continue
-                lines = seen.setdefault((suite, path, blob), {})
-                for line, hits in zip(fc.lines, fc.hits, strict=True):
-                    state = 1 if hits > 0 else 0
-                    entry = lines.get(line)
-                    if entry is None:
-                        lines[line] = [1, 0, state]
-                    else:
-                        entry[0] += 1
-                        if entry[2] != state:
-                            entry[1] += 1
-                            entry[2] = state
+                key = (suite, path, blob)
+                entry = seen.get(key)
+                if entry is None:
+                    seen[key] = _Seen(lines, hits)
+                else:
+                    entry.observe(lines, hits)
     found = [
-        FlakyLine(path, line, suite, entry[1], entry[0], blob)
-        for (suite, path, blob), lines in seen.items()
-        for line, entry in lines.items()
-        if entry[1] > 0
+        FlakyLine(path, line, suite, flips, observed, blob)
+        for (suite, path, blob), entry in seen.items()
+        for line, (observed, flips) in entry.flipped().items()
     ]
     found.sort(key=lambda f: (-f.flips, f.path, f.line, f.suite))
     return found

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from covgap.history.store import RunInfo, Store
+from covgap.history.records import RunInfo
 from covgap.model import Counts, CoverageSet
+
+if TYPE_CHECKING:
+    from covgap.history.reader import Reader
+    from covgap.history.store import Store
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -61,7 +65,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _merged_point(
-    store: Store, runs: list[RunInfo]
+    store: Store | Reader, runs: list[RunInfo]
 ) -> tuple[Counts, dict[str, Counts], dict[str, Counts]]:
     """Totals of several runs of one commit, merged from their detail."""
     every: list[CoverageSet] = []
@@ -85,7 +89,7 @@ def _merged_point(
 
 
 def trend(
-    store: Store,
+    store: Store | Reader,
     repository: str | None,
     *,
     branch: str | None = None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from covgap.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 _PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@]*:)[^/]*@")
 
@@ -32,6 +33,9 @@ def parse(url: str, root: Path | None = None) -> URL:
     default store sits in the repository whatever the working directory;
     ``postgresql://`` and ``postgres://`` use psycopg 3.
     """
+    from sqlalchemy.engine import make_url  # here: mask() must not import SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
