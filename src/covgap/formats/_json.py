@@ -58,14 +58,17 @@ __all__ = [
     "Count",
     "FastPathMiss",
     "JsonPath",
-    "Line",
     "JsonReader",
+    "Line",
+    "check_utf8",
     "decode_json",
     "describe",
+    "elements",
     "fast_or_exact",
     "format_path",
     "load_json",
-    "check_utf8",
+    "loads",
+    "members",
     "sniff_json_object",
     "strip_bom",
 ]
@@ -101,6 +104,7 @@ FAST_PATH_MISSES: tuple[type[Exception], ...] = (
 (``meta``) with the exact reader's semantics; msgspec raises RecursionError on
 absurdly deep nesting, which orjson reports with its place."""
 
+_TO_EXACT: tuple[type[Exception], ...] = (*FAST_PATH_MISSES, FormatError)
 _UTF8_CHUNK = 1 << 22
 
 
@@ -138,17 +142,36 @@ def fast_or_exact(
     """Read with ``fast(data, origin)``; on a fast-path miss, with ``exact`` instead.
 
     ``exact`` gets the same bytes again as a stream, so it sees exactly what the fast
-    path saw. Only the misses in :data:`FAST_PATH_MISSES` fall back: a
-    :class:`~covgap.errors.FormatError` the fast path raises itself is final (it
-    raises one only where the exact reader would raise the same, in the same order).
+    path saw. A :class:`~covgap.errors.FormatError` from the fast path (raised by a
+    shared per-member check) also goes to ``exact``: which error the user sees, and
+    for which place, is always the exact reader's decision.
     """
     data = stream.read()
     try:
         body = strip_bom(data)
         check_utf8(body)
         return fast(body, origin)
-    except FAST_PATH_MISSES:
+    except _TO_EXACT:
         return exact(io.BytesIO(data), origin)
+
+
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ELEMENTS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def members(raw: bytes | msgspec.Raw) -> dict[str, msgspec.Raw]:
+    """One level of a JSON object: its members, each left undecoded (no copy)."""
+    return _MEMBERS.decode(raw)
+
+
+def elements(raw: bytes | msgspec.Raw) -> list[msgspec.Raw]:
+    """One level of a JSON array: its elements, each left undecoded (no copy)."""
+    return _ELEMENTS.decode(raw)
+
+
+def loads(raw: msgspec.Raw) -> object:
+    """Decode one member into plain Python values, as the exact reader sees them."""
+    return orjson.loads(bytes(raw))
 
 
 def format_path(path: JsonPath) -> str:

@@ -199,9 +199,9 @@ def _columns(
         statements = f_exec + f_miss
         if not statements:
             continue  # wholly excluded: no statements, not a function of the report
-        if start is None:  # coverage.py 7.5/7.6 wrote no start line; its first statement
-            start = min(statements)
-        funcs.append(Function(fname, start, max(statements), 1 if f_exec else 0))
+        # coverage.py 7.5/7.6 wrote no start line; its first statement is close
+        first = min(statements) if start is None else start
+        funcs.append(Function(fname, first, max(statements), 1 if f_exec else 0))
 
     return FileCoverage.from_columns(
         name,

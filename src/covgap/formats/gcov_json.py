@@ -229,29 +229,42 @@ def _add_file_fast(f: _File, b: FileCoverageBuilder) -> None:
         b.add_function(name, fn.start_line, fn.execution_count, fn.end_line)
 
 
+def _documents_fast(data: bytes) -> list[_Document]:
+    """One document, or one per line as ``gcov --stdout`` writes (see :func:`_documents`)."""
+    try:
+        return [_DOCUMENT.decode(data)]
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError:
+        lines = [ln for ln in data.splitlines() if ln.strip()]
+        if len(lines) < 2:
+            raise
+        return [_DOCUMENT.decode(ln) for ln in lines]
+
+
 def _read_fast(data: bytes, origin: str) -> CoverageSet:
-    """:func:`_read_exact` for one document, one typed file member at a time."""
-    doc = _DOCUMENT.decode(data)
-    if doc.format_version is UNSET or doc.format_version not in FORMAT_VERSIONS:
-        raise FastPathMiss
+    """:func:`_read_exact`, one typed file member at a time."""
     roots: list[str] = []
-    if doc.current_working_directory is not UNSET:
-        try:
-            cwd = _STR.decode(doc.current_working_directory)
-        except msgspec.ValidationError:
-            cwd = ""  # not a string: not a root, as in the exact reader
-        if cwd:
-            roots.append(cwd)
     builders: dict[str, FileCoverageBuilder] = {}
     decode = _FILE.decode
-    for raw in doc.files:
-        f = decode(raw)
-        if not f.file:
+    for doc in _documents_fast(data):
+        if doc.format_version is UNSET or doc.format_version not in FORMAT_VERSIONS:
             raise FastPathMiss
-        b = builders.get(f.file)
-        if b is None:
-            b = builders[f.file] = FileCoverageBuilder(f.file)
-        _add_file_fast(f, b)
+        if doc.current_working_directory is not UNSET:
+            try:
+                cwd = _STR.decode(doc.current_working_directory)
+            except msgspec.ValidationError:
+                cwd = ""  # not a string: not a root, as in the exact reader
+            if cwd and cwd not in roots:
+                roots.append(cwd)
+        for raw in doc.files:
+            f = decode(raw)
+            if not f.file:
+                raise FastPathMiss
+            b = builders.get(f.file)
+            if b is None:
+                b = builders[f.file] = FileCoverageBuilder(f.file)
+            _add_file_fast(f, b)
     cs = CoverageSet(source_roots=tuple(roots))
     for name in sorted(builders):
         cs.add(builders[name].build())

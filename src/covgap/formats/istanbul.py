@@ -237,18 +237,37 @@ class _Branch(msgspec.Struct):
 
 
 class _File(msgspec.Struct):
-    statementMap: dict[str, _Loc]  # noqa: N815 - Istanbul's key
+    statementMap: dict[str, _Loc]
     s: dict[str, Count]
-    fnMap: dict[str, _Fn]  # noqa: N815
+    fnMap: dict[str, _Fn]
     f: dict[str, Count]
-    branchMap: dict[str, _Branch]  # noqa: N815
+    branchMap: dict[str, _Branch]
     b: dict[str, list[Count]]
     path: str | UnsetType = UNSET
-    inputSourceMap: msgspec.Raw | UnsetType = UNSET  # noqa: N815
+    inputSourceMap: msgspec.Raw | UnsetType = UNSET
+
+
+class _Wrapped(msgspec.Struct):
+    """A serialized FileCoverage: ``{"data": {...}}`` (read when no statementMap is beside it)."""
+
+    data: _File
+    statementMap: msgspec.Raw | UnsetType = UNSET
 
 
 _MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _FILE = msgspec.json.Decoder(_File)
+_WRAPPED = msgspec.json.Decoder(_Wrapped)
+
+
+def _member(raw: msgspec.Raw) -> _File:
+    """Decode one file member, unwrapping ``{"data": {...}}`` as the exact reader does."""
+    try:
+        return _FILE.decode(raw)
+    except msgspec.ValidationError:
+        wrapped = _WRAPPED.decode(raw)
+        if wrapped.statementMap is not UNSET:
+            raise FastPathMiss from None
+        return wrapped.data
 
 
 def _file_fast(key: str, data: _File) -> FileCoverage:
@@ -314,9 +333,8 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
     """:func:`_read_exact`, one typed file member at a time (see the module docstring)."""
     cs = CoverageSet()
     mapped = 0
-    decode = _FILE.decode
     for key, raw in _MEMBERS.decode(data).items():
-        member = decode(raw)
+        member = _member(raw)
         fc = _file_fast(key, member)
         if fc.path in cs.files:
             raise FastPathMiss

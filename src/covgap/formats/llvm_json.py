@@ -76,7 +76,17 @@ from typing import BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    elements,
+    fast_or_exact,
+    load_json,
+    loads,
+    members,
+    sniff_json_object,
+)
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -379,43 +389,49 @@ def _dedupe_functions(functions: list[Function]) -> None:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read an llvm-cov JSON export; see the module docstring for what counts."""
-    j = JsonReader(origin)
-    doc = load_json(stream, origin)
-    if not isinstance(doc, dict) or "data" not in doc:
-        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
-    notes = list(_version_note(j, doc))
-    files: dict[str, _File] = {}
-    listed: set[str] = set()
-    for n, export in enumerate(j.arr(doc["data"], ("data",))):
-        epath: JsonPath = ("data", n)
-        obj = j.obj(export, epath)
-        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
-            fpath: JsonPath = (*epath, "files", i)
-            fobj = j.obj(raw, fpath)
-            name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
-            if "segments" not in fobj:
-                raise j.error(
-                    fpath,
-                    "no segments: a -summary-only export has no per-line data; "
-                    "export again without -summary-only",
-                )
-            try:
-                counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
-            except ValueError as exc:
-                raise j.error((*fpath, "segments"), str(exc)) from None
-            listed.add(name)
-            entry = files.setdefault(name, _File())
-            for line, count in counts.items():
-                entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
-        if "functions" in obj:
-            for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
-                _function(j, raw, (*epath, "functions", i), files)
-        else:
-            notes.append(
-                f"{origin}: export has no function records (-skip-functions); "
-                "functions and branches are not known"
-            )
+    """Read an llvm-cov JSON export; see the module docstring for what counts.
+
+    :func:`_read_fast` decodes the export one file and one function record at a time
+    (issue 14: the peak stays near the file's size) through the same per-record code
+    (:func:`_add_file`, :func:`_function`, :func:`_finish`) as the exact reader
+    :func:`_read_exact`, which decides anything unusual and names its place.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _add_file(
+    j: JsonReader, raw: object, fpath: JsonPath, files: dict[str, _File], listed: set[str]
+) -> None:
+    """Add one ``files`` entry's line counts."""
+    fobj = j.obj(raw, fpath)
+    name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
+    if "segments" not in fobj:
+        raise j.error(
+            fpath,
+            "no segments: a -summary-only export has no per-line data; "
+            "export again without -summary-only",
+        )
+    try:
+        counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
+    except ValueError as exc:
+        raise j.error((*fpath, "segments"), str(exc)) from None
+    listed.add(name)
+    entry = files.setdefault(name, _File())
+    for line, count in counts.items():
+        entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
+
+
+def _no_functions_note(origin: str) -> str:
+    return (
+        f"{origin}: export has no function records (-skip-functions); "
+        "functions and branches are not known"
+    )
+
+
+def _finish(
+    origin: str, notes: list[str], files: dict[str, _File], listed: set[str]
+) -> CoverageSet:
+    """Build the listed files; note the function records of files the export left out."""
     # Function records are exported for every function of the binary, also those of
     # files the export left out (-ignore-filename-regex, as cargo llvm-cov passes for
     # dependencies; or a list of SOURCES). llvm-cov report does not count those.
@@ -431,6 +447,52 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         cs.add(_build(name, files[name]))
     cs.notes = tuple(notes)
     return cs
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one file or function record decoded at a time."""
+    j = JsonReader(origin)
+    top = members(data)
+    if "data" not in top:
+        raise FastPathMiss
+    notes = list(_version_note(j, {k: loads(v) for k, v in top.items() if k != "data"}))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    for n, export in enumerate(elements(top["data"])):
+        epath: JsonPath = ("data", n)
+        obj = members(export)
+        if "files" not in obj:
+            raise FastPathMiss
+        for i, raw in enumerate(elements(obj["files"])):
+            _add_file(j, loads(raw), (*epath, "files", i), files, listed)
+        if "functions" in obj:
+            for i, raw in enumerate(elements(obj["functions"])):
+                _function(j, loads(raw), (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its JSON path."""
+    j = JsonReader(origin)
+    doc = load_json(stream, origin)
+    if not isinstance(doc, dict) or "data" not in doc:
+        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
+    notes = list(_version_note(j, doc))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    for n, export in enumerate(j.arr(doc["data"], ("data",))):
+        epath: JsonPath = ("data", n)
+        obj = j.obj(export, epath)
+        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
+            _add_file(j, raw, (*epath, "files", i), files, listed)
+        if "functions" in obj:
+            for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
+                _function(j, raw, (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed)
 
 
 FORMAT = FormatSpec(

@@ -55,11 +55,23 @@ What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
+
+import msgspec
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    fast_or_exact,
+    load_json,
+    loads,
+    members,
+    sniff_json_object,
+)
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -134,15 +146,37 @@ def _add_lines(b: FileCoverageBuilder, lines: LineCounts) -> None:
             b.add_line(i + 1, count)
 
 
-def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
-    lines: dict[str, LineCounts] = {}
-    branches: dict[str, _Branches] = {}
+_Files = Iterable[tuple[str, object]]
+"""A ``coverage`` object's files: (name, value) pairs, decoded whole or one by one."""
+
+
+def _commands_exact(j: JsonReader, doc: dict[str, object]) -> Iterator[tuple[str, _Files]]:
+    """The resultset's commands with their files, from the whole decoded document."""
     for command, entry in doc.items():
         cpath: JsonPath = (command,)
         obj = j.obj(entry, cpath)
         if "timestamp" in obj:
             j.integer(obj["timestamp"], (*cpath, "timestamp"), 0, 2**62, "a timestamp")
-        for name, fvalue in j.items(j.key(obj, "coverage", cpath), (*cpath, "coverage")):
+        yield command, j.items(j.key(obj, "coverage", cpath), (*cpath, "coverage"))
+
+
+def _commands_fast(j: JsonReader, top: dict[str, msgspec.Raw]) -> Iterator[tuple[str, _Files]]:
+    """The same, decoding one file at a time (issue 14)."""
+    for command, entry in top.items():
+        obj = members(entry)
+        if "coverage" not in obj:
+            raise FastPathMiss
+        if "timestamp" in obj:
+            j.integer(loads(obj["timestamp"]), (command, "timestamp"), 0, 2**62, "a timestamp")
+        yield command, ((name, loads(raw)) for name, raw in members(obj["coverage"]).items())
+
+
+def _read_resultset(j: JsonReader, commands: Iterable[tuple[str, _Files]]) -> CoverageSet:
+    lines: dict[str, LineCounts] = {}
+    branches: dict[str, _Branches] = {}
+    for command, files in commands:
+        cpath: JsonPath = (command,)
+        for name, fvalue in files:
             fpath: JsonPath = (*cpath, "coverage", name)
             if isinstance(fvalue, list):  # SimpleCov < 0.18: the bare line array
                 file_lines = _line_array(j, fvalue, fpath, False)
@@ -178,9 +212,9 @@ def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
     return cs
 
 
-def _read_formatter(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
+def _read_formatter(j: JsonReader, files: _Files) -> CoverageSet:
     cs = CoverageSet()
-    for name, fvalue in j.items(j.key(doc, "coverage", ()), ("coverage",)):
+    for name, fvalue in files:
         fpath: JsonPath = ("coverage", name)
         fobj = j.obj(fvalue, fpath)
         b = FileCoverageBuilder(name)
@@ -199,19 +233,42 @@ def _read_formatter(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a SimpleCov .resultset.json or coverage.json; see the module docstring."""
+    """Read a SimpleCov .resultset.json or coverage.json; see the module docstring.
+
+    :func:`_read_fast` decodes one file entry at a time (issue 14) through the same
+    per-file code as :func:`_read_exact`, which decides anything unusual.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one file entry decoded at a time."""
+    j = JsonReader(origin)
+    top = members(data)
+    if "meta" in top:
+        meta = loads(top["meta"])
+        if isinstance(meta, dict) and "simplecov_version" in meta:
+            if "coverage" not in top:
+                raise FastPathMiss
+            coverage = members(top["coverage"]).items()
+            return _read_formatter(j, ((name, loads(raw)) for name, raw in coverage))
+    return _read_resultset(j, _commands_fast(j, top))
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its JSON path."""
     j = JsonReader(origin)
     doc = load_json(stream, origin)
     if not isinstance(doc, dict):
         raise FormatError(origin, "not a SimpleCov result (expected a JSON object)")
     if isinstance(doc.get("meta"), dict) and "simplecov_version" in doc["meta"]:
-        return _read_formatter(j, doc)
+        return _read_formatter(j, j.items(j.key(doc, "coverage", ()), ("coverage",)))
     if not any(isinstance(v, dict) and "coverage" in v for v in doc.values()):
         raise FormatError(
             origin,
             'not a SimpleCov .resultset.json (expected {"<command>": {"coverage": ...}})',
         )
-    return _read_resultset(j, doc)
+    return _read_resultset(j, _commands_exact(j, doc))
 
 
 FORMAT = FormatSpec(
