@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import bench_e2e  # noqa: E402
 import formats  # noqa: E402
 import generate  # noqa: E402
 
@@ -681,6 +682,34 @@ def table(size: str, results: list[Result], info: Path, xml: Path) -> str:
     )
 
 
+def e2e_table(size: str, out: Path, results: list[Result]) -> str:
+    """Targets 3 and 4: the mapped report and gaps/check end to end (``bench_e2e``)."""
+    covgap = tool("covgap")
+    assert covgap is not None
+    found = bench_e2e.rows(size, out, covgap, tool("lcov"), measure)
+    lcov = _find(results, "lcov --summary")
+    lcov_corpus = (lcov.seconds, lcov.cpu) if lcov and lcov.seconds and lcov.cpu else None
+    rows = []
+    for label, kind, secs, cpu, rss, note in found:
+        rows.append(
+            f"| {label} | {kind} | {'' if secs is None else f'{secs:.2f}'} "
+            f"| {'' if cpu is None else f'{cpu:.2f}'} | {'' if rss is None else f'{rss:.0f}'} "
+            f"| {note} |"
+        )
+    note = "" if size == "full" else " (stated for the full size; shown for reference)"
+    files = bench_e2e.E2E_FILES[size]
+    return (
+        f"### the user's path and end to end, {size} ({generate.SIZES[size]:,}-file "
+        f"checkout; {files:,}-file repository with sources)\n\n"
+        "| command | input | wall s | CPU s | peak RSS MB | note |\n"
+        "| --- | --- | ---: | ---: | ---: | --- |\n"
+        + "\n".join(rows)
+        + f"\n\nTargets (issue 14, targets 3 and 4){note}:\n\n"
+        + "\n".join(bench_e2e.targets(found, out / f"{size}.info", lcov_corpus))
+        + "\n"
+    )
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -707,6 +736,9 @@ def main() -> None:
     parser.add_argument(
         "--no-other-formats", action="store_true", help="skip the other-formats section"
     )
+    parser.add_argument(
+        "--no-end-to-end", action="store_true", help="skip the mapped report and gaps/check"
+    )
     parser.add_argument("--write-results", type=Path, help="write the tables here (Markdown)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -717,6 +749,11 @@ def main() -> None:
         text = table(size, results, args.out / f"{size}.info", args.out / f"{size}.xml")
         print("\n" + text, flush=True)
         sections.append(text)
+        if not args.no_end_to_end:
+            print(f"== {size}: the user's path and end to end", flush=True)
+            text = e2e_table(size, args.out, results)
+            print("\n" + text, flush=True)
+            sections.append(text)
         if not args.no_other_formats:
             print(f"== {size}: other formats", flush=True)
             text = other_table(size, run_other(size, args.out, args), args.out)
