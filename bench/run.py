@@ -91,7 +91,9 @@ def measure(
 ) -> tuple[float, float, float]:
     """Run ``cmd`` (best of three when quick); return (wall s, CPU s, peak RSS in MB).
 
-    ``ok`` are the exit codes that count as success (``covgap check`` exits 1 when a
+    Bytecode caching is on for the child (``PYTHONDONTWRITEBYTECODE`` cleared) as in
+    a pip-installed covgap: otherwise every run of a Python tool would first compile
+    its modules. ``ok`` are the exit codes that count as success (``covgap check`` exits 1 when a
     gate fails, which is a result, not an error); ``once`` runs it a single time (a
     cold run is only cold once); ``before`` runs before each attempt (emptying a cache).
     """
@@ -103,7 +105,7 @@ def measure(
             proc = subprocess.run(
                 [sys.executable, "-c", MEASURE, err.name, *cmd],
                 cwd=cwd,
-                env={**os.environ, **(env or {})},
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "", **(env or {})},
                 capture_output=True,
                 text=True,
                 timeout=SLOW_LIMIT,
