@@ -415,11 +415,13 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
     for br in gap.branches_never_taken:
         if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
             by_line[br.line] = by_line.get(br.line, 0) + 1
-    for line, count in sorted(by_line.items()):
+    # Only the lines that will be shown are written out (a file can have thousands).
+    branch_lines = sorted(by_line.items())
+    total = len(out) + len(branch_lines)
+    for line, count in branch_lines[: max(0, limit + 1 - len(out))]:
         out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
-    if len(out) > limit:
-        rest = len(out) - limit
-        out = [*out[:limit], f"… and {rest} more"]
+    if total > limit:
+        out = [*out[:limit], f"… and {total - limit} more"]
     return out
 
 
