@@ -245,7 +245,7 @@ def to_coverage(profile: Profile) -> CoverageSet:
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read a profile into lines and note Go's own statement totals.
 
-    :func:`_read_fast` parses the profile in 4 MB pieces into compact per-file
+    :func:`_read_fast` parses the profile in 1 MB pieces into compact per-file
     columns (issue 14: a dict and a tuple per block cost 7x the file); anything it
     does not decide (a malformed or hostile record, a block listed twice with
     different statement counts, too many spanned lines) is decided by the exact
@@ -284,7 +284,7 @@ class _FastMiss(Exception):
     """The fast path met a record it does not decide; the exact parser decides."""
 
 
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20
 # <file>:<sl>.<sc>,<el>.<ec> <n> <count>, single spaces (the exact parser takes any
 # whitespace; anything else is counted as not matched and decided there).
 # No "^": a pattern that starts a line matches there, and a suffix of a line can only
@@ -308,7 +308,10 @@ class _Columns:
 
 
 def _chunks(data: bytes) -> list[tuple[int, int]]:
-    """Split ``data`` into pieces of about 4 MB that end at a line end."""
+    """Split ``data`` into pieces of about 1 MB that end at a line end.
+
+    A piece's records exist as Python objects only while it is parsed (about 10x its
+    size), so the piece size bounds that overhead."""
     out, start = [], 0
     while start < len(data):
         end = data.find(b"\n", min(start + _CHUNK, len(data)) - 1)

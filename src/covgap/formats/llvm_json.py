@@ -199,8 +199,29 @@ class _Instance:
 
 @dataclass
 class _File:
-    lines: dict[int, int] = field(default_factory=dict)
+    """One file's line counts, as sorted columns per export that listed it, and groups.
+
+    Columns rather than a dict per line: every file's lines are held until the end
+    (a file may be listed by several exports), and a dict costs ~100 bytes a line.
+    """
+
+    parts: list[tuple[array[int], array[int]]] = field(default_factory=list)
     groups: dict[tuple[int, int], list[_Instance]] = field(default_factory=dict)
+
+    def add_lines(self, counts: dict[int, int]) -> None:
+        keys = sorted(counts)
+        self.parts.append((array("i", keys), array("q", [counts[k] for k in keys])))
+
+    def line_columns(self) -> tuple[array[int], array[int]]:
+        """The lines and counts, summed over the exports (saturating at MAX_COUNT)."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        total: dict[int, int] = {}
+        for lines, hits in self.parts:
+            for line, count in zip(lines, hits, strict=True):
+                total[line] = min(total.get(line, 0) + count, MAX_COUNT)
+        keys = sorted(total)
+        return array("i", keys), array("q", [total[k] for k in keys])
 
 
 def _version_note(j: JsonReader, doc: dict[str, object]) -> tuple[str, ...]:
@@ -338,7 +359,7 @@ def _function(j: JsonReader, value: object, path: JsonPath, files: dict[str, _Fi
 
 
 def _build(path: str, data: _File) -> FileCoverage:
-    lines = sorted(data.lines)
+    lines, line_hits = data.line_columns()
     functions: list[Function] = []
     chosen: list[_Branch] = []
     for (start_line, _col), group in sorted(data.groups.items()):
@@ -364,8 +385,8 @@ def _build(path: str, data: _File) -> FileCoverage:
     _dedupe_functions(functions)
     return FileCoverage.from_columns(
         path,
-        array("i", lines),
-        array("q", [data.lines[ln] for ln in lines]),
+        lines,
+        line_hits,
         br_line=br_line,
         br_block=br_block,
         br_branch=br_branch,
@@ -416,9 +437,7 @@ def _add_file(
     except ValueError as exc:
         raise j.error((*fpath, "segments"), str(exc)) from None
     listed.add(name)
-    entry = files.setdefault(name, _File())
-    for line, count in counts.items():
-        entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
+    files.setdefault(name, _File()).add_lines(counts)
 
 
 def _no_functions_note(origin: str) -> str:

@@ -55,6 +55,7 @@ What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -140,6 +141,14 @@ def _line_array(j: JsonReader, value: object, path: JsonPath, allow_ignored: boo
     return out
 
 
+def _pack(lines: LineCounts) -> array[int]:
+    return array("q", [-1 if x is None else x for x in lines])
+
+
+def _unpack(packed: array[int]) -> LineCounts:
+    return [None if x < 0 else x for x in packed]
+
+
 def _add_lines(b: FileCoverageBuilder, lines: LineCounts) -> None:
     for i, count in enumerate(lines):
         if count is not None:
@@ -172,7 +181,9 @@ def _commands_fast(j: JsonReader, top: dict[str, msgspec.Raw]) -> Iterator[tuple
 
 
 def _read_resultset(j: JsonReader, commands: Iterable[tuple[str, _Files]]) -> CoverageSet:
-    lines: dict[str, LineCounts] = {}
+    # Every file's lines are held until the end (several commands may list it), so
+    # they are kept packed: an array with -1 for null, 8 bytes a line (issue 14).
+    lines: dict[str, array[int]] = {}
     branches: dict[str, _Branches] = {}
     for command, files in commands:
         cpath: JsonPath = (command,)
@@ -186,7 +197,8 @@ def _read_resultset(j: JsonReader, commands: Iterable[tuple[str, _Files]]) -> Co
                 file_lines = _line_array(j, j.key(fobj, "lines", fpath), (*fpath, "lines"), False)
                 file_branches = fobj.get("branches")
             prev = lines.get(name)
-            lines[name] = file_lines if prev is None else merge_line_arrays(prev, file_lines)
+            merged = file_lines if prev is None else merge_line_arrays(_unpack(prev), file_lines)
+            lines[name] = _pack(merged)
             if file_branches is None:
                 continue
             bpath: JsonPath = (*fpath, "branches")
@@ -200,11 +212,11 @@ def _read_resultset(j: JsonReader, commands: Iterable[tuple[str, _Files]]) -> Co
                     report_line = bstart if bstart == cstart else max(bstart - 1, 1)
                     acc.add((cid, cstart), (bid, report_line), count)
     cs = CoverageSet()
-    for name, file_lines in lines.items():
+    for name, packed in lines.items():
         if not name:
             raise j.error((), "a file has an empty name")
         b = FileCoverageBuilder(name)
-        _add_lines(b, file_lines)
+        _add_lines(b, _unpack(packed))
         for (cid, _cstart), per in sorted(branches.get(name, _Branches()).conditions.items()):
             for (bid, report_line), count in per.items():
                 b.add_branch(report_line, cid, bid, count)
