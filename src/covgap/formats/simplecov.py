@@ -264,7 +264,16 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
                 raise FastPathMiss
             coverage = members(top["coverage"]).items()
             return _read_formatter(j, ((name, loads(raw)) for name, raw in coverage))
-    return _read_resultset(j, _commands_fast(j, top))
+    if len(top) != 1:
+        return _read_resultset(j, _commands_fast(j, top))
+    # One command (the usual .resultset.json): no file is listed twice, so each file
+    # is finished as soon as it is read instead of holding every file until the end.
+    cs = CoverageSet()
+    for command, files in _commands_fast(j, top):
+        for name, value in files:
+            for fc in _read_resultset(j, [(command, [(name, value)])]).files.values():
+                cs.add(fc)
+    return cs
 
 
 def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
