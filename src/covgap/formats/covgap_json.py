@@ -120,7 +120,8 @@ def file_to_json(
     if language is not None:
         doc["language"] = language
     doc.update(summary_to_json(fc.counts()))
-    doc["uncovered_ranges"] = fc.uncovered_ranges()  # orjson writes tuples as arrays
+    # orjson writes tuples as arrays; not kept on fc: a writer needs them once
+    doc["uncovered_ranges"] = fc.uncovered_ranges(keep=False)
     if detail:
         doc["lines"] = [[ln, h] for ln, h in zip(fc.lines, fc.hits, strict=True)]
         doc["branches"] = [
