@@ -363,6 +363,8 @@ def other_corpus(size: str, out: Path) -> dict[str, Path | str]:
 
 
 TOTALS = ("lines", "branches", "functions")
+# What the extra inputs hold the same as the LCOV (the others: formats.FORMATS).
+FORMAT_HOLDS = {"covgap_json": TOTALS, "gocover-module": ("lines",)}
 
 
 def summary_of(report: Path) -> dict[str, tuple[int, int]]:
@@ -370,6 +372,9 @@ def summary_of(report: Path) -> dict[str, tuple[int, int]]:
     s = json.loads(report.read_text(encoding="utf-8"))["summary"]
     return {k: (s[f"{k}_total"], s[f"{k}_covered"]) for k in TOTALS}
 
+
+# go tool cover runs `go list` in the module: no network, caches under out/.
+GO_ENV = {"GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOTOOLCHAIN": "local"}
 
 NYC = ROOT / "tools" / "node" / "node_modules" / ".bin" / "nyc"
 # nyc counts only files with a JavaScript extension under its cwd unless told otherwise;
@@ -406,14 +411,29 @@ def native_tool(
             )
         cmd = [gcovr, "--json-add-tracefile", str(path), "--print-summary"]
         return label, [*cmd, "-o", str(out / "gcovr-json.txt")], ""
-    if name == "gocover":
-        return (
-            "go tool cover -func",
-            None,
-            "not comparable here: it parses the Go sources of every profiled file, and the "
-            "corpus has none",
-        )
+    if name == "gocover-module":
+        go = shutil.which("go")
+        if go is None:
+            return "go tool cover -func", None, "not installed"
+        return "go tool cover -func", [go, "tool", "cover", f"-func={path}"], ""
     return "", None, ""
+
+
+def go_module(size: str, out: Path) -> Path:
+    """The corpus as a Go module and its profile (``formats.write_go_module``), once."""
+    root = out / f"{size}-gomodule"
+    stamp_file = out / f"{size}-gomodule.stamp"
+    digest = hashlib.sha256()
+    for name in ("generate.py", "formats.py"):
+        digest.update((HERE / name).read_bytes())
+    stamp = digest.hexdigest()[:16]
+    profile = root / "cover.out"
+    if not (stamp_file.exists() and stamp_file.read_text() == stamp and profile.exists()):
+        print(f"writing the {size} corpus as a Go module ...", flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+        formats.write_go_module(list(generate.generate(generate.SIZES[size])), root)
+        stamp_file.write_text(stamp)
+    return profile
 
 
 def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
@@ -440,8 +460,14 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
         ("covgap_json", own),
         *paths.items(),
     ]
+    if "gocover" in paths:  # go tool cover needs the Go sources: the corpus as a module
+        inputs.insert(inputs.index(("gocover", paths["gocover"])) + 1, ("gocover-module", ""))
     expected: dict[str, tuple[int, int]] = {}
-    for name, path in inputs:
+    for name, given in inputs:
+        cwd = empty_repo
+        path = go_module(size, out) if name == "gocover-module" else given
+        if name == "gocover-module":
+            cwd = out / f"{size}-gomodule"
         if isinstance(path, str):
             results.append(Result("covgap report --format json", name, None, None, None, path))
             continue
@@ -454,7 +480,7 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
             )
         target = baseline if name == "lcov" else out / f"{size}-{name}-report.json"
         try:
-            seconds, cpu, rss = measure([*report, "-o", str(target), str(path)], cwd=empty_repo)
+            seconds, cpu, rss = measure([*report, "-o", str(target), str(path)], cwd=cwd)
         except (RuntimeError, subprocess.SubprocessError) as exc:
             print(f"  !!! {name}: {exc}", flush=True)
             results.append(
@@ -467,7 +493,7 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
             expected = got
             note += "; the reference totals"
         else:
-            held = formats.FORMATS[name][2] if name in formats.FORMATS else TOTALS
+            held = FORMAT_HOLDS.get(name) or formats.FORMATS[name][2]
             wrong = [k for k in held if expected and got[k] != expected[k]]
             if wrong:
                 detail = ", ".join(f"{k} {got[k]} != LCOV {expected[k]}" for k in wrong)
@@ -475,8 +501,11 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
                 note += f"; MISMATCH: {detail}"
             else:
                 note += "; totals = LCOV's" if len(held) == 3 else f"; {', '.join(held)} = LCOV's"
-            if name in formats.WHY_DIFFERENT:
-                note += f" ({formats.WHY_DIFFERENT[name]})"
+            why_different = formats.WHY_DIFFERENT.get(name.removesuffix("-module"))
+            if why_different:
+                note += f" ({why_different})"
+            if name == "gocover-module":
+                note += "; the corpus as a Go module, for go tool cover"
         results.append(Result("covgap report --format json", name, seconds, cpu, rss, note))
         print(
             f"  {'covgap report --format json':<46} {name:<16} {seconds:8.2f} s {cpu:8.2f} s "
@@ -490,7 +519,7 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
             results.append(Result(label, name, None, None, None, why))
             continue
         try:
-            seconds, cpu, rss = measure(cmd, cwd=empty_repo)
+            seconds, cpu, rss = measure(cmd, cwd=cwd, env=GO_ENV)
         except (RuntimeError, subprocess.SubprocessError) as exc:
             results.append(Result(label, name, None, None, None, f"failed: {exc}"[:160]))
             continue
@@ -502,6 +531,7 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
 # The readers issue 14's target 2 is about: every JSON reader and the Go profile reader.
 TARGET2 = (
     "gocover",
+    "gocover-module",
     "gcov_json",
     "gcovr_json",
     "istanbul",
@@ -558,6 +588,8 @@ def other_targets(size: str, results: list[Result], out: Path) -> list[str]:
 def _input_path(size: str, kind: str, out: Path) -> Path | None:
     if kind == "covgap_json":
         path = out / f"{size}.covgap.json"
+    elif kind == "gocover-module":
+        path = out / f"{size}-gomodule" / "cover.out"
     elif kind in formats.FORMATS:
         path = out / f"{size}.{formats.FORMATS[kind][0]}"
     else:
