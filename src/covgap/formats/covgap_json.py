@@ -355,6 +355,8 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
         # Negative ids are real: LCOV exception blocks (e<n>) and coverage.py's exit arcs.
         if not (_is_int32(blk) and _is_int32(br)):
             raise where.error(f"branches[{i}]: block and branch must be 32-bit integers")
+        if br < 0:  # the model numbers outcomes from 0 within a block (a negative block is fine)
+            raise where.error(f"branches[{i}]: branch index {br} is negative")
         if (ln, blk, br) in seen_br:
             raise where.error(f"branches[{i}]: branch ({ln}, {blk}, {br}) listed twice")
         seen_br.add((ln, blk, br))
