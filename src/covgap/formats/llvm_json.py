@@ -84,7 +84,17 @@ from typing import BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    elements,
+    fast_or_exact,
+    load_json,
+    loads,
+    members,
+    sniff_json_object,
+)
 from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
@@ -198,8 +208,29 @@ class _Instance:
 
 @dataclass
 class _File:
-    lines: dict[int, int] = field(default_factory=dict)
+    """One file's line counts, as sorted columns per export that listed it, and groups.
+
+    Columns rather than a dict per line: every file's lines are held until the end
+    (a file may be listed by several exports), and a dict costs ~100 bytes a line.
+    """
+
+    parts: list[tuple[array[int], array[int]]] = field(default_factory=list)
     groups: dict[tuple[int, int], list[_Instance]] = field(default_factory=dict)
+
+    def add_lines(self, counts: dict[int, int]) -> None:
+        keys = sorted(counts)
+        self.parts.append((array("i", keys), array("q", [counts[k] for k in keys])))
+
+    def line_columns(self) -> tuple[array[int], array[int]]:
+        """The lines and counts, summed over the exports (saturating at MAX_COUNT)."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        total: dict[int, int] = {}
+        for lines, hits in self.parts:
+            for line, count in zip(lines, hits, strict=True):
+                total[line] = min(total.get(line, 0) + count, MAX_COUNT)
+        keys = sorted(total)
+        return array("i", keys), array("q", [total[k] for k in keys])
 
 
 def _version_note(j: JsonReader, doc: dict[str, object]) -> tuple[str, ...]:
@@ -337,7 +368,7 @@ def _function(j: JsonReader, value: object, path: JsonPath, files: dict[str, _Fi
 
 
 def _build(path: str, data: _File) -> FileCoverage:
-    lines = sorted(data.lines)
+    lines, line_hits = data.line_columns()
     functions: list[Function] = []
     chosen: list[_Branch] = []
     for (start_line, _col), group in sorted(data.groups.items()):
@@ -363,8 +394,8 @@ def _build(path: str, data: _File) -> FileCoverage:
     _dedupe_functions(functions)
     return FileCoverage.from_columns(
         path,
-        array("i", lines),
-        array("q", [data.lines[ln] for ln in lines]),
+        lines,
+        line_hits,
         br_line=br_line,
         br_block=br_block,
         br_branch=br_branch,
@@ -388,47 +419,59 @@ def _dedupe_functions(functions: list[Function]) -> None:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read an llvm-cov JSON export; see the module docstring for what counts."""
-    j = JsonReader(origin)
-    doc = load_json(stream, origin)
-    if not isinstance(doc, dict) or "data" not in doc:
-        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
-    notes = list(_version_note(j, doc))
-    files: dict[str, _File] = {}
-    listed: set[str] = set()
-    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
-    totals: dict[str, tuple[int, int]] = {}
-    for n, export in enumerate(j.arr(doc["data"], ("data",))):
-        epath: JsonPath = ("data", n)
-        obj = j.obj(export, epath)
-        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
-            fpath: JsonPath = (*epath, "files", i)
-            fobj = j.obj(raw, fpath)
-            name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
-            if "segments" not in fobj:
-                raise j.error(
-                    fpath,
-                    "no segments: a -summary-only export has no per-line data; "
-                    "export again without -summary-only",
-                )
-            try:
-                counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
-            except ValueError as exc:
-                raise j.error((*fpath, "segments"), str(exc)) from None
-            listed.add(name)
-            _add_summary(declared.setdefault(name, {}), fobj.get("summary"))
-            entry = files.setdefault(name, _File())
-            for line, count in counts.items():
-                entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
-        _add_summary(totals, obj.get("totals"))
-        if "functions" in obj:
-            for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
-                _function(j, raw, (*epath, "functions", i), files)
-        else:
-            notes.append(
-                f"{origin}: export has no function records (-skip-functions); "
-                "functions and branches are not known"
-            )
+    """Read an llvm-cov JSON export; see the module docstring for what counts.
+
+    :func:`_read_fast` decodes the export one file and one function record at a time
+    (issue 14: the peak stays near the file's size) through the same per-record code
+    (:func:`_add_file`, :func:`_function`, :func:`_finish`) as the exact reader
+    :func:`_read_exact`, which decides anything unusual and names its place.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _add_file(
+    j: JsonReader,
+    raw: object,
+    fpath: JsonPath,
+    files: dict[str, _File],
+    listed: set[str],
+    declared: dict[str, dict[str, tuple[int, int]]],
+) -> None:
+    """Add one ``files`` entry's line counts, and its ``summary`` figures to ``declared``."""
+    fobj = j.obj(raw, fpath)
+    name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
+    if "segments" not in fobj:
+        raise j.error(
+            fpath,
+            "no segments: a -summary-only export has no per-line data; "
+            "export again without -summary-only",
+        )
+    try:
+        counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
+    except ValueError as exc:
+        raise j.error((*fpath, "segments"), str(exc)) from None
+    listed.add(name)
+    _add_summary(declared.setdefault(name, {}), fobj.get("summary"))
+    files.setdefault(name, _File()).add_lines(counts)
+
+
+def _no_functions_note(origin: str) -> str:
+    return (
+        f"{origin}: export has no function records (-skip-functions); "
+        "functions and branches are not known"
+    )
+
+
+def _finish(
+    origin: str,
+    notes: list[str],
+    files: dict[str, _File],
+    listed: set[str],
+    declared: dict[str, dict[str, tuple[int, int]]],
+    totals: dict[str, tuple[int, int]],
+) -> CoverageSet:
+    """Build the listed files; note the function records of files the export left out,
+    and where the export's own figures (``declared`` per file, ``totals``) differ."""
     # Function records are exported for every function of the binary, also those of
     # files the export left out (-ignore-filename-regex, as cargo llvm-cov passes for
     # dependencies; or a list of SOURCES). llvm-cov report does not count those.
@@ -499,6 +542,59 @@ def _check_summaries(
             if kind in figures:
                 check.compare(kind, figures[kind], ours[kind], where=where)
     return check.notes()
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one file or function record decoded at a time."""
+    j = JsonReader(origin)
+    top = members(data)
+    if "data" not in top:
+        raise FastPathMiss
+    notes = list(_version_note(j, {k: loads(v) for k, v in top.items() if k != "data"}))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
+    totals: dict[str, tuple[int, int]] = {}
+    for n, export in enumerate(elements(top["data"])):
+        epath: JsonPath = ("data", n)
+        obj = members(export)
+        if "files" not in obj:
+            raise FastPathMiss
+        for i, raw in enumerate(elements(obj["files"])):
+            _add_file(j, loads(raw), (*epath, "files", i), files, listed, declared)
+        if "totals" in obj:
+            _add_summary(totals, loads(obj["totals"]))
+        if "functions" in obj:
+            for i, raw in enumerate(elements(obj["functions"])):
+                _function(j, loads(raw), (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed, declared, totals)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its JSON path."""
+    j = JsonReader(origin)
+    doc = load_json(stream, origin)
+    if not isinstance(doc, dict) or "data" not in doc:
+        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
+    notes = list(_version_note(j, doc))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
+    totals: dict[str, tuple[int, int]] = {}
+    for n, export in enumerate(j.arr(doc["data"], ("data",))):
+        epath: JsonPath = ("data", n)
+        obj = j.obj(export, epath)
+        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
+            _add_file(j, raw, (*epath, "files", i), files, listed, declared)
+        _add_summary(totals, obj.get("totals"))
+        if "functions" in obj:
+            for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
+                _function(j, raw, (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed, declared, totals)
 
 
 FORMAT = FormatSpec(
