@@ -150,3 +150,92 @@ def test_fast_path_keeps_only_what_it_reads() -> None:
     assert istanbul._read_fast(ok, "c.json").totals().lines_total == 1
     with pytest.raises(FAST_PATH_MISSES):
         check_utf8(ok.replace(b"\xc3\xa9", b"\xc3"))
+
+
+# -- issue 10's reader fixes are decided by the fast path too (merge of h-json) ---------
+
+_ISSUE_10_DOCS: list[tuple[str, object, bool]] = [
+    (  # gcovr: per-listing totals note, branch run on a zero-count line, "lineno": 0
+        "gcovr-json",
+        {
+            "gcovr/format_version": "0.6",
+            "files": [
+                {
+                    "file": "a.c",
+                    "lines": [
+                        {
+                            "line_number": 3,
+                            "count": 0,
+                            "branches": [{"count": 2, "branchno": 0}, {"count": 0}],
+                        },
+                        {"line_number": 5, "count": 1},
+                        {"line_number": 5, "count": 2},
+                    ],
+                    "functions": [{"name": "f", "lineno": 0, "execution_count": 1}],
+                }
+            ],
+        },
+        True,
+    ),
+    (  # istanbul 0.x: branches with "line"/"locations" and no "loc"
+        "istanbul",
+        {
+            "a.js": {
+                "path": "a.js",
+                "statementMap": {"0": {"start": {"line": 1}, "end": {"line": 1}}},
+                "s": {"0": 1},
+                "fnMap": {},
+                "f": {},
+                "branchMap": {
+                    "0": {"line": 4, "type": "if", "locations": [{"start": {"line": 4}}]},
+                    "1": {"type": "if", "locations": [{"start": {"line": 6}, "end": {}}]},
+                },
+                "b": {"0": [1, 0], "1": [0, 0]},
+            }
+        },
+        False,
+    ),
+    (  # coverage.py: "totals" that disagree with the per-line data
+        "coveragepy-json",
+        {
+            "meta": {"format": 3, "version": "7.6.0", "branch_coverage": False},
+            "files": {"a.py": {"executed_lines": [1, 2], "missing_lines": [3]}},
+            "totals": {"num_statements": 5, "covered_lines": 2},
+        },
+        True,
+    ),
+    (  # llvm-cov: a per-file "summary" that disagrees
+        "llvm-json",
+        {
+            "type": "llvm.coverage.json.export",
+            "version": "2.0.1",
+            "data": [
+                {
+                    "files": [
+                        {
+                            "filename": "a.c",
+                            "segments": [
+                                [1, 1, 3, True, True, False],
+                                [2, 1, 0, False, False, False],
+                            ],
+                            "summary": {"lines": {"count": 9, "covered": 1}},
+                        }
+                    ],
+                    "functions": [],
+                }
+            ],
+        },
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "doc", "noted"), _ISSUE_10_DOCS, ids=lambda v: str(v)[:12])
+def test_issue_10_fixes_on_the_fast_path(name: str, doc: object, noted: bool) -> None:
+    import orjson
+
+    module = MODULES[name]
+    data = orjson.dumps(doc)
+    fast = module._read_fast(data, "x.json")  # decided here: no fall-back
+    _same(fast, module._read_exact(io.BytesIO(data), "x.json"))
+    assert bool(fast.notes) == noted
