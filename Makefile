@@ -62,6 +62,7 @@ golden: $(VENV)/.test-installed
 bench: setup node-tools
 	$(BIN)/python -m pip install -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_html.py --files 1000,3000,10000
 
 clean:
 	rm -rf $(VENV) build out .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* src/*.egg-info src/covgap/*.so

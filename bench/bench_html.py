@@ -1,38 +1,40 @@
-"""Benchmark the HTML report on a 10,000-file repository (issue 7, item 3).
+"""Benchmark the HTML report against genhtml on a large repository (issue 14).
 
-Why a generated tree: the HTML report highlights real source files, and no 10,000-file
+Why a generated tree: the HTML report reads real source files, and no 10,000-file
 repository with a matching coverage report can be committed. The generator is seeded,
 so every run times the same bytes: a polyglot monorepo of Python, TypeScript, Go, Rust
 and C packages (each with its manifest, so components are detected), source files of
-50-400 lines, test files beside them, a git history of one commit, and an LCOV report
-whose line, branch and function records sit on the sources' real lines (function
-headers, decisions, statements; never on blank lines or comments).
+100-1,000 lines (~5.5 M lines at 10,000 files, ~4 M executable: the main corpus's
+size), test files beside them, one file of 5,000 lines, a git history of one commit,
+and an LCOV report whose line, branch and function records sit on the sources' real
+lines (function headers, decisions, statements; never on blank lines or comments).
 
-What is timed:
+What is timed, per size, one after the other (child processes: wall clock, CPU of the
+child and its workers, peak RSS from ``wait4``):
 
-1. ``covgap report --format html -o OUT`` end to end in a child process: wall clock,
-   CPU (the child and its workers) and peak RSS (``ru_maxrss`` of the child and its
-   workers, from ``wait4``). Run twice: the first run parses every source with
-   tree-sitter and highlights it with pygments (cold caches), the second is served
-   from the source analysis and highlighting caches under ``.covgap/`` (warm).
-   Then the phases in-process -- load, gap analysis, ``write_html`` without the
-   highlighting cache at one job and at one per core, and with the warm cache -- so
-   a slow run shows where the time goes.
-2. The index page in headless chromium from ``file://``: navigation start to the
-   files table having rows (``#files tbody tr``), median of 5 loads in fresh contexts.
-3. One file page (the largest source file): navigation start to its last source row.
+1. ``genhtml --branch-coverage`` on the same LCOV and sources;
+2. ``covgap report --format html -o OUT``: cold (no site, no ``.covgap/`` cache),
+   unchanged re-run, new site with the source-analysis cache warm, and after one
+   source file was edited;
+3. the phases in-process (load, summarize, gap analysis, ``write_html``);
+4. in headless chromium from ``file://``: the index (first files-table row) and the
+   5,000-line file page (first row, interactive, every row drawn), beside genhtml's
+   index and genhtml's page of the same file, median of 5 loads in fresh contexts.
+
+The issue's targets are printed with PASS/FAIL; with several sizes, a growth table.
 
 Usage::
 
     python bench/bench_html.py                          # 10,000 files, temporary dir
     python bench/bench_html.py --files 1000 --keep /tmp/htmlbench
-    python bench/bench_html.py --write-results bench/RESULTS-html.md
+    python bench/bench_html.py --files 1000,3000,10000 --write-results bench/RESULTS-html.md
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import platform
 import random
@@ -207,6 +209,12 @@ C = Lang(
 )
 LANGS = (PY, TS, GO, RS, C)
 FILES_PER_PACKAGE = 50
+BIG_FILE = "python/big/src/big_module.py"
+BIG_LINES = 5000
+LINES = (100, 1000)
+"""Source lines a file: 550 on average, so 10,000 files are ~5.5 M source lines of which
+~4 M are executable -- the size of bench/generate.py's full corpus, on which the issue
+compares the HTML report with genhtml."""
 
 
 @dataclass
@@ -234,13 +242,18 @@ class Record:
         return "\n".join(out)
 
 
-def _source_file(rng: random.Random, lang: Lang, path: str, stem: str) -> tuple[str, Record]:
-    """One source file of 50-400 lines and its coverage, function by function."""
+def _source_file(
+    rng: random.Random, lang: Lang, path: str, stem: str, size: int | None = None
+) -> tuple[str, Record]:
+    """One source file of LINES lines (or about ``size``, partly covered) and its
+    coverage, function by function."""
     rec = Record(path)
     style = rng.random()
     # 8% untested, 12% fully tested, the rest mixed (as bench/generate.py).
     p_func = 0.0 if style < 0.08 else 1.0 if style < 0.20 else rng.uniform(0.3, 0.95)
-    target = rng.randint(50, 400)
+    if size is not None:
+        p_func = 0.7
+    target = rng.randint(*LINES) if size is None else size
     text = [line.format(stem=stem) for line in lang.header]
     n_fn = 0
     while len(text) < target or n_fn == 0:
@@ -314,6 +327,13 @@ def generate_repo(root: Path, n_files: int, seed: int = SEED) -> Path:
                 test.parent.mkdir(parents=True, exist_ok=True)
                 body = "".join(lang.test[1].format(i=k) for k in range(rng.randint(2, 8)))
                 test.write_text(body, encoding="utf-8")
+        # One file of 5,000 lines, for the file page target (its own seed: the others
+        # stay the same bytes whatever the size).
+        rel = BIG_FILE
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        text, rec = _source_file(random.Random(seed + 1), PY, rel, "big", size=BIG_LINES)
+        (root / rel).write_text(text, encoding="utf-8")
+        out.write(rec.lcov())
     (root / ".gitignore").write_text("coverage/\n.covgap/\nhtml/\n", encoding="utf-8")
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-C", str(root)]
     if shutil.which("git"):
@@ -335,12 +355,12 @@ class Run:
     rss_mb: float
 
 
-def measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
+def measured(argv: list[str], cwd: Path | None = None) -> Run:
     """Run ``argv`` and return its wall clock, CPU and peak RSS from ``wait4``."""
     started = time.perf_counter()
     devnull = subprocess.DEVNULL
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, env=env, stdout=devnull, stderr=err)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=devnull, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -351,7 +371,7 @@ def measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
 
 
 PHASES = r"""
-import json, os, resource, sys, time
+import json, os, resource, shutil, sys, time
 from pathlib import Path
 from covgap.analysis.gap_analysis import analyze_loaded
 from covgap.analysis.summary import summarize
@@ -373,13 +393,13 @@ loaded = step("load (workspace, read, map)",
               lambda: load_inputs((report,), repo, None, show_progress=False))
 summary = step("summarize", lambda: summarize(loaded.coverage, loaded.workspace,
                unmapped_paths=loaded.unmapped_paths, flag_totals=loaded.flag_totals))
-analysis = step("gap analysis", lambda: analyze_loaded(loaded))
+analysis = step("gap analysis (warm source cache)", lambda: analyze_loaded(loaded))
 for j in jobs:
     n = int(j)
-    step(f"write_html jobs={n}, no highlight cache", lambda: write_html(out / f"j{n}",
-         summary, loaded.coverage, repo, analysis=analysis, jobs=n, cache=False))
-step("write_html, warm highlight cache", lambda: write_html(out / "warm", summary,
-     loaded.coverage, repo, analysis=analysis))
+    step(f"write_html, new site, jobs={n}", lambda: write_html(out / f"j{n}",
+         summary, loaded.coverage, repo, analysis=analysis, jobs=n))
+step("write_html, every page unchanged (linked)", lambda: write_html(out / "again", summary,
+     loaded.coverage, repo, analysis=analysis, previous=out / f"j{jobs[-1]}"))
 print(json.dumps(times))
 """
 
@@ -398,66 +418,71 @@ def phases(repo: Path, report: Path, out: Path, jobs: list[int]) -> dict[str, li
     return result
 
 
-ROWS_SEEN = """
+INIT = """
 window.__covgapRows = null;
+window.__covgapLong = [];
 new MutationObserver(function (changes, observer) {
   if (document.querySelector("#files tbody tr, #source tbody tr")) {
     window.__covgapRows = performance.now();
     observer.disconnect();
   }
 }).observe(document, {childList: true, subtree: true});
+try {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) { window.__covgapLong.push(e.startTime + e.duration); });
+  }).observe({type: "longtask", buffered: true});
+} catch (e) {}
 """
-"""Records when the first table row exists, in ms since navigation start: polling from
-Playwright (wait_for_selector) would add its own latency to the number."""
+"""Records when the first table row exists, in ms since navigation start (polling from
+Playwright would add its own latency), and the end of every long task (> 50 ms)."""
 
 NAV_TIMES = """(() => {
   const n = performance.getEntriesByType("navigation")[0];
-  const fcp = performance.getEntriesByName("first-contentful-paint")[0];
-  return [window.__covgapRows, n.domContentLoadedEventEnd, n.loadEventEnd,
-          fcp ? fcp.startTime : null];
+  const long = window.__covgapLong.length ? Math.max(...window.__covgapLong) : 0;
+  const ready = window.__covgapReady || window.__covgapRows || n.domContentLoadedEventEnd;
+  return {rows: window.__covgapRows, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+          interactive: Math.max(ready, long), drawn: window.__covgapDrawn || null};
 })()"""
 
 
-def _load(page: Any, url: str, selector: str) -> list[float]:
+def _load(page: Any, url: str, selector: str, file_page: bool) -> dict[str, float]:
     page.goto(url, wait_until="commit")
     page.wait_for_selector(selector, state="attached")
     page.wait_for_load_state("load")
-    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
-    times: list[float] = page.evaluate(NAV_TIMES)
+    if file_page:
+        page.wait_for_function("window.__covgapDrawn !== undefined")
+    page.wait_for_timeout(150)  # long-task entries are delivered asynchronously
+    times: dict[str, float] = page.evaluate(NAV_TIMES)
     return times
 
 
-def browser_times(index: Path, file_page: Path) -> dict[str, Any]:
-    """Median times (ms from navigation start) of the index and one file page in
-    headless chromium from file://, each load in a fresh browser context."""
+def browser_times(pages: dict[str, tuple[Path, str, bool]]) -> dict[str, Any]:
+    """Median times (ms from navigation start) of each page in headless chromium from
+    file://, each load in a fresh browser context. ``pages``: label -> (page, a
+    selector that exists once it shows rows, whether it is a covgap file page)."""
     from playwright.sync_api import sync_playwright
 
-    index_runs: list[list[float]] = []
-    file_runs: list[list[float]] = []
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label in pages}
     errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
             for _ in range(LOADS):
                 ctx = browser.new_context(viewport={"width": 1300, "height": 1000})
-                ctx.add_init_script(ROWS_SEEN)
+                ctx.add_init_script(INIT)
                 page = ctx.new_page()
                 page.on("pageerror", lambda e: errors.append(str(e)))
-                index_runs.append(_load(page, index.as_uri(), "#files tbody tr"))
-                file_runs.append(_load(page, file_page.as_uri(), "#source tbody tr"))
+                for label, (path, selector, file_page) in pages.items():
+                    runs[label].append(_load(page, path.as_uri(), selector, file_page))
                 ctx.close()
         finally:
             browser.close()
-    names = ("rows", "DOMContentLoaded", "load", "first paint")
-    out: dict[str, Any] = {"errors": errors, "index loads": [r[0] for r in index_runs]}
-    for label, runs in (("index", index_runs), ("file", file_runs)):
-        for i, name in enumerate(names):
-            out[f"{label} {name}"] = statistics.median(r[i] for r in runs)
+    out: dict[str, Any] = {"errors": errors, "index loads": [r["rows"] for r in runs["index"]]}
+    for label, loads in runs.items():
+        for key in ("rows", "dcl", "load", "interactive", "drawn"):
+            values = [r[key] for r in loads if r.get(key) is not None]
+            out[f"{label} {key}"] = statistics.median(values) if values else float("nan")
     return out
-
-
-def _largest_page(site: Path) -> Path:
-    return max((site / "files").iterdir(), key=lambda p: p.stat().st_size)
 
 
 def machine() -> str:
@@ -469,124 +494,266 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}"
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}; load {load}"
+
+
+@dataclass
+class SizeResult:
+    """One size's numbers, for the growth table."""
+
+    files: int
+    source_lines: int
+    genhtml: Run
+    cold: Run
+    unchanged: Run
+    new_site: Run
+    one_edit: Run
+    index_mb: float
+    rows_ms: float | None = None
+    big_ms: float | None = None
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def run_size(n_files: int, root: Path, args: argparse.Namespace, say: Any) -> SizeResult:
+    """Generate (or reuse) the ``n_files`` repository and measure everything on it."""
+
+    def row(*cells: object) -> None:
+        say("| " + " | ".join(f"{c:.2f}" if isinstance(c, float) else str(c) for c in cells) + " |")
+
+    repo = root / "repo"
+    report = repo / "coverage" / "lcov.info"
+    if not report.exists():
+        started = time.perf_counter()
+        report = generate_repo(repo, n_files)
+        print(f"generated in {time.perf_counter() - started:.1f}s under {repo}", flush=True)
+    with report.open(encoding="utf-8") as fh:
+        covered = [line[3:].strip() for line in fh if line.startswith("SF:")]
+    size = lines = 0
+    for p in covered:
+        data = (repo / p).read_bytes()
+        size += len(data)
+        lines += data.count(b"\n")
+    executable = sum(1 for line in report.open(encoding="utf-8") if line.startswith("DA:"))
+    say(f"### {len(covered):,} files")
+    say()
+    say(
+        f"repository: {len(covered):,} covered source files, {size / 1e6:.1f} MB, "
+        f"{lines:,} source lines ({executable:,} executable); LCOV "
+        f"{report.stat().st_size / 1e6:.1f} MB; one file of {BIG_LINES:,} lines"
+    )
+    site = root / "html"
+    gen_out = root / "genhtml"
+    for d in (site, gen_out, repo / ".covgap"):
+        shutil.rmtree(d, ignore_errors=True)
+    cli = [str(BIN / "covgap"), "report", "--repo", str(repo), "--format", "html"]
+    cli += ["-o", str(site), str(report)]
+    genhtml = ["genhtml", "-q", "--branch-coverage", "--function-coverage", "-o", str(gen_out)]
+    results: dict[str, Run] = {}
+    say()
+    say("| run (child process, one after the other) | wall s | CPU s | peak RSS MB |")
+    say("| --- | ---: | ---: | ---: |")
+    if shutil.which("genhtml"):
+        results["genhtml"] = measured([*genhtml, str(report)], cwd=repo)
+        r = results["genhtml"]
+        row(
+            "`genhtml --branch-coverage` (sources, no highlighting)", r.wall, r.cpu, round(r.rss_mb)
+        )
+    else:
+        results["genhtml"] = Run(float("nan"), float("nan"), float("nan"))
+        say("| genhtml | not installed | | |")
+    labels = {
+        "cold": "covgap, cold: no site, no source-analysis cache",
+        "unchanged": "covgap, unchanged re-run",
+        "new_site": "covgap, new site (site deleted; source-analysis cache warm)",
+        "one_edit": "covgap, one source file edited (1 page written, the rest linked)",
+    }
+    big = repo / BIG_FILE
+    original = big.read_bytes()
+    for key, label in labels.items():
+        if key == "new_site":
+            shutil.rmtree(site, ignore_errors=True)
+        if key == "one_edit":
+            big.write_bytes(original + b"# edited\n")
+        try:
+            results[key] = measured(cli)
+        finally:
+            if key == "one_edit":
+                big.write_bytes(original)
+        r = results[key]
+        row(f"`covgap report --format html`: {label}", r.wall, r.cpu, round(r.rss_mb))
+    # the site is now of the edited file; make it of the original again for the browser
+    measured(cli)
+    pages = list((site / "files").iterdir())
+    total = sum(p.stat().st_size for p in pages)
+    index_size = (site / "index.html").stat().st_size
+    gaps_size = (site / "gaps.js").stat().st_size
+    gen_size = sum(p.stat().st_size for p in gen_out.rglob("*") if p.is_file())
+    say()
+    say(
+        f"site: {len(pages):,} file pages, {total / 1e6:.0f} MB; index.html "
+        f"{index_size / 1e6:.2f} MB (+ gaps.js {gaps_size / 1e6:.2f} MB, loaded after the "
+        f"first rows); genhtml's site {gen_size / 1e6:.0f} MB"
+    )
+    result = SizeResult(
+        len(covered),
+        lines,
+        results["genhtml"],
+        results["cold"],
+        results["unchanged"],
+        results["new_site"],
+        results["one_edit"],
+        index_size / 1e6,
+    )
+    if not args.no_phases:
+        cores = os.cpu_count() or 1
+        jobs = [1] if cores == 1 else [1, cores]
+        times = phases(repo, report, root / "phases", jobs)
+        say()
+        say("| phase (in-process, warm source cache) | wall s | CPU s |")
+        say("| --- | ---: | ---: |")
+        for name, (wall, cpu) in times.items():
+            say(f"| {name} | {wall:.2f} | {cpu:.2f} |")
+        shutil.rmtree(root / "phases", ignore_errors=True)
+    if not args.no_browser:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            say()
+            say("browser timings skipped: Playwright is not installed (make test-deps)")
+            args.no_browser = True
+    if not args.no_browser:
+        from covgap.report.html import slug
+
+        page = site / "files" / slug(BIG_FILE)
+        gen_page = gen_out / (BIG_FILE + ".gcov.html")
+        targets = {
+            "index": (site / "index.html", "#files tbody tr", False),
+            "file": (page, "#source tbody tr", True),
+        }
+        if gen_page.is_file():
+            targets["genhtml index"] = (gen_out / "index.html", "table", False)
+            targets["genhtml file"] = (gen_page, "pre.source", False)
+        b = browser_times(targets)
+        result.rows_ms = b["index rows"]
+        result.big_ms = b["file interactive"]
+        have_gen = "genhtml file" in targets
+
+        def ms(key: str) -> str:
+            value = b.get(key)
+            return "" if value is None or math.isnan(value) else f"{value:.0f}"
+
+        say()
+        head = ["index.html", f"{BIG_LINES:,}-line file page"]
+        if have_gen:
+            head += ["genhtml's index", "genhtml's page of that file"]
+        row(f"headless chromium, file://, median of {LOADS} (ms from navigation start)", *head)
+        say("| --- |" + " ---: |" * len(head))
+        labels = ["index", "file"] + (["genhtml index", "genhtml file"] if have_gen else [])
+        for name, key in (
+            ("first table row in the DOM", "rows"),
+            ("interactive (drawn, handlers on, no long task after)", "interactive"),
+            ("every source row drawn (slices after the first)", "drawn"),
+            ("DOMContentLoaded", "dcl"),
+            ("load event", "load"),
+        ):
+            row(name, *(ms(f"{label} {key}") for label in labels))
+        say()
+        say("index, first row (ms), each load: " + ", ".join(f"{v:.0f}" for v in b["index loads"]))
+        if b["errors"]:
+            say(f"page errors: {b['errors'][:3]}")
+    g = result.genhtml.wall
+    say()
+    say("| target (issue 14, stated for 10,000 files) | measured | verdict |")
+    say("| --- | ---: | --- |")
+    ratio = result.cold.wall / g
+    say(
+        f"| cold generation <= 1/10 of genhtml's time | {result.cold.wall:.1f} s / {g:.1f} s "
+        f"= {ratio:.2f} | {verdict(ratio <= 0.10)} |"
+    )
+    ratio_new = result.new_site.wall / g
+    say(
+        f"| (the same with the source-analysis cache warm) | {result.new_site.wall:.1f} s / "
+        f"{g:.1f} s = {ratio_new:.2f} | {verdict(ratio_new <= 0.10)} |"
+    )
+    say(
+        f"| unchanged re-run <= 2 s | {result.unchanged.wall:.2f} s | "
+        f"{verdict(result.unchanged.wall <= 2.0)} |"
+    )
+    say(f"| index page <= 2 MB | {result.index_mb:.2f} MB | {verdict(result.index_mb <= 2.0)} |")
+    if result.rows_ms is not None and result.big_ms is not None:
+        say(
+            f"| index first rows <= 300 ms | {result.rows_ms:.0f} ms | "
+            f"{verdict(result.rows_ms <= 300)} |"
+        )
+        say(
+            f"| {BIG_LINES:,}-line file page interactive <= 300 ms | {result.big_ms:.0f} ms | "
+            f"{verdict(result.big_ms <= 300)} |"
+        )
+    return result
+
+
+def growth(results: list[SizeResult], say: Any) -> None:
+    """Time and memory per size, so a change in the slope shows (issue 14, item 5)."""
+    say()
+    say("### Growth")
+    say()
+    say(
+        "| files | source lines | genhtml s / MB | cold s / MB | new site s / MB "
+        "| unchanged s / MB | one edit s | index MB | first rows ms | 5,000-line page ms |"
+    )
+    say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        ms = ["" if v is None else f"{v:.0f}" for v in (r.rows_ms, r.big_ms)]
+        say(
+            f"| {r.files:,} | {r.source_lines:,} | {r.genhtml.wall:.1f} / {r.genhtml.rss_mb:.0f} "
+            f"| {r.cold.wall:.1f} / {r.cold.rss_mb:.0f} | {r.new_site.wall:.1f} / "
+            f"{r.new_site.rss_mb:.0f} | {r.unchanged.wall:.2f} / {r.unchanged.rss_mb:.0f} "
+            f"| {r.one_edit.wall:.1f} | {r.index_mb:.2f} | {ms[0]} | {ms[1]} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument(
+        "--files", default="10000", help="repository sizes, comma-separated (default 10000)"
+    )
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     parser.add_argument("--no-browser", action="store_true", help="skip the chromium timings")
     parser.add_argument("--no-phases", action="store_true", help="skip the in-process phases")
     parser.add_argument("--write-results", type=Path, help="append the results to this file")
     args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.files.split(",")]
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="covgap-bench-html-"))
-    repo = root / "repo"
+    base = args.keep or Path(tempfile.mkdtemp(prefix="covgap-bench-html-"))
     lines: list[str] = []
 
     def say(text: str = "") -> None:
         print(text, flush=True)
         lines.append(text)
 
-    def row(*cells: object) -> None:
-        """A Markdown table row: floats (seconds) with two decimals, ints as they are."""
-        say("| " + " | ".join(f"{c:.2f}" if isinstance(c, float) else str(c) for c in cells) + " |")
-
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    say(f"## {stamp}: {', '.join(f'{n:,}' for n in sizes)} files")
+    say()
+    say(f"Machine: {machine()}.")
+    results: list[SizeResult] = []
     try:
-        report = repo / "coverage" / "lcov.info"
-        if not report.exists():
-            started = time.perf_counter()
-            report = generate_repo(repo, args.files)
-            print(f"generated in {time.perf_counter() - started:.1f}s under {repo}")
-        with report.open(encoding="utf-8") as fh:
-            covered = [line[3:].strip() for line in fh if line.startswith("SF:")]
-        sources = len(covered)
-        size = sum((repo / p).stat().st_size for p in covered)
-        say(
-            f"repository: {sources:,} covered source files, {size / 1e6:.1f} MB; "
-            f"LCOV {report.stat().st_size / 1e6:.1f} MB"
-        )
-        shutil.rmtree(repo / ".covgap", ignore_errors=True)
-        site = root / "html"
-        cli = [
-            str(BIN / "covgap"),
-            "report",
-            "--repo",
-            str(repo),
-            "--format",
-            "html",
-            "-o",
-            str(site),
-            str(report),
-        ]
+        for n in sizes:
+            say()
+            results.append(run_size(n, base / f"files-{n}", args, say))
+        if len(results) > 1:
+            growth(results, say)
         say()
-        say("| run | wall s | CPU s | peak RSS MB |")
-        say("| --- | ---: | ---: | ---: |")
-        for label in ("cold caches", "warm caches"):
-            r = measured(cli)
-            row(f"`covgap report --format html` ({label})", r.wall, r.cpu, round(r.rss_mb))
-        pages = list((site / "files").iterdir())
-        total = sum(p.stat().st_size for p in pages)
-        index_size = (site / "index.html").stat().st_size
-        say()
-        say(
-            f"site: {len(pages):,} file pages, {total / 1e6:.0f} MB; "
-            f"index.html {index_size / 1e6:.2f} MB"
-        )
-        if not args.no_phases:
-            cores = os.cpu_count() or 1
-            jobs = [1] if cores == 1 else [1, cores]
-            times = phases(repo, report, root / "phases", jobs)
-            say()
-            say("| phase (in-process, warm source cache) | wall s | CPU s |")
-            say("| --- | ---: | ---: |")
-            for name, (wall, cpu) in times.items():
-                say(f"| {name} | {wall:.2f} | {cpu:.2f} |")
-            shutil.rmtree(root / "phases", ignore_errors=True)
-        if not args.no_browser:
-            page = _largest_page(site)
-            b = browser_times(site / "index.html", page)
-            verdict = "PASS" if b["index rows"] < INDEX_TARGET_MS else "FAIL"
-            kb = page.stat().st_size / 1e3
-            say()
-            row(
-                f"headless chromium, file://, median of {LOADS} (ms)",
-                "index.html",
-                f"{kb:.0f} kB file page",
-            )
-            say("| --- | ---: | ---: |")
-            row(
-                "first table row in the DOM",
-                f"{b['index rows']:.0f} ({verdict} < 1 s)",
-                round(b["file rows"]),
-            )
-            row(
-                "DOMContentLoaded",
-                round(b["index DOMContentLoaded"]),
-                round(b["file DOMContentLoaded"]),
-            )
-            row(
-                "first contentful paint",
-                round(b["index first paint"]),
-                round(b["file first paint"]),
-            )
-            row("load event", round(b["index load"]), round(b["file load"]))
-            say()
-            say(
-                "index, first row (ms), each load: "
-                + ", ".join(f"{v:.0f}" for v in b["index loads"])
-            )
-            if b["errors"]:
-                say(f"page errors: {b['errors'][:3]}")
+        say(f"Machine at the end: {machine()}.")
         if args.write_results:
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            head = [f"## {stamp}: {args.files:,} files", "", f"Machine: {machine()}.", ""]
             with args.write_results.open("a", encoding="utf-8") as fh:
-                fh.write("\n".join([*head, *lines, "", ""]))
+                fh.write("\n".join([*lines, "", ""]))
     finally:
         if args.keep is None:
-            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
     return 0
 
 

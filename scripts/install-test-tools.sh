@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   lcov            # lcov --summary / genhtml: LCOV fidelity and benchmarks
   llvm-19         # llvm-profdata-19 / llvm-cov-19 for Rust -C instrument-coverage
+  clang-19 libclang-rt-19-dev   # C -fprofile-instr-generate -fcoverage-mapping (tests/data/llvm-cov-c); the runtime is only recommended
   ruby ruby-simplecov ruby-rspec   # SimpleCov fidelity
   chromium        # headless browser tests of the HTML report
   golang-go       # go test -coverprofile

@@ -124,3 +124,12 @@ def pg_url(pg_cluster) -> str:  # type: ignore[no-untyped-def]
     """The URL of a fresh, empty database on the session's cluster."""
     url: str = pg_cluster.create_database()
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A covgap server's store URL, on SQLite and on the session's real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/server.db"
+    url: str = request.getfixturevalue("pg_url")
+    return url

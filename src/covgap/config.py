@@ -41,20 +41,42 @@ NUMBER = (int, float)
 STRINGS = ("list", (str,))
 TARGET = (int, float, dict)  # a number, or a table checked by _check_target
 
-SCHEMA: dict[str, Any] = {
-    "components": (
-        "list",
-        (
+# `[components.NAME.run]` (covgap run): how a component measures itself (docs/run.md).
+RUN = (
+    "table",
+    {
+        "runner": (str,),
+        "command": (str, list),
+        "env": ("table*", (str,)),
+        "suite": (str,),
+        "report": (str,),
+        "ffi": STRINGS,
+        "e2e": (
             "table",
             {
-                "name": (str,),
-                "paths": STRINGS,
-                "target": TARGET,
-                "language": (str,),
-                "critical": (bool,),
+                "binaries": STRINGS,
+                "command": (str, list),
+                "suite": (str,),
+                "env": ("table*", (str,)),
             },
         ),
-    ),
+    },
+)
+
+COMPONENT = {
+    "name": (str,),
+    "paths": STRINGS,
+    "target": TARGET,
+    "language": (str,),
+    "critical": (bool,),
+    "run": RUN,
+}
+
+SCHEMA: dict[str, Any] = {
+    # `[[components]]` (a list), or `[components.NAME]` tables keyed by name: the form
+    # `[components.NAME.run]` needs; a keyed entry without paths only configures `run`
+    # for a detected component of that name.
+    "components": ("either", ("list", ("table", COMPONENT)), ("table*", ("table", COMPONENT))),
     "detect_components": (bool,),
     "paths": (
         "table",
@@ -163,6 +185,8 @@ class Config:
     include_external: bool = False
     """Count files outside the repository that nothing maps (``[paths] include_external``)."""
     raw: dict[str, Any] = field(default_factory=dict)
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``[components.NAME.run]`` tables by component name (``covgap run``), validated."""
 
     def section(self, name: str) -> dict[str, Any]:
         """The validated table ``name`` (empty when absent)."""
@@ -188,6 +212,14 @@ def _check(node: Any, value: Any, key: str, path: str | None) -> None:
             _check_target(value, key, path)
         return
     kind = node[0]
+    if kind == "either":
+        try:
+            _check(node[1], value, key, path)
+        except ConfigError:
+            if isinstance(value, list):
+                raise
+            _check(node[2], value, key, path)
+        return
     if kind == "list":
         if not isinstance(value, list):
             raise ConfigError(f"expected an array, got {type(value).__name__}", key=key, path=path)
@@ -255,7 +287,15 @@ def validate(table: dict[str, Any], path: str | None = None, prefix: str = "") -
             _check_percent(table["gates"][pct_key], f"{prefix}gates.{pct_key}", path)
     components = []
     seen: set[str] = set()
-    for i, comp in enumerate(table.get("components", [])):
+    declared = table.get("components", [])
+    runs: dict[str, dict[str, Any]] = {}
+    if isinstance(declared, dict):  # [components.NAME]: name from the key
+        keyed = [{"name": name, **comp} for name, comp in declared.items()]
+        runs = {c["name"]: c["run"] for c in keyed if "run" in c}
+        declared = [c for c in keyed if "paths" in c]
+    else:
+        runs = {c["name"]: c["run"] for c in declared if "run" in c and "name" in c}
+    for i, comp in enumerate(declared):
         where = f"{prefix}components[{i}]"
         if "name" not in comp:
             raise ConfigError("a component needs a name", key=where, path=path)
@@ -283,6 +323,7 @@ def validate(table: dict[str, Any], path: str | None = None, prefix: str = "") -
         path_include=list(paths.get("include", [])),
         include_external=paths.get("include_external", False),
         raw=table,
+        runs=runs,
     )
 
 

@@ -232,6 +232,19 @@ def uncovered_ranges(lines: array[int], hits: array[int]) -> list[tuple[LineNo, 
     return ranges
 
 
+def _union_columns(
+    a: Mapping[str, array[int]], b: Mapping[str, array[int]]
+) -> dict[str, array[int]]:
+    """Per name, the union of two sorted line columns (flags and contexts merge so)."""
+    if not b:
+        return dict(a)
+    out = dict(a)
+    for name, covered in b.items():
+        mine = out.get(name)
+        out[name] = covered if mine is None else array("i", sorted(set(mine) | set(covered)))
+    return out
+
+
 class FileCoverage:
     """The coverage of one source file: lines, branches, functions and suite flags.
 
@@ -247,6 +260,7 @@ class FileCoverage:
         "br_branch",
         "br_line",
         "br_taken",
+        "contexts",
         "flags",
         "functions",
         "hits",
@@ -263,6 +277,10 @@ class FileCoverage:
     br_taken: array[int]
     functions: tuple[Function, ...]
     flags: dict[FlagName, array[int]]
+    contexts: dict[str, array[int]]
+    """Which test ran each line, where the tool recorded it (coverage.py's dynamic
+    contexts): a test's name → the sorted lines it ran. Same shape as ``flags``, but
+    finer: many tests per suite. Empty when the tool recorded none."""
     _counts: Counts | None
     _ranges: list[tuple[LineNo, LineNo]] | None
 
@@ -279,6 +297,7 @@ class FileCoverage:
         branches: BranchColumns | None = None,
         functions: Iterable[Function] = (),
         flags: Mapping[FlagName, array[int]] | None = None,
+        contexts: Mapping[str, array[int]] | None = None,
     ) -> None:
         if branches is not None:
             br_line, br_block, br_branch, br_taken = branches
@@ -294,6 +313,7 @@ class FileCoverage:
             funcs = tuple(sorted(funcs, key=lambda f: (f.start_line, f.name)))
         self.functions = funcs
         self.flags = dict(flags) if flags else {}
+        self.contexts = dict(contexts) if contexts else {}
         self._counts = None
         self._ranges = None
         if len(self.lines) != len(self.hits):
@@ -377,6 +397,17 @@ class FileCoverage:
                 found.append(flag)
         return frozenset(found)
 
+    def contexts_for_line(self, line: LineNo) -> tuple[str, ...]:
+        """Which tests ran ``line`` (sorted; empty when no test context was recorded)."""
+        from bisect import bisect_left
+
+        found = []
+        for name, covered in self.contexts.items():
+            i = bisect_left(covered, line)
+            if i < len(covered) and covered[i] == line:
+                found.append(name)
+        return tuple(sorted(found))
+
     # -- transformations -----------------------------------------------------------
 
     def renamed(self, path: str) -> FileCoverage:
@@ -416,6 +447,7 @@ class FileCoverage:
         for flag, covered in other.flags.items():
             mine = flags.get(flag)
             flags[flag] = covered if mine is None else array("i", sorted(set(mine) | set(covered)))
+        contexts = _union_columns(self.contexts, other.contexts)
         return FileCoverage(
             self.path,
             lines,
@@ -423,6 +455,7 @@ class FileCoverage:
             branches=branches,
             functions=functions,
             flags=flags,
+            contexts=contexts,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -439,6 +472,8 @@ class FileCoverage:
             and self.functions == other.functions
             and {k: v for k, v in self.flags.items() if v}
             == {k: v for k, v in other.flags.items() if v}
+            and {k: v for k, v in self.contexts.items() if v}
+            == {k: v for k, v in other.contexts.items() if v}
         )
 
     __hash__ = None  # type: ignore[assignment]

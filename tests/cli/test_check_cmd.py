@@ -482,6 +482,31 @@ def test_new_files_need_tests_with_source_analysis(repo: Path) -> None:
     assert r.exit_code == 0, r.output
 
 
+def test_source_fallback_is_in_checks_json_and_markdown(  # type: ignore[no-untyped-def]
+    repo: Path, missing_grammars
+) -> None:
+    """Issue 10: the analysis a rule used fell back to regex: said in every output."""
+    missing_grammars("python")
+    write(repo, "covgap.toml", "[gates]\nnew_files_need_tests = true\n")
+    git(repo, "commit", "-q", "-am", "policy")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, "src/app/lonely.py", "def h():\n    return 3\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "new file")
+    write(repo, "now.info", lcov({"src/app/lonely.py": {1: 1, 2: 1}}))
+    r = invoke(repo, "check", "now.info", "--base", "main", "--format", "json")
+    assert r.exit_code == 1, r.output
+    said = [ln for ln in r.stderr.splitlines() if ln.startswith("covgap: note: Python:")]
+    assert len(said) == 1 and "analysed without tree-sitter" in said[0]
+    notes = json.loads(r.stdout)["source_notes"]
+    assert [(n["language"], n["kind"], n["analyser"]) for n in notes] == [
+        ("Python", "fallback", "regex")
+    ]
+    assert notes[0]["message"] == said[0].removeprefix("covgap: note: ")
+    r = invoke(repo, "check", "now.info", "--base", "main", "--format", "markdown")
+    assert f"> source analysis: {notes[0]['message']}" in r.stdout.replace("\\", "")
+
+
 def test_covgaps_own_gates_are_valid_config() -> None:
     """The dogfood table in pyproject.toml loads and sets the three overall minimums."""
     from covgap.config import load_config

@@ -219,7 +219,7 @@ def test_trend_carryforward_and_flaky(history: History) -> None:
         "json",
     )
     assert result.exit_code == 0, result.output
-    points = json.loads(result.output)["points"]
+    points = json.loads(result.stdout)["points"]
     assert [p["commit"] for p in points] == [history.sha[c] for c in ("c1", "c2", "c3", "c4", "c5")]
     assert points[0]["totals"] == expected_totals(1, 1)
     assert points[1]["totals"] == expected_totals(2, 1)
@@ -378,7 +378,7 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
         "--format",
         "json",
     )
-    points = json.loads(result.output)["points"]
+    points = json.loads(result.stdout)["points"]
     assert len(points) == 1 and points[0]["commit"] == sha
     assert points[0]["totals"] == by_hand.as_dict()
     assert points[0]["uploads"] == 8
@@ -406,7 +406,8 @@ def run_cli(*args: str) -> Result:
 def test_bad_stores_are_one_line_exit_2(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
     report = tmp_path / "l.info"
-    report.write_text(lcov({"a.py": {1: 1}}))
+    # with branch data, so that the store's error is the only line on stderr (no note)
+    report.write_text("SF:a.py\nDA:1,1\nBRDA:1,0,0,1\nBRDA:1,0,1,0\nend_of_record\n")
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"garbage" * 200)
     cases = [
@@ -496,10 +497,10 @@ def test_carryforward_can_be_switched_off(tmp_path: Path) -> None:
     h.commit("c2", 1, 1, "two")
     h.record("c1", 1, 1)
     result = h.record("c2", 1, 1, suites=("unit",))
-    assert json.loads(result.output)["run"]["carried"] == []
+    assert json.loads(result.stdout)["run"]["carried"] == []
     (h.repo / "covgap.toml").write_text('[history.carryforward]\n"*" = false\ne2e = true\n')
     result = h.record("c2", 1, 1, suites=("unit",))
-    assert [c["suite"] for c in json.loads(result.output)["run"]["carried"]] == ["e2e"]
+    assert [c["suite"] for c in json.loads(result.stdout)["run"]["carried"]] == ["e2e"]
     unit = f"unit={h.reports / 'c2-unit-None.info'}"
     text = cli("record", unit, "--repo", str(h.repo), "--store", h.url,
                "--branch", "main", "--repository", "example/repo").output  # fmt: skip

@@ -19,6 +19,7 @@ from covgap.report.check_report import (
     diff_markdown,
     diff_terminal,
 )
+from covgap.source.notes import AnalysisNote
 
 Golden = Callable[[str, str], None]
 
@@ -88,6 +89,16 @@ def sample() -> GateResult:
         patch=[PatchFile("src/a.py", 4, (3, 5), (7,), True)],
         diffcov=dc,
         notes=["baseline has totals only"],
+        source_notes=[
+            AnalysisNote(
+                "python",
+                "fallback",
+                "tree_sitter_python is not installed",
+                3,
+                ("tests", "functions (complexity estimated)"),
+                ("error paths", "imports"),
+            )
+        ],
     )
 
 
@@ -103,6 +114,7 @@ def test_check_markdown(golden: Golden) -> None:
     # A failing 79.9996 % is never shown as the limit.
     assert "| 79.99 % | ≥ 80 % |" in text
     assert "src/a\\|b.py" not in text.split("###")[0]  # offenders are listed below the table
+    assert "> source analysis: Python: 3 files analysed without tree-sitter" in text
 
 
 def test_check_json_is_exact_and_deterministic(golden: Golden) -> None:
@@ -111,6 +123,10 @@ def test_check_json_is_exact_and_deterministic(golden: Golden) -> None:
     doc = json.loads(data)
     assert doc["verdicts"][0]["measured_exact"] == "199999/2500"
     assert doc["diff"]["UNC"] == 1 and doc["ok"] is False
+    # Issue 10: the source analysis' fallback is in the JSON, as covgap tests writes it.
+    [note] = doc["source_notes"]
+    assert (note["language"], note["analyser"], note["files"]) == ("Python", "regex", 3)
+    assert note["message"].startswith("Python: 3 files analysed without tree-sitter")
     golden("check/verdicts.json", data.decode())
 
 

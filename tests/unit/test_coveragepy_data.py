@@ -66,11 +66,14 @@ def test_absolute_paths_of_another_machine_are_found_under_the_data_dir() -> Non
     assert cs.notes == ()
 
 
-def test_contexts_are_noted_and_readable() -> None:
+def test_contexts_are_kept_per_line_and_readable() -> None:
     cs = read_report(HERE / "branch.coverage")
-    assert len(cs.notes) == 1
-    assert "coverage.py context(s) recorded" in cs.notes[0]
+    assert cs.notes == ()
     assert cs.flags == ()
+    assert cs.files["src/shop/cart.py"].contexts_for_line(9) == (
+        "unit|test_cart.test_add_and_total",
+        "unit|test_cart.test_discount",
+    )
     contexts = coveragepy_data.read_contexts(HERE / "branch.coverage")
     cart = contexts["src/shop/cart.py"]
     # Cart.add's body (line 9) ran in two tests.

@@ -175,11 +175,13 @@ def test_excluded_lines_are_not_lines() -> None:
     assert 33 not in shop.lines and 34 not in shop.lines
 
 
-def test_contexts_are_a_side_structure_not_flags() -> None:
+def test_contexts_are_kept_per_line_not_as_flags() -> None:
     path = HERE / "contexts.json"
     cs = read_report(path)
     assert cs.flags == ()
-    assert any("contexts present" in note for note in cs.notes)
+    shop = cs.files["shop.py"]
+    assert shop.contexts_for_line(9) == ("test_shop.test_cart",)
+    assert "" not in shop.contexts  # the default context names no test
     with path.open("rb") as f:
         contexts = read_contexts(f, str(path))
     raw = json.loads(path.read_text())

@@ -47,10 +47,15 @@ def test_failures_come_first_and_the_cap_is_announced() -> None:
     )
     out = render_annotations(result, limit=5).splitlines()
     assert out[0].startswith(
-        "::error file=a.py,line=1,endLine=1,title=covgap%3A overall line coverage::"
+        "::error file=a.py,line=1,endLine=1,title=covgap%3A line%3A overall line coverage::"
     )
-    assert out[1] == "::error file=b.py,title=covgap%3A overall line coverage::too low: whole file"
-    assert out[2].startswith("::error title=covgap%3A patch::none covered (measured 0.00 %25")
+    assert (
+        out[1]
+        == "::error file=b.py,title=covgap%3A line%3A overall line coverage::too low: whole file"
+    )
+    assert out[2].startswith(
+        "::error title=covgap%3A patch%3A patch::none covered (measured 0.00 %25"
+    )
     assert len(out) == 5
     assert out[-1] == "::notice::9 more covgap annotations not shown"
 
@@ -59,3 +64,33 @@ def test_paths_from_the_top_of_the_checkout() -> None:
     result = GateResult([], patch=[PatchFile("a.py", 1, (), (2,), True)])
     out = render_annotations(result, path_prefix="services/api/")
     assert out.startswith("::warning file=services/api/a.py,line=2,endLine=2,")
+
+
+def test_titles_name_the_config_key_and_the_option() -> None:
+    """Issue 10: a rule is named by its config key as well as in words, as in the terminal."""
+    target = Verdict(
+        "component:core:branch",
+        "core branch coverage",
+        Status.FAIL,
+        Fraction(50),
+        Fraction(80),
+        config_key="components.core.target",
+        reason="too low",
+    )
+    line = Verdict(
+        "line",
+        "overall line coverage",
+        Status.FAIL,
+        Fraction(50),
+        Fraction(80),
+        config_key="gates.line",
+        reason="too low",
+        option="--fail-under-lines",
+    )
+    out = render_annotations(GateResult([target, line])).splitlines()
+    assert out[0].startswith(
+        "::error title=covgap%3A components.core.target%3A core branch coverage::too low"
+    )
+    assert out[1].startswith(
+        "::error title=covgap%3A line (--fail-under-lines)%3A overall line coverage::too low"
+    )

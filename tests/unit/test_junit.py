@@ -90,3 +90,34 @@ def test_junit_golden(golden: Callable[[str, str], None]) -> None:
         ]
     )
     golden("check/rules.junit.xml", render_junit(result, timestamp=WHEN).decode())
+
+
+def test_testcases_name_the_config_key_and_the_option(schema: etree.XMLSchema) -> None:
+    """Issue 10: each rule by its config key and in words, as the terminal names it."""
+    result = GateResult(
+        [
+            Verdict(
+                "component:core:line",
+                "core line coverage",
+                Status.PASS,
+                Fraction(90),
+                Fraction(80),
+                config_key="components.core.target",
+            ),
+            Verdict(
+                "patch",
+                "coverage of new and changed lines",
+                Status.PASS,
+                Fraction(90),
+                Fraction(80),
+                config_key="gates.patch",
+                option="--fail-under-patch",
+            ),
+        ]
+    )
+    root = parse(render_junit(result, timestamp=WHEN))
+    schema.assertValid(root)
+    assert [c.get("name") for c in root.findall("testcase")] == [
+        "components.core.target: core line coverage",
+        "patch (--fail-under-patch): coverage of new and changed lines",
+    ]

@@ -18,6 +18,7 @@ from covgap.formats.llvm_json import MAX_FILE_LINES, line_counts, read, sniff
 from covgap.model import CoverageSet
 
 HERE = DATA / "llvm-cov"
+HERE_C = DATA / "llvm-cov-c"
 EDGE = DATA / "edge"
 
 
@@ -151,11 +152,87 @@ def test_fresh_rust_build_equals_llvm_cov_report(tmp_path: Path) -> None:
     _check_filtered(tmp_path)
 
 
+def _check_c_against_llvm_cov(folder: Path) -> None:
+    """covgap's figures for the clang build are llvm-cov report's, per file and in total."""
+    native = json.loads((folder / "native.json").read_text())
+    cs = read_report(folder / "export.json")
+    report = {f"src/{k}": v for k, v in native["files"].items() if k != "TOTAL"}
+    assert set(report) == set(cs.files)
+    for path, row in report.items():
+        c = cs.files[path].counts()
+        assert (c.lines_total, c.lines_missed) == (row["lines"], row["lines_missed"]), path
+        assert (c.functions_total, c.functions_missed) == (
+            row["functions"],
+            row["functions_missed"],
+        ), path
+        assert (c.branches_total, c.branches_missed) == (
+            row["branches"],
+            row["branches_missed"],
+        ), path
+    t = cs.totals()
+    totals = native["export_totals"]
+    assert (t.lines_total, t.lines_covered) == (
+        totals["lines"]["count"],
+        totals["lines"]["covered"],
+    )
+    assert (t.functions_total, t.functions_covered) == (
+        totals["functions"]["count"],
+        totals["functions"]["covered"],
+    )
+    assert (t.branches_total, t.branches_covered) == (
+        totals["branches"]["count"],
+        totals["branches"]["covered"],
+    )
+    assert native["files"]["TOTAL"]["lines"] == t.lines_total
+    assert not any("differ from covgap's count" in note for note in cs.notes), cs.notes
+    # The lines covgap leaves out are exactly the macro bodies llvm-cov show maps
+    # (its DA records): util.c's SWAP_IF_GREATER (lines 6-12) and util.h's
+    # POSITIVE_OR (16-18), both outside every function of their file.
+    lcov = _lcov_records(folder / "export.info")
+    left_out = {path: sorted(set(lcov[path]["DA"]) - set(cs.files[path].lines)) for path in report}
+    assert left_out == {
+        "src/main.c": [],
+        "src/shapes.c": [],
+        "src/util.c": list(range(6, 13)),
+        "src/util.h": [16, 17, 18],
+    }
+    for path in report:  # every other line has llvm-cov's own count
+        kept = cs.files[path].hits_by_line()
+        assert kept == {k: v for k, v in lcov[path]["DA"].items() if k in kept}, path
+
+
+def test_committed_c_export_equals_llvm_cov_report() -> None:
+    """clang's macro bodies are in the file view but not in llvm-cov report (#10)."""
+    _check_c_against_llvm_cov(HERE_C)
+
+
+def test_c_lcov_export_note_gives_llvm_covs_lf_and_the_da_records() -> None:
+    """llvm-cov's own LCOV export lists macro bodies in DA but not in LF: both said."""
+    native = json.loads((HERE_C / "native.json").read_text())["files"]["TOTAL"]
+    cs = read_report(HERE_C / "export.info")
+    da = sum(len(r["DA"]) for r in _lcov_records(HERE_C / "export.info").values())
+    assert cs.totals().lines_total == da == native["lines"] + 10
+    [note] = [n for n in cs.notes if "differ from covgap's count" in n]
+    covered = native["lines"] - native["lines_missed"]
+    assert f"lines {covered}/{native['lines']} in the report" in note
+
+
+@pytest.mark.realtool
+def test_fresh_c_build_equals_llvm_cov_report(tmp_path: Path) -> None:
+    """Rebuild the C program with clang-19, run it, and compare with llvm-cov-19 report."""
+    require_tool("clang-19", "llvm-cov-19", "llvm-profdata-19", "python3")
+    env = dict(os.environ, OUT=str(tmp_path))
+    subprocess.run(["sh", str(HERE_C / "make.sh")], check=True, env=env, timeout=300)
+    _check_c_against_llvm_cov(tmp_path)
+
+
 def test_edge_expansions_gaps_and_version_2_0_0() -> None:
     cs = read_report(EDGE / "llvm-expansion-v2.0.0.json")
     assert cs.notes == ()
     mc = cs.files["/src/m.c"]
-    assert mc.hits_by_line() == {3: 5, 5: 5, 6: 5, 7: 0, 8: 5}
+    # Line 3 is in the file's segments but in no function defined in m.c (as the body
+    # of a macro defined there is): llvm-cov report does not count it, nor does covgap.
+    assert mc.hits_by_line() == {5: 5, 6: 5, 7: 0, 8: 5}
     assert [(f.name, f.start_line, f.end_line, f.hits) for f in mc.functions] == [("f", 5, 8, 5)]
     # The macro's branch is counted for f, on the expansion's line; then f's own one.
     assert list(mc.branches()) == [
@@ -316,3 +393,14 @@ def test_export_totals_are_compared_when_files_have_no_summary() -> None:
     cs = read(io.BytesIO(json.dumps(doc).encode()), "e.json")
     (note,) = [n for n in cs.notes if "llvm-cov's per-file summary" in n]
     assert "totals: " in note
+
+
+def test_a_header_only_expanded_into_other_files_has_no_lines_of_its_own() -> None:
+    """A header whose only mapped code is a macro body expanded in m.c's function: no
+    function of the header, so no lines (llvm-cov report's row for it is 0 lines)."""
+    doc = json.loads((EDGE / "llvm-expansion-v2.0.0.json").read_text())
+    export = doc["data"][0]
+    export["functions"] = [f for f in export["functions"] if f["name"] != "inline_helper"]
+    cs = read(io.BytesIO(json.dumps(doc).encode()), "hdr.json")
+    assert cs.files["/src/m.h"].hits_by_line() == {}
+    assert cs.files["/src/m.c"].hits_by_line() == {5: 5, 6: 5, 7: 0, 8: 5}

@@ -106,3 +106,23 @@ def test_empty_result_is_valid_and_deterministic(validator: jsonschema.Draft4Val
 def test_sarif_golden(golden: Callable[[str, str], None]) -> None:
     data = render_sarif(sample(), config_path="covgap.toml", config_lines={"gates.patch": 3})
     golden("check/sample.sarif.json", data.decode())
+
+
+def test_rules_and_messages_name_the_config_key(validator: jsonschema.Draft4Validator) -> None:
+    """Issue 10: descriptors and results name each rule by config key and in words."""
+    result = sample()
+    result.verdicts[0].option = "--fail-under-lines"
+    doc = json.loads(render_sarif(result, config_path="covgap.toml"))
+    validator.validate(doc)
+    rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["covgap/line"]["shortDescription"]["text"] == "line: overall line coverage"
+    assert rules["covgap/line"]["properties"] == {"configKey": "gates.line"}
+    assert rules["covgap/patch"]["shortDescription"]["text"] == (
+        "patch: coverage of new and changed lines"
+    )
+    assert "properties" not in rules["covgap/max_drop"]  # no config key known
+    messages = {r["ruleId"]: r["message"]["text"] for r in doc["runs"][0]["results"]}
+    assert messages["covgap/line"].startswith(
+        "line (--fail-under-lines): overall line coverage: line coverage 79.99 %"
+    )
+    assert messages["covgap/patch"].startswith("patch: coverage of new and changed lines: ")

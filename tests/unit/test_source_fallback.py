@@ -250,6 +250,151 @@ def test_ruby_fallback_counts_tests(missing_grammars) -> None:  # type: ignore[n
     ]
 
 
+JS_TESTS = b"""\
+// Cart specs (it("in a comment") is not a test).
+const { describe, context, it, xit } = require("mocha");
+
+describe("Cart", function () {
+  it("adds", () => { expect(`{${1}}`).toBe("{1}"); });
+
+  context(`when empty`, () => {
+    xit("is pending", () => {});
+    it.todo("totals zero");
+    it("never negative", () => fc.assert(fc.property(fc.nat(), (n) => n >= 0)));
+  });
+
+  describe.skip("legacy", () => {
+    it.only("does not run", async function () {});
+  });
+
+  it.each([
+    [1, 2],
+    [3, 4],
+  ])("sums %i and %i", (a, b) => {});
+
+  test.each`
+    a    | b
+    ${1} | ${2}
+  `("table $a", ({ a }) => {});
+
+  it("no callback");
+});
+
+it("top level", (done) => done());
+bench("sorting", () => [3, 1].sort());
+Deno.test("deno style", () => {});
+const notATest = "it('inside a string')";
+"""
+
+
+def _tests(sf: object) -> list[tuple[str, int, str, bool, str]]:
+    return [(t.name, t.line, t.kind, t.skipped, t.framework) for t in sf.tests]  # type: ignore[attr-defined]
+
+
+def test_js_fallback_counts_tests_as_tree_sitter_does(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    """Issue 10: Jest/Vitest/Mocha/node:test tests without the grammar, as with it."""
+    real = analyze_source("test/cart.spec.js", JS_TESTS, "javascript")
+    assert real.analyser != "regex"
+    missing_grammars("javascript", "typescript", "tsx")
+    sf = analyze_source("test/cart.spec.js", JS_TESTS, "javascript")
+    assert sf.analyser == "regex"
+    assert _tests(sf) == [
+        ("Cart > adds", 5, "test", False, "mocha"),
+        ("Cart > when empty > is pending", 8, "test", True, "mocha"),
+        ("Cart > when empty > totals zero", 9, "test", True, "mocha"),
+        ("Cart > when empty > never negative", 10, "property", False, "mocha"),
+        ("Cart > legacy > does not run", 14, "test", True, "mocha"),
+        ("Cart > sums %i and %i", 17, "test", False, "mocha"),
+        ("Cart > table $a", 22, "test", False, "mocha"),
+        ("Cart > no callback", 27, "test", True, "mocha"),
+        ("top level", 30, "test", False, "mocha"),
+        ("sorting", 31, "bench", False, "mocha"),
+        ("deno style", 32, "test", False, "deno"),
+    ]
+    assert _tests(sf) == _tests(real)
+    ts = analyze_source(
+        "src/cart.test.ts", b'import { test } from "vitest";\ntest("x", () => {});\n', "typescript"
+    )
+    assert _tests(ts) == [("x", 2, "test", False, "vitest")]
+
+
+GO_TESTS = b"""\
+package calc
+
+import (
+	"testing"
+	"testing/quick"
+)
+
+var table = `
+func TestInsideARawString(t *testing.T) {}
+`
+
+func TestAdd(t *testing.T) {
+	if Add(1, 2) != 3 { // "}" in a comment
+		t.Fatal(`C:\\`)
+	}
+}
+
+func TestLater(t *testing.T) {
+	t.Skip("not yet")
+}
+
+func Testhelper(t *testing.T) {}
+
+func TestCommutes(t *testing.T) {
+	if err := quick.Check(func(a, b int) bool { return Add(a, b) == Add(b, a) }, nil); err != nil {
+		t.Error(err)
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		Add(1, 2)
+	}
+}
+
+func FuzzAdd(f *testing.F) {
+	f.Fuzz(func(t *testing.T, a int) {})
+}
+
+func ExampleAdd() {
+	fmt.Println(Add(1, 2))
+	// Output: 3
+}
+
+func ExampleAdd_compileOnly() {
+	Add(1, 2)
+}
+
+func (s *suite) TestMethod(t *testing.T) {}
+"""
+
+
+def test_go_fallback_counts_tests_as_tree_sitter_does(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    """Issue 10: go test's functions without the grammar, Benchmark/Fuzz/Example apart."""
+    real = analyze_source("calc/calc_test.go", GO_TESTS, "go")
+    missing_grammars("go")
+    sf = analyze_source("calc/calc_test.go", GO_TESTS, "go")
+    assert sf.analyser == "regex"
+    assert _tests(sf) == [
+        ("TestAdd", 12, "test", False, "go"),
+        ("TestLater", 18, "test", True, "go"),
+        ("TestCommutes", 24, "property", False, "go"),
+        ("BenchmarkAdd", 30, "bench", False, "go"),
+        ("FuzzAdd", 36, "fuzz", False, "go"),
+        ("ExampleAdd", 40, "example", False, "go"),
+        ("ExampleAdd_compileOnly", 45, "example", True, "go"),
+    ]
+    assert _tests(sf) == _tests(real)
+    # go test runs only _test.go files
+    assert analyze_source("calc/calc.go", GO_TESTS, "go").tests == []
+
+
 def test_fallback_finds_as_many_tests_as_tree_sitter_on_the_fixture(  # type: ignore[no-untyped-def]
     missing_grammars,
 ) -> None:
@@ -281,22 +426,59 @@ def test_fallback_finds_as_many_tests_as_tree_sitter_on_the_fixture(  # type: ig
     assert regex == real
 
 
-def test_notes_say_what_each_fallback_misses() -> None:
+def test_js_and_go_fallback_equal_tree_sitter_on_the_fixture(  # type: ignore[no-untyped-def]
+    missing_grammars,
+) -> None:
+    """On the fixture's web/ (Vitest, node:test, Playwright) and go/ modules and the real
+    Go test file, the fallback finds tree-sitter's tests: names, lines, kinds, skips."""
+    from covgap.config import validate
+    from covgap.source import analyze_repo
+    from covgap.workspace import Workspace
+
+    data = Path(__file__).parents[1] / "data" / "source"
+
+    def tests() -> dict[str, list[tuple[str, int, str, bool, str]]]:
+        index = analyze_repo(Workspace.load(data / "repo", validate({})), cache=False, jobs=1)
+        found = {
+            path: _tests(sf)
+            for path, sf in index.files.items()
+            if sf.language in ("javascript", "typescript", "go")
+        }
+        real = data / "real" / "go" / "example_test.go"
+        found["real"] = _tests(analyze_source("x_test.go", real.read_bytes(), "go"))
+        return found
+
+    real = tests()
+    missing_grammars("javascript", "typescript", "tsx", "go")
+    regex = tests()
+    assert sum(len(v) for v in real.values()) > 15
+    assert regex == real
+
+
+def test_notes_say_what_each_fallback_misses(missing_grammars) -> None:  # type: ignore[no-untyped-def]
     from covgap.source import SourceIndex
     from covgap.source.notes import analysis_notes
 
+    missing_grammars("javascript", "go")  # issue 10: their tests are counted, and said so
     index = SourceIndex()
     for path, text, language in (
         ("src/calc.c", C_CODE, "c"),
         ("src/calc.h", b"int add(int a, int b);\n", "c"),
         ("ext/fast.pyx", b"def test_x():\n    pass\n", "python"),
         ("data.weird", b"x\n", "weird"),
+        ("web/app.mjs", b"export function f() {}\n", "javascript"),
+        ("tool/main.go", b"package main\n", "go"),
     ):
         index.files[path] = analyze_source(path, text, language)
     assert [n.message for n in analysis_notes(index)] == [
         "C: 2 files analysed without tree-sitter (covgap has no tree-sitter grammar for C): "
         "functions (complexity estimated) found by regex; tests not counted; error paths and "
         "imports not found",
+        "Go: 1 file analysed without tree-sitter (tree_sitter_go is not installed): tests and "
+        "functions (complexity estimated) found by regex; error paths and imports not found",
+        "JavaScript: 1 file analysed without tree-sitter (tree_sitter_javascript is not "
+        "installed): tests and functions (complexity estimated) found by regex; error paths "
+        "and imports not found",
         "Python: 1 file analysed without tree-sitter (no tree-sitter grammar for .pyx files): "
         "tests and functions (complexity estimated) found by regex; error paths and imports "
         "not found",
@@ -340,7 +522,8 @@ def test_a_missing_wheel_is_grammar_missing(monkeypatch) -> None:  # type: ignor
 
 
 def _strip_comments_reference(text: str, syntax: fallback.Syntax) -> tuple[str, list[str]]:
-    """The character-at-a-time scanner covgap used before issue 14 (the specification)."""
+    """The character-at-a-time scanner covgap used before issue 14 (the specification),
+    with issue 10's string rules: raw quotes have no escapes, backtick strings span lines."""
     out: list[str] = []
     leading: list[str] = []
     i = 0
@@ -351,11 +534,11 @@ def _strip_comments_reference(text: str, syntax: fallback.Syntax) -> tuple[str, 
         ch = text[i]
         if in_string is not None:
             out.append(ch)
-            if ch == "\\" and i + 1 < n:
+            if ch == "\\" and i + 1 < n and in_string not in syntax.raw_quotes:
                 out.append(text[i + 1])
                 i += 2
                 continue
-            if ch in (in_string, "\n"):
+            if ch == in_string or (ch == "\n" and in_string != "`"):
                 in_string = None
             i += 1
             continue
@@ -396,7 +579,7 @@ def _strip_comments_reference(text: str, syntax: fallback.Syntax) -> tuple[str, 
     return "".join(out), leading
 
 
-def _brace_end_reference(code: str, start: int, quotes: str) -> int:
+def _brace_end_reference(code: str, start: int, quotes: str, raw: str = "") -> int:
     open_at = code.find("{", start)
     if open_at < 0:
         return -1
@@ -406,10 +589,10 @@ def _brace_end_reference(code: str, start: int, quotes: str) -> int:
     while i < len(code):
         ch = code[i]
         if in_string is not None:
-            if ch == "\\":
+            if ch == "\\" and in_string not in raw:
                 i += 2
                 continue
-            if ch in (in_string, "\n"):
+            if ch == in_string or (ch == "\n" and in_string != "`"):
                 in_string = None
         elif ch in quotes:
             in_string = ch
@@ -425,7 +608,7 @@ def _brace_end_reference(code: str, start: int, quotes: str) -> int:
     return -1
 
 
-_SCANNER_TEXT = st.text(alphabet=st.sampled_from(list("ab #!/*-[]{};\"'\\\n\t")), max_size=80)
+_SCANNER_TEXT = st.text(alphabet=st.sampled_from(list("ab #!/*-[]{};\"'`\\\n\t")), max_size=80)
 
 
 @settings(max_examples=400, deadline=None)
@@ -439,7 +622,34 @@ def test_strip_comments_equals_the_character_loop(text: str, language: str) -> N
 @given(
     code=_SCANNER_TEXT,
     start=st.integers(min_value=0, max_value=80),
-    quotes=st.sampled_from(["\"'", '"']),
+    quotes=st.sampled_from([("\"'", ""), ('"', ""), ("\"'`", "`"), ("\"'`", "")]),
 )
-def test_brace_end_equals_the_character_loop(code: str, start: int, quotes: str) -> None:
-    assert fallback._brace_end(code, start, quotes) == _brace_end_reference(code, start, quotes)
+def test_brace_end_equals_the_character_loop(
+    code: str, start: int, quotes: tuple[str, str]
+) -> None:
+    q, raw = quotes
+    assert fallback._brace_end(code, start, q, raw) == _brace_end_reference(code, start, q, raw)
+
+
+def test_js_and_go_fallback_on_broken_code(missing_grammars) -> None:  # type: ignore[no-untyped-def]
+    """Unbalanced or unterminated code: what can be read is, the rest is not guessed."""
+    missing_grammars("javascript", "go")
+    js = (
+        b'it("esc\\"aped", () => {});\n'  # an escaped quote in the name
+        b'it.each`\n  a\n`("tagged", () => {});\n'  # a tagged-template table
+        b"test(name, () => {});\n"  # no string name: not a test (as tree-sitter)
+        b'it("unterminated\n);\n'
+        b'it.each([1)("mismatched", () => {});\n'
+        b'describe("open", () => {\n  it("inside", () => {\n'  # the file ends inside
+    )
+    sf = analyze_source("a.test.js", js, "javascript")
+    assert _tests(sf) == [
+        ('esc"aped', 1, "test", False, "jest"),
+        ("tagged", 2, "test", False, "jest"),
+        ("open > inside", 10, "test", False, "jest"),
+    ]
+    go = (
+        b"package x\n\nfunc Testlower(t *testing.T) {}\n"  # lower case: not a test
+        b'func TestUnclosed(t *testing.T) {\n\tx := "a\\"b"\n'  # the file ends inside
+    )
+    assert analyze_source("x_test.go", go, "go").tests == []

@@ -32,6 +32,11 @@ COMMANDS: dict[str, str] = {
     "trend": "trend_cmd",
     "flaky": "flaky_cmd",
     "history": "history_cmd",
+    "serve": "serve_cmd",
+    "server": "serve_cmd",
+    "upload": "upload_cmd",
+    "run": "run_cmd",
+    "who-covers": "whocovers_cmd",
 }
 """Each command's name and the module of this package that defines it.
 

@@ -95,6 +95,39 @@ def store_in_use(explicit: str | None, config: Config, root: Path) -> str | None
     return DEFAULT_STORE if Path(default.database or "").is_file() else None
 
 
+def store_state(config: Config, root: Path) -> str:
+    """What the HTML site's inputs key needs to know of the store: its trend may change.
+
+    A SQLite file changes size or mtime with every record; any other store (a team's
+    PostgreSQL) cannot be fingerprinted without a query, so it is named with the time,
+    which makes every run rebuild the index (pages whose bytes are unchanged are still
+    linked from the previous site).
+    """
+    import time
+
+    from covgap.errors import CovgapError
+    from covgap.history.url import parse
+
+    url = store_in_use(None, config, root)
+    if url is None:
+        return "no store"
+    try:
+        parsed = parse(url, root)
+    except CovgapError:
+        return f"{url}: {time.time_ns()}"  # the report's trend hook says what is wrong
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        # A record may sit in the write-ahead log until a checkpoint: stat both files.
+        stats = []
+        for name in (parsed.database, parsed.database + "-wal"):
+            try:
+                st = Path(name).stat()
+            except OSError:
+                continue
+            stats.append(f"{st.st_size} {st.st_mtime_ns}")
+        return f"{url}: {' '.join(stats) or 'missing'}"
+    return f"{url}: {time.time_ns()}"
+
+
 def stored_baseline(
     loaded: Loaded,
     base: str | None,

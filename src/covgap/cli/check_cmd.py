@@ -109,14 +109,12 @@ def _resolve_diff(
 
 def _source_index(loaded: Loaded) -> Callable[[], Any] | None:
     """Source analysis on demand (only the rules that need it pay for it); tree-sitter and
-    its grammars are part of every install, and a fallback is said in the index's notes."""
+    its grammars are part of every install, and a fallback is said in the result's
+    ``source_notes`` (stderr, JSON and Markdown)."""
     from covgap.source import analyze_repo
-    from covgap.source.notes import analysis_notes
 
     def build() -> Any:
-        index = analyze_repo(loaded.workspace)
-        echo_source_notes(analysis_notes(index))
-        return index
+        return analyze_repo(loaded.workspace)
 
     return build
 
@@ -315,6 +313,7 @@ def check_command(
     )
     for v in result.verdicts:
         v.option = overridden.get(v.config_key, "")
+    echo_source_notes(result.source_notes)
     if do_ratchet:
         _do_ratchet(loaded, result)
     context = {

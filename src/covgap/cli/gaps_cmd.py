@@ -97,6 +97,7 @@ def gaps_command(
     view = history_view(loaded, store_url, base)  # the history store, when there is one (#11)
     stored = gaps_baseline(view) if baseline is None else None
     analysis = analyze_loaded(loaded, baseline=stored or _baseline(baseline), target=target)
+    echo_source_notes(analysis.source_notes)
     lines = header(loaded) + ([f"**Baseline**: {stored['origin']}"] if stored else [])
     data = render_gaps(analysis, fmt, header=lines, tty=output is None)
     if fmt == "markdown" and view is not None:

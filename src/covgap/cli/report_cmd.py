@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,10 @@ from covgap.cli._common import (
     write_output,
 )
 from covgap.pipeline import Loaded
+
+if TYPE_CHECKING:
+    from covgap.config import Config
+    from covgap.workspace import Workspace
 
 
 def unmapped_json(loaded: Loaded) -> list[dict[str, Any]]:
@@ -90,13 +94,13 @@ def report_command(
     name that are not in the repository are still counted and listed with a suggested
     path fix.
     """
-    loaded = source.load()
     if fmt == "html":
         if output is None:
             raise click.UsageError("--format html needs -o DIR (the site's directory)")
-        index = write_html_report(loaded, output)
+        index = html_from_inputs(source, output)
         click.echo(f"wrote {index}")
         return
+    loaded = source.load()
     color = fmt == "terminal" and output is None and sys.stdout.isatty()
     data = render_report(loaded, fmt, detail=detail, lowest=lowest, zero=zero, color=color)
     write_output(output, data)
@@ -149,18 +153,95 @@ def render_report(
 HTML_MARKER = ".covgap-html"
 
 
-def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage report") -> Path:
+def html_from_inputs(source: CoverageInputs, out_dir: Path) -> Path:
+    """The HTML site of ``source``'s coverage in ``out_dir``, kept when nothing changed.
+
+    With explicit inputs the site's key is checked before any report is read: an
+    unchanged re-run of a 10,000-file repository costs the repository's file list
+    and a ``stat`` per file, not the reading of the reports (issue 14).
+    """
+    from covgap.cli._common import load_repo
+    from covgap.pipeline import InputSpec
+    from covgap.report.html import site_is_current
+
+    specs = [InputSpec.parse(a) for a in source.inputs]
+    if specs and all(s.path.is_file() for s in specs) and out_dir.is_dir():
+        workspace, config = load_repo(source.repo, source.config_path)
+        key = html_key(workspace, config, [s.path for s in specs], out_dir, source)
+        if site_is_current(out_dir.resolve(), key):
+            click.echo(f"covgap: {out_dir}: unchanged inputs, the site is kept", err=True)
+            return out_dir.resolve() / "index.html"
+    return write_html_report(source.load(), out_dir, source=source)
+
+
+def html_key(
+    workspace: Workspace,
+    config: Config,
+    inputs: list[Path],
+    out_dir: Path,
+    source: CoverageInputs | None = None,
+    title: str = "Coverage report",
+) -> str:
+    """The HTML site's inputs key (:func:`covgap.report.html.inputs_key`)."""
+    import datetime as dt
+
+    from covgap.errors import GitError
+    from covgap.gitinfo import current_commit
+    from covgap.report.html import inputs_key
+
+    root = workspace.root
+    try:
+        head = current_commit(root) if workspace.from_git else "no git"
+    except GitError:
+        head = "no commit"
+    try:
+        config_text = config.source.read_text(encoding="utf-8") if config.source else ""
+    except OSError:
+        config_text = "unreadable"
+    # Churn counts commits of the last N days: the day is an input too.
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    options = (
+        ""
+        if source is None
+        else repr((source.inputs, source.skip_invalid, source.input_format, source.no_path_mapping))
+    )
+    # The site's own files (an output directory inside a repository git does not
+    # ignore) change with every run: they are not inputs.
+    try:
+        inside: str | None = out_dir.resolve().relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        inside = None
+    files = [
+        f
+        for f in workspace.files
+        if not (f.startswith(".covgap/") or (inside and f.startswith(inside)))
+    ]
+    from covgap.cli._history import store_state
+
+    # The index carries the history store's trend (#11): a new record changes the site.
+    parts = (title, str(root), head, today, config_text, options, store_state(config, root))
+    return inputs_key(root, files, inputs=inputs, parts=parts)
+
+
+def write_html_report(
+    loaded: Loaded,
+    out_dir: Path,
+    *,
+    title: str = "Coverage report",
+    source: CoverageInputs | None = None,
+) -> Path:
     """Write the HTML site into ``out_dir``, replacing only a previous covgap site.
 
     The site is built in a sibling temporary directory and swapped in at the end, so
-    an interrupted run leaves the previous report intact.
+    an interrupted run leaves the previous report intact. Pages that did not change
+    are hard-linked from the previous site, and when none of the inputs changed (see
+    :func:`html_key`) the previous site is kept as it is.
     """
     import shutil
     import tempfile
 
-    from covgap.analysis.gap_analysis import analyze_loaded
     from covgap.errors import OutputError
-    from covgap.report.html import write_html
+    from covgap.report.html import site_is_current
 
     out_dir = out_dir.resolve()
     if out_dir.exists() and (
@@ -169,6 +250,13 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
         raise OutputError(
             f"{out_dir} exists and is not a covgap HTML report; choose an empty or new directory"
         )
+    inputs = [spec.path for spec in loaded.inputs]
+    key = html_key(loaded.workspace, loaded.config, inputs, out_dir, source, title)
+    if out_dir.is_dir() and site_is_current(out_dir, key):
+        return out_dir / "index.html"
+    from covgap.analysis.gap_analysis import analyze_loaded
+    from covgap.report.html import write_html
+
     summary = summarize(
         loaded.coverage,
         loaded.workspace,
@@ -177,11 +265,19 @@ def write_html_report(loaded: Loaded, out_dir: Path, *, title: str = "Coverage r
     )
     analysis = analyze_loaded(loaded)
     echo_source_notes(analysis.source_notes)
+    root = loaded.workspace.root
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         write_html(
-            tmp, summary, loaded.coverage, loaded.workspace.root, analysis=analysis, title=title
+            tmp,
+            summary,
+            loaded.coverage,
+            root,
+            analysis=analysis,
+            title=title,
+            previous=out_dir if out_dir.is_dir() else None,
+            inputs_key=key,
         )
         from covgap.cli._history import add_trend_to_html
 

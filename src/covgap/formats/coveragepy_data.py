@@ -36,8 +36,9 @@ How it works:
 
 Paths in the result are relative to the data file's directory when the source lies
 under it (as ``coverage report`` shows them from there), absolute otherwise.
-Contexts (which test or suite ran a line) are not covgap flags; :func:`read_contexts`
-returns them and the reader notes their presence.
+Contexts (which test or suite ran a line) are not covgap flags: they are kept per
+line in ``FileCoverage.contexts`` (``covgap who-covers``); :func:`read_contexts`
+returns them as recorded.
 """
 
 from __future__ import annotations
@@ -374,7 +375,9 @@ def read_in(stream: BinaryIO, origin: str, context: ReadContext) -> CoverageSet:
             _anchor_patterns(cov, config_dir)
             cov.load()
             out = os.path.join(tmp, "report.json")
-            cov.json_report(outfile=out, show_contexts=False, ignore_errors=False)
+            # Per-test contexts ride along into the model (FileCoverage.contexts).
+            show = any(c for c in data.measured_contexts())
+            cov.json_report(outfile=out, show_contexts=show, ignore_errors=False)
             with open(out, "rb") as fh:
                 report = fh.read()
         except coverage.exceptions.NoDataError:
@@ -383,15 +386,7 @@ def read_in(stream: BinaryIO, origin: str, context: ReadContext) -> CoverageSet:
             raise FormatError(origin, f"coverage.py could not analyse it: {exc}") from None
     cs = coveragepy_json.read(io.BytesIO(report), origin)
     renamed = {p: back.get(os.path.abspath(p), p) for p in cs.files}
-    cs = cs.renamed(renamed)
-    contexts = {c for c in data.measured_contexts() if c}
-    if contexts:
-        cs.notes = (
-            *cs.notes,
-            f"{origin}: {len(contexts)} coverage.py context(s) recorded; they are not "
-            "covgap flags (read them with covgap.formats.coveragepy_data.read_contexts)",
-        )
-    return cs
+    return cs.renamed(renamed)
 
 
 def read_contexts(path: Path, context: ReadContext | None = None) -> Contexts:

@@ -42,8 +42,9 @@ What coverage.py counts, and how this reader reproduces it:
   turned into covgap flags. Flags are covgap's own suite labels, given per input
   on the command line, and ``read_report`` replaces a set's flags with the input's
   flag; a report with per-test contexts would also make hundreds of "suites". So
-  contexts live in a side structure: :func:`read_contexts` returns them per file and
-  line, and :func:`read` records a note saying they are present.
+  contexts go to the model's own per-test column, ``FileCoverage.contexts`` (the
+  default, empty context is left out: it names no test), which ``covgap who-covers``
+  answers from; :func:`read_contexts` returns them per file and line as written.
 
 Reading (issue 14): :func:`_read_fast` decodes the ``files`` one member at a time
 with msgspec into the typed structs below; anything it does not decide falls back to
@@ -235,18 +236,13 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     j, doc = _document(stream, origin)
     notes = list(_check_meta(j, doc))
     cs = CoverageSet()
-    has_contexts = False
     for name, value in j.items(doc["files"], ("files",)):
         if not name:
             raise j.error(("files",), "a file has an empty name")
-        cs.add(_read_file(j, name, value))
+        fc = _read_file(j, name, value)
         if isinstance(value, dict) and value.get("contexts"):
-            has_contexts = True
-    if has_contexts:
-        notes.append(
-            f"{origin}: per-line coverage.py contexts present; they are not covgap flags "
-            "(read them with covgap.formats.coveragepy_json.read_contexts)"
-        )
+            fc.contexts = _context_columns(_file_contexts(j, name, value))
+        cs.add(fc)
     notes.extend(_check_totals(origin, doc, cs))
     cs.notes = tuple(notes)
     return cs
@@ -278,6 +274,29 @@ def _check_totals(origin: str, doc: dict[str, object], cs: CoverageSet) -> list[
                 as_written=f"{total_key}={total} {covered_key}={covered}",
             )
     return check.notes()
+
+
+def _context_columns(per_line: dict[int, tuple[str, ...]]) -> dict[str, array[int]]:
+    """Per line → per test (the model's shape); the default, empty context is left out:
+    it names no test (code run at import, outside any test function)."""
+    per_name: dict[str, list[int]] = {}
+    for line in sorted(per_line):
+        for ctx in per_line[line]:
+            if ctx:
+                per_name.setdefault(ctx, []).append(line)
+    return {ctx: array("i", lines) for ctx, lines in per_name.items()}
+
+
+def _file_contexts(j: JsonReader, name: str, value: object) -> dict[int, tuple[str, ...]]:
+    data = j.obj(value, ("files", name))
+    cpath: JsonPath = ("files", name, "contexts")
+    per_line: dict[int, tuple[str, ...]] = {}
+    for key, names in j.items(data["contexts"], cpath):
+        line = j.line_key(key, cpath)
+        per_line[line] = tuple(
+            j.string(c, (*cpath, key, i)) for i, c in enumerate(j.arr(names, (*cpath, key)))
+        )
+    return dict(sorted(per_line.items()))
 
 
 # -- the typed fast path ----------------------------------------------------------------
@@ -339,11 +358,13 @@ def _file_fast(name: str, data: _File) -> FileCoverage:
     return _columns(name, lines, hits_by_line, arcs, functions)
 
 
-def _contexts_present(raw: msgspec.Raw | UnsetType) -> bool:
-    """Whether ``contexts`` is a non-empty value (the exact reader's truth test)."""
+def _contexts_fast(j: JsonReader, name: str, raw: msgspec.Raw | UnsetType) -> object:
+    """The ``contexts`` member decoded, or None where the exact reader reads none (a
+    missing or empty value: its truth test). Small next to the file's lines."""
     if raw is UNSET:
-        return False
-    return bool(orjson.loads(bytes(raw)))
+        return None
+    value = orjson.loads(bytes(raw))
+    return value or None
 
 
 def _read_fast(data: bytes, origin: str) -> CoverageSet:
@@ -353,19 +374,16 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
     # meta is small: the exact check, which raises what the exact reader raises first.
     notes = list(_check_meta(j, {"meta": orjson.loads(bytes(doc.meta))}))
     cs = CoverageSet()
-    has_contexts = False
     decode = _FILE.decode
     for name, raw in doc.files.items():
         if not name:
             raise FastPathMiss
         member = decode(raw)
-        cs.add(_file_fast(name, member))
-        has_contexts = has_contexts or _contexts_present(member.contexts)
-    if has_contexts:
-        notes.append(
-            f"{origin}: per-line coverage.py contexts present; they are not covgap flags "
-            "(read them with covgap.formats.coveragepy_json.read_contexts)"
-        )
+        fc = _file_fast(name, member)
+        contexts = _contexts_fast(j, name, member.contexts)
+        if contexts is not None:  # a bad value raises FormatError: the exact path decides
+            fc.contexts = _context_columns(_file_contexts(j, name, {"contexts": contexts}))
+        cs.add(fc)
     if doc.totals is not UNSET:  # small: the exact check on the decoded object
         notes.extend(_check_totals(origin, {"totals": orjson.loads(bytes(doc.totals))}, cs))
     cs.notes = tuple(notes)
@@ -385,14 +403,7 @@ def read_contexts(stream: BinaryIO, origin: str) -> Contexts:
         data = j.obj(value, ("files", name))
         if "contexts" not in data:
             continue
-        cpath: JsonPath = ("files", name, "contexts")
-        per_line: dict[int, tuple[str, ...]] = {}
-        for key, names in j.items(data["contexts"], cpath):
-            line = j.line_key(key, cpath)
-            per_line[line] = tuple(
-                j.string(c, (*cpath, key, i)) for i, c in enumerate(j.arr(names, (*cpath, key)))
-            )
-        out[name] = dict(sorted(per_line.items()))
+        out[name] = _file_contexts(j, name, value)
     return out
 
 

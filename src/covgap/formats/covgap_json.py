@@ -19,7 +19,8 @@ Shape (keys in this order; ``…`` marks optional detail)::
                 "lines": [[line, hits], ...],                       # …
                 "branches": [[line, block, branch, taken|null], ...], # …
                 "functions": [{"name", "start_line", "end_line", "hits"}], # …
-                "flags": {"unit": [covered lines...]}}],            # …
+                "flags": {"unit": [covered lines...]},              # …
+                "contexts": [[line, ["test name", ...]], ...]}],    # … where recorded
      "inputs": [{"path", "format", "flag"}]}
 
 Percentages are raw floats (``100 * covered / total``) or ``null`` when the total is
@@ -137,7 +138,22 @@ def file_to_json(
         doc["flags"] = {
             flag: list(fc.flags[flag]) for flag in sorted(fc.flags) if len(fc.flags[flag])
         }
+        if fc.contexts:
+            doc["contexts"] = contexts_to_json(fc)
     return doc
+
+
+def contexts_to_json(fc: FileCoverage) -> list[list[Any]]:
+    """Per line, the tests that ran it: ``[[line, [name, ...]], ...]`` sorted by line.
+
+    Written per line (not per test, as the model keeps it) because "which tests ran
+    line 12?" is the question readers ask; an optional key that old readers ignore.
+    """
+    by_line: dict[int, list[str]] = {}
+    for name in sorted(fc.contexts):
+        for ln in fc.contexts[name]:
+            by_line.setdefault(ln, []).append(name)
+    return [[ln, by_line[ln]] for ln in sorted(by_line)]
 
 
 def inputs_to_json(inputs: Iterable[InputInfo]) -> list[dict[str, Any]]:
@@ -330,6 +346,22 @@ def _line_columns(where: _Where, raw: object) -> tuple[array[int], array[int]]:
     return array("i", keys), array("q", [by_line[k] for k in keys])
 
 
+def _contexts_from_json(where: _Where, raw: object) -> dict[str, array[int]]:
+    """``[[line, [name, ...]], ...]`` back to the model's name → sorted lines."""
+    if not isinstance(raw, list):
+        raise where.error('"contexts" must be an array of [line, [test names]]')
+    per_name: dict[str, set[int]] = {}
+    for i, pair in enumerate(raw):
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], list)):
+            raise where.error(f"contexts[{i}]: expected [line, [test names]]")
+        ln = _line(where, pair[0], f"contexts[{i}]")
+        for name in pair[1]:
+            if not isinstance(name, str):
+                raise where.error(f"contexts[{i}]: test names must be strings")
+            per_name.setdefault(name, set()).add(ln)
+    return {name: array("i", sorted(lines)) for name, lines in per_name.items()}
+
+
 def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
     if not isinstance(entry, dict):
         raise FormatError(origin, f"files[{index}]: expected an object")
@@ -389,6 +421,7 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
         flag_lines = sorted({_line(where, ln, f"flags[{flag!r}]") for ln in covered})
         if flag_lines:
             flags[flag] = array("i", flag_lines)
+    contexts = _contexts_from_json(where, entry.get("contexts", []))
     fc = FileCoverage(
         path,
         lines,
@@ -396,6 +429,7 @@ def _file_from_json(origin: str, index: int, entry: object) -> FileCoverage:
         branches=br,
         functions=b.build_functions(),
         flags=flags,
+        contexts=contexts,
     )
     declared = _file_counts(where, entry)
     if declared != fc.counts():

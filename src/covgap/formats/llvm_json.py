@@ -6,7 +6,8 @@ described in its header comment) and, for what the numbers mean,
 ``LineCoverageStats``) and ``llvm/tools/llvm-cov/CoverageSummaryInfo.cpp`` /
 ``CoverageReport.cpp`` (how ``llvm-cov report`` adds things up). Checked against
 llvm-cov 19.1.7 (export version 2.0.1) on a Rust crate built by rustc 1.95 with
-``-C instrument-coverage -Zcoverage-options=branch`` (``tests/data/llvm-cov``).
+``-C instrument-coverage -Zcoverage-options=branch`` (``tests/data/llvm-cov``) and on
+a C program built by clang 19 (``tests/data/llvm-cov-c``).
 Export versions 2.x and 3.x are read; another major version is read with a note::
 
     {"type": "llvm.coverage.json.export", "version": "2.0.1",
@@ -34,13 +35,24 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
   lines and counts ``llvm-cov show`` displays and ``export -format=lcov`` writes as
   ``DA`` records.
 
-  ``llvm-cov report``'s Lines column (LLVM 19) is not that count: it adds up, per
-  function (an instantiation group takes the maximum over its instantiations), the
-  lines *that function* maps. A line holding code of two functions — a Rust closure
-  written on its enclosing function's line — is counted once per function. A
-  per-line model cannot count a line twice, so covgap reports the distinct lines
-  (equal to the ``DA`` records; llvm-cov's own LCOV export then disagrees with its
-  own ``LF``). Where no two functions share a line the two agree; the tests prove
+  Of those, covgap counts the lines that lie in a function defined in the file
+  (from its first to its last region in the file). ``llvm-cov report`` counts per
+  function the lines of the function's own (main) file id (``getCoverageForFunction``),
+  while the file view (``getCoverageForFile``) also maps every other file id named
+  after the file: the body of a multi-line C macro defined in the file (or in the
+  header) and expanded in a function. Those body lines sit outside every function
+  (``#define`` is at file scope), so leaving them out gives ``llvm-cov report``'s
+  figure (its execution shows on the expanding line). Measured on clang 19
+  (``tests/data/llvm-cov-c``): every file's lines equal the report's, and the lines
+  left out are exactly the macro bodies ``llvm-cov show`` and the ``DA`` records list.
+  With no function records at all (a hand-made export) every mapped line counts.
+
+  ``llvm-cov report``'s Lines column (LLVM 19) also adds up, per function (an
+  instantiation group takes the maximum over its instantiations), the lines *that
+  function* maps: a line holding code of two functions — a Rust closure written on
+  its enclosing function's line — is counted once per function. A per-line model
+  cannot count a line twice, so covgap reports the distinct lines (equal to the
+  ``DA`` records). Where no two functions share a line the two agree; the tests prove
   both facts on real output.
 * **Functions** are ``llvm-cov report``'s: one per *instantiation group* — the
   functions whose first region in their defining file starts at the same place
@@ -64,11 +76,7 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
 * The export's own figures (each file's ``summary``, else the export's ``totals``)
   are compared with covgap's, and one note per input gives both figures
   (``covgap.formats._totals``). Lines differ where two functions share a line (see
-  above), and the other way round in C: ``getCoverageForFile`` gathers every file id
-  of a function whose name is the file, so the body lines of a multi-line macro
-  defined in the same file are mapped in the file's view (``llvm-cov show``, the
-  ``DA`` records, covgap), while ``getCoverageForFunction`` — what the summary adds
-  up — keeps only the function's main file id, where the macro is one call site.
+  above).
 * ``-summary-only`` exports carry no segments: they are rejected rather than read
   as files without lines. MC/DC records (``mcdc_records``) are not read: covgap's
   model has no MC/DC measure.
@@ -76,6 +84,7 @@ How ``llvm-cov report`` counts, and how this reader reproduces it:
 
 from __future__ import annotations
 
+import bisect
 import re
 from array import array
 from collections.abc import Iterable, Sequence
@@ -216,6 +225,8 @@ class _File:
 
     parts: list[tuple[array[int], array[int]]] = field(default_factory=list)
     groups: dict[tuple[int, int], list[_Instance]] = field(default_factory=dict)
+    extents: list[tuple[int, int]] = field(default_factory=list)
+    """Line spans of the functions defined here (their regions in this, their main file)."""
 
     def add_lines(self, counts: dict[int, int]) -> None:
         keys = sorted(counts)
@@ -364,11 +375,50 @@ def _function(j: JsonReader, value: object, path: JsonPath, files: dict[str, _Fi
     main_name = filenames[main_id]
     end_line = max(r[2] for r in regions if r[3] == main_id)
     instance = _Instance(name, count, (first[0], first[1]), end_line, branches)
-    files.setdefault(main_name, _File()).groups.setdefault(instance.start, []).append(instance)
+    entry = files.setdefault(main_name, _File())
+    entry.groups.setdefault(instance.start, []).append(instance)
+    own = [r for r in regions if r[3] == main_id and r[5] != _SKIPPED]
+    if own:
+        entry.extents.append((min(r[0] for r in own), max(r[2] for r in own)))
 
 
-def _build(path: str, data: _File) -> FileCoverage:
+def _function_lines(
+    data: _File, lines: array[int], hits: array[int]
+) -> tuple[array[int], array[int]]:
+    """The file view's lines (and counts) that lie in a function defined in this file.
+
+    ``llvm-cov report`` counts, per function, the lines of the function's own file id
+    only (``getCoverageForFunction``); the file view (``getCoverageForFile``) also maps
+    the regions of every other file id with this file's name: the body of a macro
+    defined here (or in this header) and expanded in a function. Those body lines lie
+    outside every function defined in the file (a ``#define`` at file scope), and are
+    left out here, as the report leaves them out; their execution shows on the line
+    that expands the macro. Example: ``util.c`` with a 7-line ``SWAP`` macro used by
+    ``clamp()``: ``llvm-cov show`` maps 30 lines, ``llvm-cov report`` and covgap 23.
+    """
+    spans = sorted(data.extents)
+    if not spans:
+        return array("i"), array("q")
+    merged: list[list[int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    starts = [m[0] for m in merged]
+    out_lines, out_hits = array("i"), array("q")
+    for line, count in zip(lines, hits, strict=True):
+        k = bisect.bisect_right(starts, line) - 1
+        if k >= 0 and line <= merged[k][1]:
+            out_lines.append(line)
+            out_hits.append(count)
+    return out_lines, out_hits
+
+
+def _build(path: str, data: _File, by_function: bool) -> FileCoverage:
     lines, line_hits = data.line_columns()
+    if by_function:
+        lines, line_hits = _function_lines(data, lines, line_hits)
     functions: list[Function] = []
     chosen: list[_Branch] = []
     for (start_line, _col), group in sorted(data.groups.items()):
@@ -469,9 +519,13 @@ def _finish(
     listed: set[str],
     declared: dict[str, dict[str, tuple[int, int]]],
     totals: dict[str, tuple[int, int]],
+    has_functions: bool,
 ) -> CoverageSet:
     """Build the listed files; note the function records of files the export left out,
-    and where the export's own figures (``declared`` per file, ``totals``) differ."""
+    and where the export's own figures (``declared`` per file, ``totals``) differ.
+
+    ``has_functions``: some export has function records; with none at all (a hand-made
+    export) every line of the file view counts, else only the lines in functions."""
     # Function records are exported for every function of the binary, also those of
     # files the export left out (-ignore-filename-regex, as cargo llvm-cov passes for
     # dependencies; or a list of SOURCES). llvm-cov report does not count those.
@@ -484,7 +538,7 @@ def _finish(
         )
     cs = CoverageSet()
     for name in sorted(listed):
-        cs.add(_build(name, files[name]))
+        cs.add(_build(name, files[name], has_functions))
     notes.extend(_check_summaries(origin, cs, declared, totals))
     cs.notes = tuple(notes)
     return cs
@@ -522,11 +576,10 @@ def _check_summaries(
     check = TotalsCheck(
         origin,
         "llvm-cov's per-file summary and totals, what llvm-cov report prints",
-        "covgap counts each source line once, as llvm-cov show and export -format=lcov "
-        "(DA records) do; llvm-cov's summary adds up each function's (instantiation "
-        "group's) own line count, which need not equal the file's distinct lines (a line "
-        "holding code of several functions counts once per function; the body lines of "
-        "a macro defined in the same file are in the file's view but in no function's)",
+        "covgap counts each source line of the file's functions once; llvm-cov's summary "
+        "adds up each function's (instantiation group's) own line count, so a line "
+        "holding code of several functions (a Rust closure on its function's line) "
+        "counts once per function there",
     )
     places = [(name, declared[name], cs.files[name].counts()) for name in sorted(declared)]
     places = [p for p in places if p[1]]
@@ -555,6 +608,7 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
     listed: set[str] = set()
     declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
     totals: dict[str, tuple[int, int]] = {}
+    has_functions = False  # with no function records at all, every line of the view counts
     for n, export in enumerate(elements(top["data"])):
         epath: JsonPath = ("data", n)
         obj = members(export)
@@ -566,10 +620,11 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
             _add_summary(totals, loads(obj["totals"]))
         if "functions" in obj:
             for i, raw in enumerate(elements(obj["functions"])):
+                has_functions = True
                 _function(j, loads(raw), (*epath, "functions", i), files)
         else:
             notes.append(_no_functions_note(origin))
-    return _finish(origin, notes, files, listed, declared, totals)
+    return _finish(origin, notes, files, listed, declared, totals, has_functions)
 
 
 def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
@@ -583,6 +638,7 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     listed: set[str] = set()
     declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
     totals: dict[str, tuple[int, int]] = {}
+    has_functions = False  # with no function records at all, every line of the view counts
     for n, export in enumerate(j.arr(doc["data"], ("data",))):
         epath: JsonPath = ("data", n)
         obj = j.obj(export, epath)
@@ -590,11 +646,13 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
             _add_file(j, raw, (*epath, "files", i), files, listed, declared)
         _add_summary(totals, obj.get("totals"))
         if "functions" in obj:
-            for i, raw in enumerate(j.arr(obj["functions"], (*epath, "functions"))):
+            records = j.arr(obj["functions"], (*epath, "functions"))
+            has_functions = has_functions or bool(records)
+            for i, raw in enumerate(records):
                 _function(j, raw, (*epath, "functions", i), files)
         else:
             notes.append(_no_functions_note(origin))
-    return _finish(origin, notes, files, listed, declared, totals)
+    return _finish(origin, notes, files, listed, declared, totals, has_functions)
 
 
 FORMAT = FormatSpec(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from covgap.gate import drop, new_files, patch, totals
 from covgap.gate.verdict import (
@@ -67,8 +68,30 @@ RULES: tuple[Rule, ...] = (
 
 
 def evaluate(inp: GateInputs) -> GateResult:
-    """Evaluate every configured rule, in a fixed order, and keep what they used."""
-    verdicts = [v for rule in RULES for v in rule.check(inp)]
+    """Evaluate every configured rule, in a fixed order, and keep what they used.
+
+    The source index is built at most once, and only if a rule asks for it; when it
+    was, its fallbacks and syntax errors become the result's ``source_notes``.
+    """
+    built: list[Any] = []
+    build = inp.source_index
+    if build is not None:
+
+        def once() -> Any:
+            if not built:
+                built.append(build())
+            return built[0]
+
+        inp.source_index = once
+    try:
+        verdicts = [v for rule in RULES for v in rule.check(inp)]
+    finally:
+        inp.source_index = build
+    source_notes: list[Any] = []
+    if built:
+        from covgap.source.notes import analysis_notes
+
+        source_notes = list(analysis_notes(built[0]))
     shown = [] if verdicts else figures(inp)
     notes = list(inp.base.notes) if inp.base is not None else []
     detailed = inp.baseline is not None and inp.baseline.coverage is not None
@@ -83,7 +106,7 @@ def evaluate(inp: GateInputs) -> GateResult:
             "and critical compare totals; differential categories (LBC, GBC, ...) need a "
             "baseline written with `covgap report --format json --detail`"
         )
-    return GateResult(verdicts, patch_for(inp), diffcov_for(inp), notes, shown)
+    return GateResult(verdicts, patch_for(inp), diffcov_for(inp), notes, shown, source_notes)
 
 
 def figures(inp: GateInputs) -> list[Figure]:

@@ -222,6 +222,10 @@ class GateResult:
     notes: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     """With no rule configured at all: the measured figures, gated by nothing."""
+    source_notes: list[Any] = field(default_factory=list)
+    """``covgap.source.notes.AnalysisNote`` values: where the source analysis a rule
+    used (``new_files_need_tests``) fell back to regex or met syntax errors. Reports
+    show them beside the verdicts, so a degraded answer never looks complete."""
 
     @property
     def failed(self) -> list[Verdict]:

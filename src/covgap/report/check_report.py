@@ -40,7 +40,10 @@ CHECK_JSON_VERSION = 1
   texts, reason, explain, offenders), ``uncovered_new_lines``, ``diff`` and
   ``diff_branches`` category totals, notes. Added since, compatibly: each verdict's
   ``option`` (the ``--fail-under-*`` that set its limit) and ``label`` (config key and
-  words), and ``figures`` (the measured figures when no gate is configured).
+  words), ``figures`` (the measured figures when no gate is configured) and
+  ``source_notes`` (where the source analysis a rule used fell back to regex or met
+  syntax errors: language, kind, analyser, reason, files, found, missing, message —
+  the objects ``covgap tests`` and ``covgap gaps`` write in their ``notes``).
 """
 
 DIFF_JSON_VERSION = 1
@@ -227,6 +230,8 @@ def check_markdown(
         out += ["", "</details>"]
     for note in result.notes:
         out += ["", f"> {md_escape(note)}"]
+    for source_note in result.source_notes:
+        out += ["", f"> source analysis: {md_escape(source_note.message)}"]
     return "\n".join(out) + "\n"
 
 
@@ -279,6 +284,7 @@ def check_json(result: GateResult, *, context: dict[str, Any] | None = None) -> 
         "diff": None if result.diffcov is None else result.diffcov.totals(),
         "diff_branches": None if result.diffcov is None else result.diffcov.branch_totals(),
         "notes": result.notes,
+        "source_notes": [n.as_dict() for n in result.source_notes],
         "figures": [
             {
                 "key": f.key,

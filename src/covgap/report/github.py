@@ -47,7 +47,7 @@ def render_annotations(
     for v in result.verdicts:
         if v.status is not Status.FAIL:
             continue
-        title = f"covgap: {v.title}"
+        title = f"covgap: {v.label()}"  # the config key and the words, as the terminal
         if v.rule == "patch" or not v.offenders:
             lines.append(
                 _command(

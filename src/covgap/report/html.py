@@ -3,30 +3,57 @@
 Layout of the output directory::
 
     index.html          dashboard: totals, components vs targets, risk tiers, a treemap
-                        of uncovered lines by folder, sortable/filterable tables
-    files/<slug>.html   one page per source file: highlighted source with per-line
-                        hits, branch outcomes and suites; functions; uncovered-block jumps
+                        of uncovered lines by folder, sortable/filterable tables; its
+                        summary data embedded as JSON
+    gaps.js             the gaps' recommended tests, loaded after the first rows show
+    files/<slug>.html   one page per source file: a small HTML shell, the file's data
+                        as JSON (source text, per-line hits, branches, suites,
+                        functions), rendered in the browser by the shared file.js
     covgap.css, covgap.js, file.js
+    manifest.json       what made the site: the inputs' key and each page's digest
 
-Why this shape: browsers refuse ``fetch()`` of local files, so per-file data cannot be
-loaded lazily from JSON; instead each file has its own page (loaded only when opened)
-and the index embeds just the summary rows. Pages are generated in parallel.
+Why this shape (issue 14): the previous design rendered every source line in Python
+with pygments and Jinja -- 507 s for 10,000 files, five times genhtml's time. Now the
+Python side writes each file's *data* (orjson, no per-line Python work beyond
+``array.tolist``) and one shared script renders it: highlighting is a small tokenizer
+of our own in file.js (:data:`TOKENIZERS` lists the languages it knows), so a page
+costs about the size of its source. Browsers refuse ``fetch()`` of local files, so
+each file's data sits inside its own page (loaded only when opened) and the index's
+lazily loaded part is a plain ``<script src>``.
 
-Escaping: every string from the code or the reports goes through Jinja's autoescape
-or, inside the embedded JSON, has ``<``, ``>`` and ``&`` written as ``\\u`` escapes and
-is inserted in the page by the scripts with ``textContent`` only. A file named
-``<script>.py`` or a source line containing ``</script>`` shows as text.
+Unchanged re-runs: the site's ``manifest.json`` records a digest of every page; a page
+whose bytes would be the same is hard-linked from the previous site instead of written.
+The CLI additionally keys the whole site by its inputs (:func:`inputs_key`) and skips
+the analysis when nothing changed.
+
+The file page data format (``FILE_FORMAT``), documented in docs/architecture.md::
+
+    {"format": 1, "path": str, "title": str, "component": str | null,
+     "lang": tokenizer name | null, "source": full text | null, "problem": str | null,
+     "totals": [[covered, total] lines, branches, functions], "missing": str,
+     "lines": [line, ...], "hits": [hits, ...],           # parallel arrays
+     "branches": [[line, ...], [block, ...], [branch, ...], [taken, ...]],
+                                                          # taken -1: never evaluated
+     "suites": [[name, [line, ...]], ...],                # lines each suite covered
+     "functions": [[name, start, end, complexity | null, covered, total], ...],
+     "extra": {field: {"label": str, "lines": {"<line>": value}}}}
+
+``extra`` is the extension point: an optional per-line field (tests per line, blame,
+...) that file.js shows as one more column, each value as text.
+
+Escaping: nothing from the code or the reports is ever parsed as HTML. The shells
+escape the path and title with :func:`html.escape`; the embedded JSON has ``<``, ``>``
+and ``&`` written as ``\\u`` escapes (it cannot close its script element); the scripts
+insert every string with ``textContent``/text nodes only, never ``innerHTML``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
+import html as htmlmod
 import os
 import re
-import tempfile
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,23 +61,51 @@ from typing import Any
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from covgap import __version__
 from covgap.analysis.gap_analysis import GapAnalysis
 from covgap.analysis.summary import Summary
-from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage
+from covgap.model import CoverageSet, FileCoverage
 from covgap.report._format import percent, ranges
 
 ASSETS = ("covgap.css", "covgap.js", "file.js")
+FILE_FORMAT = 1
+"""Version of the file pages' JSON data (see the module docstring); bump it when a
+field changes meaning, not when one is added."""
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
 MAX_SOURCE_BYTES = 4 << 20
 """Larger sources are shown without syntax highlighting (still with every line)."""
-PARALLEL_THRESHOLD = 64
-"""Below this many files, forking workers costs more than it saves."""
-HIGHLIGHT_CACHE = ".covgap/cache/html-v2"
-"""Highlighted sources by content, under the repository root (beside the source
-analysis cache): pygments is ~95% of a file page's cost, so a second report of a
-mostly unchanged repository skips it. Bump the version when the markup changes."""
+PARALLEL_THRESHOLD = 2000
+"""Below this many files, forking workers costs more than it saves (a page is ~0.1 ms)."""
+TOKENIZERS = {
+    "py": "python",
+    "pyi": "python",
+    "rb": "ruby",
+    "js": "js",
+    "mjs": "js",
+    "cjs": "js",
+    "jsx": "js",
+    "ts": "js",
+    "tsx": "js",
+    "mts": "js",
+    "cts": "js",
+    "go": "go",
+    "rs": "rust",
+    "c": "c",
+    "h": "c",
+    "cc": "c",
+    "cpp": "c",
+    "cxx": "c",
+    "hpp": "c",
+    "hh": "c",
+    "java": "java",
+    "kt": "java",
+    "scala": "java",
+    "cs": "java",
+    "swift": "java",
+}
+"""File extension -> the tokenizer file.js highlights it with (others: plain text)."""
 
 
 def environment() -> Environment:
@@ -69,10 +124,19 @@ def slug(path: str) -> str:
     return f"{readable}.{digest}.html"
 
 
+def _safe_json(data: Any) -> bytes:
+    """orjson bytes safe inside a ``<script type="application/json">`` element."""
+    return (
+        orjson.dumps(data)
+        .replace(b"<", b"\\u003c")
+        .replace(b">", b"\\u003e")
+        .replace(b"&", b"\\u0026")
+    )
+
+
 def embed_json(data: Any) -> str:
     """JSON safe to place inside a <script type="application/json"> element."""
-    text = orjson.dumps(data).decode()
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _safe_json(data).decode()
 
 
 def _pct(covered: int, total: int) -> float | None:
@@ -82,29 +146,49 @@ def _pct(covered: int, total: int) -> float | None:
 # -- the index ------------------------------------------------------------------------
 
 
+TIERS = ("critical", "high", "medium", "low")
+
+
 def index_data(
     summary: Summary, coverage: CoverageSet, analysis: GapAnalysis | None
 ) -> dict[str, Any]:
-    """Everything the dashboard's scripts need, as plain data.
+    """Everything the dashboard needs before its first rows show, as compact rows.
 
-    Only what the scripts use, as compactly as stays readable: the browser parses all
-    of it before the dashboard appears, ~10 MB at 10,000 files (issue 7 asks for under
-    a second). A file's tier and score are in its gap row; percentages derive from the
-    [covered, total] pairs.
+    At 10,000 files the browser parses all of it before the dashboard appears (issue
+    14: under 2 MB and first rows within 300 ms), so rows are arrays, not objects:
+
+    * ``files``: ``[folder index, file name, page digest, component index | -1, lines
+      covered, lines total, branches covered, branches total, functions covered,
+      functions total]``; the path is ``folders[folder index] + "/" + file name``
+      (no "/" for a folder of ""), the page's name is :func:`slug`, which the script
+      rebuilds from the path and the digest (its last ten hex digits).
+    * ``gaps``: ``[file index, tier index in TIERS, score]``, or with ``[path, page
+      digest, lines covered, lines total]`` in place of the file index for a gap the
+      files table does not list.
+    * ``names``: the component names the files refer to.
+
+    The gaps' reasons and recommended tests (most of the old index's weight) are in
+    ``gaps.js`` (:func:`gap_details`), loaded after the first rows.
     """
+    names: dict[str, int] = {}
+    folders: dict[str, int] = {}
     files = []
     for row in summary.files:
         c = row.counts
+        folder, _, name = row.path.rpartition("/")
         files.append(
-            {
-                "path": row.path,
-                "page": "files/" + slug(row.path),
-                "component": row.component,
-                "lines": [c.lines_covered, c.lines_total],
-                "branches": [c.branches_covered, c.branches_total],
-                "functions": [c.functions_covered, c.functions_total],
-                "missed": c.lines_missed,
-            }
+            [
+                folders.setdefault(folder, len(folders)),
+                name,
+                _page_digest(row.path),
+                -1 if row.component is None else names.setdefault(row.component, len(names)),
+                c.lines_covered,
+                c.lines_total,
+                c.branches_covered,
+                c.branches_total,
+                c.functions_covered,
+                c.functions_total,
+            ]
         )
     components = [
         {
@@ -120,28 +204,44 @@ def index_data(
         }
         for comp in summary.measured_components()
     ]
-    # A gap names its file by its index in "files" (the scripts fill in path and page):
-    # at 10,000 gaps, repeating both made a tenth of the page the browser must parse.
-    position = {f["path"]: i for i, f in enumerate(files)}
-    # Reasons repeat across files ("no test file", "0 inline tests"): each distinct one
-    # is written once in "strings" and named by its index.
+    position = {row.path: i for i, row in enumerate(summary.files)}
+    gap_rows: list[list[Any]] = []
+    for g in analysis.gaps if analysis else []:
+        where: Any = position.get(g.path)
+        if where is None:
+            c = g.counts
+            where = [g.path, _page_digest(g.path), c.lines_covered, c.lines_total]
+        gap_rows.append([where, TIERS.index(g.tier), g.score])
+    return {
+        "folders": list(folders),
+        "files": files,
+        "names": list(names),
+        "components": components,
+        "tiers": list(TIERS),
+        "gaps": gap_rows,
+    }
+
+
+def _page_digest(path: str) -> str:
+    return slug(path).rsplit(".", 2)[-2]
+
+
+def gap_details(analysis: GapAnalysis | None) -> bytes:
+    """``gaps.js``: each gap's reasons and recommended tests (up to five), in order.
+
+    A script rather than JSON because browsers load scripts, not ``fetch()``, from
+    ``file://``; it calls ``covgapGapDetails`` with a JSON literal (valid JavaScript),
+    and the dashboard inserts each text with ``textContent``. Reasons repeat across
+    files ("no test file"): each distinct one is written once in ``strings``.
+    """
     strings: dict[str, int] = {}
-    gap_rows = [
-        {
-            **(
-                {"file": position[g.path]}
-                if g.path in position
-                else {"path": g.path, "page": "files/" + slug(g.path)}
-            ),
-            "tier": g.tier,
-            "score": g.score,
-            "pct": _pct(g.counts.lines_covered, g.counts.lines_total),
-            "reasons": [strings.setdefault(r, len(strings)) for r in g.reasons],
-            "recommended": g.recommended[:5],
-        }
-        for g in (analysis.gaps if analysis else [])
-    ]
-    return {"files": files, "components": components, "gaps": gap_rows, "strings": list(strings)}
+    gaps = analysis.gaps if analysis else []
+    doc = {
+        "reasons": [[strings.setdefault(r, len(strings)) for r in g.reasons] for g in gaps],
+        "recommended": [g.recommended[:5] for g in gaps],
+        "strings": list(strings),
+    }
+    return b"covgapGapDetails(" + orjson.dumps(doc) + b");\n"
 
 
 def render_index(
@@ -176,313 +276,124 @@ def render_index(
 
 # -- one page per file ------------------------------------------------------------------
 
+FunctionRow = tuple[str, int, int, int | None, int, int]
+"""(name, start, end, complexity, lines covered, lines total) of one function."""
+
 
 @dataclass(frozen=True)
 class FilePageJob:
-    """What a worker needs to write one file page (picklable: no tree-sitter, no env)."""
+    """What is needed to write one file page (picklable: no tree-sitter, no env)."""
 
     coverage: FileCoverage
     source_path: str | None
-    out_path: str
+    page: str
+    """The page's file name under ``files/`` (:func:`slug`)."""
     component: str | None
-    functions: tuple[tuple[str, int, int, int | None, int, int], ...]
-    """(name, start, end, complexity, lines covered, lines total) from the gap analysis."""
+    functions: tuple[FunctionRow, ...]
     title: str
-    highlight_cache: str | None = None
-    """Directory of highlighted sources by content (:data:`HIGHLIGHT_CACHE`), or None."""
+    extra: Mapping[str, Mapping[str, Any]] | None = None
+    """Optional per-line fields: ``{field: {"label": str, "lines": {line: value}}}``."""
 
 
-def _escape(text: str) -> str:
-    """Escape text for an element's content (not an attribute): ``&``, ``<`` and ``>``.
-
-    A plain replace chain: markupsafe's ``escape`` builds a ``Markup`` object per
-    call, which dominated the file pages' cost at millions of tokens.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_LEXERS: dict[str, Any] = {}
-_SPECIAL_NAMES: list[re.Pattern[str]] = []
-_CSS_CLASS: dict[Any, str] = {}
-_STYLED_CLASSES: set[str] = set()
-"""Token classes the stylesheet colours; the others are written without a span."""
-
-
-def _lexer_for(path: str) -> Any:
-    """The pygments lexer for a file name, or None; cached by extension where safe.
-
-    pygments' own lookup matches the name against all ~900 filename patterns (about
-    2 ms a file). A name that matches no pattern other than ``*.ext`` (the 108 others
-    are names such as ``Makefile.*`` or ``CMakeLists.txt``) gets the same lexer as any
-    other name with its extension, so the lookup is done once per extension.
-    """
-    from pygments.lexers import get_lexer_for_filename
-    from pygments.util import ClassNotFound
-
-    if not _SPECIAL_NAMES:
-        import fnmatch
-
-        from pygments.lexers import get_all_lexers
-
-        simple = re.compile(r"\*\.[^*?\[\].]+")
-        special = {
-            pattern
-            for _name, _aliases, patterns, _mimes in get_all_lexers(plugins=True)
-            for pattern in patterns
-            if not simple.fullmatch(pattern)
-        }
-        _SPECIAL_NAMES.append(re.compile("|".join(fnmatch.translate(p) for p in special)))
-    name = path.rpartition("/")[2]
-    dot = name.rfind(".")
-    key = name if dot < 0 or _SPECIAL_NAMES[0].match(name) else "*" + name[dot:]
-    if key not in _LEXERS:
-        try:
-            _LEXERS[key] = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
-        except ClassNotFound:
-            _LEXERS[key] = None
-    return _LEXERS[key]
-
-
-def _css_class(ttype: Any) -> str:
-    """The token's CSS class, or "" when the default style leaves it uncoloured.
-
-    Most tokens of real code are names and punctuation, which the default style does
-    not colour: writing them as plain text halves the spans of a page and lets them
-    merge with their neighbours.
-    """
-    css = _CSS_CLASS.get(ttype)
-    if css is None:
-        from pygments.token import STANDARD_TYPES
-
-        if not _STYLED_CLASSES:
-            from pygments.styles import get_style_by_name
-
-            for styled_type, rule in get_style_by_name("default"):
-                keys = ("color", "bgcolor", "border", "bold", "italic", "underline")
-                if any(rule[k] for k in keys):
-                    _STYLED_CLASSES.add(STANDARD_TYPES.get(styled_type, ""))
-            _STYLED_CLASSES.discard("w")  # whitespace: its colour is invisible
-        css = STANDARD_TYPES.get(ttype) or STANDARD_TYPES.get(ttype.parent, "")
-        css = css if css in _STYLED_CLASSES else ""
-        _CSS_CLASS[ttype] = css
-    return css
-
-
-def _highlight_lines(path: str, text: str) -> list[str]:
-    """Syntax-highlighted HTML of each line (pygments tokens split at newlines).
-
-    Adjacent tokens of one class share a span and uncoloured tokens get none, which
-    takes a typical page from ~130 to ~70 kB.
-    """
-    lexer = _lexer_for(path)
-    if lexer is None:
-        return [_escape(line) for line in text.split("\n")]
-    lines_html: list[str] = []
-    segments: list[list[str]] = []  # [css class, raw text] of the current line
-
-    def flush() -> None:
-        lines_html.append(
-            "".join(
-                f'<span class="{css}">{_escape(raw)}</span>' if css else _escape(raw)
-                for css, raw in segments
-            )
-        )
-        segments.clear()
-
-    for ttype, value in lexer.get_tokens(text):
-        css = _css_class(ttype)
-        parts = value.split("\n") if "\n" in value else (value,)
-        for i, part in enumerate(parts):
-            if i:
-                flush()
-            if not part:
-                continue
-            if segments and segments[-1][0] == css:
-                segments[-1][1] += part
-            else:
-                segments.append([css, part])
-    flush()
-    return lines_html
-
-
-def _read_source(
-    path: str | None, cache_dir: str | None = None
-) -> tuple[list[str] | None, str | None]:
+def _read_source(path: str | None) -> tuple[str | None, str | None]:
+    """The source's text (``\\r\\n`` made ``\\n``) or why it is not shown."""
     if path is None:
         return None, "the source file is not in the repository"
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         return None, f"the source could not be read ({exc.strerror})"
-    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    if len(raw) > MAX_SOURCE_BYTES:
-        return [_escape(line) for line in text.split("\n")], None
-    return _highlight_cached(path, text, raw, cache_dir), None
+    text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text, None
 
 
-def _highlight_cached(path: str, text: str, raw: bytes, cache_dir: str | None) -> list[str]:
-    """:func:`_highlight_lines` through the content cache; any cache failure is a miss.
-
-    The key is the source's bytes, the lexer and the pygments version; entries are
-    zlib-compressed (highlighted HTML is ~10x smaller so), written atomically.
-    """
-    lexer = _lexer_for(path)
-    if cache_dir is None or lexer is None:
-        return _highlight_lines(path, text)
-    from pygments import __version__ as pygments_version
-
-    kind = f"{type(lexer).__module__}.{type(lexer).__name__}\0{pygments_version}\0"
-    key = hashlib.sha1(kind.encode() + raw).hexdigest()
-    folder = os.path.join(cache_dir, key[:2])
-    target = os.path.join(folder, key[2:])
-    try:
-        with open(target, "rb") as fh:
-            return zlib.decompress(fh.read()).decode().split("\n")
-    except (OSError, zlib.error, UnicodeDecodeError):
-        pass
-    lines = _highlight_lines(path, text)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(zlib.compress("\n".join(lines).encode(), 1))
-        os.replace(tmp, target)
-    except OSError:
-        pass
-    return lines
+def _tokenizer(path: str, size: int) -> str | None:
+    if size > MAX_SOURCE_BYTES:
+        return None
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return TOKENIZERS.get(name[dot + 1 :].lower()) if dot > 0 else None
 
 
-def _branch_badges(fc: FileCoverage) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
-    for line, block, branch, taken in zip(
-        fc.br_line, fc.br_block, fc.br_branch, fc.br_taken, strict=True
-    ):
-        if taken == NEVER_EVALUATED:
-            state, label = "never", f"block {block} branch {branch}: never evaluated"
-        elif taken:
-            state, label = "taken", f"block {block} branch {branch}: taken {taken:,}×"
-        else:
-            state, label = "not-taken", f"block {block} branch {branch}: not taken"
-        out.setdefault(line, []).append({"state": state, "label": label})
-    return out
-
-
-_MARK = {"taken": "✓", "not-taken": "✗", "never": "–"}
-
-
-def render_file_page(env: Environment, job: FilePageJob) -> str:
+def file_data(job: FilePageJob) -> dict[str, Any]:
+    """One file page's data (the format in the module docstring)."""
     fc = job.coverage
-    source, problem = _read_source(job.source_path, job.highlight_cache)
-    hits = fc.hits_by_line()
-    branches = _branch_badges(fc)
-    flags_by_line: dict[int, list[str]] = {}
-    for flag, lines in sorted(fc.flags.items()):
-        for line in lines:
-            flags_by_line.setdefault(line, []).append(flag)
-    # Every source line, then any line the report names past the end of the source (a
-    # stale report, or no source at all): only those lines, never every number up to
-    # the largest, which a hostile DA:2000000000 would make two billion rows.
-    shown = len(source) if source else 0
-    if shown and source and source[-1] == "":
-        shown -= 1  # the empty "line" after a file's final newline is no line
-    beyond = sorted({ln for ln in fc.lines if ln > shown} | {ln for ln in branches if ln > shown})
-    numbers = itertools.chain(range(1, shown + 1), beyond)
-    # The rows are built here rather than in the template: at 10,000 files of a few
-    # hundred lines, Jinja's per-row attribute lookups and escaping cost more than the
-    # highlighting. Everything inserted is escaped: the code by _highlight_lines, the
-    # suite names below; the rest is numbers and covgap's own words.
-    rows: list[str] = []
-    uncovered_blocks = []
-    in_block = False
-    flag_cells = {
-        n: "".join(f'<span class="flag">{_escape(f)}</span>' for f in flags)
-        for n, flags in flags_by_line.items()
-    }
-    for n in numbers:
-        h = hits.get(n)
-        brs = branches.get(n)
-        if h is None:
-            state = "none"
-        elif h == 0:
-            state = "miss"
-        elif brs and any(b["state"] != "taken" for b in brs):
-            state = "partial"
-        else:
-            state = "hit"
-        starts_block = state == "miss" and not in_block
-        if state == "miss":
-            in_block = True
-        elif state in ("hit", "partial"):
-            in_block = False
-        if starts_block:
-            uncovered_blocks.append(n)
-        badges = (
-            "".join(
-                f'<span class="b b-{b["state"]}" title="{b["label"]}">{_MARK[b["state"]]}</span>'
-                for b in brs
-            )
-            if brs
-            else ""
-        )
-        code = source[n - 1] if source and n <= len(source) else ""
-        flags_td = f'<td class="flags">{flag_cells.get(n, "")}</td>' if fc.flags else ""
-        rows.append(
-            f'<tr id="L{n}" class="{state}{" block-start" if starts_block else ""}">'
-            f'<td class="ln"><a href="#L{n}">{n}</a></td>'
-            f'<td class="hits">{"" if h is None else f"{h:,}"}</td>'
-            f'<td class="br">{badges}</td>{flags_td}<td class="src">{code}</td></tr>\n'
-        )
+    source, problem = _read_source(job.source_path)
     c = fc.counts()
-    functions = [
-        {
-            "name": name,
-            "start": start,
-            "end": end,
-            "complexity": complexity,
-            "text": percent(covered, total),
-            "covered": covered,
-            "total": total,
-        }
-        for name, start, end, complexity, covered, total in job.functions
-    ]
-    return env.get_template("file.html.j2").render(
-        title=job.title,
-        version=__version__,
-        path=fc.path,
-        component=job.component,
-        totals=[
-            ("Lines", percent(c.lines_covered, c.lines_total), c.lines_covered, c.lines_total),
-            (
-                "Branches",
-                percent(c.branches_covered, c.branches_total),
-                c.branches_covered,
-                c.branches_total,
-            ),
-            (
-                "Functions",
-                percent(c.functions_covered, c.functions_total),
-                c.functions_covered,
-                c.functions_total,
-            ),
+    data: dict[str, Any] = {
+        "format": FILE_FORMAT,
+        "path": fc.path,
+        "title": job.title,
+        "component": job.component,
+        "lang": None if source is None else _tokenizer(fc.path, len(source)),
+        "source": source,
+        "problem": problem,
+        "totals": [
+            [c.lines_covered, c.lines_total],
+            [c.branches_covered, c.branches_total],
+            [c.functions_covered, c.functions_total],
         ],
-        missing=ranges(fc.uncovered_ranges(), limit=12),
-        rows=Markup("".join(rows)),
-        functions=functions,
-        blocks=uncovered_blocks,
-        problem=problem,
-        has_flags=bool(fc.flags),
-    )
+        "missing": ranges(fc.uncovered_ranges(), limit=12),
+        "lines": fc.lines.tolist(),
+        "hits": fc.hits.tolist(),
+        "branches": [
+            fc.br_line.tolist(),
+            fc.br_block.tolist(),
+            fc.br_branch.tolist(),
+            fc.br_taken.tolist(),
+        ],
+        "suites": [[flag, fc.flags[flag].tolist()] for flag in sorted(fc.flags)],
+        "functions": [list(f) for f in job.functions],
+    }
+    extra = dict(job.extra or {})
+    tests = _tests_by_line(fc)
+    if tests and "tests" not in extra:
+        extra["tests"] = {"label": "Tests", "lines": tests}
+    if extra:
+        data["extra"] = {
+            name: {
+                "label": str(spec.get("label", name)),
+                "lines": {str(line): value for line, value in spec.get("lines", {}).items()},
+            }
+            for name, spec in extra.items()
+        }
+    return data
 
 
-_CSS_CACHE: list[str] = []
+def _tests_by_line(fc: FileCoverage) -> dict[int, str]:
+    """Per line, the tests that ran it (``covgap run``'s per-test contexts, #13), as text."""
+    by_line: dict[int, list[str]] = {}
+    for name in sorted(fc.contexts):
+        for line in fc.contexts[name]:
+            by_line.setdefault(line, []).append(name)
+    return {line: ", ".join(names) for line, names in sorted(by_line.items())}
 
 
-def _pygments_css() -> str:
-    if not _CSS_CACHE:
-        from pygments.formatters import HtmlFormatter
+_SHELL = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    "<title>{path} — {title}</title>\n"
+    '<link rel="stylesheet" href="../covgap.css">\n</head>\n<body class="file">\n'
+    '<header>\n<p class="crumbs"><a href="../index.html">{title}</a></p>\n'
+    "<h1>{path}</h1>\n</header>\n"
+    '<main id="file"><noscript>This page is drawn by ../file.js: enable JavaScript.'
+    "</noscript></main>\n"
+    '<script type="application/json" id="covgap-file">'
+)
+_SHELL_END = b'</script>\n<script src="../file.js"></script>\n</body>\n</html>\n'
 
-        _CSS_CACHE.append(HtmlFormatter(style="default").get_style_defs(".code"))
-    return _CSS_CACHE[0]
+
+def render_file_page(job: FilePageJob) -> bytes:
+    """A file page: the shell with the path and title as text, and its data."""
+    head = _SHELL.format(path=htmlmod.escape(job.coverage.path), title=htmlmod.escape(job.title))
+    return head.encode() + _safe_json(file_data(job)) + _SHELL_END
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _source_in_repo(root: Path, path: str) -> str | None:
@@ -498,36 +409,57 @@ def _source_in_repo(root: Path, path: str) -> str | None:
     return str(candidate)
 
 
-_ENV: list[Environment] = []
+@dataclass(frozen=True)
+class _Batch:
+    files_dir: str
+    previous: str | None
+    """The previous site's ``files/`` directory, whose unchanged pages are linked."""
+    known: Mapping[str, str]
+    """page -> digest in the previous site's manifest."""
 
 
-def _highlight_cache_dir(repo_root: Path) -> str | None:
-    """The highlighting cache's directory, made (and git-ignored) now; None if it can't be."""
-    folder = repo_root / HIGHLIGHT_CACHE
+_WORK: list[FilePageJob] = []
+"""The jobs, set before forking workers: they inherit it instead of unpickling it."""
+
+
+def _write_range(batch: _Batch, start: int, stop: int) -> list[tuple[str, str, bool]]:
+    """Write pages ``start:stop`` of :data:`_WORK`; return (page, digest, written)."""
+    out = []
+    for job in _WORK[start:stop]:
+        page = render_file_page(job)
+        digest = _digest(page)
+        target = os.path.join(batch.files_dir, job.page)
+        reused = False
+        if batch.previous is not None and batch.known.get(job.page) == digest:
+            try:
+                os.link(os.path.join(batch.previous, job.page), target)
+                reused = True
+            except OSError:
+                reused = False
+        if not reused:
+            with open(target, "wb") as fh:
+                fh.write(page)
+        out.append((job.page, digest, not reused))
+    return out
+
+
+def read_manifest(site: Path) -> dict[str, Any]:
+    """A site's manifest, or an empty one when it is missing, unreadable or old."""
     try:
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            ignore = repo_root / ".covgap" / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
-    except OSError:
-        return None
-    return str(folder)
+        doc = orjson.loads((site / MANIFEST).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("version") != MANIFEST_VERSION:
+        return {}
+    return doc
 
 
-def _write_pages(jobs: Sequence[FilePageJob]) -> int:
-    # One environment per worker process: each would otherwise recompile the template.
-    if not _ENV:
-        _ENV.append(environment())
-    env = _ENV[0]
-    for job in jobs:
-        Path(job.out_path).write_text(render_file_page(env, job), encoding="utf-8")
-    return len(jobs)
+@dataclass
+class WriteStats:
+    """What :func:`write_html` did: pages written and pages reused unchanged."""
 
-
-def _chunks(items: Sequence[FilePageJob], size: int) -> Iterable[Sequence[FilePageJob]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    written: int = 0
+    reused: int = 0
 
 
 def write_html(
@@ -539,25 +471,30 @@ def write_html(
     analysis: GapAnalysis | None = None,
     title: str = "Coverage report",
     jobs: int | None = None,
-    cache: bool = True,
+    previous: Path | None = None,
+    inputs_key: str | None = None,
+    extra: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    stats: WriteStats | None = None,
 ) -> Path:
     """Write the site into ``out_dir`` and return the path of its index page.
 
-    ``jobs`` worker processes write the file pages (default: one per core);
-    ``cache=False`` neither reads nor writes the highlighting cache.
+    ``jobs`` worker processes write the file pages (default: one per core, above
+    :data:`PARALLEL_THRESHOLD` files). ``previous`` is an earlier site (on the same
+    file system) whose unchanged pages are hard-linked rather than written again.
+    ``inputs_key`` is stored in the manifest (see :func:`inputs_key`). ``extra`` adds
+    optional per-line fields to file pages: ``{path: {field: {"label", "lines"}}}``.
     """
     env = environment()
     files_dir = out_dir / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
     gaps = {g.path: g for g in analysis.gaps} if analysis else {}
-    highlight_cache = _highlight_cache_dir(repo_root) if cache else None
     component = {row.path: row.component for row in summary.files}
     mapped = {row.path: row.mapped for row in summary.files}
-    work = []
+    work: list[FilePageJob] = []
     for path in sorted(coverage.files):
         fc = coverage.files[path]
         gap = gaps.get(path)
-        fn_rows: tuple[tuple[str, int, int, int | None, int, int], ...]
+        fn_rows: tuple[FunctionRow, ...]
         if gap is not None:
             fn_rows = tuple(
                 (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
@@ -572,29 +509,134 @@ def write_html(
             FilePageJob(
                 coverage=fc,
                 source_path=_source_in_repo(repo_root, path) if mapped.get(path, True) else None,
-                out_path=str(files_dir / slug(path)),
+                page=slug(path),
                 component=component.get(path),
                 functions=fn_rows,
                 title=title,
-                highlight_cache=highlight_cache,
+                extra=extra.get(path) if extra else None,
             )
         )
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        size = max(16, len(work) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_write_pages, list(_chunks(work, size))))
-    else:
-        _write_pages(work)
+    known: dict[str, str] = {}
+    prev_files: str | None = None
+    if previous is not None and (previous / "files").is_dir():
+        pages = read_manifest(previous).get("pages")
+        if isinstance(pages, dict):
+            known = {str(k): str(v) for k, v in pages.items()}
+            prev_files = str(previous / "files")
+    batch = _Batch(str(files_dir), prev_files, known)
+    results: list[tuple[str, str, bool]] = []
+    _WORK[:] = work
+    try:
+        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        if workers > 1 and len(work) >= PARALLEL_THRESHOLD and _can_fork():
+            import multiprocessing
+
+            step = max(64, len(work) // (workers * 4))
+            bounds = [(i, min(i + step, len(work))) for i in range(0, len(work), step)]
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = [pool.submit(_write_range, batch, a, b) for a, b in bounds]
+                for fut in futures:
+                    results.extend(fut.result())
+        else:
+            results = _write_range(batch, 0, len(work))
+    finally:
+        _WORK.clear()
+    if stats is not None:
+        stats.written = sum(1 for r in results if r[2])
+        stats.reused = len(results) - stats.written
     for asset in ASSETS:
-        data = env.loader.get_source(env, asset)[0]  # type: ignore[union-attr]
-        if asset == "covgap.css":
-            # The highlighting's colours, once for the site rather than in every page.
-            data += "\n/* syntax highlighting (pygments, default style) */\n" + _pygments_css()
-        (out_dir / asset).write_text(data, encoding="utf-8")
+        text = env.loader.get_source(env, asset)[0]  # type: ignore[union-attr]
+        (out_dir / asset).write_text(text, encoding="utf-8")
+    (out_dir / "gaps.js").write_bytes(gap_details(analysis))
     index = out_dir / "index.html"
     index.write_text(render_index(env, summary, coverage, analysis, title), encoding="utf-8")
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "covgap": __version__,
+        "inputs": inputs_key,
+        "pages": {page: digest for page, digest, _ in results},
+    }
+    (out_dir / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS))
     return index
 
 
-__all__ = ["embed_json", "index_data", "render_file_page", "slug", "write_html"]
+def _can_fork() -> bool:
+    """Forked workers inherit the jobs (no pickling); only safe with one thread."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def inputs_key(
+    repo_root: Path,
+    files: Sequence[str],
+    *,
+    inputs: Sequence[Path] = (),
+    parts: Sequence[str] = (),
+) -> str:
+    """A digest of everything a site is made from, so an unchanged re-run can skip it.
+
+    Files count by path, size and modification time, as git and make decide a file
+    changed (a file rewritten with the same size within the same nanosecond is not
+    seen): the coverage ``inputs`` and each repository file (``files``, relative to
+    ``repo_root``). Then covgap's version, this module's code and its templates and
+    scripts (a development install changes them without a new version), and the
+    caller's ``parts``: whatever else decides the output (title, options,
+    configuration text, git HEAD, the day).
+    """
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"covgap {__version__}\0html {FILE_FORMAT}\0".encode())
+    assets = Path(__file__).parent / "templates" / "html"
+    for code in (Path(__file__), *sorted(assets.iterdir())):
+        h.update(code.read_bytes())
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    stamps = []
+    for path in inputs:
+        try:
+            st = os.stat(path)
+            stamps.append(f"{os.path.abspath(path)}\0{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{path}\0missing")
+    root = os.fspath(repo_root)
+    for rel in sorted(files):
+        try:
+            st = os.stat(os.path.join(root, rel))
+            stamps.append(f"{rel}\0{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{rel}\0missing")
+    h.update("\0".join(stamps).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def site_is_current(site: Path, key: str) -> bool:
+    """Whether ``site`` was made from inputs with ``key`` and still has all its pages."""
+    doc = read_manifest(site)
+    if doc.get("inputs") != key or not isinstance(doc.get("pages"), dict):
+        return False
+    for name in (*ASSETS, "index.html", "gaps.js"):
+        if not (site / name).is_file():
+            return False
+    try:
+        present = set(os.listdir(site / "files"))
+    except OSError:
+        return False
+    return all(page in present for page in doc["pages"])
+
+
+__all__ = [
+    "FILE_FORMAT",
+    "FilePageJob",
+    "WriteStats",
+    "embed_json",
+    "file_data",
+    "gap_details",
+    "index_data",
+    "inputs_key",
+    "render_file_page",
+    "site_is_current",
+    "slug",
+    "write_html",
+]

@@ -1,11 +1,13 @@
 """JUnit XML of the gate rules, for GitLab, Jenkins and other CI test-report views.
 
-One ``<testcase>`` per rule: a failing rule carries a ``<failure>`` with the reason and
-the files and lines responsible; a rule that was not measured is ``<skipped>`` with
-why (neither pass nor fail). The shape follows the Apache Ant JUnit schema
-(``junit.xsd``, which the tests validate against): a single ``<testsuite>`` root with
-the required ``properties``, ``system-out`` and ``system-err`` children and the
-``timestamp``/``hostname``/``time`` attributes.
+One ``<testcase>`` per rule, named by its config key and in words (as the terminal
+names it: ``line (--fail-under-lines): overall line coverage``): a failing rule
+carries a ``<failure>`` with the reason and the files and lines responsible; a rule
+that was not measured is ``<skipped>`` with why (neither pass nor fail). The shape
+follows the Apache Ant JUnit schema (``junit.xsd``, which the tests validate
+against): a single ``<testsuite>`` root with the required ``properties``,
+``system-out`` and ``system-err`` children and the ``timestamp``/``hostname``/``time``
+attributes.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def render_junit(
         case = etree.SubElement(
             root,
             "testcase",
-            name=_clean(f"{v.rule}: {v.title}"),
+            name=_clean(v.label()),
             classname="covgap.gates",
             time="0",
         )

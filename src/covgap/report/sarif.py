@@ -7,6 +7,9 @@ its ``physicalLocation``, so:
 * every uncovered new or changed line range is one ``covgap/uncovered-new-code``
   result (``error`` when the ``patch`` gate failed, else ``warning``);
 * every file and line range a failing rule blames is one result of that rule;
+* each rule is named by its config key and in words, as the terminal names it
+  (``patch: coverage of new and changed lines``; the descriptor's
+  ``properties.configKey`` holds the dotted key, ``gates.patch``);
 * a failing rule that blames no lines (an overall minimum with no offender list, a
   drop with no detail) is one result on the config line that sets its limit, or one
   without a location when the limit is not written in a file.
@@ -43,14 +46,19 @@ def _location(path: str, first: int | None = None, last: int | None = None) -> d
     return {"physicalLocation": physical}
 
 
-def _descriptor(rule_id: str, name: str, text: str, level: str) -> dict[str, Any]:
-    return {
+def _descriptor(
+    rule_id: str, name: str, text: str, level: str, config_key: str = ""
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": rule_id,
         "name": name,
         "shortDescription": {"text": text},
         "helpUri": _INFO_URI,
         "defaultConfiguration": {"level": level},
     }
+    if config_key:
+        out["properties"] = {"configKey": config_key}
+    return out
 
 
 def _offender_results(v: Verdict, offenders: list[Offender]) -> list[dict[str, Any]]:
@@ -59,7 +67,7 @@ def _offender_results(v: Verdict, offenders: list[Offender]) -> list[dict[str, A
         spans: list[tuple[int, int] | None] = list(o.ranges) or [None]
         for span in spans:
             loc = _location(o.path, *(span if span else (None, None)))
-            text = f"{v.title}: {v.reason}" + (f" ({o.note})" if o.note else "")
+            text = f"{v.label()}: {v.reason}" + (f" ({o.note})" if o.note else "")
             out.append(
                 {
                     "ruleId": _rule_id(v.rule),
@@ -111,7 +119,7 @@ def render_sarif(
         rid = _rule_id(v.rule)
         if rid not in seen:
             seen.add(rid)
-            rules.append(_descriptor(rid, v.rule, v.title, "error"))
+            rules.append(_descriptor(rid, v.rule, f"{v.key()}: {v.title}", "error", v.config_key))
         if v.status is not Status.FAIL:
             continue
         if v.rule != "patch" and v.offenders:
@@ -120,7 +128,7 @@ def render_sarif(
         entry: dict[str, Any] = {
             "ruleId": rid,
             "level": "error",
-            "message": {"text": f"{v.title}: {v.reason} ({v.summary()})"},
+            "message": {"text": f"{v.label()}: {v.reason} ({v.summary()})"},
         }
         line = (config_lines or {}).get(v.config_key)
         if config_path is not None:

@@ -1,0 +1,304 @@
+"""``covgap upload``: send reports to a covgap server from CI, with the standard library.
+
+This package needs nothing beyond a plain ``pip install covgap`` (HTTP is
+:mod:`urllib`), so every CI job can upload without the server extra.
+
+What is sent, as one gzip-compressed JSON document (``version`` 1)::
+
+    {"version": 1, "commit": SHA, "branch": NAME|null, "pr": N|null, "base": SHA|null,
+     "repository": NAME|null,
+     "files": [every file of the repository, as `git ls-files` lists it],
+     "diff": {"base": SHA, "files": [{"path", "old_path", "status", "hunks": [[...4]]}]}|null,
+     "blobs": {path: git blob id},
+     "reports": [{"name": "coverage/lcov.info", "flag": "unit"|null,
+                  "format": "lcov"|null, "data": BASE64}]}
+
+The file list lets the server map report paths onto the repository exactly as
+``covgap report`` does on a checkout; the diff against the merge-base of the PR's
+target lets it compute patch coverage and the differential categories without a
+clone. Commit, branch, PR number and base are taken from the options, else from the
+usual CI variables (GitHub Actions, GitLab CI, CircleCI, Buildkite, Jenkins, Azure),
+else from git.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from covgap import gitinfo
+from covgap.errors import CovgapError, GitError, InputError
+from covgap.pipeline import InputSpec
+
+UPLOAD_VERSION = 1
+
+
+class UploadError(CovgapError):
+    """The server refused the upload or could not be reached."""
+
+
+_COMMIT_VARS = (
+    "COVGAP_COMMIT",
+    "GITHUB_PR_HEAD_SHA",
+    "CI_COMMIT_SHA",
+    "CIRCLE_SHA1",
+    "BUILDKITE_COMMIT",
+    "GIT_COMMIT",
+    "BUILD_SOURCEVERSION",
+    "GITHUB_SHA",
+)
+_BRANCH_VARS = (
+    "COVGAP_BRANCH",
+    "GITHUB_HEAD_REF",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_COMMIT_BRANCH",
+    "CIRCLE_BRANCH",
+    "BUILDKITE_BRANCH",
+    "BRANCH_NAME",
+    "GIT_BRANCH",
+    "BUILD_SOURCEBRANCHNAME",
+    "GITHUB_REF_NAME",
+)
+_PR_VARS = (
+    "COVGAP_PR",
+    "CI_MERGE_REQUEST_IID",
+    "CIRCLE_PR_NUMBER",
+    "BUILDKITE_PULL_REQUEST",
+    "CHANGE_ID",
+    "SYSTEM_PULLREQUEST_PULLREQUESTNUMBER",
+)
+
+
+def _first(env: Mapping[str, str], names: Sequence[str]) -> tuple[str, str] | None:
+    for name in names:
+        value = env.get(name, "").strip()
+        if value and value.lower() != "false":
+            return value, name
+    return None
+
+
+def ci_pr_number(env: Mapping[str, str]) -> int | None:
+    """The PR/MR number CI announces, if any (``refs/pull/N/merge`` on GitHub)."""
+    found = _first(env, _PR_VARS)
+    if found and found[0].isdigit():
+        return int(found[0])
+    match = re.match(r"^refs/pull/(\d+)/", env.get("GITHUB_REF", ""))
+    return int(match.group(1)) if match else None
+
+
+@dataclass
+class UploadPlan:
+    """Everything one upload will send, before it is encoded."""
+
+    commit: str
+    branch: str | None
+    pr: int | None
+    base: str | None
+    files: list[str]
+    reports: list[tuple[InputSpec, str | None]]
+    diff: dict[str, Any] | None
+    repository: str | None = None
+    notes: list[str] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)
+    """Git blob id per file: the server's flapping-line detection compares lines only
+    over identical file content."""
+
+
+def plan_upload(
+    inputs: Sequence[InputSpec],
+    repo: Path,
+    *,
+    commit: str | None = None,
+    branch: str | None = None,
+    pr: int | None = None,
+    base: str | None = None,
+    flag: str | None = None,
+    format_name: str | None = None,
+    repository: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> UploadPlan:
+    """Work out what to send: explicit values, else CI variables, else git."""
+    from covgap.workspace import git_files, walk_files
+
+    env = os.environ if env is None else env
+    notes: list[str] = []
+    if not inputs:
+        raise InputError("covgap upload: name at least one report file")
+    for spec in inputs:
+        if not spec.path.is_file():
+            raise InputError(f"{spec.path}: no such file")
+    in_git = True
+    try:
+        gitinfo.toplevel(repo)
+    except GitError:
+        in_git = False
+    if commit is None:
+        found = _first(env, _COMMIT_VARS)
+        if found:
+            commit = found[0]
+        elif in_git:
+            commit = gitinfo.current_commit(repo)
+        else:
+            raise InputError("covgap upload: no --commit given and not inside a git repository")
+    if branch is None:
+        found = _first(env, _BRANCH_VARS)
+        branch = found[0].removeprefix("refs/heads/") if found else None
+        if branch is None and in_git:
+            branch = gitinfo.branch(repo)
+    if pr is None:
+        pr = ci_pr_number(env)
+    files = (git_files(repo) if in_git else None) or walk_files(repo)
+    diff: dict[str, Any] | None = None
+    if base is None and in_git and (pr is not None or env.get("GITHUB_BASE_REF")):
+        ref = gitinfo.default_base(repo, env)
+        if ref is not None:
+            info = gitinfo.resolve_base(repo, ref[0])
+            if info.problem:
+                notes.append(f"no PR comparison: {info.problem}")
+            else:
+                base = info.merge_base
+    if base is not None and in_git:
+        try:
+            d = gitinfo.diff(repo, base)
+        except GitError as exc:
+            notes.append(f"no diff against {base[:12]}: {exc}")
+        else:
+            diff = {
+                "base": base,
+                "files": [
+                    {
+                        "path": fd.path,
+                        "old_path": fd.old_path,
+                        "status": fd.status,
+                        "hunks": [
+                            [h.old_start, h.old_count, h.new_start, h.new_count] for h in fd.hunks
+                        ],
+                    }
+                    for fd in d.files.values()
+                    if not fd.binary
+                ],
+            }
+    reports = [(InputSpec(s.path, s.flag or flag), format_name) for s in inputs]
+    blobs: dict[str, str] = {}
+    if in_git:
+        from covgap.history.context import blob_ids
+
+        blobs = blob_ids(repo, files)
+    return UploadPlan(commit, branch, pr, base, files, reports, diff, repository, notes, blobs)
+
+
+def encode(plan: UploadPlan) -> bytes:
+    """The gzip-compressed JSON document the server accepts (see the module doc)."""
+    reports = []
+    for spec, fmt in plan.reports:
+        try:
+            data = spec.path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{spec.path}: cannot read ({exc.strerror})") from None
+        reports.append(
+            {
+                "name": spec.path.name if spec.path.is_absolute() else spec.path.as_posix(),
+                "flag": spec.flag,
+                "format": fmt,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+        )
+    doc = {
+        "version": UPLOAD_VERSION,
+        "commit": plan.commit,
+        "branch": plan.branch,
+        "pr": plan.pr,
+        "base": plan.base,
+        "repository": plan.repository,
+        "files": plan.files,
+        "diff": plan.diff,
+        "blobs": plan.blobs,
+        "reports": reports,
+    }
+    return gzip.compress(orjson.dumps(doc), compresslevel=6)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    id: str
+    repository: str
+    commit: str
+    url: str
+    status_url: str
+
+
+def send(
+    body: bytes,
+    url: str,
+    token: str,
+    *,
+    timeout: float = 60.0,
+    retries: int = 3,
+) -> UploadResult:
+    """POST the document to ``URL/api/v1/uploads``; retry only what may pass next time.
+
+    A refusal (4xx) is final and its reason is reported; a server error (5xx) or a
+    connection failure is retried with a growing pause.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise InputError(f"--url {url!r}: expected http:// or https://")
+    endpoint = url.rstrip("/") + "/api/v1/uploads"
+    request = urllib.request.Request(
+        endpoint,
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "User-Agent": "covgap-upload",
+        },
+    )
+    last = ""
+    for attempt in range(retries):
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                doc = orjson.loads(response.read())
+                return UploadResult(
+                    doc["id"], doc["repository"], doc["commit"], doc["url"], doc["status_url"]
+                )
+        except urllib.error.HTTPError as exc:
+            detail = _error_detail(exc)
+            if exc.code < 500:
+                raise UploadError(f"{endpoint}: refused ({exc.code}): {detail}") from None
+            last = f"server error ({exc.code}): {detail}"
+        except (urllib.error.URLError, OSError) as exc:
+            last = f"cannot reach the server ({getattr(exc, 'reason', exc)})"
+        if attempt + 1 < retries:
+            time.sleep(2**attempt)
+    raise UploadError(f"{endpoint}: {last}")
+
+
+def _error_detail(exc: urllib.error.HTTPError) -> str:
+    try:
+        doc = orjson.loads(exc.read())
+        return str(doc.get("error", doc))
+    except (orjson.JSONDecodeError, OSError, AttributeError):
+        return exc.reason if isinstance(exc.reason, str) else "no detail"
+
+
+__all__ = [
+    "UploadError",
+    "UploadPlan",
+    "UploadResult",
+    "ci_pr_number",
+    "encode",
+    "plan_upload",
+    "send",
+]
