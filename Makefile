@@ -59,7 +59,7 @@ test: lint typecheck unit selfcheck
 golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --update-golden $(PYTEST_ARGS)
 
-bench: setup
+bench: setup node-tools
 	$(BIN)/python -m pip install -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bench_html.py --files 1000,3000,10000

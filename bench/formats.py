@@ -29,6 +29,14 @@ Mappings, where a format cannot hold the model as it is:
   function is covered when one of its lines ran, which in the model is exactly when
   the function ran (its first line has the function's hits). Totals equal the LCOV's.
 
+* **llvm-cov export JSON** (version 2.0.1): per executable line a region entry with
+  its count and a segment closing it on the same line (so no line wraps into the
+  next), one function record per function with one region spanning its body and one
+  branch region per decision (true/false counts). Totals equal the LCOV's.
+* **SimpleCov** ``.resultset.json`` (0.18+): a ``lines`` array (``null`` where a line
+  is not executable) and per decision an ``[:if, ...]`` condition with ``then`` and
+  ``else`` branches; SimpleCov has no functions. Lines and branches equal the LCOV's.
+
 Everything is written as text pieces in turn (no whole-document ``json.dumps``), so
 the full size (10,000 files, 4M lines) stays within a few hundred MB of memory.
 """
@@ -66,6 +74,39 @@ def _functions(fd: FileData) -> list[tuple[str, int, int, list[tuple[int, int]]]
             j += 1
         out.append((name, start, hits, body))
     return out
+
+
+GO_MODULE = "bench.example/m"
+
+
+def write_go_module(files: list[FileData], root: Path) -> Path:
+    """A Go module holding the corpus as Go files, and its profile, for `go tool cover`.
+
+    ``go tool cover -func`` reads the source of every profiled file (it sums blocks per
+    function), so it cannot run on :func:`gocover`'s profile alone. Here each file is
+    ``<module>/pNNNN/module_NNNNN.go``: ``package``, one function spanning the file,
+    and the profile's blocks shifted two lines down into that function's body (the
+    block count and hits are unchanged, so the totals equal the LCOV's lines). Returns
+    the profile, ``root/cover.out``.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "go.mod").write_text(f"module {GO_MODULE}\n\ngo 1.19\n", encoding="utf-8")
+    profile = root / "cover.out"
+    with profile.open("w", encoding="utf-8") as out:
+        out.write("mode: count\n")
+        for f in files:
+            pkg = "p" + f.path.split("/")[1].removeprefix("pkg")
+            stem = f.path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            target = root / pkg / f"{stem}.go"
+            target.parent.mkdir(exist_ok=True)
+            last = max((ln for ln, _ in f.lines), default=1) + 3
+            target.write_text(
+                f"package {pkg}\n\nfunc F{stem[7:]}() {{\n" + "\n" * (last - 3) + "}\n",
+                encoding="utf-8",
+            )
+            name = f"{GO_MODULE}/{pkg}/{stem}.go"
+            out.write("".join(f"{name}:{ln + 3}.1,{ln + 3}.40 1 {h}\n" for ln, h in f.lines))
+    return profile
 
 
 def jacoco(files: list[FileData]) -> Iterator[str]:
@@ -306,6 +347,57 @@ def coveragepy_json(files: list[FileData]) -> Iterator[str]:
     yield "}}\n"
 
 
+def llvm_json(files: list[FileData]) -> Iterator[str]:
+    """``llvm-cov export -format=text`` (2.0.1): segments, function records, branches."""
+    yield '{"type":"llvm.coverage.json.export","version":"2.0.1","data":[{"files":['
+    for i, f in enumerate(files):
+        segs = ",".join(
+            f"[{ln},1,{hits},true,true,false],[{ln},41,0,false,false,false]" for ln, hits in f.lines
+        )
+        sep = "," if i else ""
+        yield (
+            f'{sep}\n{{"filename":"{f.path}","segments":[{segs}],"branches":[],'
+            '"expansions":[],"summary":{}}'
+        )
+    yield '],"functions":['
+    first = True
+    for f in files:
+        brs = _by_line(f)
+        for name, start, hits, body in _functions(f):
+            end = body[-1][0] if body else start
+            branches = ",".join(
+                f"[{ln},4,{ln},40,{outs[0] or 0},{outs[1] or 0},0,0,4]"
+                for ln, _ in body
+                if (outs := brs.get(ln))
+            )
+            sep = "" if first else ","
+            first = False
+            yield (
+                f'{sep}\n{{"name":"{name}","count":{hits},"filenames":["{f.path}"],'
+                f'"regions":[[{start},1,{end},40,{hits},0,0,0]],"branches":[{branches}]}}'
+            )
+    yield '],"totals":{}}]}\n'
+
+
+def simplecov(files: list[FileData]) -> Iterator[str]:
+    """SimpleCov's ``.resultset.json`` (0.18+): line arrays and Ruby branch keys."""
+    yield '{"bench":{"coverage":{'
+    for i, f in enumerate(files):
+        hits = dict(f.lines)
+        last = max(hits) if hits else 0
+        lines = ",".join(str(hits[n]) if n in hits else "null" for n in range(1, last + 1))
+        conds = []
+        for k, (ln, outs) in enumerate(_by_line(f).items()):
+            c = 3 * k
+            conds.append(
+                f'"[:if, {c}, {ln}, 4, {ln}, 40]":{{"[:then, {c + 1}, {ln}, 4, {ln}, 20]":'
+                f'{outs[0] or 0},"[:else, {c + 2}, {ln}, 20, {ln}, 40]":{outs[1] or 0}}}'
+            )
+        sep = "," if i else ""
+        yield f'{sep}\n"/repo/{f.path}":{{"lines":[{lines}],"branches":{{{",".join(conds)}}}}}'
+    yield '},"timestamp":1700000000}}\n'
+
+
 # name -> (file suffix, writer, totals it holds the same as the LCOV)
 FORMATS: dict[str, tuple[str, Writer, tuple[str, ...]]] = {
     "jacoco": ("jacoco.xml", jacoco, ("lines", "branches", "functions")),
@@ -315,10 +407,13 @@ FORMATS: dict[str, tuple[str, Writer, tuple[str, ...]]] = {
     "gcovr_json": ("gcovr.json", gcovr_json, ("lines", "branches", "functions")),
     "istanbul": ("coverage-final.json", istanbul, ("lines", "branches", "functions")),
     "coveragepy_json": ("coverage.json", coveragepy_json, ("lines", "branches", "functions")),
+    "llvm_json": ("llvm-cov.json", llvm_json, ("lines", "branches", "functions")),
+    "simplecov": ("resultset.json", simplecov, ("lines", "branches")),
 }
 WHY_DIFFERENT = {
     "gocover": "Go profiles hold statements in blocks: no branches or functions",
     "clover": "Istanbul-style Clover has per-file method counts, no method lines",
+    "simplecov": "SimpleCov measures no functions",
 }
 
 

@@ -373,11 +373,18 @@ class FileCoverage:
     def uncovered_lines(self) -> array[int]:
         return array("i", (ln for ln, h in zip(self.lines, self.hits, strict=True) if not h))
 
-    def uncovered_ranges(self) -> list[tuple[LineNo, LineNo]]:
-        """The uncovered ranges (computed once; every report asks for them)."""
-        if self._ranges is None:
-            self._ranges = uncovered_ranges(self.lines, self.hits)
-        return self._ranges
+    def uncovered_ranges(self, *, keep: bool = True) -> list[tuple[LineNo, LineNo]]:
+        """The uncovered ranges (computed once; every report asks for them).
+
+        ``keep=False`` computes them without keeping them, for a writer that needs each
+        file's ranges once (about 100 bytes a range, over a whole repository).
+        """
+        if self._ranges is not None:
+            return self._ranges
+        ranges = uncovered_ranges(self.lines, self.hits)
+        if keep:
+            self._ranges = ranges
+        return ranges
 
     def flags_for_line(self, line: LineNo) -> frozenset[FlagName]:
         """Which suites covered ``line`` (empty when no input carried a flag)."""

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from covgap.analysis.gaps import (
     GapSettings,
@@ -277,3 +279,39 @@ def test_fallback_notes_are_in_the_gap_document_and_json(tmp_path: Path) -> None
     assert [n.message for n in analysis.source_notes] == [message]
     assert f"> **Note**: {md_escape(message)}" in render_gaps_markdown(analysis)
     assert [n["message"] for n in gaps_to_json(analysis)["notes"]] == [message]
+
+
+# -- issue 14: the faster per-file helpers give what the plain loops give ---------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hits=st.lists(st.integers(min_value=0, max_value=3), max_size=30),
+    taken=st.lists(st.sampled_from([None, 0, 1, 5]), max_size=12),
+    start=st.integers(min_value=0, max_value=40),
+    width=st.integers(min_value=0, max_value=40),
+)
+def test_span_helpers_equal_plain_loops(
+    hits: list[int], taken: list[int | None], start: int, width: int
+) -> None:
+    from covgap.analysis.gaps import _lines_in, _never_taken
+    from covgap.model import FileCoverageBuilder
+
+    b = FileCoverageBuilder("a.py")
+    for i, h in enumerate(hits):
+        b.add_line(1 + i + i // 3, h)
+    for i, t in enumerate(taken):
+        b.add_branch(1 + i // 2, 0, i % 2, t)
+    fc = b.build()
+    assert _never_taken(fc) == [br for br in fc.branches() if not br.taken]
+    end = start + width
+    span = [(ln, h) for ln, h in fc.line_hits() if start <= ln <= end]
+    ranges: list[tuple[int, int]] = []
+    for ln, h in span:
+        if h:
+            continue
+        if ranges and ranges[-1][1] == max(x for x, _ in span if x < ln):
+            ranges[-1] = (ranges[-1][0], ln)
+        else:
+            ranges.append((ln, ln))
+    assert _lines_in(fc, start, end) == (len(span), sum(1 for _, h in span if h), ranges)

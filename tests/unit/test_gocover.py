@@ -164,3 +164,53 @@ def test_profile_with_no_blocks_is_empty_not_an_error(tmp_path: Path) -> None:
     cs = read_report(path)
     assert cs.files == {}
     assert cs.notes == ()
+
+
+# -- issue 14: the columnar fast path equals the exact parser ---------------------------
+
+_FAST_CASES = {
+    "plain": b"mode: count\na.go:1.1,2.5 2 3\na.go:4.1,4.9 1 0\nb.go:1.1,1.2 0 7\n",
+    "repeated": b"mode: count\na.go:1.1,2.5 2 3\nmode: count\na.go:1.1,2.5 2 4\n",
+    "set-repeated": b"mode: set\na.go:1.1,2.5 2 0\na.go:1.1,2.5 2 1\n",
+    "no-final-newline": b"mode: atomic\nC:/x/a.go:3.1,3.4 1 1",
+    "blank-lines": b"\nmode: set\n\na.go:3.1,3.4 1 1\n  \n",
+    "tabs": b"mode: set\na.go:3.1,3.4\t1 1\n",
+    "crlf": b"mode: set\r\na.go:3.1,3.4 1 1\r\n",
+    "huge-column": b"mode: set\na.go:4.99999999999999999999,5.4 1 1\n",
+}
+_FAST_ERRORS = {
+    "statements-differ": b"mode: count\na.go:1.1,2.5 2 3\na.go:1.1,2.5 1 3\n",
+    "modes-differ": b"mode: count\na.go:1.1,2.5 2 3\nmode: set\n",
+    "backwards": b"mode: set\na.go:4.1,3.4 1 1\n",
+    "no-mode": b"a.go:4.1,5.4 1 1\n",
+    "mode-like-name": b"mode: set\nmode:a.go:4.1,5.4 1 1\n",
+    "too-many-lines": b"mode: set\na.go:1.1,20000000.4 1 1\n",
+}
+
+
+def _fixtures_and_cases() -> list[tuple[str, bytes]]:
+    data = Path(__file__).resolve().parents[1] / "data" / "go"
+    found = [(p.name, p.read_bytes()) for p in sorted(data.rglob("*.out"))]
+    return found + list(_FAST_CASES.items())
+
+
+@pytest.mark.parametrize(("name", "data"), _fixtures_and_cases())
+def test_fast_path_equals_exact_parser(name: str, data: bytes) -> None:
+    exact = gocover._read_exact(io.BytesIO(data), "p.out")
+    got = gocover.read(io.BytesIO(data), "p.out")
+    assert got == exact and got.notes == exact.notes
+    if name not in ("tabs", "huge-column"):  # only the exact parser takes these
+        fast = gocover._read_fast(data, "p.out")
+        assert fast == exact and fast.notes == exact.notes
+        assert list(fast.files) == list(exact.files)
+
+
+@pytest.mark.parametrize(("name", "data"), list(_FAST_ERRORS.items()))
+def test_fast_path_hands_errors_to_the_exact_parser(name: str, data: bytes) -> None:
+    with pytest.raises(gocover._FastMiss):
+        gocover._read_fast(data, "p.out")
+    with pytest.raises(FormatError) as exact:
+        gocover._read_exact(io.BytesIO(data), "p.out")
+    with pytest.raises(FormatError) as got:
+        gocover.read(io.BytesIO(data), "p.out")
+    assert str(got.value) == str(exact.value)

@@ -30,14 +30,16 @@ score multiplied by 1.5 (capped at 100). Tiers: *critical* ≥ 60, *high* ≥ 40
 
 from __future__ import annotations
 
+import itertools
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pathspec
 
-from covgap.model import Branch, Counts, CoverageSet, FileCoverage
+from covgap.model import NEVER_EVALUATED, Branch, Counts, CoverageSet, FileCoverage
 from covgap.source.classify import TestRules
 from covgap.source.inventory import has_tests
 from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex
@@ -210,19 +212,27 @@ class GapSettings:
 
 
 def _lines_in(fc: FileCoverage, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
-    """Executable lines, covered lines and uncovered ranges of ``fc`` within [start, end]."""
-    from bisect import bisect_left, bisect_right
+    """Executable lines, covered lines and uncovered ranges of ``fc`` within [start, end].
 
+    Counted with array slices; the line-by-line walk for the ranges runs only for a
+    partly covered span (issue 14: this ran once per function and error path).
+    """
     lo = bisect_left(fc.lines, start)
     hi = bisect_right(fc.lines, end)
     total = hi - lo
-    covered = 0
+    if total == 0:
+        return 0, 0, []
+    hits = fc.hits[lo:hi]
+    covered = total - hits.count(0)
+    if covered == total:
+        return total, covered, []
+    lines = fc.lines
+    if covered == 0:
+        return total, 0, [(lines[lo], lines[hi - 1])]
     ranges: list[tuple[int, int]] = []
     run_start = run_end = -1
-    for i in range(lo, hi):
-        line = fc.lines[i]
-        if fc.hits[i]:
-            covered += 1
+    for line, hit in zip(lines[lo:hi], hits, strict=True):
+        if hit:
             if run_start >= 0:
                 ranges.append((run_start, run_end))
                 run_start = -1
@@ -233,6 +243,21 @@ def _lines_in(fc: FileCoverage, start: int, end: int) -> tuple[int, int, list[tu
     if run_start >= 0:
         ranges.append((run_start, run_end))
     return total, covered, ranges
+
+
+def _never_taken(fc: FileCoverage) -> list[Branch]:
+    """``[b for b in fc.branches() if not b.taken]``, building only those branches.
+
+    A branch is not taken when its count is 0 or it was never evaluated (stored as
+    ``NEVER_EVALUATED``, which is negative): one C-level pass picks them out.
+    """
+    taken = fc.br_taken
+    picked = itertools.compress(range(len(taken)), map((0).__ge__, taken))
+    line, block, branch = fc.br_line, fc.br_block, fc.br_branch
+    return [
+        Branch(line[i], block[i], branch[i], None if taken[i] == NEVER_EVALUATED else 0)
+        for i in picked
+    ]
 
 
 def function_gaps(fc: FileCoverage, source: SourceFile | None) -> list[FunctionGap]:
@@ -396,11 +421,13 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
     for br in gap.branches_never_taken:
         if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
             by_line[br.line] = by_line.get(br.line, 0) + 1
-    for line, count in sorted(by_line.items()):
+    # Only the lines that will be shown are written out (a file can have thousands).
+    branch_lines = sorted(by_line.items())
+    total = len(out) + len(branch_lines)
+    for line, count in branch_lines[: max(0, limit + 1 - len(out))]:
         out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
-    if len(out) > limit:
-        rest = len(out) - limit
-        out = [*out[:limit], f"… and {rest} more"]
+    if total > limit:
+        out = [*out[:limit], f"… and {total - limit} more"]
     return out
 
 
@@ -449,7 +476,7 @@ def build_gaps(
             counts=counts,
             uncovered_ranges=fc.uncovered_ranges(),
             uncovered_lines=tuple(fc.uncovered_lines()),
-            branches_never_taken=[b for b in fc.branches() if not b.taken],
+            branches_never_taken=_never_taken(fc),
             functions=function_gaps(fc, src),
             inline_tests=src.inline_tests if src is not None else None,
             doctests=len(src.doctests) if src is not None else None,

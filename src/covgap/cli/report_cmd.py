@@ -126,16 +126,15 @@ def render_report(
         flag_totals=loaded.flag_totals,
     )
     if fmt == "json":
-        from covgap.report.json_report import build_json, render_json
+        from covgap.report.json_report import render_report_json
 
-        doc = build_json(
+        return render_report_json(
             summary,
             loaded.coverage,
             detail=detail,
             unmapped=unmapped_json(loaded),
             skipped=loaded.skipped,
         )
-        return render_json(doc)
     if fmt == "markdown":
         from covgap.report.markdown import render_markdown
 

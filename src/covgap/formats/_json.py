@@ -20,26 +20,57 @@ is a corrupt report, not data. JSON booleans are rejected where integers are
 expected (Python's ``bool`` is an ``int``; ``true`` is not a hit count). Integers
 too large even for a double reach us as floats from orjson and are rejected as
 "not an integer".
+
+**Two paths, one answer** (issue 14). Decoding a whole report into dicts and lists of
+Python objects costs 7-15x the file in memory (6.8 GB for a 470 MB Istanbul file). So
+each big-file reader first tries a *typed fast path*: the document is split into its
+per-file members with :class:`msgspec.Raw` (views into the bytes already read, no
+copy), and each member is decoded by msgspec straight into small typed structs that
+keep only the fields covgap uses, with covgap's limits (:data:`Line`,
+:data:`Count`) checked by the decoder. One file's objects live at a time, so the peak
+is about the file plus the finished model. The typed path is *at least as strict* as
+the validating reader: whenever it meets anything it does not decide (a syntax error,
+a type or range mismatch, a duplicate, a missing key) it raises one of
+:data:`FAST_PATH_MISSES` and :func:`fast_or_exact` re-reads the document with the
+reader's exact, path-naming code, which either raises the precise error or, if the
+input was merely unusual, returns the result. Valid input therefore gives the same
+coverage either way (``tests/unit/test_json_fast_paths.py`` checks every fixture
+through both), and bad input the same one-line error. One known difference: a
+number beyond a double's range (``1e999``) inside a member the typed path skips
+(coverage.py's ``summary``, say) is accepted there, where orjson rejects the file.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO
+from typing import Annotated, BinaryIO, TypeVar
 
+import msgspec
 import orjson
 
 from covgap.errors import FormatError
 from covgap.types import MAX_COUNT, MAX_LINE
 
 __all__ = [
+    "FAST_PATH_MISSES",
+    "Count",
+    "FastPathMiss",
     "JsonPath",
     "JsonReader",
+    "Line",
+    "check_utf8",
     "decode_json",
     "describe",
+    "elements",
+    "fast_or_exact",
     "format_path",
     "load_json",
+    "loads",
+    "members",
     "sniff_json_object",
+    "strip_bom",
 ]
 
 JsonPath = tuple[str | int, ...]
@@ -48,6 +79,99 @@ JsonPath = tuple[str | int, ...]
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 _Check = Callable[[object, JsonPath], int]
+_T = TypeVar("_T")
+
+Line = Annotated[int, msgspec.Meta(ge=1, le=MAX_LINE)]
+"""A line number as the typed decoders accept it (what :meth:`JsonReader.line` accepts)."""
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
+"""A hit count as the typed decoders accept it (what :meth:`JsonReader.count` accepts)."""
+
+
+class FastPathMiss(Exception):
+    """The typed fast path met input it does not decide; the exact reader decides."""
+
+
+FAST_PATH_MISSES: tuple[type[Exception], ...] = (
+    msgspec.DecodeError,
+    orjson.JSONDecodeError,
+    RecursionError,
+    FastPathMiss,
+)
+"""What a fast path raises to hand the document to the exact reader.
+
+``msgspec.ValidationError`` (wrong type, out of range, missing key) is a subclass of
+``msgspec.DecodeError`` (malformed JSON, invalid UTF-8); orjson decodes small members
+(``meta``) with the exact reader's semantics; msgspec raises RecursionError on
+absurdly deep nesting, which orjson reports with its place."""
+
+_TO_EXACT: tuple[type[Exception], ...] = (*FAST_PATH_MISSES, FormatError)
+_UTF8_CHUNK = 1 << 22
+
+
+def check_utf8(data: bytes) -> None:
+    """Raise FastPathMiss unless all of ``data`` is UTF-8.
+
+    msgspec skips the members a typed struct does not name without decoding their
+    strings, where orjson (the exact reader) rejects invalid UTF-8 anywhere. An ASCII
+    document (the usual case) is recognised at memory speed; otherwise it is decoded
+    in 4 MB pieces so no copy of the whole document is made.
+    """
+    if data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), _UTF8_CHUNK):
+            decoder.decode(view[i : i + _UTF8_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise FastPathMiss from None
+
+
+def strip_bom(data: bytes) -> bytes:
+    """Drop a UTF-8 byte order mark (Windows tools write one; the decoders refuse it)."""
+    return data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+
+
+def fast_or_exact(
+    stream: BinaryIO,
+    origin: str,
+    fast: Callable[[bytes, str], _T],
+    exact: Callable[[BinaryIO, str], _T],
+) -> _T:
+    """Read with ``fast(data, origin)``; on a fast-path miss, with ``exact`` instead.
+
+    ``exact`` gets the same bytes again as a stream, so it sees exactly what the fast
+    path saw. A :class:`~covgap.errors.FormatError` from the fast path (raised by a
+    shared per-member check) also goes to ``exact``: which error the user sees, and
+    for which place, is always the exact reader's decision.
+    """
+    data = stream.read()
+    try:
+        body = strip_bom(data)
+        check_utf8(body)
+        return fast(body, origin)
+    except _TO_EXACT:
+        return exact(io.BytesIO(data), origin)
+
+
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ELEMENTS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def members(raw: bytes | msgspec.Raw) -> dict[str, msgspec.Raw]:
+    """One level of a JSON object: its members, each left undecoded (no copy)."""
+    return _MEMBERS.decode(raw)
+
+
+def elements(raw: bytes | msgspec.Raw) -> list[msgspec.Raw]:
+    """One level of a JSON array: its elements, each left undecoded (no copy)."""
+    return _ELEMENTS.decode(raw)
+
+
+def loads(raw: msgspec.Raw) -> object:
+    """Decode one member into plain Python values, as the exact reader sees them."""
+    return orjson.loads(bytes(raw))
 
 
 def format_path(path: JsonPath) -> str:

@@ -46,6 +46,12 @@ What coverage.py counts, and how this reader reproduces it:
   default, empty context is left out: it names no test), which ``covgap who-covers``
   answers from; :func:`read_contexts` returns them per file and line as written.
 
+Reading (issue 14): :func:`_read_fast` decodes the ``files`` one member at a time
+with msgspec into the typed structs below; anything it does not decide falls back to
+the exact reader (:func:`_read_exact`, :func:`_read_file`), which names the JSON path
+of a bad value. Both end in :func:`_columns`, which does the counting, so a change
+to what is counted is made once; ``tests/unit/test_json_fast_paths.py`` compares them.
+
 The ``summary``/``totals`` objects are coverage.py's own figures for the same data;
 covgap recomputes from the per-line data and does not trust them (a hand-edited or
 merged file may disagree; the per-line data is what the rest of covgap shows). When
@@ -56,11 +62,23 @@ from __future__ import annotations
 
 import re
 from array import array
-from typing import BinaryIO
+from typing import Annotated, BinaryIO
+
+import msgspec
+import orjson
+from msgspec import UNSET, UnsetType
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    Line,
+    fast_or_exact,
+    load_json,
+    sniff_json_object,
+)
 from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_LINE
@@ -141,17 +159,7 @@ def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
             if dst in per_line:
                 raise j.error((*path, key), f"arc [{src}, {dst}] is listed twice")
             per_line[dst] = taken
-    br_line, br_branch, br_taken = array("i"), array("i"), array("q")
-    for src in sorted(arcs):
-        per_line = arcs[src]
-        none_taken = not any(per_line.values())
-        # coverage.py's lcovreport order: normal arcs first, then exits (dst < 0).
-        for i, dst in enumerate(sorted(per_line, key=lambda d: (d < 0, d))):
-            br_line.append(src)
-            br_branch.append(i)
-            br_taken.append(NEVER_EVALUATED if none_taken else per_line[dst])
-
-    functions: list[Function] = []
+    functions: list[tuple[str, list[int], list[int], int | None]] = []
     if "functions" in data:
         fpath: JsonPath = (*path, "functions")
         for fname, fvalue in j.items(data["functions"], fpath):
@@ -164,14 +172,39 @@ def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
             f_miss = j.line_list(
                 j.key(fn, "missing_lines", (*fpath, fname)), (*fpath, fname, "missing_lines")
             )
-            statements = f_exec + f_miss
-            if not statements:
-                continue  # wholly excluded: no statements, not a function of the report
-            if "start_line" in fn:
+            start = None
+            if (f_exec or f_miss) and "start_line" in fn:  # no statements: not a function
                 start = j.line(fn["start_line"], (*fpath, fname, "start_line"))
-            else:  # coverage.py 7.5/7.6 wrote no start line; its first statement is close
-                start = min(statements)
-            functions.append(Function(fname, start, max(statements), 1 if f_exec else 0))
+            functions.append((fname, f_exec, f_miss, start))
+    return _columns(name, lines, hits_by_line, arcs, functions)
+
+
+def _columns(
+    name: str,
+    lines: list[int],
+    hits_by_line: dict[int, int],
+    arcs: dict[int, dict[int, int]],
+    functions: list[tuple[str, list[int], list[int], int | None]],
+) -> FileCoverage:
+    """Count one file from its validated parts (both reading paths end here)."""
+    br_line, br_branch, br_taken = array("i"), array("i"), array("q")
+    for src in sorted(arcs):
+        per_line = arcs[src]
+        none_taken = not any(per_line.values())
+        # coverage.py's lcovreport order: normal arcs first, then exits (dst < 0).
+        for i, dst in enumerate(sorted(per_line, key=lambda d: (d < 0, d))):
+            br_line.append(src)
+            br_branch.append(i)
+            br_taken.append(NEVER_EVALUATED if none_taken else per_line[dst])
+
+    funcs: list[Function] = []
+    for fname, f_exec, f_miss, start in functions:
+        statements = f_exec + f_miss
+        if not statements:
+            continue  # wholly excluded: no statements, not a function of the report
+        # coverage.py 7.5/7.6 wrote no start line; its first statement is close
+        first = min(statements) if start is None else start
+        funcs.append(Function(fname, first, max(statements), 1 if f_exec else 0))
 
     return FileCoverage.from_columns(
         name,
@@ -181,7 +214,7 @@ def _read_file(j: JsonReader, name: str, value: object) -> FileCoverage:
         br_block=array("i", bytes(4 * len(br_line))),
         br_branch=br_branch,
         br_taken=br_taken,
-        functions=functions,
+        functions=funcs,
     )
 
 
@@ -195,6 +228,11 @@ def _document(stream: BinaryIO, origin: str) -> tuple[JsonReader, dict[str, obje
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read a coverage.py JSON report; see the module docstring for what counts."""
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: whole-document dicts, every error named by its JSON path."""
     j, doc = _document(stream, origin)
     notes = list(_check_meta(j, doc))
     cs = CoverageSet()
@@ -259,6 +297,97 @@ def _file_contexts(j: JsonReader, name: str, value: object) -> dict[int, tuple[s
             j.string(c, (*cpath, key, i)) for i, c in enumerate(j.arr(names, (*cpath, key)))
         )
     return dict(sorted(per_line.items()))
+
+
+# -- the typed fast path ----------------------------------------------------------------
+
+_ArcEnd = Annotated[int, msgspec.Meta(ge=-MAX_LINE, le=MAX_LINE)]
+
+
+class _Function(msgspec.Struct):
+    executed_lines: list[Line]
+    missing_lines: list[Line]
+    start_line: Line | UnsetType = UNSET
+
+
+class _File(msgspec.Struct):
+    executed_lines: list[Line]
+    missing_lines: list[Line]
+    executed_branches: list[tuple[Line, _ArcEnd]] | UnsetType = UNSET
+    missing_branches: list[tuple[Line, _ArcEnd]] | UnsetType = UNSET
+    functions: dict[str, msgspec.Raw] | UnsetType = UNSET
+    contexts: msgspec.Raw | UnsetType = UNSET
+
+
+class _Document(msgspec.Struct):
+    meta: msgspec.Raw
+    files: dict[str, msgspec.Raw]
+    totals: msgspec.Raw | UnsetType = UNSET
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document)
+_FILE = msgspec.json.Decoder(_File)
+_FUNCTION = msgspec.json.Decoder(_Function)
+
+
+def _file_fast(name: str, data: _File) -> FileCoverage:
+    """:func:`_read_file` on a typed member; raises FastPathMiss where it would raise."""
+    hits_by_line = dict.fromkeys(data.missing_lines, 0)
+    for ln in data.executed_lines:
+        if ln in hits_by_line:
+            raise FastPathMiss
+        hits_by_line[ln] = 1
+    lines = sorted(hits_by_line)
+    arcs: dict[int, dict[int, int]] = {}
+    for listed, taken in ((data.executed_branches, 1), (data.missing_branches, 0)):
+        if listed is UNSET:
+            continue
+        for src, dst in listed:
+            per_line = arcs.setdefault(src, {})
+            if dst == 0 or dst in per_line:
+                raise FastPathMiss
+            per_line[dst] = taken
+    functions: list[tuple[str, list[int], list[int], int | None]] = []
+    if data.functions is not UNSET:
+        for fname, raw in data.functions.items():
+            if fname == "":
+                continue  # module-level code, not validated by the exact reader either
+            fn = _FUNCTION.decode(raw)
+            start = None if fn.start_line is UNSET else fn.start_line
+            functions.append((fname, fn.executed_lines, fn.missing_lines, start))
+    return _columns(name, lines, hits_by_line, arcs, functions)
+
+
+def _contexts_fast(j: JsonReader, name: str, raw: msgspec.Raw | UnsetType) -> object:
+    """The ``contexts`` member decoded, or None where the exact reader reads none (a
+    missing or empty value: its truth test). Small next to the file's lines."""
+    if raw is UNSET:
+        return None
+    value = orjson.loads(bytes(raw))
+    return value or None
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one typed file member at a time."""
+    doc = _DOCUMENT.decode(data)
+    j = JsonReader(origin)
+    # meta is small: the exact check, which raises what the exact reader raises first.
+    notes = list(_check_meta(j, {"meta": orjson.loads(bytes(doc.meta))}))
+    cs = CoverageSet()
+    decode = _FILE.decode
+    for name, raw in doc.files.items():
+        if not name:
+            raise FastPathMiss
+        member = decode(raw)
+        fc = _file_fast(name, member)
+        contexts = _contexts_fast(j, name, member.contexts)
+        if contexts is not None:  # a bad value raises FormatError: the exact path decides
+            fc.contexts = _context_columns(_file_contexts(j, name, {"contexts": contexts}))
+        cs.add(fc)
+    if doc.totals is not UNSET:  # small: the exact check on the decoded object
+        notes.extend(_check_totals(origin, {"totals": orjson.loads(bytes(doc.totals))}, cs))
+    cs.notes = tuple(notes)
+    return cs
 
 
 def read_contexts(stream: BinaryIO, origin: str) -> Contexts:

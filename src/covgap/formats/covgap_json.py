@@ -38,12 +38,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeGuard
 
+import msgspec
 import orjson
+from msgspec import UNSET, UnsetType
 
 from covgap import __version__
 from covgap.errors import FormatError, InputError, OutputError
 from covgap.formats import GZIP_MAGIC, FormatSpec
-from covgap.formats._json import decode_json
+from covgap.formats._json import FastPathMiss, decode_json, fast_or_exact, loads
 from covgap.model import (
     NEVER_EVALUATED,
     Counts,
@@ -119,7 +121,8 @@ def file_to_json(
     if language is not None:
         doc["language"] = language
     doc.update(summary_to_json(fc.counts()))
-    doc["uncovered_ranges"] = fc.uncovered_ranges()  # orjson writes tuples as arrays
+    # orjson writes tuples as arrays; not kept on fc: a writer needs them once
+    doc["uncovered_ranges"] = fc.uncovered_ranges(keep=False)
     if detail:
         doc["lines"] = [[ln, h] for ln, h in zip(fc.lines, fc.hits, strict=True)]
         doc["branches"] = [
@@ -442,7 +445,44 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
 
     The per-file counts must agree with the detail: a disagreement means the document
     was edited by hand or cut short, and trusting either half would give a wrong number.
+
+    :func:`_read_fast` decodes the ``files`` one entry at a time (issue 14: the peak
+    stays near the file's size) with the same per-entry check, :func:`_file_from_json`;
+    anything unusual is decided by :func:`_read_exact`, which names the place.
     """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+class _Document(msgspec.Struct):
+    format: str
+    schema_version: int
+    files: list[msgspec.Raw]
+    inputs: msgspec.Raw | UnsetType = UNSET
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document)
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one ``files`` entry in memory at a time."""
+    doc = _DOCUMENT.decode(data)
+    if doc.format != FORMAT_NAME or not (
+        MIN_SCHEMA_VERSION <= doc.schema_version <= MAX_SCHEMA_VERSION
+    ):
+        raise FastPathMiss
+    cs = CoverageSet()
+    for index, raw in enumerate(doc.files):
+        fc = _file_from_json(origin, index, loads(raw))
+        if fc.path in cs.files:
+            raise FastPathMiss
+        cs.files[fc.path] = fc
+    if doc.inputs is not UNSET:
+        cs.inputs = tuple(_inputs_from_json(loads(doc.inputs)))
+    return cs
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its place."""
     doc = _load(stream.read(), origin)
     cs = CoverageSet()
     seen: set[str] = set()

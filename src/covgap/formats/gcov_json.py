@@ -33,6 +33,13 @@ once"), and how the reader reproduces it:
 
 File paths are kept as written (usually relative to ``current_working_directory``,
 which is recorded as a source root for path mapping).
+
+Reading (issue 14): :func:`_read_fast` decodes one document's ``files`` one member at
+a time with msgspec into the typed structs below; anything it does not decide (one
+document per line, a bad value) falls back to the exact reader :func:`_read_exact`
+(``_read_lines``/``_read_functions``), which names the JSON path of a bad value. A
+change to what is counted goes into both (``_add_file_fast`` and the exact
+functions); ``tests/unit/test_json_fast_paths.py`` compares them.
 """
 
 from __future__ import annotations
@@ -41,11 +48,22 @@ import io
 import re
 from typing import BinaryIO
 
+import msgspec
 import orjson
+from msgspec import UNSET, UnsetType
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    Count,
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    Line,
+    fast_or_exact,
+    load_json,
+    sniff_json_object,
+)
 from covgap.model import CoverageSet, FileCoverageBuilder
 
 FORMAT_VERSIONS = ("1", "2")
@@ -87,6 +105,11 @@ def _documents(stream: BinaryIO, origin: str) -> list[object]:
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read every document of a gcov JSON file; see the module docstring for the rules."""
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: whole-document dicts, every error named by its JSON path."""
     j = JsonReader(origin)
     docs = _documents(stream, origin)
     builders: dict[str, FileCoverageBuilder] = {}
@@ -151,6 +174,101 @@ def _read_functions(
         end = None if end_raw is None else j.line(end_raw, (*p, "end_line"))
         hits = j.count(j.key(fn, "execution_count", p), (*p, "execution_count"))
         b.add_function(name, start, hits, end)
+
+
+# -- the typed fast path ----------------------------------------------------------------
+
+
+class _Branch(msgspec.Struct):
+    count: Count
+
+
+class _Line(msgspec.Struct):
+    line_number: Line
+    count: Count
+    branches: list[_Branch] = []
+
+
+class _Function(msgspec.Struct):
+    start_line: Line
+    execution_count: Count
+    name: str | UnsetType = UNSET
+    demangled_name: str | None = None
+    end_line: Line | None = None
+
+
+class _File(msgspec.Struct):
+    file: str
+    lines: list[_Line] = []
+    functions: list[_Function] = []
+
+
+class _Document(msgspec.Struct):
+    files: list[msgspec.Raw]
+    format_version: str | UnsetType = UNSET
+    current_working_directory: msgspec.Raw | UnsetType = UNSET
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document)
+_FILE = msgspec.json.Decoder(_File)
+_STR = msgspec.json.Decoder(str)
+
+
+def _add_file_fast(f: _File, b: FileCoverageBuilder) -> None:
+    """``_read_lines`` and ``_read_functions`` on a typed member."""
+    add_line, add_branch = b.add_line, b.add_branch
+    for line in f.lines:
+        nr, count = line.line_number, line.count
+        add_line(nr, count)
+        for n, br in enumerate(line.branches):
+            add_branch(nr, 0, n, br.count if count > 0 else None)
+    for fn in f.functions:
+        name = fn.demangled_name or fn.name
+        if name is UNSET:
+            raise FastPathMiss
+        b.add_function(name, fn.start_line, fn.execution_count, fn.end_line)
+
+
+def _documents_fast(data: bytes) -> list[_Document]:
+    """One document, or one per line as ``gcov --stdout`` writes (see :func:`_documents`)."""
+    try:
+        return [_DOCUMENT.decode(data)]
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError:
+        lines = [ln for ln in data.splitlines() if ln.strip()]
+        if len(lines) < 2:
+            raise
+        return [_DOCUMENT.decode(ln) for ln in lines]
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one typed file member at a time."""
+    roots: list[str] = []
+    builders: dict[str, FileCoverageBuilder] = {}
+    decode = _FILE.decode
+    for doc in _documents_fast(data):
+        if doc.format_version is UNSET or doc.format_version not in FORMAT_VERSIONS:
+            raise FastPathMiss
+        if doc.current_working_directory is not UNSET:
+            try:
+                cwd = _STR.decode(doc.current_working_directory)
+            except msgspec.ValidationError:
+                cwd = ""  # not a string: not a root, as in the exact reader
+            if cwd and cwd not in roots:
+                roots.append(cwd)
+        for raw in doc.files:
+            f = decode(raw)
+            if not f.file:
+                raise FastPathMiss
+            b = builders.get(f.file)
+            if b is None:
+                b = builders[f.file] = FileCoverageBuilder(f.file)
+            _add_file_fast(f, b)
+    cs = CoverageSet(source_roots=tuple(roots))
+    for name in sorted(builders):
+        cs.add(builders[name].build())
+    return cs
 
 
 FORMAT = FormatSpec(

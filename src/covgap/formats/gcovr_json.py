@@ -43,10 +43,22 @@ message saying which option writes the per-line report.
 from __future__ import annotations
 
 import re
-from typing import BinaryIO
+from typing import Annotated, BinaryIO
+
+import msgspec
+from msgspec import UNSET, UnsetType
 
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    Count,
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    Line,
+    fast_or_exact,
+    load_json,
+    sniff_json_object,
+)
 from covgap.formats._totals import TotalsCheck
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_LINE
@@ -62,7 +74,19 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a gcovr JSON report; see the module docstring for the rules."""
+    """Read a gcovr JSON report; see the module docstring for the rules.
+
+    :func:`_read_fast` decodes the ``files`` one member at a time with msgspec into
+    the typed structs below (issue 14); anything it does not decide falls back to the
+    exact reader :func:`_read_exact` (``_read_lines``/``_read_functions``), which
+    names the JSON path of a bad value. A change to what is counted goes into both;
+    ``tests/unit/test_json_fast_paths.py`` compares them.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: whole-document dicts, every error named by its JSON path."""
     j = JsonReader(origin)
     doc = j.obj(load_json(stream, origin), ())
     if "gcovr/summary_format_version" in doc:
@@ -90,6 +114,11 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             b = builders[name] = FileCoverageBuilder(name)
         _read_lines(j, f, fp, b, listed)
         _read_functions(j, f, fp, b)
+    return _build(builders, listed, origin)
+
+
+def _build(builders: dict[str, FileCoverageBuilder], listed: list[int], origin: str) -> CoverageSet:
+    """The coverage set of both paths, with a note when gcovr's own count differs."""
     cs = CoverageSet()
     for name in sorted(builders):
         cs.add(builders[name].build())
@@ -156,6 +185,101 @@ def _read_functions(
         start = j.integer(j.key(fn, "lineno", p), (*p, "lineno"), 0, MAX_LINE, "a line number")
         hits = j.count(j.key(fn, "execution_count", p), (*p, "execution_count"))
         b.add_function(name, start, hits)
+
+
+# -- the typed fast path ----------------------------------------------------------------
+
+_BranchNo = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+# 0: gcovr's merge-use-line-0 (the line differed between merged inputs).
+_FunctionLine = Annotated[int, msgspec.Meta(ge=0, le=MAX_LINE)]
+
+
+class _Excludable(msgspec.Struct, kw_only=True):
+    excluded: object = msgspec.field(default=None, name="gcovr/excluded")
+    noncode: object = msgspec.field(default=None, name="gcovr/noncode")
+
+
+class _Branch(_Excludable):
+    count: Count
+    branchno: _BranchNo | UnsetType = UNSET
+
+
+class _Line(_Excludable):
+    line_number: Line
+    count: Count
+    branches: list[_Branch] = []
+
+
+class _Function(_Excludable):
+    lineno: _FunctionLine
+    execution_count: Count
+    name: str | UnsetType = UNSET
+    demangled_name: str | None = None
+
+
+class _File(msgspec.Struct):
+    file: str
+    lines: list[_Line] = []
+    functions: list[_Function] = []
+
+
+class _Document(msgspec.Struct):
+    files: list[msgspec.Raw]
+    version: str | UnsetType = msgspec.field(default=UNSET, name="gcovr/format_version")
+    summary: msgspec.Raw | UnsetType = msgspec.field(
+        default=UNSET, name="gcovr/summary_format_version"
+    )
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document)
+_FILE = msgspec.json.Decoder(_File)
+
+
+def _add_file_fast(f: _File, b: FileCoverageBuilder, listed: list[int]) -> None:
+    """``_read_lines`` and ``_read_functions`` on a typed member."""
+    add_line, add_branch = b.add_line, b.add_branch
+    for line in f.lines:
+        if line.excluded is True or line.noncode is True:
+            continue
+        nr, count = line.line_number, line.count
+        add_line(nr, count)
+        listed[0] += 1
+        listed[1] += count > 0
+        for n, br in enumerate(line.branches):
+            if br.excluded is True or br.noncode is True:
+                continue
+            branchno = n if br.branchno is UNSET else br.branchno
+            taken = br.count
+            # gcovr: a branch is covered when its own count is > 0, whatever the line's.
+            add_branch(nr, 0, branchno, taken if count > 0 or taken > 0 else None)
+            listed[2] += 1
+            listed[3] += taken > 0
+    for fn in f.functions:
+        if fn.excluded is True or fn.noncode is True:
+            continue
+        name = fn.demangled_name or fn.name
+        if name is UNSET:
+            raise FastPathMiss
+        b.add_function(name, fn.lineno, fn.execution_count)
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one typed file member at a time."""
+    doc = _DOCUMENT.decode(data)
+    if doc.summary is not UNSET or doc.version is UNSET or not _VERSION_RE.fullmatch(doc.version):
+        raise FastPathMiss
+    builders: dict[str, FileCoverageBuilder] = {}
+    listed = [0, 0, 0, 0]  # gcovr's own count: line entries, covered; branches, covered
+    decode = _FILE.decode
+    for raw in doc.files:
+        f = decode(raw)
+        if not f.file:
+            raise FastPathMiss
+        b = builders.get(f.file)
+        if b is None:
+            b = builders[f.file] = FileCoverageBuilder(f.file)
+        _add_file_fast(f, b, listed)
+    return _build(builders, listed, origin)
 
 
 FORMAT = FormatSpec(

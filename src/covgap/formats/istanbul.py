@@ -45,16 +45,36 @@ this reader reproduces it:
 * ``bT`` (branch truthiness, opt-in) is not a total Istanbul reports: ignored.
 * ``inputSourceMap`` is not applied: the positions Istanbul reports on are those in
   the file, which is what its summary counts. A note says the map was present.
+
+Reading (issue 14): :func:`_read_fast` splits the map into per-file members and
+decodes each with msgspec into the structs below (only ``start.line`` of a location
+is kept), one file at a time; anything it does not decide falls back to the exact,
+path-naming reader :func:`_read_exact` / :func:`_read_file` (see
+``covgap.formats._json``). A change to what is counted goes into both
+(``_file_fast`` and ``_read_file``); ``tests/unit/test_json_fast_paths.py`` compares them.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from typing import BinaryIO
+
+import msgspec
+from msgspec import UNSET, UnsetType
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    Count,
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    Line,
+    fast_or_exact,
+    load_json,
+    sniff_json_object,
+)
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -172,6 +192,11 @@ def _read_file(j: JsonReader, key: str, value: object) -> tuple[FileCoverage, bo
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
     """Read an Istanbul coverage-final.json; see the module docstring for what counts."""
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: whole-document dicts, every error named by its JSON path."""
     j = JsonReader(origin)
     doc = load_json(stream, origin)
     if not isinstance(doc, dict):
@@ -184,6 +209,162 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             raise j.error((key,), f"file {fc.path!r} appears twice in the coverage map")
         cs.add(fc)
         mapped += has_map
+    if mapped:
+        cs.notes = (
+            f"{origin}: {mapped} file(s) carry an inputSourceMap; covgap reports positions "
+            "as written (as Istanbul's summary does) and does not remap them",
+        )
+    return cs
+
+
+# -- the typed fast path ----------------------------------------------------------------
+
+
+class _Pos(msgspec.Struct):
+    line: Line
+
+
+class _EndPos(msgspec.Struct):
+    line: Line | UnsetType = UNSET
+
+
+class _Loc(msgspec.Struct):
+    start: _Pos
+
+
+class _FnLoc(msgspec.Struct):
+    start: _Pos | UnsetType = UNSET
+    end: _EndPos | UnsetType = UNSET
+
+
+class _Fn(msgspec.Struct):
+    name: str
+    decl: _Loc | UnsetType = UNSET
+    loc: _FnLoc | UnsetType = UNSET
+
+
+class _Branch(msgspec.Struct):
+    """A branchMap entry; istanbul 0.x wrote ``line`` (and ``locations``), no ``loc``."""
+
+    loc: _Loc | UnsetType = UNSET
+    line: Line | UnsetType = UNSET
+    locations: list[msgspec.Raw] | UnsetType = UNSET
+    """Only the first is read, and only without ``loc``/``line`` (nyc writes empty
+    ``start`` objects for an implicit ``else``)."""
+
+
+class _File(msgspec.Struct):
+    statementMap: dict[str, _Loc]
+    s: dict[str, Count]
+    fnMap: dict[str, _Fn]
+    f: dict[str, Count]
+    branchMap: dict[str, _Branch]
+    b: dict[str, list[Count]]
+    path: str | UnsetType = UNSET
+    inputSourceMap: msgspec.Raw | UnsetType = UNSET
+
+
+class _Wrapped(msgspec.Struct):
+    """A serialized FileCoverage: ``{"data": {...}}`` (read when no statementMap is beside it)."""
+
+    data: _File
+    statementMap: msgspec.Raw | UnsetType = UNSET
+
+
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_FILE = msgspec.json.Decoder(_File)
+_LOC = msgspec.json.Decoder(_Loc)
+_WRAPPED = msgspec.json.Decoder(_Wrapped)
+
+
+def _member(raw: msgspec.Raw) -> _File:
+    """Decode one file member, unwrapping ``{"data": {...}}`` as the exact reader does."""
+    try:
+        return _FILE.decode(raw)
+    except msgspec.ValidationError:
+        wrapped = _WRAPPED.decode(raw)
+        if wrapped.statementMap is not UNSET:
+            raise FastPathMiss from None
+        return wrapped.data
+
+
+def _file_fast(key: str, data: _File) -> FileCoverage:
+    """:func:`_read_file` on a typed member; raises FastPathMiss where it would raise."""
+    name = key if data.path is UNSET else data.path
+    if not name:
+        raise FastPathMiss
+    smap = data.statementMap
+    line_hits: dict[int, int] = {}
+    get = line_hits.get
+    for sid, hits in data.s.items():
+        loc = smap.get(sid)
+        if loc is None:
+            continue
+        line = loc.start.line
+        prev = get(line)
+        if prev is None or prev < hits:
+            line_hits[line] = hits
+    keys = sorted(line_hits)
+
+    b = FileCoverageBuilder(name)
+    fmap = data.fnMap
+    seen: set[tuple[str, int]] = set()
+    for fid, hits in data.f.items():
+        meta = fmap.get(fid)
+        if meta is None:
+            raise FastPathMiss
+        if meta.decl is not UNSET:
+            start = meta.decl.start.line
+        elif meta.loc is not UNSET and meta.loc.start is not UNSET:
+            start = meta.loc.start.line
+        else:
+            raise FastPathMiss
+        end: int | None = None
+        if meta.loc is not UNSET and meta.loc.end is not UNSET and meta.loc.end.line is not UNSET:
+            end = meta.loc.end.line
+        fname = meta.name
+        if (fname, start) in seen:
+            fname = f"{fname}#{fid}"
+        seen.add((fname, start))
+        b.add_function(fname, start, hits, end)
+
+    bmap = data.branchMap
+    bvalues = data.b
+    for block, (bid, hits_list) in zip(_block_ids(list(bvalues)), bvalues.items(), strict=True):
+        bmeta = bmap.get(bid)
+        if bmeta is None:
+            raise FastPathMiss
+        if bmeta.loc is not UNSET:
+            line = bmeta.loc.start.line
+        elif bmeta.line is not UNSET:  # istanbul 0.x
+            line = bmeta.line
+        elif bmeta.locations is not UNSET and bmeta.locations:
+            line = _LOC.decode(bmeta.locations[0]).start.line
+        else:
+            raise FastPathMiss
+        for i, hits in enumerate(hits_list):
+            b.add_branch(line, block, i, hits)
+
+    return FileCoverage(
+        name,
+        array("i", keys),
+        array("q", [line_hits[k] for k in keys]),
+        branches=b.build_branches(),
+        functions=b.build_functions(),
+    )
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one typed file member at a time (see the module docstring)."""
+    cs = CoverageSet()
+    mapped = 0
+    for key, raw in _MEMBERS.decode(data).items():
+        member = _member(raw)
+        fc = _file_fast(key, member)
+        if fc.path in cs.files:
+            raise FastPathMiss
+        cs.add(fc)
+        mapped += member.inputSourceMap is not UNSET
     if mapped:
         cs.notes = (
             f"{origin}: {mapped} file(s) carry an inputSourceMap; covgap reports positions "

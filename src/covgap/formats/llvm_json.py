@@ -93,7 +93,17 @@ from typing import BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    elements,
+    fast_or_exact,
+    load_json,
+    loads,
+    members,
+    sniff_json_object,
+)
 from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
@@ -207,10 +217,31 @@ class _Instance:
 
 @dataclass
 class _File:
-    lines: dict[int, int] = field(default_factory=dict)
+    """One file's line counts, as sorted columns per export that listed it, and groups.
+
+    Columns rather than a dict per line: every file's lines are held until the end
+    (a file may be listed by several exports), and a dict costs ~100 bytes a line.
+    """
+
+    parts: list[tuple[array[int], array[int]]] = field(default_factory=list)
     groups: dict[tuple[int, int], list[_Instance]] = field(default_factory=dict)
     extents: list[tuple[int, int]] = field(default_factory=list)
     """Line spans of the functions defined here (their regions in this, their main file)."""
+
+    def add_lines(self, counts: dict[int, int]) -> None:
+        keys = sorted(counts)
+        self.parts.append((array("i", keys), array("q", [counts[k] for k in keys])))
+
+    def line_columns(self) -> tuple[array[int], array[int]]:
+        """The lines and counts, summed over the exports (saturating at MAX_COUNT)."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        total: dict[int, int] = {}
+        for lines, hits in self.parts:
+            for line, count in zip(lines, hits, strict=True):
+                total[line] = min(total.get(line, 0) + count, MAX_COUNT)
+        keys = sorted(total)
+        return array("i", keys), array("q", [total[k] for k in keys])
 
 
 def _version_note(j: JsonReader, doc: dict[str, object]) -> tuple[str, ...]:
@@ -351,8 +382,10 @@ def _function(j: JsonReader, value: object, path: JsonPath, files: dict[str, _Fi
         entry.extents.append((min(r[0] for r in own), max(r[2] for r in own)))
 
 
-def _function_lines(data: _File) -> list[int]:
-    """The file view's lines that lie in a function defined in this file (sorted).
+def _function_lines(
+    data: _File, lines: array[int], hits: array[int]
+) -> tuple[array[int], array[int]]:
+    """The file view's lines (and counts) that lie in a function defined in this file.
 
     ``llvm-cov report`` counts, per function, the lines of the function's own file id
     only (``getCoverageForFunction``); the file view (``getCoverageForFile``) also maps
@@ -365,7 +398,7 @@ def _function_lines(data: _File) -> list[int]:
     """
     spans = sorted(data.extents)
     if not spans:
-        return []
+        return array("i"), array("q")
     merged: list[list[int]] = []
     for lo, hi in spans:
         if merged and lo <= merged[-1][1] + 1:
@@ -373,16 +406,19 @@ def _function_lines(data: _File) -> list[int]:
         else:
             merged.append([lo, hi])
     starts = [m[0] for m in merged]
-    out = []
-    for line in sorted(data.lines):
+    out_lines, out_hits = array("i"), array("q")
+    for line, count in zip(lines, hits, strict=True):
         k = bisect.bisect_right(starts, line) - 1
         if k >= 0 and line <= merged[k][1]:
-            out.append(line)
-    return out
+            out_lines.append(line)
+            out_hits.append(count)
+    return out_lines, out_hits
 
 
 def _build(path: str, data: _File, by_function: bool) -> FileCoverage:
-    lines = _function_lines(data) if by_function else sorted(data.lines)
+    lines, line_hits = data.line_columns()
+    if by_function:
+        lines, line_hits = _function_lines(data, lines, line_hits)
     functions: list[Function] = []
     chosen: list[_Branch] = []
     for (start_line, _col), group in sorted(data.groups.items()):
@@ -408,8 +444,8 @@ def _build(path: str, data: _File, by_function: bool) -> FileCoverage:
     _dedupe_functions(functions)
     return FileCoverage.from_columns(
         path,
-        array("i", lines),
-        array("q", [data.lines[ln] for ln in lines]),
+        lines,
+        line_hits,
         br_line=br_line,
         br_block=br_block,
         br_branch=br_branch,
@@ -433,50 +469,63 @@ def _dedupe_functions(functions: list[Function]) -> None:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read an llvm-cov JSON export; see the module docstring for what counts."""
-    j = JsonReader(origin)
-    doc = load_json(stream, origin)
-    if not isinstance(doc, dict) or "data" not in doc:
-        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
-    notes = list(_version_note(j, doc))
-    files: dict[str, _File] = {}
-    listed: set[str] = set()
-    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
-    totals: dict[str, tuple[int, int]] = {}
-    has_functions = False  # with no function records at all, every line of the view counts
-    for n, export in enumerate(j.arr(doc["data"], ("data",))):
-        epath: JsonPath = ("data", n)
-        obj = j.obj(export, epath)
-        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
-            fpath: JsonPath = (*epath, "files", i)
-            fobj = j.obj(raw, fpath)
-            name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
-            if "segments" not in fobj:
-                raise j.error(
-                    fpath,
-                    "no segments: a -summary-only export has no per-line data; "
-                    "export again without -summary-only",
-                )
-            try:
-                counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
-            except ValueError as exc:
-                raise j.error((*fpath, "segments"), str(exc)) from None
-            listed.add(name)
-            _add_summary(declared.setdefault(name, {}), fobj.get("summary"))
-            entry = files.setdefault(name, _File())
-            for line, count in counts.items():
-                entry.lines[line] = min(entry.lines.get(line, 0) + count, MAX_COUNT)
-        _add_summary(totals, obj.get("totals"))
-        if "functions" in obj:
-            records = j.arr(obj["functions"], (*epath, "functions"))
-            has_functions = has_functions or bool(records)
-            for i, raw in enumerate(records):
-                _function(j, raw, (*epath, "functions", i), files)
-        else:
-            notes.append(
-                f"{origin}: export has no function records (-skip-functions); "
-                "functions and branches are not known"
-            )
+    """Read an llvm-cov JSON export; see the module docstring for what counts.
+
+    :func:`_read_fast` decodes the export one file and one function record at a time
+    (issue 14: the peak stays near the file's size) through the same per-record code
+    (:func:`_add_file`, :func:`_function`, :func:`_finish`) as the exact reader
+    :func:`_read_exact`, which decides anything unusual and names its place.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _add_file(
+    j: JsonReader,
+    raw: object,
+    fpath: JsonPath,
+    files: dict[str, _File],
+    listed: set[str],
+    declared: dict[str, dict[str, tuple[int, int]]],
+) -> None:
+    """Add one ``files`` entry's line counts, and its ``summary`` figures to ``declared``."""
+    fobj = j.obj(raw, fpath)
+    name = j.string(j.key(fobj, "filename", fpath), (*fpath, "filename"))
+    if "segments" not in fobj:
+        raise j.error(
+            fpath,
+            "no segments: a -summary-only export has no per-line data; "
+            "export again without -summary-only",
+        )
+    try:
+        counts = line_counts(_segments(j, fobj["segments"], (*fpath, "segments")))
+    except ValueError as exc:
+        raise j.error((*fpath, "segments"), str(exc)) from None
+    listed.add(name)
+    _add_summary(declared.setdefault(name, {}), fobj.get("summary"))
+    files.setdefault(name, _File()).add_lines(counts)
+
+
+def _no_functions_note(origin: str) -> str:
+    return (
+        f"{origin}: export has no function records (-skip-functions); "
+        "functions and branches are not known"
+    )
+
+
+def _finish(
+    origin: str,
+    notes: list[str],
+    files: dict[str, _File],
+    listed: set[str],
+    declared: dict[str, dict[str, tuple[int, int]]],
+    totals: dict[str, tuple[int, int]],
+    has_functions: bool,
+) -> CoverageSet:
+    """Build the listed files; note the function records of files the export left out,
+    and where the export's own figures (``declared`` per file, ``totals``) differ.
+
+    ``has_functions``: some export has function records; with none at all (a hand-made
+    export) every line of the file view counts, else only the lines in functions."""
     # Function records are exported for every function of the binary, also those of
     # files the export left out (-ignore-filename-regex, as cargo llvm-cov passes for
     # dependencies; or a list of SOURCES). llvm-cov report does not count those.
@@ -546,6 +595,64 @@ def _check_summaries(
             if kind in figures:
                 check.compare(kind, figures[kind], ours[kind], where=where)
     return check.notes()
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one file or function record decoded at a time."""
+    j = JsonReader(origin)
+    top = members(data)
+    if "data" not in top:
+        raise FastPathMiss
+    notes = list(_version_note(j, {k: loads(v) for k, v in top.items() if k != "data"}))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
+    totals: dict[str, tuple[int, int]] = {}
+    has_functions = False  # with no function records at all, every line of the view counts
+    for n, export in enumerate(elements(top["data"])):
+        epath: JsonPath = ("data", n)
+        obj = members(export)
+        if "files" not in obj:
+            raise FastPathMiss
+        for i, raw in enumerate(elements(obj["files"])):
+            _add_file(j, loads(raw), (*epath, "files", i), files, listed, declared)
+        if "totals" in obj:
+            _add_summary(totals, loads(obj["totals"]))
+        if "functions" in obj:
+            for i, raw in enumerate(elements(obj["functions"])):
+                has_functions = True
+                _function(j, loads(raw), (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed, declared, totals, has_functions)
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its JSON path."""
+    j = JsonReader(origin)
+    doc = load_json(stream, origin)
+    if not isinstance(doc, dict) or "data" not in doc:
+        raise FormatError(origin, 'not an llvm-cov export (no top-level "data")')
+    notes = list(_version_note(j, doc))
+    files: dict[str, _File] = {}
+    listed: set[str] = set()
+    declared: dict[str, dict[str, tuple[int, int]]] = {}  # the export's own per-file figures
+    totals: dict[str, tuple[int, int]] = {}
+    has_functions = False  # with no function records at all, every line of the view counts
+    for n, export in enumerate(j.arr(doc["data"], ("data",))):
+        epath: JsonPath = ("data", n)
+        obj = j.obj(export, epath)
+        for i, raw in enumerate(j.arr(j.key(obj, "files", epath), (*epath, "files"))):
+            _add_file(j, raw, (*epath, "files", i), files, listed, declared)
+        _add_summary(totals, obj.get("totals"))
+        if "functions" in obj:
+            records = j.arr(obj["functions"], (*epath, "functions"))
+            has_functions = has_functions or bool(records)
+            for i, raw in enumerate(records):
+                _function(j, raw, (*epath, "functions", i), files)
+        else:
+            notes.append(_no_functions_note(origin))
+    return _finish(origin, notes, files, listed, declared, totals, has_functions)
 
 
 FORMAT = FormatSpec(

@@ -55,11 +55,24 @@ What SimpleCov counts (``SourceFile``/``Result``) and how this reader reproduces
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
+
+import msgspec
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec
-from covgap.formats._json import JsonPath, JsonReader, load_json, sniff_json_object
+from covgap.formats._json import (
+    FastPathMiss,
+    JsonPath,
+    JsonReader,
+    fast_or_exact,
+    load_json,
+    loads,
+    members,
+    sniff_json_object,
+)
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
@@ -128,21 +141,53 @@ def _line_array(j: JsonReader, value: object, path: JsonPath, allow_ignored: boo
     return out
 
 
+def _pack(lines: LineCounts) -> array[int]:
+    return array("q", [-1 if x is None else x for x in lines])
+
+
+def _unpack(packed: array[int]) -> LineCounts:
+    return [None if x < 0 else x for x in packed]
+
+
 def _add_lines(b: FileCoverageBuilder, lines: LineCounts) -> None:
     for i, count in enumerate(lines):
         if count is not None:
             b.add_line(i + 1, count)
 
 
-def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
-    lines: dict[str, LineCounts] = {}
-    branches: dict[str, _Branches] = {}
+_Files = Iterable[tuple[str, object]]
+"""A ``coverage`` object's files: (name, value) pairs, decoded whole or one by one."""
+
+
+def _commands_exact(j: JsonReader, doc: dict[str, object]) -> Iterator[tuple[str, _Files]]:
+    """The resultset's commands with their files, from the whole decoded document."""
     for command, entry in doc.items():
         cpath: JsonPath = (command,)
         obj = j.obj(entry, cpath)
         if "timestamp" in obj:
             j.integer(obj["timestamp"], (*cpath, "timestamp"), 0, 2**62, "a timestamp")
-        for name, fvalue in j.items(j.key(obj, "coverage", cpath), (*cpath, "coverage")):
+        yield command, j.items(j.key(obj, "coverage", cpath), (*cpath, "coverage"))
+
+
+def _commands_fast(j: JsonReader, top: dict[str, msgspec.Raw]) -> Iterator[tuple[str, _Files]]:
+    """The same, decoding one file at a time (issue 14)."""
+    for command, entry in top.items():
+        obj = members(entry)
+        if "coverage" not in obj:
+            raise FastPathMiss
+        if "timestamp" in obj:
+            j.integer(loads(obj["timestamp"]), (command, "timestamp"), 0, 2**62, "a timestamp")
+        yield command, ((name, loads(raw)) for name, raw in members(obj["coverage"]).items())
+
+
+def _read_resultset(j: JsonReader, commands: Iterable[tuple[str, _Files]]) -> CoverageSet:
+    # Every file's lines are held until the end (several commands may list it), so
+    # they are kept packed: an array with -1 for null, 8 bytes a line (issue 14).
+    lines: dict[str, array[int]] = {}
+    branches: dict[str, _Branches] = {}
+    for command, files in commands:
+        cpath: JsonPath = (command,)
+        for name, fvalue in files:
             fpath: JsonPath = (*cpath, "coverage", name)
             if isinstance(fvalue, list):  # SimpleCov < 0.18: the bare line array
                 file_lines = _line_array(j, fvalue, fpath, False)
@@ -152,7 +197,8 @@ def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
                 file_lines = _line_array(j, j.key(fobj, "lines", fpath), (*fpath, "lines"), False)
                 file_branches = fobj.get("branches")
             prev = lines.get(name)
-            lines[name] = file_lines if prev is None else merge_line_arrays(prev, file_lines)
+            merged = file_lines if prev is None else merge_line_arrays(_unpack(prev), file_lines)
+            lines[name] = _pack(merged)
             if file_branches is None:
                 continue
             bpath: JsonPath = (*fpath, "branches")
@@ -166,11 +212,11 @@ def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
                     report_line = bstart if bstart == cstart else max(bstart - 1, 1)
                     acc.add((cid, cstart), (bid, report_line), count)
     cs = CoverageSet()
-    for name, file_lines in lines.items():
+    for name, packed in lines.items():
         if not name:
             raise j.error((), "a file has an empty name")
         b = FileCoverageBuilder(name)
-        _add_lines(b, file_lines)
+        _add_lines(b, _unpack(packed))
         for (cid, _cstart), per in sorted(branches.get(name, _Branches()).conditions.items()):
             for (bid, report_line), count in per.items():
                 b.add_branch(report_line, cid, bid, count)
@@ -178,9 +224,9 @@ def _read_resultset(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
     return cs
 
 
-def _read_formatter(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
+def _read_formatter(j: JsonReader, files: _Files) -> CoverageSet:
     cs = CoverageSet()
-    for name, fvalue in j.items(j.key(doc, "coverage", ()), ("coverage",)):
+    for name, fvalue in files:
         fpath: JsonPath = ("coverage", name)
         fobj = j.obj(fvalue, fpath)
         b = FileCoverageBuilder(name)
@@ -199,19 +245,51 @@ def _read_formatter(j: JsonReader, doc: dict[str, object]) -> CoverageSet:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a SimpleCov .resultset.json or coverage.json; see the module docstring."""
+    """Read a SimpleCov .resultset.json or coverage.json; see the module docstring.
+
+    :func:`_read_fast` decodes one file entry at a time (issue 14) through the same
+    per-file code as :func:`_read_exact`, which decides anything unusual.
+    """
+    return fast_or_exact(stream, origin, _read_fast, _read_exact)
+
+
+def _read_fast(data: bytes, origin: str) -> CoverageSet:
+    """:func:`_read_exact`, one file entry decoded at a time."""
+    j = JsonReader(origin)
+    top = members(data)
+    if "meta" in top:
+        meta = loads(top["meta"])
+        if isinstance(meta, dict) and "simplecov_version" in meta:
+            if "coverage" not in top:
+                raise FastPathMiss
+            coverage = members(top["coverage"]).items()
+            return _read_formatter(j, ((name, loads(raw)) for name, raw in coverage))
+    if len(top) != 1:
+        return _read_resultset(j, _commands_fast(j, top))
+    # One command (the usual .resultset.json): no file is listed twice, so each file
+    # is finished as soon as it is read instead of holding every file until the end.
+    cs = CoverageSet()
+    for command, files in _commands_fast(j, top):
+        for name, value in files:
+            for fc in _read_resultset(j, [(command, [(name, value)])]).files.values():
+                cs.add(fc)
+    return cs
+
+
+def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
+    """The validating reader: the whole document, every error named by its JSON path."""
     j = JsonReader(origin)
     doc = load_json(stream, origin)
     if not isinstance(doc, dict):
         raise FormatError(origin, "not a SimpleCov result (expected a JSON object)")
     if isinstance(doc.get("meta"), dict) and "simplecov_version" in doc["meta"]:
-        return _read_formatter(j, doc)
+        return _read_formatter(j, j.items(j.key(doc, "coverage", ()), ("coverage",)))
     if not any(isinstance(v, dict) and "coverage" in v for v in doc.values()):
         raise FormatError(
             origin,
             'not a SimpleCov .resultset.json (expected {"<command>": {"coverage": ...}})',
         )
-    return _read_resultset(j, doc)
+    return _read_resultset(j, _commands_exact(j, doc))
 
 
 FORMAT = FormatSpec(
