@@ -160,3 +160,13 @@ def test_pure_python_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not gocover.use_speedups()
     monkeypatch.delenv("COVGAP_PURE_PYTHON")
     assert gocover.use_speedups()
+
+
+def test_read_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C path reads the stream in pieces; a record split between two is whole."""
+    data = b"mode: count\n" + b"".join(b"a.go:%d.1,%d.9 1 %d\n" % (i, i, i) for i in range(1, 50))
+    whole = gocover.read(io.BytesIO(data), "p.out")
+    monkeypatch.setattr(gocover, "_READ_PIECE", 7)
+    assert gocover._read_all(io.BytesIO(data)) == data
+    assert gocover.read(io.BytesIO(data), "p.out") == whole
+    assert list(whole.files["a.go"].hits) == list(range(1, 50))

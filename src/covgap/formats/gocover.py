@@ -267,16 +267,34 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     the exact parser, :func:`read_profile`, which names the line. All count by the
     rule in the module docstring; ``tests/unit/test_gocover.py`` compares them.
     """
-    data = stream.read()
+    data: bytes | bytearray
     try:
         if use_speedups():
+            data = _read_all(stream)
             return _read_c(data, origin)
+        data = stream.read()
         return _read_fast(data, origin)
     except _FastMiss:
         return _read_exact(io.BytesIO(data), origin)
 
 
-def _read_c(data: bytes, origin: str) -> CoverageSet:
+_READ_PIECE = 8 << 20
+
+
+def _read_all(stream: BinaryIO) -> bytearray:
+    """The whole stream, read in 8 MB pieces into one growing buffer.
+
+    ``read()`` without a size goes through the progress reader 8 KB at a time
+    (27,000 Python calls on a 217 MB profile: half a second); growing a bytearray
+    mostly extends it in place, so the peak stays about one file's size.
+    """
+    buf = bytearray()
+    while piece := stream.read(_READ_PIECE):
+        buf += piece
+    return buf
+
+
+def _read_c(data: bytes | bytearray, origin: str) -> CoverageSet:
     """:func:`_read_fast` in C (``_speedups.parse_gocover``); _FastMiss where it declines."""
     assert _speedups is not None
     got: tuple[str, list[tuple[str, array[int], array[int]]], int, int] | None
