@@ -66,12 +66,15 @@ def profiles(draw: st.DrawFn) -> bytes:
     out = [f"mode: {mode}"]
     stmts: dict[tuple[str, int, int, int, int], int] = {}
     for _ in range(draw(st.integers(0, 25))):
-        name = draw(st.sampled_from(_NAMES))
-        sl = draw(st.integers(1, 40))
-        el = sl + draw(st.integers(0, 4))
-        sc = draw(st.integers(0, 30))
-        ec = draw(st.integers(sc if el == sl else 0, 40))
-        key = (name, sl, sc, el, ec)
+        if stmts and draw(st.integers(0, 2)) == 0:  # a block again (profiles concatenated)
+            key = draw(st.sampled_from(sorted(stmts)))
+        else:
+            sl = draw(st.integers(1, 40))
+            el = sl + draw(st.integers(0, 4))
+            sc = draw(st.integers(0, 30))
+            ec = draw(st.integers(sc if el == sl else 0, 40))
+            key = (draw(st.sampled_from(_NAMES)), sl, sc, el, ec)
+        name, sl, sc, el, ec = key
         n = stmts.setdefault(key, draw(st.integers(0, 3)))
         hi = 1 if mode == "set" else draw(st.sampled_from([5, MAX_COUNT]))
         count = draw(st.integers(0, hi))
