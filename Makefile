@@ -44,6 +44,9 @@ typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
 unit: test-deps
+	@# The C accelerators build "optionally" for users without a compiler; here a failed
+	@# build must fail loudly, or the tests would pass on the pure-Python paths alone.
+	$(BIN)/python -c "import covgap._speedups, covgap._cobertura_speedups"
 	rm -f .coverage .coverage.*
 	COVGAP_REQUIRE_TOOLS=$${CI:-} $(BIN)/python -m pytest -n 2 -p xdist --cov=covgap --cov-branch \
 		--cov-report= $(PYTEST_ARGS)

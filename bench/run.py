@@ -328,11 +328,13 @@ def run_size(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
     return results
 
 
-def other_corpus(size: str, out: Path) -> dict[str, Path | str]:
+def other_corpus(size: str, out: Path, only: set[str] | None = None) -> dict[str, Path | str]:
     """Write the other formats once per generator version; a path, or why it is absent.
 
     A format whose file at this size would exceed :data:`MAX_FORMAT_BYTES` is not kept
-    (estimated from the medium file, which is a tenth of the full corpus).
+    (estimated from the medium file, which is a tenth of the full corpus). ``only``
+    (``--formats``) writes just those; the stamp then is not renewed, so the others
+    are rewritten by the next full run.
     """
     digest = hashlib.sha256()
     for name in ("generate.py", "formats.py"):
@@ -343,6 +345,8 @@ def other_corpus(size: str, out: Path) -> dict[str, Path | str]:
     files: list[generate.FileData] | None = None
     paths: dict[str, Path | str] = {}
     for name, (suffix, writer, _) in formats.FORMATS.items():
+        if only is not None and name not in only:
+            continue
         path = out / f"{size}.{suffix}"
         medium = out / f"medium.{suffix}"
         if size == "full" and medium.exists() and medium.stat().st_size * 10 > MAX_FORMAT_BYTES:
@@ -358,7 +362,8 @@ def other_corpus(size: str, out: Path) -> dict[str, Path | str]:
                 for piece in writer(files):
                     fh.write(piece)
         paths[name] = path
-    stamp_file.write_text(stamp)
+    if only is None:
+        stamp_file.write_text(stamp)
     return paths
 
 
@@ -446,7 +451,8 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
     after covgap, so the two rows are side by side in one run. covgap's own JSON (the
     LCOV's report, written just before) is read back as one more format.
     """
-    paths = other_corpus(size, out)
+    only = set(args.formats.split(",")) if args.formats else None
+    paths = other_corpus(size, out, only)
     empty_repo = out / "empty-repo"
     empty_repo.mkdir(exist_ok=True)
     covgap = tool("covgap")
@@ -462,6 +468,9 @@ def run_other(size: str, out: Path, args: argparse.Namespace) -> list[Result]:
     ]
     if "gocover" in paths:  # go tool cover needs the Go sources: the corpus as a module
         inputs.insert(inputs.index(("gocover", paths["gocover"])) + 1, ("gocover-module", ""))
+    if only is not None:  # the LCOV stays: the totals and the "x covgap" columns use it
+        keep = only | {"lcov"} | ({"gocover-module"} if "gocover" in only else set())
+        inputs = [(name, given) for name, given in inputs if name in keep]
     expected: dict[str, tuple[int, int]] = {}
     for name, given in inputs:
         cwd = empty_repo
@@ -773,17 +782,25 @@ def main() -> None:
     parser.add_argument(
         "--no-end-to-end", action="store_true", help="skip the mapped report and gaps/check"
     )
+    parser.add_argument(
+        "--formats",
+        help="only these other formats (comma-separated, e.g. gocover), beside the LCOV; "
+        "skips the main table and end to end: for iterating on one reader",
+    )
     parser.add_argument("--write-results", type=Path, help="write the tables here (Markdown)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sections = []
     for size in args.sizes.split(","):
         print(f"== {size}", flush=True)
-        results = run_size(size, args.out, args)
-        text = table(size, results, args.out / f"{size}.info", args.out / f"{size}.xml")
-        print("\n" + text, flush=True)
-        sections.append(text)
-        if not args.no_end_to_end:
+        if args.formats:
+            corpus(size, args.out)
+        else:
+            results = run_size(size, args.out, args)
+            text = table(size, results, args.out / f"{size}.info", args.out / f"{size}.xml")
+            print("\n" + text, flush=True)
+            sections.append(text)
+        if not args.no_end_to_end and not args.formats:
             print(f"== {size}: the user's path and end to end", flush=True)
             text = e2e_table(size, args.out, results)
             print("\n" + text, flush=True)

@@ -38,6 +38,9 @@
  *     bytes by position (all first bytes, then all second bytes, ...), and back. One
  *     pass each instead of Python-level `map`/`accumulate` over millions of ints.
  *     Overflow raises OverflowError, as the reference's `array(...)` does.
+ *   parse_gocover(data, max_spanned) -> (mode, files, covered, total) or None
+ *     The Go coverprofile reader's common case, lines derived from blocks as
+ *     gocover.py does; None hands anything unusual to the Python parser.
  *
  *   count_positive(column) -> int
  *     How many values of an array('q') are > 0: covered lines, taken branches.
@@ -1739,6 +1742,390 @@ unshuffle_column(PyObject *self, PyObject *args)
     return arr;
 }
 
+/* -- Go coverprofiles (covgap/formats/gocover.py) ------------------------------------ */
+
+/* parse_gocover(data) -> (mode, [(path, lines, hits), ...], covered, total) or None
+ *
+ * The whole reader for the common profile in one pass: the records are parsed into
+ * per-file block arrays, each file's blocks sorted by position and repeated blocks
+ * merged (counts add, saturating; `set`: or-ed), then lines are derived by
+ * gocover.py's rule (a line spanned by a block with statements gets the largest count
+ * of those blocks). `covered`/`total` are Go's statement totals, as
+ * `go tool cover -func` counts them. Files come sorted by path (UTF-8 byte order is
+ * code-point order, so this is Python's str order).
+ *
+ * None means "not decided here": anything unusual (a malformed or hostile record, a
+ * mode line that is not exactly `mode: set|count|atomic`, a record before it, modes
+ * that differ, a block repeated with different statement counts, a column past
+ * 2**63-1, a path that is not UTF-8 or holds NUL, more than `max_spanned` spanned
+ * lines). gocover.py then runs its exact parser, which names the line. So this
+ * function never has to phrase an error, and a damaged profile costs no crash here:
+ * every number is range-checked before use and every line span is bounded. */
+
+typedef struct {
+    int sl, el;
+    long long sc, ec, n, count;
+} GoBlock;
+
+typedef struct {
+    const char *name; /* into data */
+    Py_ssize_t name_len;
+    GoBlock *b;
+    Py_ssize_t n, cap;
+} GoFile;
+
+typedef struct {
+    int line;
+    long long count;
+} GoLine;
+
+/* Digits only (bytes.isdigit), at least one; 0 if past 2**63-1 or not digits. */
+static int
+go_num(const char *p, const char *e, long long *out)
+{
+    unsigned long long v = 0;
+    if (p == e)
+        return 0;
+    for (; p < e; p++) {
+        unsigned d = (unsigned char)*p - (unsigned)'0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+        if (v > (unsigned long long)LLONG_MAX)
+            return 0;
+    }
+    *out = (long long)v;
+    return 1;
+}
+
+/* Walk back over digits from e; returns where they start. */
+static const char *
+go_digits_back(const char *p, const char *e)
+{
+    while (e > p && (unsigned char)(e[-1] - '0') <= 9)
+        e--;
+    return e;
+}
+
+static int
+go_cmp_block(const void *a, const void *b)
+{
+    const GoBlock *x = a, *y = b;
+    if (x->sl != y->sl)
+        return x->sl < y->sl ? -1 : 1;
+    if (x->sc != y->sc)
+        return x->sc < y->sc ? -1 : 1;
+    if (x->el != y->el)
+        return x->el < y->el ? -1 : 1;
+    if (x->ec != y->ec)
+        return x->ec < y->ec ? -1 : 1;
+    return 0;
+}
+
+static int
+go_cmp_line(const void *a, const void *b)
+{
+    const GoLine *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static const GoFile *go_files_for_sort;
+
+static int
+go_cmp_file(const void *a, const void *b)
+{
+    const GoFile *x = &go_files_for_sort[*(const Py_ssize_t *)a];
+    const GoFile *y = &go_files_for_sort[*(const Py_ssize_t *)b];
+    Py_ssize_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, (size_t)n);
+    if (c)
+        return c;
+    return (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* Parse one record line [p, e) (no newline, one trailing \r removed) into *b and the
+ * name span. 0 when it is not exactly `name:sl.sc,el.ec n count` (single spaces). */
+static int
+go_record(const char *p, const char *e, GoBlock *b, const char **name_end)
+{
+    long long v[6];
+    static const char seps[6] = {' ', ' ', '.', ',', '.', ':'};
+    /* fields from the right: count, n, ec, el, sc, sl; each preceded by its separator */
+    for (int i = 0; i < 6; i++) {
+        const char *s = go_digits_back(p, e);
+        if (s == e || s == p || s[-1] != seps[i] || !go_num(s, e, &v[i]))
+            return 0;
+        e = s - 1;
+    }
+    if (e == p) /* empty name */
+        return 0;
+    long long count = v[0], n = v[1], ec = v[2], el = v[3], sc = v[4], sl = v[5];
+    if (sl < 1 || sl > MAX_LINE || el < 1 || el > MAX_LINE)
+        return 0;
+    if (el < sl || (el == sl && ec < sc))
+        return 0;
+    b->sl = (int)sl;
+    b->el = (int)el;
+    b->sc = sc;
+    b->ec = ec;
+    b->n = n;
+    b->count = count;
+    *name_end = e;
+    return 1;
+}
+
+/* A line that is exactly `mode: set|count|atomic` -> 1, 2, 3; else 0. */
+static int
+go_mode(const char *p, const char *e)
+{
+    static const char *const names[3] = {"set", "count", "atomic"};
+    if (e - p < 6 || memcmp(p, "mode: ", 6) != 0)
+        return 0;
+    p += 6;
+    for (int i = 0; i < 3; i++) {
+        size_t len = strlen(names[i]);
+        if ((size_t)(e - p) == len && memcmp(p, names[i], len) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Whether the exact parser would take the line for a mode line: it starts with
+ * whitespace or "m" and, left-stripped, with "mode:" (gocover.read_profile). */
+static int
+go_mode_like(const char *p, const char *e)
+{
+    if (p == e || !(*p == 'm' || *p == ' ' || *p == '\t'))
+        return 0;
+    while (p < e && is_space(*p)) /* bytes.lstrip(): ASCII whitespace */
+        p++;
+    return e - p >= 5 && memcmp(p, "mode:", 5) == 0;
+}
+
+static PyObject *
+parse_gocover(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    long long max_spanned;
+    if (!PyArg_ParseTuple(args, "y*L", &view, &max_spanned))
+        return NULL;
+    const char *data = view.buf, *end = data + view.len;
+    PyObject *result = NULL, *index = NULL, *files_out = NULL;
+    GoFile *files = NULL;
+    Py_ssize_t n_files = 0, cap_files = 0;
+    Py_ssize_t *order = NULL;
+    GoLine *lines = NULL;
+    Py_ssize_t cap_lines = 0;
+    int *line_col = NULL;
+    long long *hit_col = NULL;
+    int mode = 0, miss = 0;
+    Py_ssize_t cur = -1; /* the file of the previous record */
+    long long spanned = 0, covered = 0, total = 0;
+
+    index = PyDict_New();
+    if (index == NULL)
+        goto done;
+    for (const char *p = data; p < end && !miss;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end, *next = nl ? nl + 1 : end;
+        if (e > p && e[-1] == '\r')
+            e--;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q == e) { /* blank */
+            p = next;
+            continue;
+        }
+        if (go_mode_like(p, e)) {
+            int m = go_mode(p, e);
+            if (m == 0 || (mode && m != mode))
+                miss = 1;
+            mode = m;
+            p = next;
+            continue;
+        }
+        GoBlock b;
+        const char *name_end;
+        if (!mode || !go_record(p, e, &b, &name_end)) {
+            miss = 1;
+            break;
+        }
+        Py_ssize_t name_len = name_end - p;
+        if (cur < 0 || files[cur].name_len != name_len ||
+            memcmp(files[cur].name, p, (size_t)name_len) != 0) {
+            PyObject *key = PyBytes_FromStringAndSize(p, name_len);
+            if (key == NULL)
+                goto done;
+            PyObject *found = PyDict_GetItemWithError(index, key);
+            if (found != NULL) {
+                cur = PyLong_AsSsize_t(found);
+            }
+            else if (PyErr_Occurred()) {
+                Py_DECREF(key);
+                goto done;
+            }
+            else {
+                if (grow((void **)&files, &cap_files, n_files + 1, sizeof(GoFile)) < 0) {
+                    Py_DECREF(key);
+                    goto done;
+                }
+                cur = n_files++;
+                files[cur].name = p;
+                files[cur].name_len = name_len;
+                files[cur].b = NULL;
+                files[cur].n = files[cur].cap = 0;
+                PyObject *val = PyLong_FromSsize_t(cur);
+                int rc = val == NULL ? -1 : PyDict_SetItem(index, key, val);
+                Py_XDECREF(val);
+                if (rc < 0) {
+                    Py_DECREF(key);
+                    goto done;
+                }
+            }
+            Py_DECREF(key);
+        }
+        GoFile *f = &files[cur];
+        if (grow((void **)&f->b, &f->cap, f->n + 1, sizeof(GoBlock)) < 0)
+            goto done;
+        f->b[f->n++] = b;
+        p = next;
+    }
+    if (miss || !mode)
+        goto miss;
+
+    order = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_files ? n_files : 1));
+    if (order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_files; i++)
+        order[i] = i;
+    go_files_for_sort = files; /* the GIL is held: no other caller of qsort's comparator */
+    qsort(order, (size_t)n_files, sizeof(Py_ssize_t), go_cmp_file);
+
+    /* merge repeated blocks and check the span bound before any line is made */
+    for (Py_ssize_t i = 0; i < n_files; i++) {
+        GoFile *f = &files[i];
+        qsort(f->b, (size_t)f->n, sizeof(GoBlock), go_cmp_block);
+        Py_ssize_t w = 0;
+        for (Py_ssize_t r = 0; r < f->n; r++) {
+            if (w > 0 && go_cmp_block(&f->b[w - 1], &f->b[r]) == 0) {
+                GoBlock *prev = &f->b[w - 1];
+                if (prev->n != f->b[r].n)
+                    goto miss;
+                if (mode == 1)
+                    prev->count = (prev->count || f->b[r].count) ? 1 : 0;
+                else
+                    prev->count = sat_add(prev->count, f->b[r].count);
+                continue;
+            }
+            f->b[w++] = f->b[r];
+            spanned += (long long)f->b[r].el - f->b[r].sl + 1;
+            if (spanned > max_spanned)
+                goto miss;
+        }
+        f->n = w;
+    }
+
+    files_out = PyList_New(n_files);
+    if (files_out == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < n_files; k++) {
+        GoFile *f = &files[order[k]];
+        if (memchr(f->name, '\0', (size_t)f->name_len) != NULL)
+            goto miss;
+        PyObject *path = PyUnicode_DecodeUTF8(f->name, f->name_len, NULL);
+        if (path == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+                goto done;
+            PyErr_Clear();
+            goto miss;
+        }
+        /* every (line, count) of the blocks with statements, in block order */
+        Py_ssize_t m = 0;
+        for (Py_ssize_t j = 0; j < f->n; j++) {
+            GoBlock *b = &f->b[j];
+            if (b->n == 0)
+                continue;
+            /* Python's ints do not overflow: a sum past 2**63-1 is decided there */
+            if (__builtin_add_overflow(total, b->n, &total) ||
+                (b->count > 0 && __builtin_add_overflow(covered, b->n, &covered))) {
+                Py_DECREF(path);
+                goto miss;
+            }
+            Py_ssize_t need = m + (Py_ssize_t)(b->el - b->sl) + 1;
+            if (grow((void **)&lines, &cap_lines, need, sizeof(GoLine)) < 0) {
+                Py_DECREF(path);
+                goto done;
+            }
+            for (long long ln = b->sl; ln <= b->el; ln++) {
+                lines[m].line = (int)ln;
+                lines[m].count = b->count;
+                m++;
+            }
+        }
+        int sorted = 1;
+        for (Py_ssize_t j = 1; j < m && sorted; j++)
+            sorted = lines[j - 1].line <= lines[j].line;
+        if (!sorted) /* overlapping blocks: rare; equal lines are reduced below */
+            qsort(lines, (size_t)m, sizeof(GoLine), go_cmp_line);
+        PyMem_Free(line_col);
+        PyMem_Free(hit_col);
+        line_col = PyMem_Malloc(sizeof(int) * (size_t)(m ? m : 1));
+        hit_col = PyMem_Malloc(sizeof(long long) * (size_t)(m ? m : 1));
+        if (line_col == NULL || hit_col == NULL) {
+            Py_DECREF(path);
+            PyErr_NoMemory();
+            goto done;
+        }
+        Py_ssize_t u = 0;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            if (u > 0 && line_col[u - 1] == lines[j].line) {
+                if (lines[j].count > hit_col[u - 1])
+                    hit_col[u - 1] = lines[j].count;
+                continue;
+            }
+            line_col[u] = lines[j].line;
+            hit_col[u] = lines[j].count;
+            u++;
+        }
+        PyObject *la = make_array("i", line_col, (Py_ssize_t)sizeof(int) * u);
+        PyObject *ha = la ? make_array("q", hit_col, (Py_ssize_t)sizeof(long long) * u) : NULL;
+        if (ha == NULL) {
+            Py_XDECREF(la);
+            Py_DECREF(path);
+            goto done;
+        }
+        PyObject *item = PyTuple_Pack(3, path, la, ha);
+        Py_DECREF(path);
+        Py_DECREF(la);
+        Py_DECREF(ha);
+        if (item == NULL)
+            goto done;
+        PyList_SET_ITEM(files_out, k, item);
+    }
+    {
+        static const char *const mode_names[4] = {"", "set", "count", "atomic"};
+        result = Py_BuildValue("(sOLL)", mode_names[mode], files_out, covered, total);
+    }
+    goto done;
+miss:
+    result = Py_NewRef(Py_None);
+done:
+    for (Py_ssize_t i = 0; i < n_files; i++)
+        PyMem_Free(files[i].b);
+    PyMem_Free(files);
+    PyMem_Free(order);
+    PyMem_Free(lines);
+    PyMem_Free(line_col);
+    PyMem_Free(hit_col);
+    Py_XDECREF(files_out);
+    Py_XDECREF(index);
+    PyBuffer_Release(&view);
+    return result;
+}
+
 /* -- module -------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -1766,6 +2153,9 @@ static PyMethodDef methods[] = {
      "shuffle_column(array, delta) -> bytes: (delta-encoded) values, bytes grouped by position"},
     {"unshuffle_column", unshuffle_column, METH_VARARGS,
      "unshuffle_column(typecode, data, delta) -> array: the inverse of shuffle_column"},
+    {"parse_gocover", parse_gocover, METH_VARARGS,
+     "parse_gocover(data, max_spanned) -> (mode, [(path, lines, hits)], covered, total) "
+     "or None (not decided here: the exact parser decides)"},
     {NULL, NULL, 0, NULL},
 };
 
