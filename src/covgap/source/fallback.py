@@ -46,6 +46,7 @@ one note per language saying what was not found (:func:`capabilities`).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,61 +163,92 @@ _DECISION_WORDS = re.compile(
 )
 
 
+@functools.cache
+def _string_body(quote: str, raw: bool) -> re.Pattern[str]:
+    """What a string opened by ``quote`` holds before its end: any character but the
+    quote, a newline (except in backtick strings, which span lines) and, unless raw, a
+    backslash, which takes the next character with it."""
+    stop = re.escape(quote) + ("" if quote == "`" else "\n")
+    if raw:
+        return re.compile(f"[^{stop}]*")
+    plain = f"[^\\\\{stop}]*"
+    return re.compile(f"{plain}(?:\\\\[\\s\\S]{plain})*")
+
+
+def _string_end(text: str, pos: int, quote: str, raw: str) -> int:
+    """The offset just after the string whose body starts at ``pos`` (its closing quote,
+    or the newline that ends an unterminated one, included)."""
+    match = _string_body(quote, quote in raw).match(text, pos)
+    end = match.end() if match is not None else pos
+    if end >= len(text) or text[end] == "\\":
+        return len(text)  # unterminated, or a lone backslash as the last character
+    return end + 1
+
+
+@functools.cache
+def _comment_starts(syntax: Syntax) -> re.Pattern[str]:
+    """Where the scan of :func:`_strip_comments` must stop: block-comment openers, then
+    line-comment markers, then (in brace languages) quotes, tried in that order."""
+    parts = [re.escape(start) for start, _ in syntax.block_comments]
+    parts += [re.escape(marker) for marker in syntax.line_comments]
+    if syntax.braces and syntax.quotes:
+        parts.append("[" + re.escape(syntax.quotes) + "]")
+    return re.compile("|".join(parts)) if parts else re.compile("(?!)")
+
+
 def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
-    """Blank out comments (newlines kept); also return the leading comment's lines."""
+    """Blank out comments (newlines kept); also return the leading comment's lines.
+
+    The scan jumps from one place a comment or string may start to the next with a
+    compiled pattern, so plain code is copied in slices rather than a character at a
+    time (this ran once per character and was a third of a cold ``gaps`` on C code).
+    """
     out: list[str] = []
     leading: list[str] = []
+    starts = _comment_starts(syntax)
+    blocks = dict(syntax.block_comments)
     i = 0
     n = len(text)
     seen_code = False
-    in_string: str | None = None
     while i < n:
-        ch = text[i]
-        if in_string is not None:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n and in_string not in syntax.raw_quotes:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == in_string or (ch == "\n" and in_string != "`"):
-                in_string = None  # a backtick string (Go raw, JS template) spans lines
-            i += 1
-            continue
-        matched = False
-        for start, end in syntax.block_comments:
-            if text.startswith(start, i):
-                close = text.find(end, i + len(start))
-                close = n if close < 0 else close + len(end)
-                chunk = text[i:close]
-                if not seen_code:
-                    leading.extend(strip_comment_markers(chunk))
-                out.append(re.sub(r"[^\n]", " ", chunk))
-                i = close
-                matched = True
-                break
-        if matched:
-            continue
-        for marker in syntax.line_comments:
-            if text.startswith(marker, i) and not (
-                marker == "#" and text.startswith("#!", i) and i
-            ):
-                close = text.find("\n", i)
-                close = n if close < 0 else close
-                if not seen_code:
-                    leading.append(text[i + len(marker) : close].strip())
-                out.append(" " * (close - i))
-                i = close
-                matched = True
-                break
-        if matched:
-            continue
-        if ch in syntax.quotes and syntax.braces:
-            in_string = ch
-        if not ch.isspace():
+        match = starts.search(text, i)
+        at = match.start() if match is not None else n
+        if at > i:
+            plain = text[i:at]
+            out.append(plain)
+            if not seen_code and plain.strip():
+                seen_code = True
+        if match is None:
+            break
+        token = match.group()
+        if token in blocks:
+            close = text.find(blocks[token], at + len(token))
+            close = n if close < 0 else close + len(blocks[token])
+            chunk = text[at:close]
+            if not seen_code:
+                leading.extend(strip_comment_markers(chunk))
+            out.append(_NOT_NEWLINE.sub(" ", chunk))
+            i = close
+        elif token == "#" and at and text.startswith("#!", at):
+            out.append(token)  # ``#!`` past the start is code, not a comment
             seen_code = True
-        out.append(ch)
-        i += 1
+            i = at + 1
+        elif token in syntax.line_comments:
+            close = text.find("\n", at)
+            close = n if close < 0 else close
+            if not seen_code:
+                leading.append(text[at + len(token) : close].strip())
+            out.append(" " * (close - at))
+            i = close
+        else:
+            seen_code = True
+            close = _string_end(text, at + 1, token, syntax.raw_quotes)
+            out.append(text[at:close])
+            i = close
     return "".join(out), leading
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _brace_end(code: str, start: int, quotes: str = "\"'", raw: str = "") -> int:
@@ -224,29 +256,34 @@ def _brace_end(code: str, start: int, quotes: str = "\"'", raw: str = "") -> int
     open_at = code.find("{", start)
     if open_at < 0:
         return -1
+    special = _brace_tokens(quotes)
     depth = 0
-    in_string: str | None = None
     i = open_at
-    while i < len(code):
-        ch = code[i]
-        if in_string is not None:
-            if ch == "\\" and in_string not in raw:
-                i += 2
-                continue
-            if ch == in_string or (ch == "\n" and in_string != "`"):
-                in_string = None
-        elif ch in quotes:
-            in_string = ch
-        elif ch == "{":
+    while True:
+        match = special.search(code, i)
+        if match is None:
+            return -1
+        ch = match.group()
+        at = match.start()
+        if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                return i
-        elif ch == ";" and depth == 0:
-            return -1
-        i += 1
-    return -1
+                return at
+        elif ch == ";":
+            if depth == 0:
+                return -1
+        else:
+            i = _string_end(code, at + 1, ch, raw)
+            continue
+        i = at + 1
+
+
+@functools.cache
+def _brace_tokens(quotes: str) -> re.Pattern[str]:
+    """Braces, ``;`` and the quotes that open strings, for :func:`_brace_end`."""
+    return re.compile("[{};" + re.escape(quotes) + "]")
 
 
 @dataclass
