@@ -128,7 +128,7 @@ def analyze_source(
         result.tests = found.tests
     else:
         tree = parser.parse(text)
-        walker = module.analyze(tree.root_node, text, is_test)
+        walker = module.analyze(tree.root_node, text, is_test, parser.language)
         result.code_lines = count_code_lines(text, walker.comments)
         result.functions = sorted(walker.functions, key=lambda f: (f.start_line, f.qualname))
         result.error_paths = sorted(walker.errors, key=lambda e: (e.start_line, e.kind))

@@ -35,7 +35,7 @@ from covgap.source._ts import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {"if_statement", "for_statement", "expression_case", "type_case", "communication_case"}
@@ -163,8 +163,8 @@ class GoWalker(Walker):
             return
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> GoWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> GoWalker:
     walker = GoWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, unquote
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {
@@ -256,8 +256,8 @@ class JsWalker(Walker):
                 return
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> JsWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> JsWalker:
     walker = JsWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker

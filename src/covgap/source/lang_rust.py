@@ -40,7 +40,7 @@ from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers
 from covgap.source.records import TestCase
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _PANICS = frozenset({"panic", "unreachable", "todo", "unimplemented"})
 _METHOD_ERRORS = {"map_err": "map_err", "unwrap": "unwrap", "expect": "expect"}
@@ -301,8 +301,8 @@ class RustWalker(Walker):
         self.description = first_sentence_line(inner) or first_sentence_line(leading)
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> RustWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> RustWalker:
     walker = RustWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker
