@@ -251,22 +251,24 @@ class Walker:
         import tree_sitter
 
         found = tree_sitter.QueryCursor(query).captures(root).get("n", [])
-        if any(node.start_byte == node.end_byte for node in found):
+        ranges = [node.byte_range for node in found]
+        if any(start == end for start, end in ranges):
             self.walk_all(root)
             return
         interesting = self.INTERESTING
         assert interesting is not None
         enter = self.enter
         open_nodes: list[tuple[int, Callable[[], None]]] = []
-        for node in _document_order(found):
-            start = node.start_byte
+        for i in _document_order(found, ranges):
+            start, end = ranges[i]
             while open_nodes and start >= open_nodes[-1][0]:
                 open_nodes.pop()[1]()
+            node = found[i]
             if node.type not in interesting:
                 continue  # a supertype's pattern matched a subtype the walk passes over
             leave = enter(node)
             if leave is not None:
-                open_nodes.append((node.end_byte, leave))
+                open_nodes.append((end, leave))
         while open_nodes:
             open_nodes.pop()[1]()
 
@@ -368,21 +370,20 @@ def _query_for(walker: type[Walker], language: Language) -> Query:
     return query
 
 
-def _document_order(nodes: list[Node]) -> list[Node]:
-    """``nodes`` in the order a depth-first walk enters them (captures come in the order
-    their matches complete): by start, the longer first, and of nodes with the same
-    range (a statement that is just an expression) the outer first."""
-    keyed = sorted(((n.start_byte, -n.end_byte), i) for i, n in enumerate(nodes))
-    ordered = [nodes[i] for _, i in keyed]
+def _document_order(nodes: list[Node], ranges: list[tuple[int, int]]) -> list[int]:
+    """The indexes of ``nodes`` in the order a depth-first walk enters them (captures
+    come in the order their matches complete): by start, the longer first, and of
+    nodes with the same range (a statement that is just an expression) the outer first."""
+    order = sorted(range(len(nodes)), key=lambda i: (ranges[i][0], -ranges[i][1]))
     at = 0
-    while at < len(keyed) - 1:
+    while at < len(order) - 1:
         end = at + 1
-        while end < len(keyed) and keyed[end][0] == keyed[at][0]:
+        while end < len(order) and ranges[order[end]] == ranges[order[at]]:
             end += 1
         if end - at > 1:
-            ordered[at:end] = sorted(ordered[at:end], key=_depth)
+            order[at:end] = sorted(order[at:end], key=lambda i: _depth(nodes[i]))
         at = end
-    return ordered
+    return order
 
 
 def _depth(node: Node) -> int:
