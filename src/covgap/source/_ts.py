@@ -13,7 +13,7 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from covgap.source.records import ErrorPath, FunctionInfo, TestCase
 
@@ -209,6 +209,11 @@ class Walker:
     """The node types :meth:`enter` looks at (None: all); the rest are only descended
     into, which saves a Python call on most nodes of a tree."""
 
+    NARROWED: ClassVar[dict[str, str]] = {}
+    """Query patterns standing for ``(kind)`` where :meth:`enter` ignores most nodes of a
+    kind (a ``binary_expression`` only counts when its operator is ``&&``): the nodes it
+    would ignore are then not even captured. Only for kinds that never open a scope."""
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         self.text = text
         self.is_test = is_test
@@ -364,7 +369,7 @@ def _query_for(walker: type[Walker], language: Language) -> Query:
 
         assert walker.INTERESTING is not None
         kinds = [k for k in sorted(walker.INTERESTING) if language.id_for_node_kind(k, True)]
-        patterns = " ".join(f"({kind})" for kind in kinds)
+        patterns = " ".join(walker.NARROWED.get(kind, f"({kind})") for kind in kinds)
         query = tree_sitter.Query(language, f"[{patterns}] @n")
         _QUERIES[key] = query
     return query

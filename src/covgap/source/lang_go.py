@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import (
     Walker,
@@ -55,6 +55,10 @@ def _test_kind(name: str) -> str | None:
 
 
 class GoWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+    }
+
     INTERESTING = _DECISIONS | {
         "binary_expression",
         "comment",

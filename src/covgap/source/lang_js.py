@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, unquote
 
@@ -85,6 +85,10 @@ def _is_directive(node: Node) -> bool:
 
 
 class JsWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||" "??"])'
+    }
+
     INTERESTING = (
         _DECISIONS
         | _FUNCTIONS

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, strip_generics
 from covgap.source.records import TestCase
@@ -86,6 +86,10 @@ def _is_cfg_test(attrs: list[tuple[str, str]]) -> bool:
 
 
 class RustWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+    }
+
     INTERESTING = frozenset(
         {
             "if_expression",
