@@ -118,3 +118,29 @@ FRAGMENTS = [
 def test_query_walk_equals_full_walk_on_fragments(text: bytes, suffix: str, is_test: bool) -> None:
     full, queried = _both_ways(suffix, text, is_test)
     assert queried == full
+
+
+def test_a_tree_with_an_empty_captured_node_takes_the_full_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``x.`` in Ruby has a MISSING (empty) identifier: sorting by range cannot place an
+    empty node, so the walk falls back to :meth:`Walker.walk_all`, with the same result."""
+    calls: list[int] = []
+    original = Walker.walk_all
+
+    def counting(self: Walker, root: object) -> None:
+        calls.append(1)
+        original(self, root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Walker, "walk_all", counting)
+    parser = parser_for("ruby")
+    text = b"x."
+    root = parser.parse(text).root_node
+    walker = lang_ruby.analyze(root, text, False, parser.language)
+    assert calls == [1]
+    assert walker.parse_error is not None
+    full, queried = _both_ways(".rb", text, False)
+    assert queried == full
+    calls.clear()
+    lang_ruby.analyze(parser.parse(b"def f\n  x.y\nend\n").root_node, b"", False, parser.language)
+    assert calls == []
