@@ -13,12 +13,12 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from covgap.source.records import ErrorPath, FunctionInfo, TestCase
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Language, Node, Parser, Query
 
 # grammar name -> (wheel module, language function)
 GRAMMARS: dict[str, tuple[str, str]] = {
@@ -32,6 +32,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 }
 
 _PARSERS: dict[str, Parser] = {}
+_QUERIES: dict[tuple[type[Walker], Language], Query] = {}
 _IDENTITIES: dict[str, str] = {}
 
 
@@ -208,6 +209,11 @@ class Walker:
     """The node types :meth:`enter` looks at (None: all); the rest are only descended
     into, which saves a Python call on most nodes of a tree."""
 
+    NARROWED: ClassVar[dict[str, str]] = {}
+    """Query patterns standing for ``(kind)`` where :meth:`enter` ignores most nodes of a
+    kind (a ``binary_expression`` only counts when its operator is ``&&``): the nodes it
+    would ignore are then not even captured. Only for kinds that never open a scope."""
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         self.text = text
         self.is_test = is_test
@@ -223,7 +229,55 @@ class Walker:
 
     # -- the walk --------------------------------------------------------------------
 
-    def run(self, root: Node) -> None:
+    def run(self, root: Node, language: Language | None = None) -> None:
+        """Enter the tree's named nodes in document order, leaving each after its subtree.
+
+        With the tree's ``language`` (and :attr:`INTERESTING` set), a tree-sitter query
+        compiled once per language finds the interesting nodes in C and only those reach
+        Python; without it, :meth:`walk_all` visits every named node (the reference the
+        query path is tested against).
+        """
+        if language is None or self.INTERESTING is None:
+            self.walk_all(root)
+        else:
+            self._walk_captures(root, _query_for(type(self), language))
+        if root.has_error:
+            self.parse_error = f"syntax error at line {first_error_line(root)}"
+
+    def _walk_captures(self, root: Node, query: Query) -> None:
+        """:meth:`enter` on each captured node; a node's leave callback runs before the
+        first later capture outside it, as in :meth:`walk_all`.
+
+        Sorting by start (the longer first, the outer of two equal ranges first) is the
+        walk's order for nodes that are not empty; an empty (MISSING) node, which only a
+        syntax error makes, could sort before the sibling it follows, so such a tree is
+        walked by :meth:`walk_all` instead.
+        """
+        import tree_sitter
+
+        found = tree_sitter.QueryCursor(query).captures(root).get("n", [])
+        ranges = [node.byte_range for node in found]
+        if any(start == end for start, end in ranges):
+            self.walk_all(root)
+            return
+        interesting = self.INTERESTING
+        assert interesting is not None
+        enter = self.enter
+        open_nodes: list[tuple[int, Callable[[], None]]] = []
+        for i in _document_order(found, ranges):
+            start, end = ranges[i]
+            while open_nodes and start >= open_nodes[-1][0]:
+                open_nodes.pop()[1]()
+            node = found[i]
+            if node.type not in interesting:
+                continue  # a supertype's pattern matched a subtype the walk passes over
+            leave = enter(node)
+            if leave is not None:
+                open_nodes.append((end, leave))
+        while open_nodes:
+            open_nodes.pop()[1]()
+
+    def walk_all(self, root: Node) -> None:
         """Walk the whole tree's named nodes in document order.
 
         Anonymous nodes (punctuation, keywords) are never visited: analysers read
@@ -248,8 +302,6 @@ class Walker:
                 children = item.named_children
                 children.reverse()
                 stack.extend(children)
-        if root.has_error:
-            self.parse_error = f"syntax error at line {first_error_line(root)}"
 
     def enter(self, node: Node) -> Callable[[], None] | None:
         """Look at one node; return what to do when the walk leaves it, if anything."""
@@ -305,6 +357,47 @@ class Walker:
 
     def comment(self, node: Node) -> None:
         self.comments.append((node.start_byte, node.end_byte))
+
+
+def _query_for(walker: type[Walker], language: Language) -> Query:
+    """One query capturing every node type of ``walker.INTERESTING`` the grammar has,
+    compiled once per process (types another dialect's grammar lacks are left out)."""
+    key = (walker, language)
+    query = _QUERIES.get(key)
+    if query is None:
+        import tree_sitter
+
+        assert walker.INTERESTING is not None
+        kinds = [k for k in sorted(walker.INTERESTING) if language.id_for_node_kind(k, True)]
+        patterns = " ".join(walker.NARROWED.get(kind, f"({kind})") for kind in kinds)
+        query = tree_sitter.Query(language, f"[{patterns}] @n")
+        _QUERIES[key] = query
+    return query
+
+
+def _document_order(nodes: list[Node], ranges: list[tuple[int, int]]) -> list[int]:
+    """The indexes of ``nodes`` in the order a depth-first walk enters them (captures
+    come in the order their matches complete): by start, the longer first, and of
+    nodes with the same range (a statement that is just an expression) the outer first."""
+    order = sorted(range(len(nodes)), key=lambda i: (ranges[i][0], -ranges[i][1]))
+    at = 0
+    while at < len(order) - 1:
+        end = at + 1
+        while end < len(order) and ranges[order[end]] == ranges[order[at]]:
+            end += 1
+        if end - at > 1:
+            order[at:end] = sorted(order[at:end], key=lambda i: _depth(nodes[i]))
+        at = end
+    return order
+
+
+def _depth(node: Node) -> int:
+    depth = 0
+    parent = node.parent
+    while parent is not None:
+        depth += 1
+        parent = parent.parent
+    return depth
 
 
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})

@@ -11,7 +11,7 @@ from covgap.source._ts import GrammarMissing, count_code_lines, count_lines, par
 from covgap.source.classify import default_is_test, default_test_kind
 from covgap.source.records import FunctionInfo, SourceFile
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 """Bump when any analyser's output changes, so cached results are recomputed."""
 
 _GRAMMAR_EXTENSIONS = {
@@ -128,7 +128,7 @@ def analyze_source(
         result.tests = found.tests
     else:
         tree = parser.parse(text)
-        walker = module.analyze(tree.root_node, text, is_test)
+        walker = module.analyze(tree.root_node, text, is_test, parser.language)
         result.code_lines = count_code_lines(text, walker.comments)
         result.functions = sorted(walker.functions, key=lambda f: (f.start_line, f.qualname))
         result.error_paths = sorted(walker.errors, key=lambda e: (e.start_line, e.kind))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import (
     Walker,
@@ -35,7 +35,7 @@ from covgap.source._ts import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {"if_statement", "for_statement", "expression_case", "type_case", "communication_case"}
@@ -55,6 +55,10 @@ def _test_kind(name: str) -> str | None:
 
 
 class GoWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+    }
+
     INTERESTING = _DECISIONS | {
         "binary_expression",
         "comment",
@@ -163,8 +167,8 @@ class GoWalker(Walker):
             return
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> GoWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> GoWalker:
     walker = GoWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker

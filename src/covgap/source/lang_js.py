@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, unquote
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {
@@ -85,6 +85,10 @@ def _is_directive(node: Node) -> bool:
 
 
 class JsWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||" "??"])'
+    }
+
     INTERESTING = (
         _DECISIONS
         | _FUNCTIONS
@@ -256,8 +260,8 @@ class JsWalker(Walker):
                 return
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> JsWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> JsWalker:
     walker = JsWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from covgap.source._ts import Walker, first_sentence_line, unquote
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {
@@ -223,8 +223,10 @@ class PythonWalker(Walker):
         self.description = first_sentence_line(lines)
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> PythonWalker:
+def analyze(
+    root: Node, text: bytes, is_test: bool, language: Language | None = None
+) -> PythonWalker:
     walker = PythonWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.leading_comment_description(root)
     return walker

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from covgap.source._ts import Walker, first_sentence_line, unquote
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _DECISIONS = frozenset(
     {
@@ -259,8 +259,8 @@ class RubyWalker(Walker):
         return None
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> RubyWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> RubyWalker:
     walker = RubyWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker

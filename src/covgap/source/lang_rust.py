@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, strip_generics
 from covgap.source.records import TestCase
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Language, Node
 
 _PANICS = frozenset({"panic", "unreachable", "todo", "unimplemented"})
 _METHOD_ERRORS = {"map_err": "map_err", "unwrap": "unwrap", "expect": "expect"}
@@ -86,6 +86,10 @@ def _is_cfg_test(attrs: list[tuple[str, str]]) -> bool:
 
 
 class RustWalker(Walker):
+    NARROWED: ClassVar[dict[str, str]] = {
+        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+    }
+
     INTERESTING = frozenset(
         {
             "if_expression",
@@ -301,8 +305,8 @@ class RustWalker(Walker):
         self.description = first_sentence_line(inner) or first_sentence_line(leading)
 
 
-def analyze(root: Node, text: bytes, is_test: bool) -> RustWalker:
+def analyze(root: Node, text: bytes, is_test: bool, language: Language | None = None) -> RustWalker:
     walker = RustWalker(text, is_test)
-    walker.run(root)
+    walker.run(root, language)
     walker.describe(root)
     return walker
