@@ -40,6 +40,21 @@ def repo_options(func: F) -> F:
     )(func)
 
 
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """``--format`` (stored as ``fmt``): one of ``choices``, ``terminal`` by default.
+
+    Every command spells the option the same way, so its help and default cannot drift.
+    """
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default="terminal",
+        show_default=True,
+        help=help,
+    )
+
+
 def input_options(func: F) -> F:
     """The coverage inputs and how to read them."""
     func = click.option(

@@ -26,6 +26,7 @@ from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
     echo_source_notes,
+    format_option,
     render_terminal_text,
     write_atomic,
     write_output,
@@ -197,7 +198,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     help="A --baseline file that does not exist (first run) makes baseline rules not measured.",
 )
 @store_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@format_option(*FORMATS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--explain", is_flag=True, help="Show the numbers behind every rule.")
 @click.option(
@@ -382,13 +383,7 @@ def _config_locations(loaded: Loaded, result: GateResult) -> dict[str, Any]:
     "default: the run recorded in the history store at the merge-base of --base.",
 )
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--all-files", is_flag=True, help="List unchanged files too (only UBC/CBC lines).")
 def diff_command(

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options, write_output
+from covgap.cli._common import format_option, render_terminal_text, repo_options, write_output
 from covgap.cli._history import (
     history_config,
     repo_config,
@@ -30,13 +30,7 @@ from covgap.cli._history import (
     type=int,
     help="How many of the newest runs to compare (default 50, [history] flaky_runs).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
 def flaky_command(
     repo: Path,

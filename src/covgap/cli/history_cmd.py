@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options
+from covgap.cli._common import format_option, render_terminal_text, repo_options
 from covgap.cli._history import (
     history_config,
     pct,
@@ -45,13 +45,7 @@ def history_group() -> None:
 @click.option("--branch", help="Only runs of this branch.")
 @click.option("--limit", type=int, default=50, show_default=True, help="The newest N runs.")
 @click.option("--all-repositories", is_flag=True, help="Runs of every repository in the store.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def list_command(
     repo: Path,
     config_path: Path | None,
@@ -102,13 +96,7 @@ def list_command(
 @repo_options
 @store_option
 @click.argument("run_id", type=int)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def show_command(
     repo: Path, config_path: Path | None, store_url: str | None, run_id: int, fmt: str
 ) -> None:

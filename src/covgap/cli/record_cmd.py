@@ -7,7 +7,7 @@ import json
 import click
 
 from covgap.cli import main
-from covgap.cli._common import CoverageInputs, coverage_inputs
+from covgap.cli._common import CoverageInputs, coverage_inputs, format_option
 from covgap.cli._history import (
     carry_policy,
     pct,
@@ -67,13 +67,7 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     help="Also count the repository's tests (the source analysis of `covgap tests`, cached) "
     "for the trend's test counts.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def record_command(
     source: CoverageInputs,
     store_url: str | None,

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options, write_output
+from covgap.cli._common import format_option, render_terminal_text, repo_options, write_output
 from covgap.cli._history import (
     repo_config,
     repository_option,
@@ -50,13 +50,7 @@ def parse_since(text: str | None, now: float | None = None) -> float | None:
 @click.option("--since", help="Only runs since a date (2026-01-31) or an age (30d, 12h, 2w).")
 @click.option("--component", help="Show this component's totals instead of the repository's.")
 @click.option("--limit", type=int, help="Only the newest N commits.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
 def trend_command(
     repo: Path,
