@@ -180,10 +180,7 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         try:
-            with (
-                self.engine.connect().execution_options(covgap_write=True) as conn,
-                conn.begin(),
-            ):
+            with write_transaction(self.engine) as conn:
                 yield conn
         except DBAPIError as exc:
             raise self._error(exc, "cannot write") from None
@@ -693,14 +690,22 @@ def migrate(conn: Connection, url: str, target: str = "head") -> None:
     command.upgrade(cfg, target)
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S}, poolclass=_null_pool())
+def sqlite_transactions(engine: Engine, *pragmas: str) -> None:
+    """Let covgap begin SQLite's transactions: ``BEGIN IMMEDIATE`` for writers.
+
+    SQLite has no row locks: a writer that starts deferred and upgrades its read lock
+    later can fail with "database is locked" however long the busy timeout. Writers
+    (:func:`write_transaction`) therefore take the lock up front; readers begin
+    deferred. ``pragmas`` (``"foreign_keys=ON"``, ...) are run on every new connection.
+    The history store and the server both open SQLite this way.
+    """
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # covgap issues BEGIN itself
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
+        for pragma in pragmas:
+            cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -708,6 +713,17 @@ def _sqlite_engine(url: URL) -> Engine:
         write = conn.get_execution_options().get("covgap_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` on SQLite, an ordinary one elsewhere."""
+    with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
+        yield conn
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S}, poolclass=_null_pool())
+    sqlite_transactions(engine, "foreign_keys=ON")
     return engine
 
 
@@ -757,7 +773,7 @@ def open_store(
         )
     store = Store(engine, url)
     try:
-        with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
+        with write_transaction(engine) as conn:
             if store.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             migrate(conn, shown, migrate_to)
@@ -781,4 +797,6 @@ __all__ = [
     "head_revision",
     "migrate",
     "open_store",
+    "sqlite_transactions",
+    "write_transaction",
 ]
