@@ -231,6 +231,19 @@ def write_output(path: Path | None, text: str | bytes) -> None:
     write_atomic(path, data)
 
 
+def write_json(output: Path | None, doc: Any) -> None:
+    """``doc`` as indented JSON with a final newline, to ``output`` (stdout when None)."""
+    import json
+
+    write_output(output, json.dumps(doc, indent=2) + "\n")
+
+
+def write_terminal(output: Path | None, renderable: Any) -> None:
+    """A rich ``renderable`` as text to ``output``; coloured only when stdout is a terminal."""
+    color = output is None and sys.stdout.isatty()
+    write_output(output, render_terminal_text(renderable, color=color))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once (temporary file, then rename).
 

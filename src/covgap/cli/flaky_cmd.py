@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
 
 from covgap.cli import main
-from covgap.cli._common import format_option, render_terminal_text, repo_options, write_output
+from covgap.cli._common import (
+    format_option,
+    repo_options,
+    write_json,
+    write_output,
+    write_terminal,
+)
 from covgap.cli._history import (
     history_config,
     repo_config,
@@ -65,7 +69,7 @@ def flaky_command(
             "runs_compared": limit,
             "lines": [f.as_dict() for f in lines],
         }
-        write_output(output, json.dumps(doc, indent=2) + "\n")
+        write_json(output, doc)
         return
     if fmt == "markdown":
         out = [f"## Flaky lines of {name}", ""]
@@ -93,8 +97,7 @@ def flaky_command(
             )
         for f in lines:
             renderable.add_row(f.path, str(f.line), f.suite or "-", str(f.flips), str(f.runs))
-    color = output is None and sys.stdout.isatty()
-    write_output(output, render_terminal_text(renderable, color=color))
+    write_terminal(output, renderable)
 
 
 __all__ = ["flaky_command"]

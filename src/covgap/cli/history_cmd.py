@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import click
 
 from covgap.cli import main
-from covgap.cli._common import format_option, render_terminal_text, repo_options
+from covgap.cli._common import format_option, render_terminal_text, repo_options, write_json
 from covgap.cli._history import (
     history_config,
     pct,
@@ -71,7 +70,7 @@ def list_command(
             "store": shown,
             "runs": [{**r.as_dict(), "bytes": sizes.get(r.id, 0)} for r in runs],
         }
-        click.echo(json.dumps(doc, indent=2))
+        write_json(None, doc)
         return
     from rich.table import Table
 
@@ -133,7 +132,7 @@ def show_command(
         if kind == "component"
     }
     if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
+        write_json(None, doc)
         return
     t = run.totals
     lines = [

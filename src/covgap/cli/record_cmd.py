@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from covgap.cli import main
-from covgap.cli._common import CoverageInputs, coverage_inputs, format_option
+from covgap.cli._common import CoverageInputs, coverage_inputs, format_option, write_json
 from covgap.cli._history import (
     carry_policy,
     pct,
@@ -139,7 +137,7 @@ def record_command(
             "ci": ctx.ci,
             "run": run.as_dict(),
         }
-        click.echo(json.dumps(doc, indent=2))
+        write_json(None, doc)
         return
     t = run.totals
     where = f"{ctx.repository} {short(run.commit)}" + (f" on {run.branch}" if run.branch else "")

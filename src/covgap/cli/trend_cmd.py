@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from covgap.cli import main
-from covgap.cli._common import format_option, render_terminal_text, repo_options, write_output
+from covgap.cli._common import (
+    format_option,
+    repo_options,
+    write_json,
+    write_output,
+    write_terminal,
+)
 from covgap.cli._history import (
     repo_config,
     repository_option,
@@ -91,12 +95,11 @@ def trend_command(
         title += f", component {component}"
     if fmt == "json":
         doc = trend_json(points, store=shown, repository=name, branch=branch, component=component)
-        write_output(output, json.dumps(doc, indent=2) + "\n")
+        write_json(output, doc)
     elif fmt == "markdown":
         write_output(output, trend_markdown(points, title))
     else:
-        color = output is None and sys.stdout.isatty()
-        write_output(output, render_terminal_text(trend_terminal(points, title), color=color))
+        write_terminal(output, trend_terminal(points, title))
 
 
 __all__ = ["parse_since", "trend_command"]
