@@ -9,6 +9,7 @@ and none is lost. Reads never hold the write lock.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -423,20 +424,15 @@ class Store:
             rows.append(dict(kind="component", name=name, carried=False, **counts.as_dict()))
         if rows:
             conn.execute(insert(schema.run_totals), [dict(run_id=row.id, **r) for r in rows])
-        return RunInfo(
-            int(row.id),
-            row.repository,
-            row.run_key,
-            row.commit_sha,
-            row.branch,
-            row.pr,
-            float(row.created_at),
-            now,
-            tuple(suites),
-            tuple(carried),
-            uploads,
-            totals,
-            tests,
+        # the row as it was before this upload, with what this upload changed
+        return dataclasses.replace(
+            self._info(row),
+            updated_at=now,
+            suites=tuple(suites),
+            carried=tuple(carried),
+            uploads=uploads,
+            totals=totals,
+            tests=tests,
         )
 
     # -- queries -------------------------------------------------------------------
