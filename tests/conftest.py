@@ -128,6 +128,15 @@ def pg_url(pg_cluster) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A history store's URL, on SQLite and on the session's real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/history.db"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def server_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A covgap server's store URL, on SQLite and on the session's real PostgreSQL."""
     if request.param == "sqlite":

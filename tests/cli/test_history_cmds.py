@@ -157,14 +157,6 @@ class History:
         return result
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/history.db"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
 @pytest.fixture
 def history(tmp_path: Path, store_url: str) -> Iterator[History]:
     yield build_history(tmp_path, store_url)
@@ -314,34 +306,13 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
         _out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
     by_hand = CoverageSet.merge_all([read_report(p) for p in shards]).totals()
-    result = cli(
-        "trend",
-        "--repo",
-        str(h.repo),
-        "--store",
-        store_url,
-        "--repository",
-        "example/repo",
-        "--format",
-        "json",
-    )
+    result = h.cli("trend", "--repository", "example/repo", "--format", "json")
     points = json.loads(result.stdout)["points"]
     assert len(points) == 1 and points[0]["commit"] == sha
     assert points[0]["totals"] == by_hand.as_dict()
     assert points[0]["uploads"] == 8
     listing = json.loads(
-        cli(
-            "history",
-            "list",
-            "--repo",
-            str(h.repo),
-            "--store",
-            store_url,
-            "--repository",
-            "example/repo",
-            "--format",
-            "json",
-        ).output
+        h.cli("history", "list", "--repository", "example/repo", "--format", "json").output
     )
     assert [r["uploads"] for r in listing["runs"]] == [8]
 
