@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -127,9 +128,34 @@ def pg_url(pg_cluster) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A history store's URL, on SQLite and on the session's real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/history.db"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def server_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A covgap server's store URL, on SQLite and on the session's real PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/server.db"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` (the caller's ``GIT_*`` variables left out); its stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True,
+        timeout=60,
+    ).stdout  # fmt: skip
+
+
+def git_init(repo: Path) -> None:
+    """A new git repository on ``main`` with a committer set (for tests that commit)."""
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "t@example.com")
+    git(repo, "config", "user.name", "t")

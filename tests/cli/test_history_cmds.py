@@ -112,6 +112,10 @@ class History:
             '[[components]]\nname = "lib"\npaths = ["src/lib.py"]\n'
         )
 
+    def cli(self, *args: str) -> Result:
+        """A covgap command on this repository and store (``--repo``, ``--store`` added)."""
+        return cli(*args, "--repo", str(self.repo), "--store", self.url)
+
     def commit(self, name: str, app: int, lib: int, note: str) -> str:
         (self.repo / "src").mkdir(exist_ok=True)
         (self.repo / "src/app.py").write_text(APP[app])
@@ -151,14 +155,6 @@ class History:
         result = cli(*args)
         assert result.exit_code == 0, result.output
         return result
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/history.db"
-    url: str = request.getfixturevalue("pg_url")
-    return url
 
 
 @pytest.fixture
@@ -205,19 +201,8 @@ def expected_totals(
 
 
 def test_trend_carryforward_and_flaky(history: History) -> None:
-    result = cli(
-        "trend",
-        "--repo",
-        str(history.repo),
-        "--store",
-        history.url,
-        "--repository",
-        "example/repo",
-        "--branch",
-        "main",
-        "--format",
-        "json",
-    )
+    repository = ("--repository", "example/repo")
+    result = history.cli("trend", *repository, "--branch", "main", "--format", "json")
     assert result.exit_code == 0, result.output
     points = json.loads(result.stdout)["points"]
     assert [p["commit"] for p in points] == [history.sha[c] for c in ("c1", "c2", "c3", "c4", "c5")]
@@ -233,35 +218,13 @@ def test_trend_carryforward_and_flaky(history: History) -> None:
     assert points[4]["totals"] == expected_totals(2, 2, flap=True)
     assert all(p["carried"] == [] for i, p in enumerate(points) if i != 3)
 
-    md = cli(
-        "trend",
-        "--repo",
-        str(history.repo),
-        "--store",
-        history.url,
-        "--repository",
-        "example/repo",
-        "--format",
-        "markdown",
-    ).output
+    md = history.cli("trend", *repository, "--format", "markdown").output
     assert f"baseline `{history.sha['c1'][:12]}`" in md
     assert "e2e*" in md and "carried forward" in md
-    term = cli(
-        "trend", "--repo", str(history.repo), "--store", history.url, "--repository", "example/repo"
-    ).output
+    term = history.cli("trend", *repository).output
     assert "e2e*" in term and history.sha["c4"][:12] in term
 
-    flaky = cli(
-        "flaky",
-        "--repo",
-        str(history.repo),
-        "--store",
-        history.url,
-        "--repository",
-        "example/repo",
-        "--format",
-        "json",
-    )
+    flaky = history.cli("flaky", *repository, "--format", "json")
     lines = json.loads(flaky.output)["lines"]
     assert [(f["path"], f["line"], f["suite"]) for f in lines] == [
         ("src/app.py", FLAP_LINE, "unit")
@@ -280,18 +243,7 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "covgap.toml").write_text(
         '[gates]\nmax_drop = 100\n[history]\nrepository = "example/repo"\n'
     )
-    result = cli(
-        "check",
-        str(current),
-        "--repo",
-        str(repo),
-        "--base",
-        "main",
-        "--store",
-        history.url,
-        "--format",
-        "json",
-    )
+    result = history.cli("check", str(current), "--base", "main", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     origin = doc["context"]["baseline"] if "context" in doc else doc["baseline"]
@@ -304,24 +256,11 @@ def test_check_base_picks_the_merge_base_run(history: History) -> None:
     (repo / "README").write_text("six")
     git(repo, "commit", "-qam", "c6 (not recorded)")
     git(repo, "checkout", "-q", "-b", "feature2")
-    text = cli(
-        "check", str(current), "--repo", str(repo), "--base", "main", "--store", history.url
-    ).output
+    text = history.cli("check", str(current), "--base", "main").output
     assert f"at {history.sha['c5'][:12]}" in text
     assert "1 commit before the merge-base" in text
 
-    diff = cli(
-        "diff",
-        str(current),
-        "--repo",
-        str(repo),
-        "--base",
-        "main",
-        "--store",
-        history.url,
-        "--format",
-        "json",
-    )
+    diff = history.cli("diff", str(current), "--base", "main", "--format", "json")
     assert diff.exit_code == 0, diff.output
     assert history.sha["c5"][:12] in json.loads(diff.stdout)["context"]["baseline"]
 
@@ -367,34 +306,13 @@ def test_concurrent_shards_merge_exactly(tmp_path: Path, store_url: str) -> None
         _out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
     by_hand = CoverageSet.merge_all([read_report(p) for p in shards]).totals()
-    result = cli(
-        "trend",
-        "--repo",
-        str(h.repo),
-        "--store",
-        store_url,
-        "--repository",
-        "example/repo",
-        "--format",
-        "json",
-    )
+    result = h.cli("trend", "--repository", "example/repo", "--format", "json")
     points = json.loads(result.stdout)["points"]
     assert len(points) == 1 and points[0]["commit"] == sha
     assert points[0]["totals"] == by_hand.as_dict()
     assert points[0]["uploads"] == 8
     listing = json.loads(
-        cli(
-            "history",
-            "list",
-            "--repo",
-            str(h.repo),
-            "--store",
-            store_url,
-            "--repository",
-            "example/repo",
-            "--format",
-            "json",
-        ).output
+        h.cli("history", "list", "--repository", "example/repo", "--format", "json").output
     )
     assert [r["uploads"] for r in listing["runs"]] == [8]
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import git, git_init
 from covgap.errors import CovgapError
 from covgap.history.context import (
     ancestors,
@@ -134,19 +133,9 @@ def test_normalize_remote(url: str, name: str) -> None:
     assert normalize_remote(url) == name
 
 
-def git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True,
-        timeout=60,
-    ).stdout  # fmt: skip
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
+    git_init(tmp_path)
     for i in range(3):
         (tmp_path / "a.txt").write_text(f"v{i}\n")
         git(tmp_path, "add", "-A")

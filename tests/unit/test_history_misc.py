@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import git, git_init
 from covgap.cli import main
 from covgap.cli._history import (
     add_trend_to_html,
@@ -99,21 +98,11 @@ def test_failed_reads_and_writes_name_the_store(tmp_path: Path) -> None:
         assert len(store.runs()) == 1  # the failed record left nothing behind
 
 
-def git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True,
-        timeout=60,
-    ).stdout  # fmt: skip
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "t")
+    git_init(root)
     (root / "a.py").write_text("x = 1\n")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "one")

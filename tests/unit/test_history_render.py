@@ -177,6 +177,6 @@ def test_json_text_is_json_dumps_indent_2(doc: object) -> None:
     """The CLI's fast indented JSON is exactly what ``json.dumps(doc, indent=2)`` gives."""
     import json
 
-    from covgap.cli._history import json_text
+    from covgap.cli._common import json_text
 
     assert json_text(doc) == json.dumps(doc, indent=2)

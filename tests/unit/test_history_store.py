@@ -34,14 +34,6 @@ def cov(path: str, hits: dict[int, int], flag: str | None = None) -> CoverageSet
     return cs.with_flag(flag) if flag else cs
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/history.db"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
 def test_round_trip_and_shards(store_url: str) -> None:
     unit = cov("src/a.py", {1: 1, 2: 0, 3: 4}, "unit")
     e2e = cov("src/a.py", {2: 1, 3: 0, 9: 0}, "e2e").merge(cov("src/b.py", {1: 0}, "e2e"))

@@ -72,21 +72,6 @@ def carry_policy(config: Config) -> Callable[[str], bool]:
     return lambda suite: bool(table.get(suite, default))
 
 
-def json_text(doc: Any) -> str:
-    """``json.dumps(doc, indent=2)``, byte for byte, at C speed.
-
-    The json module's C encoder is used only without ``indent``; indented output runs
-    its pure-Python encoder, which took longer than the query itself for a 1,000-run
-    trend (5 MB of JSON). So: encode compactly in C (same escapes, same floats), then
-    let msgspec re-indent it (a test compares the two).
-    """
-    import json
-
-    import msgspec
-
-    return msgspec.json.format(json.dumps(doc).encode(), indent=2).decode()
-
-
 def short(sha: str) -> str:
     return sha[:12]
 

@@ -24,8 +24,10 @@ from covgap.analysis.diffcov import Baseline, classify, load_baseline
 from covgap.cli import main
 from covgap.cli._common import (
     CoverageInputs,
+    F,
     coverage_inputs,
     echo_source_notes,
+    format_option,
     render_terminal_text,
     write_atomic,
     write_output,
@@ -183,6 +185,28 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
         )
 
 
+_FAIL_UNDER = {
+    # gate: (option suffix, what the gate measures)
+    "line": ("lines", "overall line coverage"),
+    "branch": ("branches", "overall branch coverage"),
+    "function": ("functions", "overall function coverage"),
+    "patch": ("patch", "coverage of new and changed lines"),
+}
+"""The ``--fail-under-*`` options, one per gate they override."""
+
+
+def _fail_under_options(func: F) -> F:
+    """``--fail-under-lines|branches|functions|patch PCT``, in that order in ``--help``."""
+    for gate, (suffix, what) in reversed(_FAIL_UNDER.items()):
+        func = click.option(
+            f"--fail-under-{suffix}",
+            type=click.FloatRange(0, 100),
+            metavar="PCT",
+            help=f"Fail when {what} is below PCT % (over [gates] {gate}).",
+        )(func)
+    return func
+
+
 @main.command("check")
 @coverage_inputs
 @_common_git_options
@@ -197,7 +221,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     help="A --baseline file that does not exist (first run) makes baseline rules not measured.",
 )
 @store_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@format_option(*FORMATS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--explain", is_flag=True, help="Show the numbers behind every rule.")
 @click.option(
@@ -206,30 +230,7 @@ def _do_ratchet(loaded: Loaded, result: GateResult) -> None:
     is_flag=True,
     help="Raise the minimums in the config file to today's values (never lowers them).",
 )
-@click.option(
-    "--fail-under-lines",
-    type=click.FloatRange(0, 100),
-    metavar="PCT",
-    help="Fail when overall line coverage is below PCT % (over [gates] line).",
-)
-@click.option(
-    "--fail-under-branches",
-    type=click.FloatRange(0, 100),
-    metavar="PCT",
-    help="Fail when overall branch coverage is below PCT % (over [gates] branch).",
-)
-@click.option(
-    "--fail-under-functions",
-    type=click.FloatRange(0, 100),
-    metavar="PCT",
-    help="Fail when overall function coverage is below PCT % (over [gates] function).",
-)
-@click.option(
-    "--fail-under-patch",
-    type=click.FloatRange(0, 100),
-    metavar="PCT",
-    help="Fail when coverage of new and changed lines is below PCT % (over [gates] patch).",
-)
+@_fail_under_options
 def check_command(
     source: CoverageInputs,
     base: str | None,
@@ -382,13 +383,7 @@ def _config_locations(loaded: Loaded, result: GateResult) -> dict[str, Any]:
     "default: the run recorded in the history store at the merge-base of --base.",
 )
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--all-files", is_flag=True, help="List unchanged files too (only UBC/CBC lines).")
 def diff_command(

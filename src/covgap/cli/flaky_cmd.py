@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options, write_output
+from covgap.cli._common import (
+    format_option,
+    repo_options,
+    write_json,
+    write_output,
+    write_terminal,
+)
 from covgap.cli._history import (
     history_config,
-    json_text,
     repo_config,
     repository_option,
     resolve_store,
@@ -30,13 +34,7 @@ from covgap.cli._history import (
     type=int,
     help="How many of the newest runs to compare (default 50, [history] flaky_runs).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
 def flaky_command(
     repo: Path,
@@ -71,7 +69,7 @@ def flaky_command(
             "runs_compared": limit,
             "lines": [f.as_dict() for f in lines],
         }
-        write_output(output, json_text(doc) + "\n")
+        write_json(output, doc)
         return
     if fmt == "markdown":
         out = [f"## Flaky lines of {name}", ""]
@@ -99,8 +97,7 @@ def flaky_command(
             )
         for f in lines:
             renderable.add_row(f.path, str(f.line), f.suite or "-", str(f.flips), str(f.runs))
-    color = output is None and sys.stdout.isatty()
-    write_output(output, render_terminal_text(renderable, color=color))
+    write_terminal(output, renderable)
 
 
 __all__ = ["flaky_command"]

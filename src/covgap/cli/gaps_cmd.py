@@ -14,6 +14,7 @@ from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
     echo_source_notes,
+    format_option,
     render_terminal_text,
     write_output,
 )
@@ -57,13 +58,7 @@ def header(loaded: Loaded) -> list[str]:
 
 @main.command("gaps")
 @coverage_inputs
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--baseline",
@@ -127,13 +122,7 @@ def render_gaps(
 @coverage_inputs
 @click.option("--target", type=float, help="Line target in percent (default: [gaps] target).")
 @click.option("--component", help="Plan for this component only (against its target).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def plan_command(
     source: CoverageInputs,

@@ -10,10 +10,9 @@ from typing import Any
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options
+from covgap.cli._common import format_option, render_terminal_text, repo_options, write_json
 from covgap.cli._history import (
     history_config,
-    json_text,
     pct,
     repo_config,
     repository_option,
@@ -45,13 +44,7 @@ def history_group() -> None:
 @click.option("--branch", help="Only runs of this branch.")
 @click.option("--limit", type=int, default=50, show_default=True, help="The newest N runs.")
 @click.option("--all-repositories", is_flag=True, help="Runs of every repository in the store.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def list_command(
     repo: Path,
     config_path: Path | None,
@@ -77,7 +70,7 @@ def list_command(
             "store": shown,
             "runs": [{**r.as_dict(), "bytes": sizes.get(r.id, 0)} for r in runs],
         }
-        click.echo(json_text(doc))
+        write_json(None, doc)
         return
     from rich.table import Table
 
@@ -102,13 +95,7 @@ def list_command(
 @repo_options
 @store_option
 @click.argument("run_id", type=int)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def show_command(
     repo: Path, config_path: Path | None, store_url: str | None, run_id: int, fmt: str
 ) -> None:
@@ -145,7 +132,7 @@ def show_command(
         if kind == "component"
     }
     if fmt == "json":
-        click.echo(json_text(doc))
+        write_json(None, doc)
         return
     t = run.totals
     lines = [

@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from covgap.cli import main
-from covgap.cli._common import CoverageInputs, coverage_inputs
+from covgap.cli._common import CoverageInputs, coverage_inputs, format_option, write_json
 from covgap.cli._history import (
     carry_policy,
-    json_text,
     pct,
     repository_option,
     resolve_store,
@@ -66,13 +65,7 @@ def split_suites(loaded: Loaded) -> dict[str, CoverageSet]:
     help="Also count the repository's tests (the source analysis of `covgap tests`, cached) "
     "for the trend's test counts.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def record_command(
     source: CoverageInputs,
     store_url: str | None,
@@ -144,7 +137,7 @@ def record_command(
             "ci": ctx.ci,
             "run": run.as_dict(),
         }
-        click.echo(json_text(doc))
+        write_json(None, doc)
         return
     t = run.totals
     where = f"{ctx.repository} {short(run.commit)}" + (f" on {run.branch}" if run.branch else "")

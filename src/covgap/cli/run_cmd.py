@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import echo_load_notes, load_repo, repo_options, write_output
+from covgap.cli._common import echo_load_notes, format_option, load_repo, repo_options, write_output
 from covgap.errors import InputError
 from covgap.pipeline import InputSpec, load
 from covgap.run import RunOutcome, execute, plan_run
@@ -88,13 +88,8 @@ def _summarize(outcome: RunOutcome) -> None:
 @main.command("run")
 @click.argument("components", nargs=-1)
 @repo_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-    help="Format of the merged report printed at the end.",
+@format_option(
+    "terminal", "markdown", "json", help="Format of the merged report printed at the end."
 )
 @click.option("--detail", is_flag=True, help="JSON: per-line hits, flags and tests (contexts).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")

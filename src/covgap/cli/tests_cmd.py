@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 
 from covgap.cli import main
-from covgap.cli._common import echo_source_notes, load_repo, repo_options, write_output
+from covgap.cli._common import (
+    echo_source_notes,
+    format_option,
+    load_repo,
+    repo_options,
+    write_output,
+)
 
 
 @contextmanager
@@ -40,14 +46,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
 
 @main.command("tests")
 @repo_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("terminal", "markdown", "json", help="Output format.")
 @click.option(
     "-o",
     "--output",

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from covgap.cli import main
-from covgap.cli._common import render_terminal_text, repo_options, write_output
+from covgap.cli._common import (
+    format_option,
+    repo_options,
+    write_json,
+    write_output,
+    write_terminal,
+)
 from covgap.cli._history import (
-    json_text,
     repo_config,
     repository_option,
     resolve_store,
@@ -50,13 +54,7 @@ def parse_since(text: str | None, now: float | None = None) -> float | None:
 @click.option("--since", help="Only runs since a date (2026-01-31) or an age (30d, 12h, 2w).")
 @click.option("--component", help="Show this component's totals instead of the repository's.")
 @click.option("--limit", type=int, help="Only the newest N commits.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "markdown", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "markdown", "json")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
 def trend_command(
     repo: Path,
@@ -97,12 +95,11 @@ def trend_command(
         title += f", component {component}"
     if fmt == "json":
         doc = trend_json(points, store=shown, repository=name, branch=branch, component=component)
-        write_output(output, json_text(doc) + "\n")
+        write_json(output, doc)
     elif fmt == "markdown":
         write_output(output, trend_markdown(points, title))
     else:
-        color = output is None and sys.stdout.isatty()
-        write_output(output, render_terminal_text(trend_terminal(points, title), color=color))
+        write_terminal(output, trend_terminal(points, title))
 
 
 __all__ = ["parse_since", "trend_command"]

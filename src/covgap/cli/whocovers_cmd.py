@@ -8,7 +8,7 @@ import click
 import orjson
 
 from covgap.cli import main
-from covgap.cli._common import CoverageInputs, coverage_inputs, write_output
+from covgap.cli._common import CoverageInputs, coverage_inputs, format_option, write_output
 from covgap.errors import InputError
 from covgap.model import CoverageSet, FileCoverage
 
@@ -47,13 +47,7 @@ def who_covers(coverage: CoverageSet, path: str, line: int) -> dict[str, object]
 @main.command("who-covers")
 @click.argument("where")
 @coverage_inputs
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json"]),
-    default="terminal",
-    show_default=True,
-)
+@format_option("terminal", "json")
 def who_covers_command(where: str, source: CoverageInputs, fmt: str) -> None:
     """Which suites and which tests ran FILE:LINE.
 

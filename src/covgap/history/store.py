@@ -9,6 +9,7 @@ and none is lost. Reads never hold the write lock.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -133,10 +134,7 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         try:
-            with (
-                self.engine.connect().execution_options(covgap_write=True) as conn,
-                conn.begin(),
-            ):
+            with write_transaction(self.engine) as conn:
                 yield conn
         except DBAPIError as exc:
             raise self._error(exc, "cannot write") from None
@@ -383,20 +381,15 @@ class Store:
             rows.append(dict(kind="component", name=name, carried=False, **counts.as_dict()))
         if rows:
             conn.execute(insert(schema.run_totals), [dict(run_id=row.id, **r) for r in rows])
-        return RunInfo(
-            int(row.id),
-            row.repository,
-            row.run_key,
-            row.commit_sha,
-            row.branch,
-            row.pr,
-            float(row.created_at),
-            now,
-            tuple(suites),
-            tuple(carried),
-            uploads,
-            totals,
-            tests,
+        # the row as it was before this upload, with what this upload changed
+        return dataclasses.replace(
+            self._info(row),
+            updated_at=now,
+            suites=tuple(suites),
+            carried=tuple(carried),
+            uploads=uploads,
+            totals=totals,
+            tests=tests,
         )
 
     # -- queries -------------------------------------------------------------------
@@ -671,14 +664,22 @@ def migrate(conn: Connection, url: str, target: str = "head") -> None:
     command.upgrade(cfg, target)
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S}, poolclass=_null_pool())
+def sqlite_transactions(engine: Engine, *pragmas: str) -> None:
+    """Let covgap begin SQLite's transactions: ``BEGIN IMMEDIATE`` for writers.
+
+    SQLite has no row locks: a writer that starts deferred and upgrades its read lock
+    later can fail with "database is locked" however long the busy timeout. Writers
+    (:func:`write_transaction`) therefore take the lock up front; readers begin
+    deferred. ``pragmas`` (``"foreign_keys=ON"``, ...) are run on every new connection.
+    The history store and the server both open SQLite this way.
+    """
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # covgap issues BEGIN itself
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
+        for pragma in pragmas:
+            cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -686,6 +687,17 @@ def _sqlite_engine(url: URL) -> Engine:
         write = conn.get_execution_options().get("covgap_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` on SQLite, an ordinary one elsewhere."""
+    with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
+        yield conn
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S}, poolclass=_null_pool())
+    sqlite_transactions(engine, "foreign_keys=ON")
     return engine
 
 
@@ -735,7 +747,7 @@ def open_store(
         )
     store = Store(engine, url)
     try:
-        with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
+        with write_transaction(engine) as conn:
             if store.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             migrate(conn, shown, migrate_to)
@@ -759,4 +771,6 @@ __all__ = [
     "head_revision",
     "migrate",
     "open_store",
+    "sqlite_transactions",
+    "write_transaction",
 ]

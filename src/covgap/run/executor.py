@@ -14,6 +14,7 @@ why (the failing step, or what its absence means).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from covgap.run.base import Job, ReportOut, RunError, Step, StepContext
 
@@ -74,28 +75,22 @@ def _run_command(
     log.flush()
     full_env = {**os.environ, **env}
     try:
-        if stdout_to is not None:
-            stdout_to.parent.mkdir(parents=True, exist_ok=True)
-            with stdout_to.open("wb") as out:
-                proc = subprocess.run(
-                    list(argv),
-                    check=False,
-                    cwd=cwd,
-                    env=full_env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=log,
-                    timeout=STEP_TIMEOUT,
-                )
-        else:
+        with contextlib.ExitStack() as stack:
+            # output to the log; with stdout_to, stdout to that file and only stderr logged
+            stdout: IO[Any] = log
+            stderr: IO[Any] | int = subprocess.STDOUT
+            if stdout_to is not None:
+                stdout_to.parent.mkdir(parents=True, exist_ok=True)
+                stdout = stack.enter_context(stdout_to.open("wb"))
+                stderr = log
             proc = subprocess.run(
                 list(argv),
                 check=False,
                 cwd=cwd,
                 env=full_env,
                 stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=stdout,
+                stderr=stderr,
                 timeout=STEP_TIMEOUT,
             )
     except FileNotFoundError:

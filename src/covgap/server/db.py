@@ -29,9 +29,7 @@ busy timeout; reads run beside it in WAL mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager
 
 from sqlalchemy import (
     BigInteger,
@@ -50,9 +48,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
-    event,
 )
 
+from covgap.history.schema import COUNT_COLUMNS
+from covgap.history.store import sqlite_transactions, write_transaction
 from covgap.history.url import mask, parse
 
 metadata = MetaData()
@@ -134,14 +133,7 @@ rate = Table(
     Column("count", Integer, nullable=False),
 )
 
-TOTAL_KEYS = (
-    "lines_total",
-    "lines_covered",
-    "branches_total",
-    "branches_covered",
-    "functions_total",
-    "functions_covered",
-)
+TOTAL_KEYS = COUNT_COLUMNS
 """The six counts of a commit, in the order the API returns them."""
 
 
@@ -149,33 +141,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _sqlite_immediate(engine: Engine) -> None:
-    """Make every SQLite transaction ``BEGIN IMMEDIATE`` (see the module doc)."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout = 30000")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        write = conn.get_execution_options().get("covgap_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-@contextmanager
-def write(engine: Engine) -> Iterator[Connection]:
+def write(engine: Engine) -> AbstractContextManager[Connection]:
     """One write transaction: ``BEGIN IMMEDIATE`` on SQLite, an ordinary one elsewhere.
 
     Reads (``engine.connect()``) start deferred transactions, which in WAL mode never
     wait for a writer; only writers queue for SQLite's lock.
     """
-    with engine.connect().execution_options(covgap_write=True) as conn, conn.begin():
-        yield conn
+    return write_transaction(engine)
 
 
 def open_engine(url: str, *, pool_size: int = 5) -> Engine:
@@ -196,7 +168,7 @@ def open_engine(url: str, *, pool_size: int = 5) -> Engine:
             connect_args={"connect_timeout": 10},
         )
     engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
-    _sqlite_immediate(engine)
+    sqlite_transactions(engine, "busy_timeout = 30000", "journal_mode = WAL", "foreign_keys = ON")
     return engine
 
 
