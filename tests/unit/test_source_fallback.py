@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from covgap.source import FunctionInfo, analyze_source, fallback
-from covgap.source._ts import strip_comment_markers
+from covgap.source import FunctionInfo, analyze_source
 
 C_CODE = b"""\
 /* Arithmetic helpers. */
@@ -518,117 +513,8 @@ def test_a_missing_wheel_is_grammar_missing(monkeypatch) -> None:  # type: ignor
     assert _ts._version("tree-sitter-nope-missing") == "unknown"
 
 
-# -- issue 14: the regex-jumping scanners equal the character loops they replaced -------
-
-
-def _strip_comments_reference(text: str, syntax: fallback.Syntax) -> tuple[str, list[str]]:
-    """The character-at-a-time scanner covgap used before issue 14 (the specification),
-    with issue 10's string rules: raw quotes have no escapes, backtick strings span lines."""
-    out: list[str] = []
-    leading: list[str] = []
-    i = 0
-    n = len(text)
-    seen_code = False
-    in_string: str | None = None
-    while i < n:
-        ch = text[i]
-        if in_string is not None:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n and in_string not in syntax.raw_quotes:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == in_string or (ch == "\n" and in_string != "`"):
-                in_string = None
-            i += 1
-            continue
-        matched = False
-        for start, end in syntax.block_comments:
-            if text.startswith(start, i):
-                close = text.find(end, i + len(start))
-                close = n if close < 0 else close + len(end)
-                chunk = text[i:close]
-                if not seen_code:
-                    leading.extend(strip_comment_markers(chunk))
-                out.append(re.sub(r"[^\n]", " ", chunk))
-                i = close
-                matched = True
-                break
-        if matched:
-            continue
-        for marker in syntax.line_comments:
-            if text.startswith(marker, i) and not (
-                marker == "#" and text.startswith("#!", i) and i
-            ):
-                close = text.find("\n", i)
-                close = n if close < 0 else close
-                if not seen_code:
-                    leading.append(text[i + len(marker) : close].strip())
-                out.append(" " * (close - i))
-                i = close
-                matched = True
-                break
-        if matched:
-            continue
-        if ch in syntax.quotes and syntax.braces:
-            in_string = ch
-        if not ch.isspace():
-            seen_code = True
-        out.append(ch)
-        i += 1
-    return "".join(out), leading
-
-
-def _brace_end_reference(code: str, start: int, quotes: str, raw: str = "") -> int:
-    open_at = code.find("{", start)
-    if open_at < 0:
-        return -1
-    depth = 0
-    in_string: str | None = None
-    i = open_at
-    while i < len(code):
-        ch = code[i]
-        if in_string is not None:
-            if ch == "\\" and in_string not in raw:
-                i += 2
-                continue
-            if ch == in_string or (ch == "\n" and in_string != "`"):
-                in_string = None
-        elif ch in quotes:
-            in_string = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif ch == ";" and depth == 0:
-            return -1
-        i += 1
-    return -1
-
-
-_SCANNER_TEXT = st.text(alphabet=st.sampled_from(list("ab #!/*-[]{};\"'`\\\n\t")), max_size=80)
-
-
-@settings(max_examples=400, deadline=None)
-@given(text=_SCANNER_TEXT, language=st.sampled_from(sorted(fallback.SYNTAXES)))
-def test_strip_comments_equals_the_character_loop(text: str, language: str) -> None:
-    syntax = fallback.SYNTAXES[language]
-    assert fallback._strip_comments(text, syntax) == _strip_comments_reference(text, syntax)
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    code=_SCANNER_TEXT,
-    start=st.integers(min_value=0, max_value=80),
-    quotes=st.sampled_from([("\"'", ""), ('"', ""), ("\"'`", "`"), ("\"'`", "")]),
-)
-def test_brace_end_equals_the_character_loop(
-    code: str, start: int, quotes: tuple[str, str]
-) -> None:
-    q, raw = quotes
-    assert fallback._brace_end(code, start, q, raw) == _brace_end_reference(code, start, q, raw)
+# The scanners' equivalence with the character loops they replaced (issue 14) is tested
+# in test_source_fallback_scan.py.
 
 
 def test_js_and_go_fallback_on_broken_code(missing_grammars) -> None:  # type: ignore[no-untyped-def]
