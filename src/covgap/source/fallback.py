@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from covgap.source._ts import first_sentence_line, strip_comment_markers
+from covgap.source.lang_rust import rust_test_kind
 from covgap.source.records import FunctionInfo, TestCase
 
 
@@ -510,15 +511,7 @@ def rust_tests(
         if any(a <= fn.start() < b for a, b in props):
             kind, framework = "property", "proptest"  # every fn of proptest! is a case
             paths = [p for p in paths if p == "ignore"]
-        for path in paths:
-            last = path.rsplit("::", 1)[-1]
-            if last in ("quickcheck", "proptest"):
-                kind, framework = "property", last
-            elif last == "bench":
-                kind, framework = "bench", "rust"
-            elif last == "test" or path in ("rstest", "test_case", "wasm_bindgen_test"):
-                kind = kind or "test"
-                framework = "rust" if path == "test" else path
+        kind, framework = rust_test_kind(paths, kind, framework)
         if kind is not None:
             line = _line_at(starts, fn.start())
             tests.append(TestCase(fn.group("name"), line, kind, "ignore" in paths, framework))

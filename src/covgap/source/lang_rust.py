@@ -85,6 +85,28 @@ def _is_cfg_test(attrs: list[tuple[str, str]]) -> bool:
     )
 
 
+def rust_test_kind(
+    paths: list[str], kind: str | None = None, framework: str = "rust"
+) -> tuple[str | None, str]:
+    """What a function's attribute paths make it: ``(kind, framework)``, kind None if no test.
+
+    One rule for the tree-sitter analyser and the regex fallback, so both count alike:
+    ``#[test]``/``#[tokio::test]``/``#[sqlx::test]`` (any path ending in ``test``),
+    rstest/test_case/wasm_bindgen_test, quickcheck/proptest (property), ``#[bench]``.
+    ``kind``/``framework`` are what the caller already knows (inside ``proptest!``).
+    """
+    for path in paths:
+        last = path.rsplit("::", 1)[-1]
+        if last in ("quickcheck", "proptest"):
+            kind, framework = "property", last
+        elif last == "bench":
+            kind, framework = "bench", "rust"
+        elif last == "test" or path in ("rstest", "test_case", "wasm_bindgen_test"):
+            kind = kind or "test"
+            framework = "rust" if path == "test" else path
+    return kind, framework
+
+
 class RustWalker(Walker):
     NARROWED: ClassVar[dict[str, str]] = {
         "binary_expression": '(binary_expression operator: ["&&" "||"])'
@@ -219,17 +241,7 @@ class RustWalker(Walker):
         name = self.text_of(node.child_by_field_name("name"))
         attrs = _attributes(self, node)
         paths = [p for p, _ in attrs]
-        kind: str | None = None
-        framework = "rust"
-        for path in paths:
-            last = path.rsplit("::", 1)[-1]
-            if last in ("quickcheck", "proptest"):
-                kind, framework = "property", last
-            elif last == "bench":
-                kind, framework = "bench", "rust"
-            elif last == "test" or path in ("rstest", "test_case", "wasm_bindgen_test"):
-                kind = kind or "test"
-                framework = "rust" if path == "test" else path
+        kind, framework = rust_test_kind(paths)
         if kind is not None:
             qual = "::".join([*self.scope, name])
             self.test(qual, node, kind, "ignore" in paths, framework)
