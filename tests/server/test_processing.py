@@ -102,7 +102,7 @@ def test_tokens_are_stored_hashed_and_scoped(engine) -> None:  # type: ignore[no
         (lambda d: d["reports"][0].update(flag="bad flag"), 400),
         (lambda d: d.update(repository="beta"), 403),
         (lambda d: d.update(version=99), 400),
-        (lambda d: d["reports"][0].update(data="***"), 400),
+        (lambda d: d["reports"][0].update(data=7), 400),
     ],
 )
 def test_refused_uploads_store_nothing(sqlite_engine, mutate, status) -> None:  # type: ignore[no-untyped-def]
@@ -256,6 +256,25 @@ def test_a_bad_report_fails_its_upload_only(engine) -> None:  # type: ignore[no-
             and state["failed_uploads"] == 1
             and state["totals"]["lines_total"] == 1
         )
+
+
+def test_data_that_is_not_base64_fails_in_the_worker_and_stores_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+    """Base64 is decoded by the worker, not at accept time (accepting stays cheap):
+    the upload is accepted, then fails with a clear error in the API, and neither the
+    commit nor the history store holds anything of it."""
+    from covgap.history.schema import runs
+
+    _, tok = create_repo(engine, "alpha")
+    doc = document([("lcov.info", lcov({"a.py": {1: 1}}), None)])
+    doc["reports"][0]["data"] = "***"
+    acc = accept_upload(engine, body(doc), tok, LIMITS)
+    _process_all(engine)
+    with engine.connect() as conn:
+        status = upload_status(conn, acc.id)
+    assert status is not None and status["state"] == "failed"
+    assert status["error"] == "upload: reports[0].data is not base64"
+    assert _count(engine, db.commits) == 0
+    assert _count(engine, runs) == 0
 
 
 def test_concurrent_workers_count_each_upload_once(engine) -> None:  # type: ignore[no-untyped-def]

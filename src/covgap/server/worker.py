@@ -28,7 +28,6 @@ shards merge exactly in any order.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import logging
 import os
@@ -52,7 +51,7 @@ from covgap.history.store import Store
 from covgap.model import CoverageSet, InputInfo
 from covgap.server import db
 from covgap.server.limits import Limits, Refused, inflate
-from covgap.server.service import UploadDoc, mark, parse_upload, pending_count
+from covgap.server.service import UploadDoc, mark, parse_upload, pending_count, report_data
 
 log = logging.getLogger("covgap.server")
 
@@ -181,7 +180,7 @@ def read_upload(raw: bytes) -> ReadUpload:
     with tempfile.TemporaryDirectory(prefix="covgap-upload-") as tmp:
         for i, rep in enumerate(doc.reports):
             path = Path(tmp) / f"{i:04d}-{_safe_suffix(rep['name'])}"
-            path.write_bytes(base64.b64decode(rep["data"]))
+            path.write_bytes(report_data(doc, i))
             cs = read_report(path, format_name=rep.get("format"), flag=rep.get("flag"))
             cs.inputs = tuple(InputInfo(rep["name"], info.format, info.flag) for info in cs.inputs)
             by_suite.setdefault(rep.get("flag") or "", []).append(cs)
