@@ -183,3 +183,72 @@ def test_negative_branch_index_is_a_format_error() -> None:
     entry["branches"][0][2] = -1
     with pytest.raises(FormatError, match="negative"):
         _read(orjson.dumps(doc))
+
+
+def _entries(data: bytes) -> list[dict[str, object]]:
+    entries = orjson.loads(data)["files"]
+    assert isinstance(entries, list)
+    return entries
+
+
+def _detail(fc: FileCoverage) -> tuple[object, ...]:
+    return (
+        fc.path,
+        list(fc.lines),
+        list(fc.hits),
+        (list(fc.br_line), list(fc.br_block), list(fc.br_branch), list(fc.br_taken)),
+        fc.functions,
+        {k: list(v) for k, v in fc.flags.items()},
+        {k: list(v) for k, v in fc.contexts.items()},
+    )
+
+
+def test_typed_entry_decoder_takes_written_entries_and_agrees_with_the_checker() -> None:
+    """The typed fast road (msgspec, checks in C) gives exactly what the per-value
+    checker gives, for every entry the writer emits (flags and contexts included)."""
+    cs = _sample()
+    ctx = cs.files["src/a.py"]
+    cs.files["src/a.py"] = FileCoverage(
+        ctx.path, ctx.lines, ctx.hits, contexts={"test_a": array("i", [1])}
+    )
+    for i, entry in enumerate(_entries(_dump(cs))):
+        raw = orjson.dumps(entry)
+        typed = cj._file_typed("x", i, raw)
+        assert typed is not None, entry
+        assert _detail(typed) == _detail(cj._file_from_json("x", i, entry))
+        assert typed.counts() == cj._file_from_json("x", i, entry).counts()
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda e: e.update(lines=[[9, 7], [1, 3], [2, 0], [5, 0]]),  # unsorted: valid
+        lambda e: e["lines"][0].__setitem__(1, True),  # a boolean is not a count
+        lambda e: e["lines"][0].__setitem__(1, 3.0),
+        lambda e: e["lines"][0].__setitem__(0, 0),
+        lambda e: e["branches"].append(list(e["branches"][0])),  # duplicate branch
+        lambda e: e["functions"].append(dict(e["functions"][0])),  # duplicate function
+        lambda e: e.update(lines_covered=e["lines_covered"] + 1),  # counts disagree
+        lambda e: e["branches"][0].__setitem__(2, -1),
+        lambda e: e.update(path=""),
+        lambda e: e.pop("lines"),
+        lambda e: e.update(branches=None),
+    ],
+)
+def test_typed_entry_decoder_declines_the_unusual_and_the_checker_decides(mutate) -> None:  # type: ignore[no-untyped-def]
+    """Anything the typed decoder does not take goes to the per-value checker, so the
+    result (or the error naming the place) is the exact reader's."""
+    doc = orjson.loads(_dump(_sample()))
+    entry = next(e for e in doc["files"] if e["path"] == "src/b.py")
+    mutate(entry)
+    assert cj._file_typed("x", 0, orjson.dumps(entry)) is None
+    data = orjson.dumps(doc)
+    try:
+        expected: object = cj._read_exact(io.BytesIO(data), "cov.json")
+    except FormatError as exc:
+        expected = str(exc)
+    try:
+        got: object = _read(data)
+    except FormatError as exc:
+        got = str(exc)
+    assert got == expected
