@@ -364,3 +364,26 @@ def test_batches_are_claimed_per_commit(engine) -> None:  # type: ignore[no-unty
         assert row.uploads == 2 and row.lines_total == 2
         states = dict(conn.execute(select(db.uploads.c.id, db.uploads.c.state)).all())
     assert [states[i] for i in ids] == ["done", "queued", "done", "queued"]
+
+
+def test_report_data_is_decoded_from_the_raw_json_string() -> None:
+    """The worker decodes base64 straight from the document's bytes; a string written
+    with JSON escapes (valid JSON, unusual) is unescaped first and gives the same bytes."""
+    import gzip
+
+    import orjson
+
+    from covgap.server.limits import inflate
+    from covgap.server.service import parse_upload, report_data
+
+    report = lcov({"a.py": {1: 1}})
+    doc = document([("lcov.info", report, None)])
+    plain = orjson.dumps(doc)
+    encoded = doc["reports"][0]["data"]
+    escaped = plain.replace(encoded.encode(), encoded.replace("V", "\\u0056").encode())
+    assert escaped != plain
+    for raw in (plain, escaped):
+        assert report_data(parse_upload(inflate(gzip.compress(raw), LIMITS)), 0) == report
+    for bad, message in ((b"[1]", "expected a JSON object"), (b'{"a": tru', "not JSON")):
+        with pytest.raises(Refused, match=message):
+            parse_upload(bad)

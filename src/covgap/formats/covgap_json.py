@@ -516,7 +516,7 @@ def _file_typed(origin: str, index: int, raw: bytes | msgspec.Raw) -> FileCovera
         return None
     pairs = entry.lines
     lines = [p[0] for p in pairs]
-    if not entry.path or any(a >= b for a, b in itertools.pairwise(lines)):
+    if not entry.path or lines != sorted(set(lines)):  # strictly increasing, checked in C
         return None
     b = FileCoverageBuilder(entry.path)
     seen_br: set[tuple[int, int, int]] = set()
