@@ -56,7 +56,7 @@ def test_admin_commands_upload_and_worker(tmp_path: Path) -> None:
         timer.start()
         try:
             worker = CliRunner().invoke(
-                main, ["server", "worker", "--store", store, "--lease", "5"]
+                main, ["server", "worker", "--store", store, "--lease", "5", "--nice", "0"]
             )
         finally:
             timer.cancel()
@@ -77,3 +77,28 @@ def test_serve_without_the_extra_in_process(
     result = CliRunner().invoke(main, ["serve", "--store", f"sqlite:///{tmp_path}/s.db"])
     assert result.exit_code == 2
     assert "pip install 'covgap[server]'" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX CPU priorities")
+def test_worker_process_runs_at_lower_cpu_priority(tmp_path: Path) -> None:
+    """A `covgap server worker` lowers its own priority (default 10), so that a `serve`
+    process on the same machine answers uploads first; `--nice 0` keeps it."""
+    import subprocess
+
+    store = f"sqlite:///{tmp_path}/s.db"
+    assert CliRunner().invoke(main, ["server", "init", "--store", store]).exit_code == 0
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    for args, expected in (([], min(mine + 10, 19)), (["--nice", "0"], mine)):
+        with subprocess.Popen(
+            [sys.executable, "-m", "covgap", "server", "worker", "--store", store, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        ) as proc:
+            try:
+                assert proc.stderr is not None
+                started = proc.stderr.readline()  # printed once the priority is set
+                assert b"processing uploads" in started, started
+                assert os.getpriority(os.PRIO_PROCESS, proc.pid) == expected
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)

@@ -12,6 +12,7 @@ so a container or a process manager configures N identical processes the same wa
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from covgap.server.limits import (
     Refused,
 )
 from covgap.server.settings import ENV, Settings
-from covgap.server.worker import DEFAULT_LEASE
+from covgap.server.worker import DEFAULT_LEASE, DEFAULT_NICE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -219,6 +220,10 @@ def create_token_command(name: str, store: str, kind: str) -> None:
               help="Jobs processed at once by this process.")  # fmt: skip
 @click.option("--batch", type=click.IntRange(1), default=8, show_default=True,
               help="Queued uploads of one commit claimed and recorded together.")  # fmt: skip
+@click.option("--nice", type=click.IntRange(0, 19), default=DEFAULT_NICE, show_default=True,
+              help="Lower this process's CPU priority by this much (POSIX `nice`), so that "
+              "`covgap serve` processes on the same machine answer uploads first; 0 keeps "
+              "the normal priority.")  # fmt: skip
 def worker_command(
     store: str,
     max_body: int,
@@ -229,12 +234,27 @@ def worker_command(
     public_url: str | None,
     threads: int,
     batch: int,
+    nice: int,
 ) -> None:
-    """Process uploads until stopped (SIGTERM/Ctrl-C finish the current job first)."""
+    """Process uploads until stopped (SIGTERM/Ctrl-C finish the current job first).
+
+    Processing is background work and accepting is not: a worker runs at a lower CPU
+    priority (``--nice``), so on a machine it shares with ``covgap serve`` an upload
+    is answered at once however much is queued, and the queue drains on the CPU
+    left over (every core, once the burst of uploads is over).
+    """
     from covgap.server.notify import notify_ready
     from covgap.server.worker import Processed, run_worker
 
     logging.basicConfig(level=logging.WARNING, format="covgap worker: %(message)s")
+    if nice:
+        if hasattr(os, "nice"):
+            os.nice(nice)
+        else:
+            click.echo(
+                "covgap worker: this platform has no `nice`; running at normal priority",
+                err=True,
+            )
     engine = _engine(store)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

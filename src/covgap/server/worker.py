@@ -59,6 +59,9 @@ DEFAULT_LEASE = 30.0
 """Seconds a claimed job stays with its worker without a heartbeat (``COVGAP_LEASE``)."""
 DEFAULT_BATCH = 8
 """Uploads of one commit a worker claims and records together (``--batch``)."""
+DEFAULT_NICE = 10
+"""How much a ``covgap server worker`` process lowers its CPU priority (``--nice``):
+accepting an upload is a request someone waits for, processing it is not."""
 MAX_ATTEMPTS = 5
 """A job that killed its worker this many times is marked failed rather than retried."""
 
@@ -495,6 +498,7 @@ def with_engine_release(engine: Engine, upload_id: str) -> None:
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DEFAULT_NICE",
     "Processed",
     "claim",
     "claim_more",
