@@ -10,23 +10,30 @@ What is measured:
 1. **Accepting.** ``--clients`` concurrent clients (threads, each with its own
    connection per request, round-robin over the two servers) upload ``--uploads``
    shard reports for ``--commits`` commits, in mixed formats (LCOV, Cobertura and
-   covgap JSON, written by covgap's own writers from generated coverage). Reported:
-   uploads/s over the whole burst and p50/p95/max accept latency (request start to
-   202 response).
+   covgap JSON, written by covgap's own writers from generated coverage), offered at
+   ``--rate`` uploads/s (open loop: upload i is due at i/rate, and its latency counts
+   from then, so a late start counts too). Reported: uploads/s over the whole burst
+   and p50/p95/max accept latency (due time to 202 response) — the issue's target is
+   a rate (>= 20/s) *at which* p95 stays under 200 ms. A closed-loop run (every
+   client sending again as soon as it is answered) measures latency at saturation
+   instead, which is clients / throughput by Little's law whatever the server does;
+   it is reported in step 5 as the accept capacity.
 2. **Processing lag.** For every upload, ``processed_at - received_at`` from the
    database: p50/p95/max, and the time from the first acceptance to the last upload
    processed.
 3. **Exactness.** Every commit's totals from the API equal merging its shards locally
    (the same bytes read by covgap's readers and merged with ``CoverageSet.merge_all``).
 4. **A 10,000-file report**: accepted and processed alone; the processing time.
-5. **Scaling.** With the workers stopped, ``--drain`` uploads are queued; then 1 and
-   then 2 workers drain an identical queue: uploads processed per second.
+5. **Scaling.** With the workers stopped, ``--drain`` uploads (one commit each) are
+   queued by all clients at once as fast as they are answered (the accept capacity),
+   held while 1 and then 2 workers start, and released at once: uploads processed per
+   second and worker CPU per upload.
 6. **kill -9.** A worker is killed while it holds a job; another claims it after the
    lease; the job is counted exactly once (attempts 2, the commit's upload count 1).
 
 Usage::
 
-    python bench/bench_server.py --uploads 40 --commits 4 --files 100   # quick
+    python bench/bench_server.py --uploads 40 --commits 4 --files 100 --big-files 2000 --drain 12  # quick
     python bench/bench_server.py --write-results bench/RESULTS-server.md  # full size
 """
 
@@ -203,6 +210,21 @@ def reset(engine: Any) -> None:
         conn.execute(runs.delete())
 
 
+def timed_send(body: bytes, urls: list[str], i: int, token: str) -> float:
+    """Send one upload to server ``i % 2``; seconds until it was accepted."""
+    started = time.perf_counter()
+    send(body, urls[i % len(urls)], token, retries=1)
+    return time.perf_counter() - started
+
+
+def hold(engine: Any, held: bool) -> None:
+    """Hold the queued jobs out of the workers' reach (a state no worker claims), or
+    release them all at once: so a scaling run starts with a full queue and warm workers."""
+    frm, to = ("queued", "held") if held else ("held", "queued")
+    with engine.begin() as conn:
+        conn.execute(db.uploads.update().where(db.uploads.c.state == frm).values(state=to))
+
+
 def wait_processed(engine: Any, n: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -228,7 +250,9 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=400, help="files per shard report")
     ap.add_argument("--lines", type=int, default=150, help="lines per file")
     ap.add_argument("--big-files", type=int, default=10_000)
-    ap.add_argument("--drain", type=int, default=40)
+    ap.add_argument("--drain", type=int, default=60)
+    ap.add_argument("--rate", type=float, default=25.0,
+                    help="uploads per second offered by the clients in the accept burst")  # fmt: skip
     ap.add_argument("--write-results", type=Path)
     args = ap.parse_args()
     rng = random.Random(12)
@@ -274,9 +298,13 @@ def main() -> int:
             lock = threading.Lock()
 
             def upload(i: int) -> None:
-                started = time.perf_counter()
+                # Open loop: upload i is due at t0 + i/rate, whether or not earlier ones
+                # were answered, and its latency counts from then (a client that could
+                # not start on time because all were busy waited too).
+                due = t0 + i / args.rate
+                time.sleep(max(0.0, due - time.perf_counter()))
                 send(jobs[i][3], urls[i % 2], token, retries=1)
-                took = time.perf_counter() - started
+                took = time.perf_counter() - due
                 with lock:
                     latencies.append(took)
 
@@ -293,8 +321,9 @@ def main() -> int:
             results["accept_p50_ms"] = pct(latencies, 0.5) * 1000
             results["accept_p95_ms"] = pct(latencies, 0.95) * 1000
             results["accept_max_ms"] = max(latencies) * 1000
-            print(f"accepted {len(jobs)} uploads in {burst:.2f}s: {results['uploads_per_s']:.1f}/s, "
-                  f"p50 {results['accept_p50_ms']:.0f} ms, p95 {results['accept_p95_ms']:.0f} ms")  # fmt: skip
+            print(f"accepted {len(jobs)} uploads offered at {args.rate:g}/s in {burst:.2f}s: "
+                  f"{results['uploads_per_s']:.1f}/s, p50 {results['accept_p50_ms']:.0f} ms, "
+                  f"p95 {results['accept_p95_ms']:.0f} ms")  # fmt: skip
 
             # -- 2. processing lag -------------------------------------------------
             ok = wait_processed(engine, len(jobs), timeout=900)
@@ -370,13 +399,30 @@ def main() -> int:
                 make_body(tmp, f"d{i}-{SUFFIX[fmt]}", raw, f"{i:040x}", fmt)
                 for i, (_, raw, fmt, _) in enumerate(jobs[: args.drain])
             ]
+            capacity: list[float] = []
             for k in (1, 2):
                 reset(engine)
+                # The queue is filled with no worker running, by all the clients at once
+                # as fast as the servers answer (closed loop: the accept capacity), then
+                # held while k workers start, and released at once.
+                t1 = time.perf_counter()
+                with ThreadPoolExecutor(args.clients) as pool:
+                    saturated = list(
+                        pool.map(
+                            timed_send,
+                            drain_bodies,
+                            [urls] * len(drain_bodies),
+                            range(len(drain_bodies)),
+                            [token] * len(drain_bodies),
+                        )
+                    )
+                capacity.append(len(drain_bodies) / (time.perf_counter() - t1))
+                results["saturated_p95_ms"] = pct(saturated, 0.95) * 1000
+                hold(engine, True)
                 ws = [start_worker(store) for _ in range(k)]
                 settle(ws)
                 cpu0 = cpu_seconds(ws)
-                for i, drain_body in enumerate(drain_bodies):
-                    send(drain_body, urls[i % 2], token)
+                hold(engine, False)
                 wait_processed(engine, len(drain_bodies), timeout=900)
                 scaling_cpu[k] = (cpu_seconds(ws) - cpu0) / len(drain_bodies) * 1000
                 for w in ws:
@@ -392,6 +438,9 @@ def main() -> int:
                 print(f"{k} worker(s): {scaling[k]:.1f} uploads processed/s, "
                       f"{scaling_cpu[k]:.0f} ms CPU per upload")  # fmt: skip
             results["scaling"] = scaling
+            results["capacity"] = max(capacity)
+            print(f"accept capacity ({args.clients} clients, closed loop, no worker running): "
+                  f"{results['capacity']:.1f} uploads/s, p95 {results['saturated_p95_ms']:.0f} ms")  # fmt: skip
             results["scaling_cpu"] = scaling_cpu
 
             # -- 6. kill -9 mid-job --------------------------------------------------
@@ -455,7 +504,8 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     return [
         ("uploads accepted per second", f"{r['uploads_per_s']:.1f} (reports of {r['report_mb']:.2f} MB)",
          ">= 20 of ~1 MB reports", r["uploads_per_s"] >= 20),
-        ("accept latency p95", f"{r['accept_p95_ms']:.0f} ms", "< 200 ms", r["accept_p95_ms"] < 200),
+        ("accept latency p95 at that rate", f"{r['accept_p95_ms']:.0f} ms", "< 200 ms",
+         r["accept_p95_ms"] < 200),
         ("every upload processed within 10 s of acceptance",
          f"max lag {r['lag_max_s']:.1f} s, all processed: {r['all_processed']}", "< 10 s",
          r["all_processed"] and r["lag_max_s"] < 10),
@@ -485,7 +535,7 @@ def write_results(
     prose = old[old.index(PROSE) :] if PROSE in old else ""
     text = f"""# covgap server load benchmark
 
-`python bench/bench_server.py --uploads {args.uploads} --commits {args.commits} --clients {args.clients} --files {args.files} --lines {args.lines} --drain {args.drain}`
+`python bench/bench_server.py --uploads {args.uploads} --commits {args.commits} --clients {args.clients} --rate {args.rate:g} --files {args.files} --lines {args.lines} --drain {args.drain}`
 on {dt.date.today().isoformat()}, {platform.python_implementation()} {platform.python_version()},
 {os.cpu_count()} cores; load average (1 min) {r["load_start"]:.1f} when the burst started,
 {r["load_end"]:.1f} at the end (above ~0.5 the machine was shared and wall-clock numbers are
@@ -502,7 +552,8 @@ turn, each a mean {r["report_mb"]:.2f} MB uncompressed, {r["body_kb"]:.0f} kB as
 
 | detail | result |
 | --- | --- |
-| accept latency p50 / p95 / max | {r["accept_p50_ms"]:.0f} / {r["accept_p95_ms"]:.0f} / {r["accept_max_ms"]:.0f} ms |
+| accept latency p50 / p95 / max (uploads offered at {args.rate:g}/s by {args.clients} clients, open loop) | {r["accept_p50_ms"]:.0f} / {r["accept_p95_ms"]:.0f} / {r["accept_max_ms"]:.0f} ms |
+| accept capacity: {args.drain} uploads by {args.clients} clients as fast as answered (closed loop, no worker running); p95 latency there | {r["capacity"]:.1f} uploads/s; {r["saturated_p95_ms"]:.0f} ms |
 | processing lag p50 / p95 / max | {r["lag_p50_s"]:.1f} / {r["lag_p95_s"]:.1f} / {r["lag_max_s"]:.1f} s |
 | last upload processed after the first accepted | {r["drain_s"]:.1f} s |
 | CPU per upload: accepting (2 servers) / processing (2 workers) | {r["accept_cpu_ms"]:.1f} / {r["process_cpu_ms"]:.1f} ms |
