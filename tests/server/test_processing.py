@@ -387,3 +387,20 @@ def test_report_data_is_decoded_from_the_raw_json_string() -> None:
     for bad, message in ((b"[1]", "expected a JSON object"), (b'{"a": tru', "not JSON")):
         with pytest.raises(Refused, match=message):
             parse_upload(bad)
+
+
+def test_a_revoked_token_is_refused_from_the_next_upload_on(engine) -> None:  # type: ignore[no-untyped-def]
+    """Tokens are looked up on every upload (no cache in the accept path)."""
+    from covgap.server.access import hash_token
+
+    _, tok = create_repo(engine, "alpha")
+    good = body(document([("lcov.info", lcov({"a.py": {1: 1}}), None)]))
+    accept_upload(engine, good, tok, LIMITS)
+    with db.write(engine) as conn:
+        conn.execute(
+            update(db.tokens).where(db.tokens.c.token_hash == hash_token(tok)).values(revoked=True)
+        )
+    with pytest.raises(Refused) as info:
+        accept_upload(engine, good, tok, LIMITS)
+    assert info.value.status == 401
+    assert _count(engine, db.uploads) == 1

@@ -352,33 +352,46 @@ def accept_upload(
     still-compressed body with its queued job. The token is looked up on every
     request (no cache), so a revoked token is refused from the next request on.
     """
-    with db.write(engine) if rate_per_minute > 0 else engine.connect() as conn:
-        repo = _upload_repository(conn, token, rate_per_minute)
-    if repo_name is not None and repo_name != repo.name:
-        raise Refused(403, f"upload: this token belongs to another repository, not {repo_name!r}")
-    doc = parse_upload(inflate(body, limits))
-    if doc.repository is not None and doc.repository != repo.name:
-        raise Refused(
-            403, f"upload: this token belongs to another repository, not {doc.repository!r}"
-        )
-    upload_id = uuid.uuid4().hex
-    with db.write(engine) as conn:
-        conn.execute(
-            insert(db.uploads).values(
-                id=upload_id,
-                repo_id=repo.id,
-                commit_sha=doc.commit,
-                branch=doc.branch,
-                pr=doc.pr,
-                base_sha=doc.base,
-                state="queued",
-                attempts=0,
-                received_at=time.time(),
-                body=body,
-                body_size=len(body),
+    # One pooled connection for both short transactions (one checkout, one liveness
+    # ping), none open while inflating; "covgap_write" makes a transaction that writes
+    # BEGIN IMMEDIATE on SQLite, like every server write (db.write).
+    with engine.connect() as conn:
+        with conn.execution_options(covgap_write=rate_per_minute > 0).begin():
+            repo = _upload_repository(conn, token, rate_per_minute)
+        if repo_name is not None and repo_name != repo.name:
+            raise Refused(
+                403, f"upload: this token belongs to another repository, not {repo_name!r}"
             )
-        )
+        doc = parse_upload(inflate(body, limits))
+        if doc.repository is not None and doc.repository != repo.name:
+            raise Refused(
+                403, f"upload: this token belongs to another repository, not {doc.repository!r}"
+            )
+        upload_id = uuid.uuid4().hex
+        with conn.execution_options(covgap_write=True).begin():
+            _insert_upload(conn, upload_id, repo, doc, body)
     return Accepted(upload_id, repo.name, doc.commit)
+
+
+def _insert_upload(
+    conn: Connection, upload_id: str, repo: Repository, doc: UploadDoc, body: bytes
+) -> None:
+    """The one row that is both the accepted upload and its queued job."""
+    conn.execute(
+        insert(db.uploads).values(
+            id=upload_id,
+            repo_id=repo.id,
+            commit_sha=doc.commit,
+            branch=doc.branch,
+            pr=doc.pr,
+            base_sha=doc.base,
+            state="queued",
+            attempts=0,
+            received_at=time.time(),
+            body=body,
+            body_size=len(body),
+        )
+    )
 
 
 def _upload_repository(conn: Connection, token: str | None, rate_per_minute: int) -> Repository:
