@@ -383,10 +383,11 @@ def main() -> int:
                     break
                 time.sleep(0.05)
             results["big_report_mb"] = len(raw) / 1e6
+            results["big_files"] = args.big_files
             results["big_lag_s"] = row.processed_at - row.received_at
             results["big_ok"] = row.state == "done"
             print(
-                f"10,000-file report ({len(raw) / 1e6:.1f} MB): processed {results['big_lag_s']:.2f}s after acceptance"
+                f"{args.big_files:,}-file report ({len(raw) / 1e6:.1f} MB): processed {results['big_lag_s']:.2f}s after acceptance"
             )
 
             # -- 5. scaling of processing ------------------------------------------
@@ -400,6 +401,7 @@ def main() -> int:
                 for i, (_, raw, fmt, _) in enumerate(jobs[: args.drain])
             ]
             capacity: list[float] = []
+            saturated: list[float] = []
             for k in (1, 2):
                 reset(engine)
                 # The queue is filled with no worker running, by all the clients at once
@@ -407,7 +409,7 @@ def main() -> int:
                 # held while k workers start, and released at once.
                 t1 = time.perf_counter()
                 with ThreadPoolExecutor(args.clients) as pool:
-                    saturated = list(
+                    saturated += list(
                         pool.map(
                             timed_send,
                             drain_bodies,
@@ -417,7 +419,6 @@ def main() -> int:
                         )
                     )
                 capacity.append(len(drain_bodies) / (time.perf_counter() - t1))
-                results["saturated_p95_ms"] = pct(saturated, 0.95) * 1000
                 hold(engine, True)
                 ws = [start_worker(store) for _ in range(k)]
                 settle(ws)
@@ -439,6 +440,7 @@ def main() -> int:
                       f"{scaling_cpu[k]:.0f} ms CPU per upload")  # fmt: skip
             results["scaling"] = scaling
             results["capacity"] = max(capacity)
+            results["saturated_p95_ms"] = pct(saturated, 0.95) * 1000
             print(f"accept capacity ({args.clients} clients, closed loop, no worker running): "
                   f"{results['capacity']:.1f} uploads/s, p95 {results['saturated_p95_ms']:.0f} ms")  # fmt: skip
             results["scaling_cpu"] = scaling_cpu
@@ -503,7 +505,7 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     s1, s2 = r["scaling"][1], r["scaling"][2]
     return [
         ("uploads accepted per second", f"{r['uploads_per_s']:.1f} (reports of {r['report_mb']:.2f} MB)",
-         ">= 20 of ~1 MB reports", r["uploads_per_s"] >= 20),
+         ">= 20 of ~1 MB reports", r["uploads_per_s"] >= 20 and r["report_mb"] >= 0.8),
         ("accept latency p95 at that rate", f"{r['accept_p95_ms']:.0f} ms", "< 200 ms",
          r["accept_p95_ms"] < 200),
         ("every upload processed within 10 s of acceptance",
@@ -511,8 +513,8 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          r["all_processed"] and r["lag_max_s"] < 10),
         ("commits' totals equal the local merge of their shards", r["exact_commits"], "all",
          r["exact_commits"].split("/")[0] == r["exact_commits"].split("/")[1]),
-        ("10,000-file report processed after acceptance", f"{r['big_lag_s']:.2f} s", "< 5 s",
-         r["big_ok"] and r["big_lag_s"] < 5),
+        (f"{r['big_files']:,}-file report processed after acceptance", f"{r['big_lag_s']:.2f} s",
+         "< 5 s for 10,000 files", r["big_ok"] and r["big_lag_s"] < 5 and r["big_files"] >= 10_000),
         ("processing throughput 1 -> 2 workers", f"{s1:.1f} -> {s2:.1f} uploads/s", "grows",
          s2 > s1),
         ("kill -9 a worker mid-job", "exactly once" if r["kill9_once"] else "NOT exactly once",
@@ -553,12 +555,12 @@ turn, each a mean {r["report_mb"]:.2f} MB uncompressed, {r["body_kb"]:.0f} kB as
 | detail | result |
 | --- | --- |
 | accept latency p50 / p95 / max (uploads offered at {args.rate:g}/s by {args.clients} clients, open loop) | {r["accept_p50_ms"]:.0f} / {r["accept_p95_ms"]:.0f} / {r["accept_max_ms"]:.0f} ms |
-| accept capacity: {args.drain} uploads by {args.clients} clients as fast as answered (closed loop, no worker running); p95 latency there | {r["capacity"]:.1f} uploads/s; {r["saturated_p95_ms"]:.0f} ms |
+| accept capacity (best of 2 runs): {args.drain} uploads by {args.clients} clients as fast as answered (closed loop, no worker running); p95 latency there (both runs) | {r["capacity"]:.1f} uploads/s; {r["saturated_p95_ms"]:.0f} ms |
 | processing lag p50 / p95 / max | {r["lag_p50_s"]:.1f} / {r["lag_p95_s"]:.1f} / {r["lag_max_s"]:.1f} s |
 | last upload processed after the first accepted | {r["drain_s"]:.1f} s |
 | CPU per upload: accepting (2 servers) / processing (2 workers) | {r["accept_cpu_ms"]:.1f} / {r["process_cpu_ms"]:.1f} ms |
 | processing CPU per upload with 1 / 2 workers (one commit per upload) | {r["scaling_cpu"][1]:.0f} / {r["scaling_cpu"][2]:.0f} ms |
-| 10,000-file report | {r["big_report_mb"]:.1f} MB LCOV with its 10,000-path file list |
+| {r["big_files"]:,}-file report | {r["big_report_mb"]:.1f} MB LCOV with its {r["big_files"]:,}-path file list |
 | kill -9 a worker mid-job | {r["kill9"]} |
 
 Numbers are computed by the script; nothing here is typed in by hand.
