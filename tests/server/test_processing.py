@@ -103,6 +103,8 @@ def test_tokens_are_stored_hashed_and_scoped(engine) -> None:  # type: ignore[no
         (lambda d: d.update(repository="beta"), 403),
         (lambda d: d.update(version=99), 400),
         (lambda d: d["reports"][0].update(data=7), 400),
+        (lambda d: d.update(reports=[1]), 400),  # not a list of objects
+        (lambda d: d.update(reports="lcov.info"), 400),
     ],
 )
 def test_refused_uploads_store_nothing(sqlite_engine, mutate, status) -> None:  # type: ignore[no-untyped-def]
