@@ -3,9 +3,11 @@
 Layout of the output directory::
 
     index.html          dashboard: totals, components vs targets, risk tiers, a treemap
-                        of uncovered lines by folder, sortable/filterable tables; its
-                        summary data embedded as JSON
-    gaps.js             the gaps' recommended tests, loaded after the first rows show
+                        of uncovered lines by folder, sortable/filterable tables; the
+                        first files rows embedded as JSON (:func:`index_head`)
+    index-data.js       the dashboard's whole data (:func:`index_data`), loaded after
+                        the first rows show
+    gaps.js             the gaps' recommended tests, loaded after index-data.js
     files/<slug>.html   one page per source file: a small HTML shell, the file's data
                         as JSON (source text, per-line hits, branches, suites,
                         functions), rendered in the browser by the shared file.js
@@ -72,6 +74,8 @@ ASSETS = ("covgap.css", "covgap.js", "file.js")
 FILE_FORMAT = 1
 """Version of the file pages' JSON data (see the module docstring); bump it when a
 field changes meaning, not when one is added."""
+INDEX_DATA = "index-data.js"
+"""The dashboard's full data, loaded after the first rows (:func:`index_script`)."""
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 MAX_SOURCE_BYTES = 4 << 20
@@ -222,6 +226,40 @@ def index_data(
     }
 
 
+HEAD_ROWS = 100
+"""Files rows embedded in ``index.html`` itself (covgap.js shows this many at first)."""
+
+
+def index_head(data: Mapping[str, Any], rows: int = HEAD_ROWS) -> dict[str, Any]:
+    """The part of :func:`index_data` embedded in ``index.html``: its first ``rows``
+    files rows (with only the folders they name), the component names and the
+    components, and how many files there are.
+
+    Why (issue 14): at 10,000 files the whole index data is ~0.75 MB, which the
+    browser used to parse before the dashboard showed a row (0.7 s under load). The
+    first rows need none of it, so they are drawn from this slice, whose size does not
+    grow with the repository's; the rest comes in ``index-data.js`` (a script, as
+    ``file://`` allows no ``fetch()``), loaded after the first rows are in the page.
+    """
+    folders: dict[int, int] = {}
+    files = []
+    for row in data["files"][:rows]:
+        files.append([folders.setdefault(row[0], len(folders)), *row[1:]])
+    return {
+        "folders": [data["folders"][i] for i in folders],
+        "files": files,
+        "names": data["names"],
+        "components": data["components"],
+        "count": len(data["files"]),
+    }
+
+
+def index_script(data: Mapping[str, Any]) -> bytes:
+    """``index-data.js``: the whole :func:`index_data`, as a call of ``covgapIndexData``
+    with a JSON literal (valid JavaScript; strings are inserted as text only)."""
+    return b"covgapIndexData(" + orjson.dumps(data) + b");\n"
+
+
 def _page_digest(path: str) -> str:
     return slug(path).rsplit(".", 2)[-2]
 
@@ -250,7 +288,10 @@ def render_index(
     coverage: CoverageSet,
     analysis: GapAnalysis | None,
     title: str,
+    data: Mapping[str, Any],
 ) -> str:
+    """``index.html``: totals and tiers as HTML, the first files rows as
+    :func:`index_head` (``data`` is :func:`index_data`)."""
     t = summary.totals
     tiers = dict.fromkeys(("critical", "high", "medium", "low"), 0)
     for gap in analysis.gaps if analysis else []:
@@ -270,7 +311,7 @@ def render_index(
         file_count=len(summary.files),
         tiers=tiers if analysis else None,
         inputs=[f"{i.path} ({i.format}{', ' + i.flag if i.flag else ''})" for i in coverage.inputs],
-        data=embed_json(index_data(summary, coverage, analysis)),
+        data=embed_json(index_head(data)),
     )
 
 
@@ -549,8 +590,10 @@ def write_html(
         text = env.loader.get_source(env, asset)[0]  # type: ignore[union-attr]
         (out_dir / asset).write_text(text, encoding="utf-8")
     (out_dir / "gaps.js").write_bytes(gap_details(analysis))
+    data = index_data(summary, coverage, analysis)
+    (out_dir / INDEX_DATA).write_bytes(index_script(data))
     index = out_dir / "index.html"
-    index.write_text(render_index(env, summary, coverage, analysis, title), encoding="utf-8")
+    index.write_text(render_index(env, summary, coverage, analysis, title, data), encoding="utf-8")
     manifest = {
         "version": MANIFEST_VERSION,
         "covgap": __version__,
@@ -616,7 +659,7 @@ def site_is_current(site: Path, key: str) -> bool:
     doc = read_manifest(site)
     if doc.get("inputs") != key or not isinstance(doc.get("pages"), dict):
         return False
-    for name in (*ASSETS, "index.html", "gaps.js"):
+    for name in (*ASSETS, "index.html", INDEX_DATA, "gaps.js"):
         if not (site / name).is_file():
             return False
     try:
@@ -634,6 +677,8 @@ __all__ = [
     "file_data",
     "gap_details",
     "index_data",
+    "index_head",
+    "index_script",
     "inputs_key",
     "render_file_page",
     "site_is_current",
