@@ -274,3 +274,24 @@ def test_a_long_file_draws_every_row_and_jumps_past_the_first_slice(
     assert page.evaluate("location.hash") == "#L2"
     assert page.locator("#L2998").get_attribute("class") == "miss block-start"
     assert page.console_errors == []
+
+
+def test_scrolling_draws_the_rows_coming_into_view(hostile_site: Path, page: Any) -> None:
+    """Rows near the viewport are drawn at once, not only when the browser is idle
+    (which a loaded machine may not be): here idle callbacks never come."""
+    from covgap.report.html import slug
+
+    page.add_init_script("window.requestIdleCallback = function () { return 0; };")
+    page.goto((hostile_site / "files" / slug("long.py")).as_uri())
+    page.wait_for_function("window.__covgapReady !== undefined")
+    first = page.locator("#source tbody tr").count()
+    assert first < 3000 and page.evaluate("window.__covgapDrawn") is None
+    for _ in range(200):  # bounded: 30 slices of 100 rows at most
+        if page.locator("#source tbody tr").count() == 3000:
+            break
+        page.mouse.wheel(0, 20000)
+        page.wait_for_timeout(20)
+    assert page.locator("#source tbody tr").count() == 3000
+    assert page.evaluate("window.__covgapDrawn") is not None
+    assert page.locator("#L3000").count() == 1
+    assert page.console_errors == []

@@ -503,31 +503,20 @@ class WriteStats:
     reused: int = 0
 
 
-def write_html(
-    out_dir: Path,
+def page_jobs(
     summary: Summary,
     coverage: CoverageSet,
     repo_root: Path,
     *,
     analysis: GapAnalysis | None = None,
     title: str = "Coverage report",
-    jobs: int | None = None,
-    previous: Path | None = None,
-    inputs_key: str | None = None,
     extra: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
-    stats: WriteStats | None = None,
-) -> Path:
-    """Write the site into ``out_dir`` and return the path of its index page.
+) -> list[FilePageJob]:
+    """One :class:`FilePageJob` per measured file, in path order.
 
-    ``jobs`` worker processes write the file pages (default: one per core, above
-    :data:`PARALLEL_THRESHOLD` files). ``previous`` is an earlier site (on the same
-    file system) whose unchanged pages are hard-linked rather than written again.
-    ``inputs_key`` is stored in the manifest (see :func:`inputs_key`). ``extra`` adds
-    optional per-line fields to file pages: ``{path: {field: {"label", "lines"}}}``.
+    What a page takes from the gap analysis is only its functions' rows (spans,
+    complexity, lines covered); without an analysis they come from the report.
     """
-    env = environment()
-    files_dir = out_dir / "files"
-    files_dir.mkdir(parents=True, exist_ok=True)
     gaps = {g.path: g for g in analysis.gaps} if analysis else {}
     component = {row.path: row.component for row in summary.files}
     mapped = {row.path: row.mapped for row in summary.files}
@@ -557,6 +546,35 @@ def write_html(
                 extra=extra.get(path) if extra else None,
             )
         )
+    return work
+
+
+def write_html(
+    out_dir: Path,
+    summary: Summary,
+    coverage: CoverageSet,
+    repo_root: Path,
+    *,
+    analysis: GapAnalysis | None = None,
+    title: str = "Coverage report",
+    jobs: int | None = None,
+    previous: Path | None = None,
+    inputs_key: str | None = None,
+    extra: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    stats: WriteStats | None = None,
+) -> Path:
+    """Write the site into ``out_dir`` and return the path of its index page.
+
+    ``jobs`` worker processes write the file pages (default: one per core, above
+    :data:`PARALLEL_THRESHOLD` files). ``previous`` is an earlier site (on the same
+    file system) whose unchanged pages are hard-linked rather than written again.
+    ``inputs_key`` is stored in the manifest (see :func:`inputs_key`). ``extra`` adds
+    optional per-line fields to file pages: ``{path: {field: {"label", "lines"}}}``.
+    """
+    env = environment()
+    files_dir = out_dir / "files"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    work = page_jobs(summary, coverage, repo_root, analysis=analysis, title=title, extra=extra)
     known: dict[str, str] = {}
     prev_files: str | None = None
     if previous is not None and (previous / "files").is_dir():
@@ -680,6 +698,7 @@ __all__ = [
     "index_head",
     "index_script",
     "inputs_key",
+    "page_jobs",
     "render_file_page",
     "site_is_current",
     "slug",
