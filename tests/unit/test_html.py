@@ -273,6 +273,19 @@ def test_source_lookup_stays_inside_the_repository(tmp_path: Path) -> None:
     assert _source_in_repo(repo, str(tmp_path / "secret.txt")) is None
     assert _source_in_repo(repo, "link.txt") is None
     assert _source_in_repo(repo, "src/missing.py") is None
+    # Folders are resolved once and cached: each way out is still closed.
+    from covgap.report.html import SourceFinder
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "b.py").write_text("y = 2\n")
+    (repo / "out").symlink_to(tmp_path / "outside")
+    (repo / "src" / "inner.py").symlink_to(repo / "src" / "a.py")
+    find = SourceFinder(repo)
+    assert find("src/a.py") == find("src/inner.py") == str((repo / "src" / "a.py").resolve())
+    assert find("out/b.py") is None
+    assert find("src/../../outside/b.py") is None
+    assert find("src") is None and find("src/") is None and find("src/..") is None
+    assert find("src/a.py") is not None  # the cached folder again
 
 
 def test_a_huge_line_number_is_data_not_rows(tmp_path: Path) -> None:
