@@ -16,12 +16,17 @@ child and its workers, peak RSS from ``wait4``):
 2. ``covgap report --format html -o OUT``: cold (no site, no ``.covgap/`` cache),
    unchanged re-run, new site with the source-analysis cache warm, and after one
    source file was edited;
-3. the phases in-process (load, summarize, gap analysis, ``write_html``);
+3. the phases in-process, one after the other: load, summarize, the gap analysis
+   cold (no source-analysis cache) and warm, then ``write_html``'s own parts (page
+   jobs, reading sources, page data and JSON, digests, writing the pages, the index
+   data and scripts) and ``write_html`` whole with one and with every core: where
+   the cold run's CPU goes, analysis against everything else;
 4. in headless chromium from ``file://``: the index (first files-table row) and the
    5,000-line file page (first row, interactive, every row drawn), beside genhtml's
    index and genhtml's page of the same file, median of 5 loads in fresh contexts.
 
-The issue's targets are printed with PASS/FAIL; with several sizes, a growth table.
+The issue's targets are printed with PASS/FAIL; with several sizes, a growth table
+(time, memory and CPU per size, and how much each grew) and target 5's verdict.
 
 Usage::
 
