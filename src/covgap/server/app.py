@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -25,11 +26,18 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from covgap import __version__
-from covgap.server import queries, service
+from covgap.report.html import slug
+from covgap.server import queries, report, service
 from covgap.server.access import bearer
 from covgap.server.db import open_engine
 from covgap.server.limits import Refused, check_sha
@@ -49,6 +57,7 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda v: "n/a" if v is None else f"{v:.2f}%"
     env.filters["short"] = lambda sha: (sha or "")[:12]
+    env.filters["page"] = slug  # a file's page in the commit's report (files/<slug>)
     return env
 
 
@@ -71,6 +80,7 @@ class App:
         self.engine = engine or open_engine(settings.store, pool_size=settings.pool_size)
         self.env = _env()
         self.css = _css()
+        self.reports = report.ReportCache()
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
 
@@ -252,16 +262,40 @@ class App:
             points=points,
         )
 
-    def commit_page(self, request: Request) -> Response:
+    def commit_redirect(self, request: Request) -> Response:
+        """``/NAME/commit/SHA`` -> ``.../SHA/``: the report's relative links need the slash."""
         repo, head = self._head(request)
-        _, file_rows = queries.commit_files(self.engine, head)
-        return self._page(
-            "commit.html.j2",
-            title=f"{repo.name} @ {head.sha[:12]}",
-            repo=repo,
-            commit=queries.commit_brief(head),
-            files=file_rows,
-        )
+        return RedirectResponse(f"/{quote(repo.name, safe='')}/commit/{head.sha}/", 307)
+
+    def _report(self, repo: service.Repository, head: Any) -> report.CommitReport:
+        return self.reports.get(self.engine, head, f"{repo.name} @ {head.sha[:12]}")
+
+    def commit_page(self, request: Request) -> Response:
+        """The commit's dashboard: the static HTML report's ``index.html``."""
+        repo, head = self._head(request)
+        site = self._report(repo, head)
+        nav = report.nav_html(repo.name, queries.commit_brief(head))
+        return HTMLResponse(site.index_html(nav))
+
+    def commit_file(self, request: Request) -> Response:
+        """One file page of the commit's report (``files/<slug>.html``)."""
+        repo, head = self._head(request)
+        page = self._report(repo, head).file_page(request.path_params["page"])
+        if page is None:
+            raise Refused(404, f"{repo.name}@{head.sha[:12]}: no such file page")
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    def commit_asset(self, request: Request) -> Response:
+        """The report's scripts and stylesheet next to the commit's pages."""
+        self._head(request)
+        name = request.path_params["asset"]
+        if name == "gaps.js":
+            return Response(report.gaps_script(), media_type="text/javascript")
+        text = report.asset(name)
+        if text is None:
+            raise Refused(404, f"no such page: {name}")
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return Response(text, media_type=kind, headers={"Cache-Control": "max-age=3600"})
 
     def compare_page(self, request: Request) -> Response:
         repo, head = self._head(request)
@@ -289,6 +323,10 @@ class App:
 
     def css_asset(self, request: Request) -> Response:
         return Response(self.css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    def favicon(self, request: Request) -> Response:
+        """No icon: the report's pages (unlike the server's) name none, so browsers ask."""
+        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
 
     def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -376,6 +414,7 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
 
     routes = [
         Route("/health", state.health),
+        Route("/favicon.ico", state.favicon),
         Route("/static/covgap.css", state.css_asset),
         api("/api/v1/uploads", state.upload, ["POST"]),
         api("/api/v1/uploads/{id:str}", state.upload_status),
@@ -391,8 +430,11 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
         page("/", state.index),
         page("/{name:str}", state.repo_page),
         page("/{name:str}/flapping", state.flapping_page),
-        page("/{name:str}/commit/{sha:str}", state.commit_page),
+        page("/{name:str}/commit/{sha:str}", state.commit_redirect),
+        page("/{name:str}/commit/{sha:str}/", state.commit_page),
         page("/{name:str}/commit/{sha:str}/compare", state.compare_page),
+        page("/{name:str}/commit/{sha:str}/files/{page:str}", state.commit_file),
+        page("/{name:str}/commit/{sha:str}/{asset:str}", state.commit_asset),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.covgap = state
