@@ -181,11 +181,11 @@ def postgresql() -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def serve(store: str, port: int) -> Iterator[str]:
+def serve(store: str, port: int, cache: Path) -> Iterator[str]:
     """``covgap serve`` on 127.0.0.1:port; yields its URL once it answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "covgap", "serve", "--store", store, "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--cache-dir", str(cache)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -336,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name in ("shop", "engine")
             }
             port = free_port() if args.port == 0 else args.port + i
-            servers.append((kind, stack.enter_context(serve(store, port)), tokens))
+            cache = work / f"cache-{i}"  # the commits' HTML reports, removed at exit
+            servers.append((kind, stack.enter_context(serve(store, port, cache)), tokens))
         played = [
             play(name, history, work / "repos", [(url, t[name]) for _, url, t in servers])
             for name, history in (("shop", shop_history()), ("engine", engine_history()))

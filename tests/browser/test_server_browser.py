@@ -99,7 +99,9 @@ def test_repository_page_commit_report_and_comparison_in_chromium(
         page.wait_for_selector("#source tbody tr")
         assert page.locator("h1").inner_text() == "src/a.py"
         assert page.locator("tr.miss").count() == 1
-        assert "stores coverage, not source text" in page.locator("p.problem").inner_text()
+        assert "not in the repository" in page.locator("p.problem").inner_text()
+        note = page.locator("nav.server-nav .note").inner_text()
+        assert note.startswith("Source text is not stored on the covgap server")
         page.goto(page.url.rsplit("/files/", 1)[0] + "/")
         page.locator("#files a", has_text="onerror").click()
         page.wait_for_selector("#source tbody tr")

@@ -39,7 +39,11 @@ def app_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         tokens[name] = create_repo(engine, name, public=public)[1]
     engine.dispose()
     settings = Settings(
-        store=store, limits=Limits(max_body=400_000, max_ratio=50), rate_limit=1000, lease=5
+        store=store,
+        limits=Limits(max_body=400_000, max_ratio=50),
+        rate_limit=1000,
+        lease=5,
+        cache_dir=str(tmp_path / "cache"),
     )
     port = free_port()
     server = uvicorn.Server(
@@ -106,13 +110,16 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_B}/": [b'<script src="covgap.js"', b'id="compare-link"'],
         f"/alpha/commit/{SHA_A}/files/{slug(xss)}": [
             b"<h1>&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;.py</h1>",
-            b"stores coverage, not source text",
+            b"Source text is not stored on the covgap server",
+            b'"problem":"the source file is not in the repository"',
             b'<script src="../file.js">',
         ],
         f"/alpha/commit/{SHA_A}/covgap.js": [b"covgap-data"],
         f"/alpha/commit/{SHA_A}/file.js": [b"covgap-file"],
         f"/alpha/commit/{SHA_A}/covgap.css": [b"--good"],
         f"/alpha/commit/{SHA_A}/gaps.js": [b"covgapGapDetails("],
+        # served again from the cache: the same site
+        f"/alpha/commit/{SHA_A}/": [b'<a href="/alpha">alpha</a>'],
         f"/alpha/commit/{SHA_B}/compare": [b"Patch coverage", b"UNC"],
         "/alpha/flapping": [b"No flapping lines"],
         "/static/covgap.css": [b"--good"],
@@ -131,6 +138,9 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_A}/files/nope.html",
         f"/alpha/commit/{SHA_A}/files/..%2F..%2Fetc%2Fpasswd",
         f"/alpha/commit/{SHA_A}/manifest.json",
+        f"/alpha/commit/{SHA_A}/.covgap-site-complete",
+        f"/alpha/commit/{SHA_A}/files",
+        f"/alpha/commit/{SHA_A}/index.html",
         f"/alpha/commit/{'c' * 40}/files/{slug('src/a.py')}",
         f"/secret/commit/{SHA_A}/",
     )

@@ -293,16 +293,12 @@ class FilePageJob:
     title: str
     extra: Mapping[str, Mapping[str, Any]] | None = None
     """Optional per-line fields: ``{field: {"label": str, "lines": {line: value}}}``."""
-    no_source: str | None = None
-    """Why there is no source when ``source_path`` is None (the no-source mode, like
-    genhtml's ``--no-source``: the page shows line numbers, hits, branches, suites and
-    functions); None means the default reason, a file not in the repository."""
 
 
-def _read_source(path: str | None, no_source: str | None = None) -> tuple[str | None, str | None]:
+def _read_source(path: str | None) -> tuple[str | None, str | None]:
     """The source's text (``\\r\\n`` made ``\\n``) or why it is not shown."""
     if path is None:
-        return None, no_source or "the source file is not in the repository"
+        return None, "the source file is not in the repository"
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -325,7 +321,7 @@ def _tokenizer(path: str, size: int) -> str | None:
 def file_data(job: FilePageJob) -> dict[str, Any]:
     """One file page's data (the format in the module docstring)."""
     fc = job.coverage
-    source, problem = _read_source(job.source_path, job.no_source)
+    source, problem = _read_source(job.source_path)
     c = fc.counts()
     data: dict[str, Any] = {
         "format": FILE_FORMAT,
@@ -466,58 +462,6 @@ class WriteStats:
     reused: int = 0
 
 
-def file_jobs(
-    summary: Summary,
-    coverage: CoverageSet,
-    repo_root: Path | None,
-    *,
-    analysis: GapAnalysis | None = None,
-    title: str = "Coverage report",
-    extra: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
-    no_source: str | None = None,
-) -> list[FilePageJob]:
-    """One :class:`FilePageJob` per covered file, sorted by path.
-
-    Shared by :func:`write_html` and the server's commit report (``covgap serve``
-    renders the same pages on request), so the two can never differ. With
-    ``repo_root`` None no source is read: every page says ``no_source`` instead.
-    """
-    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
-    component = {row.path: row.component for row in summary.files}
-    mapped = {row.path: row.mapped for row in summary.files}
-    work: list[FilePageJob] = []
-    for path in sorted(coverage.files):
-        fc = coverage.files[path]
-        gap = gaps.get(path)
-        fn_rows: tuple[FunctionRow, ...]
-        if gap is not None:
-            fn_rows = tuple(
-                (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
-                for f in gap.functions
-            )
-        else:
-            fn_rows = tuple(
-                (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
-                for f in fc.functions
-            )
-        source_path = None
-        if repo_root is not None and mapped.get(path, True):
-            source_path = _source_in_repo(repo_root, path)
-        work.append(
-            FilePageJob(
-                coverage=fc,
-                source_path=source_path,
-                page=slug(path),
-                component=component.get(path),
-                functions=fn_rows,
-                title=title,
-                extra=extra.get(path) if extra else None,
-                no_source=no_source,
-            )
-        )
-    return work
-
-
 def write_html(
     out_dir: Path,
     summary: Summary,
@@ -543,7 +487,35 @@ def write_html(
     env = environment()
     files_dir = out_dir / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
-    work = file_jobs(summary, coverage, repo_root, analysis=analysis, title=title, extra=extra)
+    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    component = {row.path: row.component for row in summary.files}
+    mapped = {row.path: row.mapped for row in summary.files}
+    work: list[FilePageJob] = []
+    for path in sorted(coverage.files):
+        fc = coverage.files[path]
+        gap = gaps.get(path)
+        fn_rows: tuple[FunctionRow, ...]
+        if gap is not None:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
+                for f in gap.functions
+            )
+        else:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
+                for f in fc.functions
+            )
+        work.append(
+            FilePageJob(
+                coverage=fc,
+                source_path=_source_in_repo(repo_root, path) if mapped.get(path, True) else None,
+                page=slug(path),
+                component=component.get(path),
+                functions=fn_rows,
+                title=title,
+                extra=extra.get(path) if extra else None,
+            )
+        )
     known: dict[str, str] = {}
     prev_files: str | None = None
     if previous is not None and (previous / "files").is_dir():
@@ -660,7 +632,6 @@ __all__ = [
     "WriteStats",
     "embed_json",
     "file_data",
-    "file_jobs",
     "gap_details",
     "index_data",
     "inputs_key",

@@ -17,6 +17,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -80,7 +81,8 @@ class App:
         self.engine = engine or open_engine(settings.store, pool_size=settings.pool_size)
         self.env = _env()
         self.css = _css()
-        self.reports = report.ReportCache()
+        cache = Path(settings.cache_dir) if settings.cache_dir else None
+        self.reports = report.ReportCache(cache, settings.store)
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
 
@@ -267,35 +269,40 @@ class App:
         repo, head = self._head(request)
         return RedirectResponse(f"/{quote(repo.name, safe='')}/commit/{head.sha}/", 307)
 
-    def _report(self, repo: service.Repository, head: Any) -> report.CommitReport:
-        return self.reports.get(self.engine, head, f"{repo.name} @ {head.sha[:12]}")
+    def _site(self, repo: service.Repository, head: Any) -> report.Site:
+        return self.reports.site(self.engine, head, f"{repo.name} @ {head.sha[:12]}")
+
+    def _nav(self, repo: service.Repository, head: Any, depth: int) -> str:
+        return report.nav_html(repo.name, queries.commit_brief(head), depth=depth)
 
     def commit_page(self, request: Request) -> Response:
         """The commit's dashboard: the static HTML report's ``index.html``."""
         repo, head = self._head(request)
-        site = self._report(repo, head)
-        nav = report.nav_html(repo.name, queries.commit_brief(head))
-        return HTMLResponse(site.index_html(nav))
+        index = self._site(repo, head).file("index.html")
+        if index is None:  # pragma: no cover - write_html always writes it
+            raise Refused(500, "the commit's report has no index page")
+        page = report.with_nav(index.read_bytes(), self._nav(repo, head, 0), b"<main>")
+        return Response(page, media_type="text/html; charset=utf-8")
 
     def commit_file(self, request: Request) -> Response:
         """One file page of the commit's report (``files/<slug>.html``)."""
         repo, head = self._head(request)
-        page = self._report(repo, head).file_page(request.path_params["page"])
-        if page is None:
+        path = self._site(repo, head).file(request.path_params["page"], "files")
+        if path is None:
             raise Refused(404, f"{repo.name}@{head.sha[:12]}: no such file page")
+        page = report.with_nav(path.read_bytes(), self._nav(repo, head, 1), b"</header>")
         return Response(page, media_type="text/html; charset=utf-8")
 
     def commit_asset(self, request: Request) -> Response:
-        """The report's scripts and stylesheet next to the commit's pages."""
-        self._head(request)
+        """Any other file of the commit's report: its scripts, stylesheet, data."""
+        repo, head = self._head(request)
         name = request.path_params["asset"]
-        if name == "gaps.js":
-            return Response(report.gaps_script(), media_type="text/javascript")
-        text = report.asset(name)
-        if text is None:
+        path = self._site(repo, head).file(name)
+        if path is None or name.endswith(".html") or name == "manifest.json":
             raise Refused(404, f"no such page: {name}")
-        kind = "text/css" if name.endswith(".css") else "text/javascript"
-        return Response(text, media_type=kind, headers={"Cache-Control": "max-age=3600"})
+        kinds = {".css": "text/css", ".js": "text/javascript", ".json": "application/json"}
+        kind = kinds.get(path.suffix, "application/octet-stream")
+        return Response(path.read_bytes(), media_type=kind)
 
     def compare_page(self, request: Request) -> Response:
         repo, head = self._head(request)

@@ -1,162 +1,189 @@
-"""A commit's full report on the server: the static HTML report's own pages.
+"""A commit's full report on the server: the static HTML report itself.
 
-``covgap report --html`` writes a site (:mod:`covgap.report.html`): ``index.html``
-(dashboard, treemap, sortable and filterable tables), ``files/<slug>.html`` (one page
-per file: hits, branches, suites, functions) and its scripts and stylesheet. The server
-serves *the same* pages for a commit, rendered on request by the same functions
-(:func:`~covgap.report.html.render_index`, :func:`~covgap.report.html.file_jobs`,
-:func:`~covgap.report.html.render_file_page`) from the commit's stored merged coverage,
-under ``/NAME/commit/SHA/`` so the pages' relative links (``files/...``,
-``../covgap.css``) work unchanged.
+``covgap report --html`` writes a site with :func:`covgap.report.html.write_html`:
+``index.html`` (dashboard, treemap, sortable and filterable tables), ``files/<slug>.html``
+(one page per file: hits, branches, suites, functions) and its scripts, stylesheet and
+data files. The server serves *that site*: on a commit's first view it calls the same
+``write_html`` on the commit's stored merged coverage, into a cache directory, and then
+serves the directory's files under ``/NAME/commit/SHA/`` (the site's relative links
+work unchanged). Whatever the static report consists of, the server serves: nothing is
+re-implemented here.
 
-Sources: the server stores coverage, not source text, so the file pages are in the
-report's no-source mode (like genhtml's ``--no-source``): line numbers with their hits,
-branch outcomes, suites and functions, and a line saying why the text is missing. The
-gap analysis needs the sources too, so the dashboard has no risk tiers; components are
-not detected either (the server has no manifests). Both are stated on the page.
+The cache is keyed by the store, the repository, the commit and its *data version* (its
+history run, upload count and update time) together with covgap's version and the
+report's own code (:func:`covgap.report.html.inputs_key`), so a newer upload or a newer
+covgap never shows an old page. A site is written into a temporary sibling and renamed
+into place, so processes sharing the directory (several ``serve`` processes on one
+machine) see a whole site or none; two building the same site at once both succeed and
+one rename wins. Older versions of a commit's site are removed when a new one is in
+place, and at most :data:`MAX_SITES` sites are kept per store. The directory can be
+deleted at any time.
 
-Rendering is stateless; each process keeps the last few commits' prepared pages in
-memory (:class:`ReportCache`), keyed by the commit's data version (its run, upload count
-and update time), so a newer upload is never answered with an older page.
+Sources: the server stores coverage, not source text, so the site is written against an
+empty checkout: its file pages are the report's no-source pages (line numbers with their
+hits, branch outcomes, suites and functions; "Source not shown" instead of the text),
+and the dashboard has no risk tiers (the gap analysis reads sources) and no components
+(detected from the checkout's manifests). Links back to the server and a note saying so
+are added to the pages as they are served.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import escape
 from sqlalchemy import Engine
 
-from covgap.analysis.summary import Summary, summarize
-from covgap.model import CoverageSet
-from covgap.report.html import (
-    ASSETS,
-    FilePageJob,
-    environment,
-    file_jobs,
-    gap_details,
-    render_file_page,
-    render_index,
-)
+from covgap.analysis.summary import summarize
+from covgap.report.html import inputs_key, write_html
 from covgap.server.worker import commit_coverage
 from covgap.workspace import Workspace
 
-NO_SOURCE = (
-    "the covgap server stores coverage, not source text; "
-    "run covgap report --html in a checkout for the annotated source"
+MAX_SITES = 200
+"""Sites kept per store in the cache; the least recently built go first."""
+COMPLETE = ".covgap-site-complete"
+"""Written last into a site before it is renamed into place."""
+NOTE = (
+    "Source text is not stored on the covgap server: file pages show line numbers with "
+    "their hits, branches, suites and functions (the annotated source is "
+    "<code>covgap report --html</code> in a checkout). No risk tiers or components: "
+    "they need the checkout."
 )
-"""What each file page says in place of the source."""
-ANCHOR = "<main>"
-CACHE_SIZE = 4
-"""Commits whose prepared pages a process keeps (a 10,000-file commit is ~100 MB)."""
+
+
+def default_cache_dir() -> Path:
+    """``covgap-server-<uid>`` in the system's temporary directory."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"covgap-server-{uid}"
 
 
 @dataclass(frozen=True)
-class CommitReport:
-    """One commit's report, ready to render any of its pages."""
+class Site:
+    """A commit's rendered report in the cache."""
 
-    title: str
-    summary: Summary
-    coverage: CoverageSet
-    pages: dict[str, FilePageJob]
-    """``files/<page>`` name -> what renders it."""
+    root: Path
 
-    def index_html(self, nav: str) -> str:
-        """The dashboard, with ``nav`` (already-escaped HTML) inserted after ``<main>``."""
-        page = render_index(environment(), self.summary, self.coverage, None, self.title)
-        at = page.find(ANCHOR)
-        if at < 0:  # pragma: no cover - the report's template always has <main>
-            return page
-        at += len(ANCHOR)
-        return page[:at] + "\n" + nav + page[at:]
+    def file(self, name: str, folder: str = "") -> Path | None:
+        """The site's file ``folder/name``, only if the site lists it.
 
-    def file_page(self, name: str) -> bytes | None:
-        """``files/<name>``, or None when this commit has no such page."""
-        job = self.pages.get(name)
-        return None if job is None else render_file_page(job)
+        ``name`` is looked up in the directory's own listing, never joined blindly, so
+        no request path can reach outside the site; the build marker is not served.
+        """
+        base = self.root / folder if folder else self.root
+        if name == COMPLETE or name.startswith("."):
+            return None
+        try:
+            listed = name in os.listdir(base)
+        except OSError:
+            return None
+        path = base / name
+        return path if listed and path.is_file() else None
 
 
-def build(coverage: CoverageSet, title: str) -> CommitReport:
-    """Prepare a report of ``coverage`` with the static report's code, without sources."""
-    workspace = Workspace(root=Path("/nonexistent-covgap-server-checkout"), files=[])
-    summary = summarize(coverage, workspace)
-    jobs = file_jobs(summary, coverage, None, title=title, no_source=NO_SOURCE)
-    return CommitReport(title, summary, coverage, {job.page: job for job in jobs})
+class ReportCache:
+    """The commits' rendered sites under one cache directory, shared by processes."""
+
+    def __init__(self, root: Path | None, store: str) -> None:
+        digest = hashlib.blake2b(store.encode(), digest_size=8).hexdigest()
+        self.dir = (root or default_cache_dir()) / digest
+        self.store = store
+
+    def site(self, engine: Engine, row: Any, title: str) -> Site:
+        """The site of the commit ``row`` (a ``server_commits`` row), built if needed."""
+        prefix = f"{row.repo_id}-{row.sha}-"
+        version = inputs_key(
+            Path(os.sep),
+            [],
+            parts=[self.store, str(row.run_id), str(row.uploads), repr(row.updated_at), title],
+        )[:20]
+        final = self.dir / f"{prefix}{version}"
+        if (final / COMPLETE).is_file():
+            return Site(final)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self.dir))
+        try:
+            _write_site(tmp, commit_coverage(engine, row.run_id), title)
+            (tmp / COMPLETE).write_text("made by covgap serve; safe to delete\n")
+            try:
+                tmp.rename(final)
+            except OSError:
+                if not (final / COMPLETE).is_file():  # not another process's win
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self._prune(prefix, final)
+        return Site(final)
+
+    def _prune(self, prefix: str, keep: Path) -> None:
+        """Remove the commit's older versions, then the oldest sites past the cap."""
+        try:
+            entries = [e for e in os.scandir(self.dir) if not e.name.startswith(".")]
+        except OSError:
+            return
+        live = []
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.path != str(keep):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                live.append(entry)
+        if len(live) > MAX_SITES:
+            live.sort(key=lambda e: e.stat().st_mtime)
+            for entry in live[: len(live) - MAX_SITES]:
+                if entry.path != str(keep):
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def asset(name: str) -> str | None:
-    """One of the report's static files (``covgap.css``, ``covgap.js``, ``file.js``)."""
-    if name not in ASSETS:
-        return None
-    env = environment()
-    text: str = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-    return text
+def _write_site(out: Path, coverage: Any, title: str) -> None:
+    """``write_html`` on the commit's coverage against an empty checkout (no sources)."""
+    checkout = out / ".no-checkout"
+    checkout.mkdir()
+    summary = summarize(coverage, Workspace(root=checkout, files=[]))
+    write_html(out, summary, coverage, checkout, title=title, jobs=1)
+    checkout.rmdir()
 
 
-def gaps_script() -> bytes:
-    """``gaps.js`` with no gaps: the server has no sources to analyse."""
-    return gap_details(None)
+def nav_html(repo: str, commit: dict[str, Any], *, depth: int = 0) -> str:
+    """The server's links and note, inserted into the site's pages as they are served.
 
-
-def nav_html(repo: str, commit: dict[str, Any]) -> str:
-    """The server's links above the dashboard: repository, comparison, commit facts."""
+    ``commit`` is :func:`covgap.server.queries.commit_brief`; ``depth`` is how many
+    folders below the site's root the page is (file pages: 1). Everything is escaped.
+    """
     name = str(escape(repo))
-    quoted = _quote(repo)
+    quoted = quote(repo, safe="")
     sha = str(escape(commit["sha"]))
+    up = "../" * depth
     parts = [
-        f'<nav class="server-nav" aria-label="covgap server"><p class="crumbs">'
+        '<nav class="server-nav" aria-label="covgap server"><p class="crumbs">'
         f'<a href="/">covgap server</a> / <a href="/{quoted}">{name}</a> / '
-        f"<code>{sha[:12]}</code>"
+        f'<a href="{up}index.html"><code>{sha[:12]}</code></a>'
     ]
     if commit.get("branch"):
         parts.append(f" on <b>{escape(commit['branch'])}</b>")
     if commit.get("pr"):
-        parts.append(f" · PR #{escape(str(commit['pr']))}")
+        parts.append(f" · PR #{int(commit['pr'])}")
     parts.append(f" · {int(commit['uploads'])} upload(s)")
     if commit.get("base"):
         parts.append(
             f' · <a id="compare-link" href="/{quoted}/commit/{sha}/compare">compare with base</a>'
         )
-    parts.append(
-        '</p><p class="note">Source text is not stored on the server: file pages show '
-        "line numbers, hits, branches, suites and functions. No risk tiers or components "
-        "(they need the checkout).</p></nav>"
-    )
+    parts.append(f'</p><p class="note">{NOTE}</p></nav>')
     return "".join(parts)
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
-
-
-class ReportCache:
-    """The last :data:`CACHE_SIZE` commits' reports of this process, by data version."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], CommitReport] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine, row: Any, title: str) -> CommitReport:
-        """The report of the commit ``row`` (a ``server_commits`` row)."""
-        key = (row.repo_id, row.sha, row.run_id, row.uploads, row.updated_at, title)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        report = build(commit_coverage(engine, row.run_id), title)
-        with self._lock:
-            self._items[key] = report
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return report
+def with_nav(page: bytes, nav: str, anchor: bytes) -> bytes:
+    """``page`` with ``nav`` inserted after the first ``anchor`` (unchanged without one)."""
+    at = page.find(anchor)
+    if at < 0:
+        return page
+    at += len(anchor)
+    return page[:at] + b"\n" + nav.encode() + page[at:]
 
 
-__all__ = ["NO_SOURCE", "CommitReport", "ReportCache", "asset", "build", "gaps_script", "nav_html"]
+__all__ = ["NOTE", "ReportCache", "Site", "default_cache_dir", "nav_html", "with_nav"]
