@@ -89,6 +89,8 @@ class Commit:
     """suite -> path -> line -> hits."""
     branch: str = "main"
     pr: int | None = None
+    stable: frozenset[str] = frozenset()
+    """Files whose content this commit leaves as it was (the others change)."""
 
 
 def _hits(lines: int, covered_upto: int, every: int = 1) -> dict[int, int]:
@@ -141,6 +143,8 @@ def engine_history() -> list[Commit]:
             f"engine: step {step}",
             files,
             {"go": {"engine/core.go": _hits(60, upto), "engine/io.go": _hits(25, upto // 3)}},
+            # io.go never changes while its covered lines do: the flapping-lines page
+            stable=frozenset({"engine/io.go"}),
         )
         for step, upto in enumerate((30, 24, 45, 52))
     ]
@@ -247,7 +251,8 @@ def play(name: str, history: list[Commit], work: Path, targets: list[tuple[str, 
             git(repo, "checkout", "-q", "-b", commit.branch)
         for path, lines in commit.files.items():
             (repo / path).parent.mkdir(parents=True, exist_ok=True)
-            (repo / path).write_text(source(lines, path) + f"# {commit.message}\n")
+            change = "" if path in commit.stable else f"# {commit.message}\n"
+            (repo / path).write_text(source(lines, path) + change)
         (repo / ".gitignore").write_text("cov/\n")
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", commit.message)
@@ -299,6 +304,7 @@ def pages(url: str, played: list[Played]) -> dict[str, Any]:
             "expected": {sha: totals for sha, _, totals in repo.commits},
             "report": f"{url}/{repo.name}/commit/{last_main}/",
             "compare": f"{url}/{repo.name}/commit/{pr[0]}/compare" if pr else None,
+            "flapping": f"{url}/{repo.name}/flapping",
         }
     return out
 
@@ -361,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {name}: latest main report {repo['report']}")
                     if repo["compare"]:
                         print(f"  {name}: PR comparison {repo['compare']}")
+                print(f"  engine: flapping lines {server['repositories']['engine']['flapping']}")
             print(
                 "\nevery commit's totals equal the local merge"
                 if not problems

@@ -77,6 +77,16 @@ def _check_server(server: dict[str, Any]) -> None:
     refund = [f for f in cmp["patch"]["files"] if f["path"] == "shop/refund.py"]
     assert refund and refund[0]["covered"] == 11 and len(refund[0]["uncovered"]) == 9
     assert engine["compare"] is None
+    # engine/io.go never changes while its first 10, 8, 15, 17 lines are covered in
+    # turn: lines 9-17 flipped, 9 and 10 twice
+    status, flapping = get_json(f"{url}/api/v1/repos/engine/flapping")
+    assert status == 200
+    flips = {(f["path"], f["line"]): f["flips"] for f in flapping["lines"]}
+    assert flips == {("engine/io.go", n): 2 if n < 11 else 1 for n in range(9, 18)}
+    status, page = request(engine["flapping"])
+    assert status == 200 and page.count(b'<td class="path">engine/io.go</td>') == 9
+    status, shop_flapping = get_json(f"{url}/api/v1/repos/shop/flapping")
+    assert shop_flapping["lines"] == []
 
 
 def test_demo_serves_both_repositories(server_store: str) -> None:
