@@ -112,6 +112,7 @@ def test_repository_page_commit_report_and_comparison_in_chromium(
         page.click(f"#commits a[href$='/commit/{SHA_B}/compare']")
         assert page.locator("#patch").inner_text() == "50.00% (1/2)"
         assert page.locator("#categories tbody tr").count() >= 1
+        assert page.locator("#file-categories tbody tr td.path").all_inner_texts() == ["src/a.py"]
         page.screenshot(path=str(SHOTS / "server-compare.png"), full_page=True)
         page.click("#changed a:text('src/a.py')")
         page.wait_for_selector("#source tbody tr")

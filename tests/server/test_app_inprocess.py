@@ -120,7 +120,12 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_A}/gaps.js": [b"covgapGapDetails("],
         # served again from the cache: the same site
         f"/alpha/commit/{SHA_A}/": [b'<a href="/alpha">alpha</a>'],
-        f"/alpha/commit/{SHA_B}/compare": [b"Patch coverage", b"UNC"],
+        f"/alpha/commit/{SHA_B}/compare": [
+            b"Patch coverage",
+            b"UNC",
+            b'<table id="file-categories">',
+            f'href="/alpha/commit/{SHA_B}/files/{slug("src/a.py")}"'.encode(),
+        ],
         "/alpha/flapping": [b"No flapping lines"],
         "/static/covgap.css": [b"--good"],
         "/health": [b"ok"],
