@@ -118,8 +118,10 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_A}/file.js": [b"covgap-file"],
         f"/alpha/commit/{SHA_A}/covgap.css": [b"--good"],
         f"/alpha/commit/{SHA_A}/gaps.js": [b"covgapGapDetails("],
-        # served again from the cache: the same site
+        # served again from the cache: the same site; index.html is the file pages'
+        # link back to it
         f"/alpha/commit/{SHA_A}/": [b'<a href="/alpha">alpha</a>'],
+        f"/alpha/commit/{SHA_A}/index.html": [b'<a href="/alpha">alpha</a>'],
         f"/alpha/commit/{SHA_B}/compare": [
             b"Patch coverage",
             b"UNC",
@@ -145,7 +147,6 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_A}/manifest.json",
         f"/alpha/commit/{SHA_A}/.covgap-site-complete",
         f"/alpha/commit/{SHA_A}/files",
-        f"/alpha/commit/{SHA_A}/index.html",
         f"/alpha/commit/{'c' * 40}/files/{slug('src/a.py')}",
         f"/secret/commit/{SHA_A}/",
     )

@@ -295,8 +295,10 @@ class App:
 
     def commit_asset(self, request: Request) -> Response:
         """Any other file of the commit's report: its scripts, stylesheet, data."""
-        repo, head = self._head(request)
         name = request.path_params["asset"]
+        if name == "index.html":  # the file pages' link back to the dashboard
+            return self.commit_page(request)
+        repo, head = self._head(request)
         path = self._site(repo, head).file(name)
         if path is None or name.endswith(".html") or name == "manifest.json":
             raise Refused(404, f"no such page: {name}")
