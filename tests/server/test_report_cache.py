@@ -107,3 +107,10 @@ def test_nav_escapes_and_links(tmp_path: Path) -> None:
     assert "compare" not in plain and "PR" not in plain
     assert report.with_nav(b"<main>x", "N", b"<main>") == b"<main>\nNx"
     assert report.with_nav(b"<div>x", "N", b"<main>") == b"<div>x"
+
+
+def test_default_cache_dir_is_per_user_and_per_store() -> None:
+    root = report.default_cache_dir()
+    assert root.name == f"covgap-server-{os.getuid()}"
+    a, b = report.ReportCache(None, "sqlite:///a.db"), report.ReportCache(None, "sqlite:///b.db")
+    assert a.dir.parent == b.dir.parent == root and a.dir != b.dir
