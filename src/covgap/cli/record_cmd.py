@@ -86,8 +86,8 @@ def record_command(
     for files that did not change ([history.carryforward]), and marked as carried.
     """
     from covgap.cli._history import repository as repo_name
-    from covgap.history import open_store
     from covgap.history.context import ancestors, blob_ids, detect
+    from covgap.history.recorder import open_writer
 
     loaded = source.load()
     config = loaded.config
@@ -112,7 +112,9 @@ def record_command(
     history = ancestors(root, ctx.commit)
     blobs = blob_ids(root, set(loaded.workspace.files) | paths)
     tests = count_repository_tests(loaded) if count_tests else None
-    with open_store(url, root=root) as store:
+    # the bare driver when the store is at this schema (no SQLAlchemy import), else the
+    # full store, which creates or migrates it
+    with open_writer(url, root=root) as store:
         result = store.record(
             suites,
             repository=ctx.repository,
