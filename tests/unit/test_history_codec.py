@@ -257,3 +257,11 @@ def test_gather_suite_overflows_as_the_reference_does() -> None:
     huge = model.FileCoverage("c.c", functions=[model.Function("f", 2**63, None, 0)])
     with pytest.raises(OverflowError):
         SPEEDUPS.gather_suite([huge])
+
+
+def test_an_encoding_started_early_is_encode() -> None:
+    """``covgap record`` starts compressing before it knows the blob ids: same bytes."""
+    detail = sample()
+    early = codec.Encoding(detail.suites)
+    assert early.finish(detail.blobs, detail.components) == encode(detail)
+    early.close()  # closing again (as record's `finally` does) is harmless

@@ -219,3 +219,19 @@ def test_record_command_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     )
     assert proc.stderr.strip().splitlines()[-1] == "False False"
     assert '"upload"' in proc.stdout
+
+
+def test_an_encoding_must_be_of_the_suites_recorded(tmp_path: Path) -> None:
+    from covgap.history.codec import Encoding
+
+    suites = {"": cov(1, "a.py")}
+    with open_writer(f"sqlite:///{tmp_path}/h.db") as writer:
+        with pytest.raises(ValueError, match="not of these suites"):
+            writer.record(
+                {"": cov(1, "a.py")}, repository="r", commit="a" * 40, encoding=Encoding(suites)
+            )
+        result = writer.record(
+            suites, repository="r", commit="a" * 40, encoding=Encoding(suites), blobs={}
+        )
+    with open_store(f"sqlite:///{tmp_path}/h.db") as store:
+        assert store.upload_detail(result.upload_id).suites == suites

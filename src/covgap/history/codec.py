@@ -347,17 +347,43 @@ def _decode_suite(doc: dict[str, Any]) -> CoverageSet:
 
 def encode(detail: RunDetail) -> bytes:
     """Pack and compress ``detail``; the first byte is the format version."""
-    pool = _Pool()
-    try:
-        doc = {
-            "suites": {name: _encode_suite(cs, pool) for name, cs in sorted(detail.suites.items())},
-            # git blob ids as 20 raw bytes, not 40 hex digits (hashes do not compress)
-            "blobs": _zobj({p: bytes.fromhex(b) for p, b in detail.blobs.items()}, pool),
-            "components": _zobj(detail.components, pool),
-        }
-        return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(_resolve(doc))
-    finally:
-        pool.executor.shutdown()
+    return Encoding(detail.suites).finish(detail.blobs, detail.components)
+
+
+class Encoding:
+    """:func:`encode` in two steps, so the compression overlaps other work.
+
+    Creating one gathers every suite's columns and hands them to two zlib threads;
+    :meth:`finish` adds the file facts and waits for the threads. ``covgap record``
+    starts it as soon as the reports are read, and hashes blob ids and opens the store
+    while zlib runs. ``Encoding(d.suites).finish(d.blobs, d.components) == encode(d)``.
+    """
+
+    def __init__(self, suites: Mapping[str, CoverageSet]) -> None:
+        self.suites = dict(suites)
+        self._pool = _Pool()
+        try:
+            self._doc = {name: _encode_suite(cs, self._pool) for name, cs in sorted(suites.items())}
+        except BaseException:
+            self.close()
+            raise
+
+    def finish(self, blobs: Mapping[str, str], components: Mapping[str, str]) -> bytes:
+        """The encoded detail of the suites with these file facts (as given: no filtering)."""
+        try:
+            doc = {
+                "suites": self._doc,
+                # git blob ids as 20 raw bytes, not 40 hex digits (hashes do not compress)
+                "blobs": _zobj({p: bytes.fromhex(b) for p, b in blobs.items()}, self._pool),
+                "components": _zobj(dict(components), self._pool),
+            }
+            return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(_resolve(doc))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the threads (after the columns already queued); :meth:`finish` does it."""
+        self._pool.executor.shutdown()
 
 
 _DAMAGED = (
@@ -445,6 +471,7 @@ def detail_from(
 __all__ = [
     "FORMAT_VERSION",
     "DetailError",
+    "Encoding",
     "LineColumns",
     "RunDetail",
     "decode",

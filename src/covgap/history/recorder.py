@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from covgap.errors import StoreError
-from covgap.history.codec import DetailError, RunDetail, decode, detail_from, encode
+from covgap.history.codec import DetailError, Encoding, RunDetail, decode, detail_from, encode
 from covgap.history.reader import _RUN_COLUMNS, SCHEMA_REVISION, _info
 from covgap.history.records import Carried, RecordResult, RunInfo
 from covgap.history.url import DEFAULT_STORE, mask
@@ -96,17 +96,25 @@ def record(
     carry: CarryPolicy | None = None,
     tests: int | None = None,
     now: float | None = None,
+    encoding: Encoding | None = None,
 ) -> RecordResult:
     """Record one upload in one transaction (see :meth:`Store.record
     <covgap.history.store.Store.record>` for the meaning of every argument).
 
     The detail is encoded before the transaction starts, so the write lock is held
     only for the inserts (and, for a shard of a run already recorded, the merge).
+    ``encoding``, when given, is ``Encoding(suites)`` started earlier by the caller.
     """
     now = time.time() if now is None else now
     key = run_key or f"single-{uuid.uuid4().hex}"
     upload = detail_from(suites, blobs, components)
-    data = encode(upload)
+    if encoding is None:
+        encoding = Encoding(upload.suites)
+    elif encoding.suites.keys() != suites.keys() or any(
+        encoding.suites[name] is not cs for name, cs in suites.items()
+    ):
+        raise ValueError("the encoding started is not of these suites")
+    data = encoding.finish(upload.blobs, upload.components)
     up_totals = upload.coverage().totals()
     all_blobs = dict(blobs or {})
     with transaction() as db:

@@ -32,6 +32,7 @@ from covgap.errors import StoreError
 from covgap.history import recorder, schema
 from covgap.history.codec import (
     DetailError,
+    Encoding,
     LineColumns,
     RunDetail,
     decode,
@@ -173,6 +174,7 @@ class Store:
         carry: CarryPolicy | None = None,
         tests: int | None = None,
         now: float | None = None,
+        encoding: Encoding | None = None,
     ) -> RecordResult:
         """Record one upload (a whole run, or one shard of it) in one transaction.
 
@@ -183,6 +185,8 @@ class Store:
         from the nearest of them that recorded it, for files whose ``blobs`` (git blob
         ids) are unchanged, when ``carry(suite)`` allows it. ``tests`` is the
         repository's test count, when counted (the newest upload that counted it wins).
+        ``encoding`` is the upload's detail already being compressed
+        (``codec.Encoding(suites)``, started by the caller while it did other work).
         The SQL is :func:`covgap.history.recorder.record`'s, run on this store's
         connection (the same code ``covgap record`` runs on the bare driver).
         """
@@ -202,6 +206,7 @@ class Store:
             carry=carry,
             tests=tests,
             now=now,
+            encoding=encoding,
         )
 
     @contextmanager
