@@ -235,3 +235,15 @@ def test_an_encoding_must_be_of_the_suites_recorded(tmp_path: Path) -> None:
         )
     with open_store(f"sqlite:///{tmp_path}/h.db") as store:
         assert store.upload_detail(result.upload_id).suites == suites
+
+
+def test_an_unreachable_server_is_reported_by_the_full_store() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql://covgap:s3cret@127.0.0.1:{port}/nothing"
+    with pytest.raises(StoreError, match=r"^store postgresql://covgap:\*\*\*@") as info:
+        open_writer(url)
+    assert "s3cret" not in str(info.value)
