@@ -334,6 +334,11 @@ def _store_run(
 # -- the bare driver ----------------------------------------------------------------
 
 
+def with_marker(sql: str, marker: str) -> str:
+    """``sql`` with its ``?`` parameters as ``marker`` (``?`` for sqlite3, ``%s`` for psycopg)."""
+    return sql if marker == "?" else sql.replace("?", marker)
+
+
 class _DriverSql:
     """:class:`Sql` over a DB-API cursor (``?`` becomes the driver's marker)."""
 
@@ -343,7 +348,7 @@ class _DriverSql:
         self._marker = marker
 
     def _sql(self, sql: str) -> str:
-        return sql if self._marker == "?" else sql.replace("?", self._marker)
+        return with_marker(sql, self._marker)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         cur = self.conn.cursor()
@@ -476,4 +481,12 @@ def open_writer(url: str | None = None, *, root: Path | None = None) -> DirectWr
     return open_store(url, root=root)
 
 
-__all__ = ["CarryPolicy", "DirectWriter", "Sql", "Transaction", "open_writer", "record"]
+__all__ = [
+    "CarryPolicy",
+    "DirectWriter",
+    "Sql",
+    "Transaction",
+    "open_writer",
+    "record",
+    "with_marker",
+]

@@ -86,7 +86,7 @@ class _ConnectionSql:
         self._marker = "?" if dialect == "sqlite" else "%s"
 
     def _sql(self, sql: str) -> str:
-        return sql if self._marker == "?" else sql.replace("?", self._marker)
+        return recorder.with_marker(sql, self._marker)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return list(self.conn.exec_driver_sql(self._sql(sql), tuple(params)).all())
