@@ -265,3 +265,10 @@ def test_an_encoding_started_early_is_encode() -> None:
     early = codec.Encoding(detail.suites)
     assert early.finish(detail.blobs, detail.components) == encode(detail)
     early.close()  # closing again (as record's `finally` does) is harmless
+
+
+def test_an_encoding_that_cannot_start_stops_its_threads() -> None:
+    big = model.FileCoverage("a.c", array("i", [2**31 - 1]), array("q", [1]))
+    low = model.FileCoverage("b.c", array("i", [-(2**31)]), array("q", [1]))
+    with pytest.raises(OverflowError):
+        codec.Encoding({"": CoverageSet({"a.c": big, "b.c": low})})
