@@ -1779,28 +1779,118 @@ put8(unsigned char *o, Py_ssize_t n, Py_ssize_t i, uint64_t u)
         o[(Py_ssize_t)k * n + i] = (unsigned char)(u >> (8 * k));
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define GATHER_BLOCKS 1
+#else
+#define GATHER_BLOCKS 0 /* big-endian hosts: the byte-at-a-time loops only */
+#endif
+
+/* Eight 8-byte values' bytes regrouped by position, eight bytes per plane at a time: the
+ * 8x8 byte matrix (row j = value j) transposed with three rounds of masked swaps, then
+ * row k (byte k of every value) stored at plane k. Same bytes as put8 eight times. */
+static inline void
+put8_block(unsigned char *o, Py_ssize_t n, Py_ssize_t i, const uint64_t *v)
+{
+    uint64_t r[8], t;
+    memcpy(r, v, sizeof r);
+    for (int j = 0; j < 4; j++) {
+        t = ((r[j] >> 32) ^ r[j + 4]) & 0x00000000FFFFFFFFULL;
+        r[j] ^= t << 32;
+        r[j + 4] ^= t;
+    }
+    static const int pair16[4] = {0, 1, 4, 5}, pair8[4] = {0, 2, 4, 6};
+    for (int q = 0; q < 4; q++) {
+        int j = pair16[q];
+        t = ((r[j] >> 16) ^ r[j + 2]) & 0x0000FFFF0000FFFFULL;
+        r[j] ^= t << 16;
+        r[j + 2] ^= t;
+    }
+    for (int q = 0; q < 4; q++) {
+        int j = pair8[q];
+        t = ((r[j] >> 8) ^ r[j + 1]) & 0x00FF00FF00FF00FFULL;
+        r[j] ^= t << 8;
+        r[j + 1] ^= t;
+    }
+    for (int k = 0; k < 8; k++)
+        memcpy(o + (Py_ssize_t)k * n + i, &r[k], 8);
+}
+
+/* Eight 4-byte values, the same way: two 4x4 byte transposes, eight bytes per plane. */
+static inline void
+put4_block(unsigned char *o, Py_ssize_t n, Py_ssize_t i, const uint32_t *v)
+{
+    uint64_t r[4], t;
+    for (int k = 0; k < 4; k++) /* value k in the low half, value k + 4 in the high half */
+        r[k] = (uint64_t)v[k] | ((uint64_t)v[k + 4] << 32);
+    for (int j = 0; j < 2; j++) {
+        t = ((r[j] >> 16) ^ r[j + 2]) & 0x0000FFFF0000FFFFULL;
+        r[j] ^= t << 16;
+        r[j + 2] ^= t;
+    }
+    for (int j = 0; j < 4; j += 2) {
+        t = ((r[j] >> 8) ^ r[j + 1]) & 0x00FF00FF00FF00FFULL;
+        r[j] ^= t << 8;
+        r[j + 1] ^= t;
+    }
+    /* r[k] now holds byte k of values 0-3 (low half) and of values 4-7 (high half) */
+    for (int k = 0; k < 4; k++)
+        memcpy(o + (Py_ssize_t)k * n + i, &r[k], 8);
+}
+
+/* Write an 8-byte column part at [at, at+m). */
+static void
+put_column8(unsigned char *o, Py_ssize_t n, Py_ssize_t at, const long long *x, Py_ssize_t m)
+{
+    Py_ssize_t i = 0;
+#if GATHER_BLOCKS
+    for (; i + 8 <= m; i += 8)
+        put8_block(o, n, at + i, (const uint64_t *)(x + i));
+#endif
+    for (; i < m; i++)
+        put8(o, n, at + i, (uint64_t)x[i]);
+}
+
 /* Write a 4-byte column part at [at, at+m), delta-encoded against *prev when delta. */
 static int
 put_column4(unsigned char *o, Py_ssize_t n, Py_ssize_t at, const int *x, Py_ssize_t m,
             int delta, long long *prev)
 {
-    if (!delta) {
-        for (Py_ssize_t i = 0; i < m; i++)
-            put4(o, n, at + i, (uint32_t)x[i]);
-        return 0;
-    }
-    long long p = *prev;
-    for (Py_ssize_t i = 0; i < m; i++) {
-        long long d = (long long)x[i] - p;
-        if (d < INT_MIN || d > INT_MAX) {
-            PyErr_SetString(PyExc_OverflowError, "delta out of the column's range");
-            return -1;
+    Py_ssize_t i = 0;
+    long long p = delta ? *prev : 0;
+#if GATHER_BLOCKS
+    for (; i + 8 <= m; i += 8) {
+        uint32_t d[8];
+        for (int k = 0; k < 8; k++) {
+            long long v = x[i + k];
+            if (delta) {
+                long long dv = v - p;
+                if (dv < INT_MIN || dv > INT_MAX)
+                    goto overflow;
+                p = v;
+                v = dv;
+            }
+            d[k] = (uint32_t)(int)v;
         }
-        put4(o, n, at + i, (uint32_t)(int)d);
-        p = x[i];
+        put4_block(o, n, at + i, d);
     }
-    *prev = p;
+#endif
+    for (; i < m; i++) {
+        long long v = x[i];
+        if (delta) {
+            long long dv = v - p;
+            if (dv < INT_MIN || dv > INT_MAX)
+                goto overflow;
+            p = v;
+            v = dv;
+        }
+        put4(o, n, at + i, (uint32_t)(int)v);
+    }
+    if (delta)
+        *prev = p;
     return 0;
+overflow:
+    PyErr_SetString(PyExc_OverflowError, "delta out of the column's range");
+    return -1;
 }
 
 static PyObject *
@@ -1909,11 +1999,8 @@ gather_suite(PyObject *self, PyObject *arg)
             put_column4(out[4], nb, at_b, v[G_BR_BLOCK].buf, mb, 0, NULL) < 0 ||
             put_column4(out[5], nb, at_b, v[G_BR_BRANCH].buf, mb, 0, NULL) < 0)
             goto fail_bufs;
-        const long long *hits = v[G_HITS].buf, *taken = v[G_BR_TAKEN].buf;
-        for (Py_ssize_t i = 0; i < m; i++)
-            put8(out[2], nl, at_l + i, (uint64_t)hits[i]);
-        for (Py_ssize_t i = 0; i < mb; i++)
-            put8(out[6], nb, at_b + i, (uint64_t)taken[i]);
+        put_column8(out[2], nl, at_l, v[G_HITS].buf, m);
+        put_column8(out[6], nb, at_b, v[G_BR_TAKEN].buf, mb);
         for (Py_ssize_t j = 0; j < k; j++) {
             PyObject *fn = PyTuple_GET_ITEM(funcs[f], j);
             PyObject *end = PyTuple_GET_ITEM(fn, 2);
