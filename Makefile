@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup test-deps system-tools node-tools lint typecheck unit selfcheck bench clean golden
+.PHONY: server-demo server-demo-pg server-demo-both demo test setup test-deps system-tools node-tools lint typecheck unit selfcheck bench clean golden
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,18 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(BIN)/covgap demo
+
+# The covgap server with two repositories' CI history, a PR and their trends, to click
+# through (issue 12; scripts/server_demo.py): on SQLite at http://127.0.0.1:8080/,
+# server-demo-pg on a throwaway local PostgreSQL, server-demo-both: both (8080, 8081).
+server-demo: setup
+	$(BIN)/python scripts/server_demo.py --backend sqlite
+
+server-demo-pg: setup
+	$(BIN)/python scripts/server_demo.py --backend postgresql
+
+server-demo-both: setup
+	$(BIN)/python scripts/server_demo.py --backend both
 
 $(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
 	$(BIN)/python -m pip install -q -r requirements-test.txt

@@ -16,12 +16,17 @@ child and its workers, peak RSS from ``wait4``):
 2. ``covgap report --format html -o OUT``: cold (no site, no ``.covgap/`` cache),
    unchanged re-run, new site with the source-analysis cache warm, and after one
    source file was edited;
-3. the phases in-process (load, summarize, gap analysis, ``write_html``);
+3. the phases in-process, one after the other: load, summarize, the gap analysis
+   cold (no source-analysis cache) and warm, then ``write_html``'s own parts (page
+   jobs, reading sources, page data and JSON, digests, writing the pages, the index
+   data and scripts) and ``write_html`` whole with one and with every core: where
+   the cold run's CPU goes, analysis against everything else;
 4. in headless chromium from ``file://``: the index (first files-table row) and the
    5,000-line file page (first row, interactive, every row drawn), beside genhtml's
    index and genhtml's page of the same file, median of 5 loads in fresh contexts.
 
-The issue's targets are printed with PASS/FAIL; with several sizes, a growth table.
+The issue's targets are printed with PASS/FAIL; with several sizes, a growth table
+(time, memory and CPU per size, and how much each grew) and target 5's verdict.
 
 Usage::
 
@@ -376,7 +381,7 @@ from pathlib import Path
 from covgap.analysis.gap_analysis import analyze_loaded
 from covgap.analysis.summary import summarize
 from covgap.cli._common import load_inputs
-from covgap.report.html import write_html
+from covgap.report import html
 
 def cpu():
     s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -389,17 +394,37 @@ def step(name, fn):
     value = fn()
     times[name] = [time.perf_counter() - w, cpu() - c]
     return value
+shutil.rmtree(repo / ".covgap", ignore_errors=True)
 loaded = step("load (workspace, read, map)",
               lambda: load_inputs((report,), repo, None, show_progress=False))
 summary = step("summarize", lambda: summarize(loaded.coverage, loaded.workspace,
                unmapped_paths=loaded.unmapped_paths, flag_totals=loaded.flag_totals))
+step("gap analysis (cold: no source-analysis cache)", lambda: analyze_loaded(loaded))
 analysis = step("gap analysis (warm source cache)", lambda: analyze_loaded(loaded))
+# write_html's parts, one after the other, as it does them in one process
+work = step("html: page jobs (paths, functions' rows)", lambda: html.page_jobs(
+    summary, loaded.coverage, repo, analysis=analysis))
+step("html: read the sources", lambda: [html._read_source(j.source_path) for j in work])
+pages = step("html: page data + JSON (orjson), sources read again",
+             lambda: [html.render_file_page(j) for j in work])
+step("html: digests (blake2b)", lambda: [html._digest(p) for p in pages])
+def write_pages():
+    (out / "parts").mkdir(parents=True)
+    for j, page in zip(work, pages):
+        with open(out / "parts" / j.page, "wb") as fh:
+            fh.write(page)
+step("html: write the pages", write_pages)
+del pages
+data = step("html: index data", lambda: html.index_data(summary, loaded.coverage, analysis))
+step("html: index-data.js, gaps.js, index.html", lambda: (html.index_script(data),
+     html.gap_details(analysis), html.render_index(html.environment(), summary,
+     loaded.coverage, analysis, "t", data)))
 for j in jobs:
     n = int(j)
-    step(f"write_html, new site, jobs={n}", lambda: write_html(out / f"j{n}",
+    step(f"write_html, new site, jobs={n}", lambda: html.write_html(out / f"j{n}",
          summary, loaded.coverage, repo, analysis=analysis, jobs=n))
-step("write_html, every page unchanged (linked)", lambda: write_html(out / "again", summary,
-     loaded.coverage, repo, analysis=analysis, previous=out / f"j{jobs[-1]}"))
+step("write_html, every page unchanged (linked)", lambda: html.write_html(out / "again",
+     summary, loaded.coverage, repo, analysis=analysis, previous=out / f"j{jobs[-1]}"))
 print(json.dumps(times))
 """
 
@@ -416,6 +441,11 @@ def phases(repo: Path, report: Path, out: Path, jobs: list[int]) -> dict[str, li
     )
     result: dict[str, list[float]] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+COLD_ANALYSIS = "gap analysis (cold: no source-analysis cache)"
+WARM_ANALYSIS = "gap analysis (warm source cache)"
+NON_ANALYSIS = ("load (workspace, read, map)", "summarize", "write_html, new site, jobs=1")
 
 
 INIT = """
@@ -512,6 +542,10 @@ class SizeResult:
     index_mb: float
     rows_ms: float | None = None
     big_ms: float | None = None
+    analysis_cold_cpu: float | None = None
+    analysis_warm_cpu: float | None = None
+    rest_cpu: float | None = None
+    """CPU s of load + summarize + write_html (jobs=1): the part that is not analysis."""
 
 
 def verdict(ok: bool) -> str:
@@ -613,11 +647,22 @@ def run_size(n_files: int, root: Path, args: argparse.Namespace, say: Any) -> Si
         jobs = [1] if cores == 1 else [1, cores]
         times = phases(repo, report, root / "phases", jobs)
         say()
-        say("| phase (in-process, warm source cache) | wall s | CPU s |")
+        say("| phase (in-process, one after the other) | wall s | CPU s |")
         say("| --- | ---: | ---: |")
         for name, (wall, cpu) in times.items():
             say(f"| {name} | {wall:.2f} | {cpu:.2f} |")
         shutil.rmtree(root / "phases", ignore_errors=True)
+        result.analysis_cold_cpu = times[COLD_ANALYSIS][1]
+        result.analysis_warm_cpu = times[WARM_ANALYSIS][1]
+        result.rest_cpu = sum(times[k][1] for k in NON_ANALYSIS)
+        say()
+        say(
+            f"Where the cold run's CPU goes: the gap analysis with its source analysis "
+            f"{result.analysis_cold_cpu:.2f} s cold ({result.analysis_warm_cpu:.2f} s warm); "
+            f"everything else (load, summarize, write_html with one job) "
+            f"{result.rest_cpu:.2f} s, which is "
+            f"{result.rest_cpu / result.genhtml.cpu:.2f} of genhtml's CPU time."
+        )
     if not args.no_browser:
         try:
             import playwright  # noqa: F401
@@ -703,17 +748,47 @@ def growth(results: list[SizeResult], say: Any) -> None:
     say()
     say(
         "| files | source lines | genhtml s / MB | cold s / MB | new site s / MB "
-        "| unchanged s / MB | one edit s | index MB | first rows ms | 5,000-line page ms |"
+        "| unchanged s / MB | one edit s | index MB | first rows ms | 5,000-line page ms "
+        "| CPU s: genhtml / cold / analysis cold / the rest |"
     )
-    say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         ms = ["" if v is None else f"{v:.0f}" for v in (r.rows_ms, r.big_ms)]
+        parts = " / ".join(
+            "" if v is None else f"{v:.1f}"
+            for v in (r.genhtml.cpu, r.cold.cpu, r.analysis_cold_cpu, r.rest_cpu)
+        )
         say(
             f"| {r.files:,} | {r.source_lines:,} | {r.genhtml.wall:.1f} / {r.genhtml.rss_mb:.0f} "
             f"| {r.cold.wall:.1f} / {r.cold.rss_mb:.0f} | {r.new_site.wall:.1f} / "
             f"{r.new_site.rss_mb:.0f} | {r.unchanged.wall:.2f} / {r.unchanged.rss_mb:.0f} "
-            f"| {r.one_edit.wall:.1f} | {r.index_mb:.2f} | {ms[0]} | {ms[1]} |"
+            f"| {r.one_edit.wall:.1f} | {r.index_mb:.2f} | {ms[0]} | {ms[1]} | {parts} |"
         )
+    small, large = results[0], results[-1]
+    scale = large.files / small.files
+
+    def times(a: float, b: float) -> str:
+        return f"x{b / a:.1f}" if a and not math.isnan(a) and not math.isnan(b) else "n/a"
+
+    say()
+    say(
+        f"From {small.files:,} to {large.files:,} files (x{scale:.1f}): genhtml "
+        f"{times(small.genhtml.wall, large.genhtml.wall)} in time, "
+        f"{times(small.genhtml.rss_mb, large.genhtml.rss_mb)} in memory; covgap cold "
+        f"{times(small.cold.wall, large.cold.wall)} / "
+        f"{times(small.cold.rss_mb, large.cold.rss_mb)}, new site "
+        f"{times(small.new_site.wall, large.new_site.wall)} / "
+        f"{times(small.new_site.rss_mb, large.new_site.rss_mb)}, unchanged re-run "
+        f"{times(small.unchanged.wall, large.unchanged.wall)} / "
+        f"{times(small.unchanged.rss_mb, large.unchanged.rss_mb)} (linear would be "
+        f"x{scale:.1f})."
+    )
+    say()
+    n = len(results)
+    say(
+        f"Target 5 (time and memory at three sizes, HTML report): {n} sizes measured: "
+        + verdict(n >= 3)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -746,6 +821,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_size(n, base / f"files-{n}", args, say))
         if len(results) > 1:
             growth(results, say)
+        else:
+            say()
+            say("Target 5 (time and memory at three sizes): one size measured: FAIL")
         say()
         say(f"Machine at the end: {machine()}.")
         if args.write_results:

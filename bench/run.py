@@ -14,6 +14,9 @@ It prints, per size, a table of seconds, peak RSS and ratios, then the issue's t
 * issue 4: merging 50 shard LCOV reports of the corpus takes < 3x the time of reading
   them (``covgap merge`` when it exists, else ``covgap report``, which merges).
 
+At the end, issue 14's target 5: every command's time and peak memory at each size and
+how much each grew from the smallest to the largest (``growth_table``).
+
 Then, per size, an "other formats" table: ``covgap report --format json`` on the same
 corpus written as JaCoCo, Go coverprofile, Clover, gcov JSON, gcovr JSON, Istanbul and
 coverage.py JSON (``bench/formats.py``), each checked to report the LCOV's totals.
@@ -725,11 +728,16 @@ def table(size: str, results: list[Result], info: Path, xml: Path) -> str:
     )
 
 
-def e2e_table(size: str, out: Path, results: list[Result]) -> str:
-    """Targets 3 and 4: the mapped report and gaps/check end to end (``bench_e2e``)."""
+def e2e_table(
+    size: str, out: Path, results: list[Result], collect: list[Result] | None = None
+) -> str:
+    """Targets 3 and 4: the mapped report and gaps/check end to end (``bench_e2e``);
+    the rows are also appended to ``collect`` (for the growth table)."""
     covgap = tool("covgap")
     assert covgap is not None
     found = bench_e2e.rows(size, out, covgap, tool("lcov"), measure)
+    if collect is not None:
+        collect.extend(Result(r[0], r[1], r[2], r[3], r[4]) for r in found)
     lcov = _find(results, "lcov --summary")
     lcov_corpus = (lcov.seconds, lcov.cpu) if lcov and lcov.seconds and lcov.cpu else None
     rows = []
@@ -751,6 +759,56 @@ def e2e_table(size: str, out: Path, results: list[Result]) -> str:
         + "\n".join(bench_e2e.targets(found, out / f"{size}.info", lcov_corpus))
         + "\n"
     )
+
+
+def growth_table(per_size: dict[str, list[Result]]) -> str:
+    """Issue 14, target 5: every command's time and peak memory at each size, and how
+    much each grew from the smallest size to the largest beside the corpus's growth,
+    so a change in a slope shows."""
+    sizes = list(per_size)
+    keys: dict[tuple[str, str], dict[str, Result]] = {}
+    for size, results in per_size.items():
+        for r in results:
+            keys.setdefault((r.label, r.input_kind), {})[size] = r
+    first, last = sizes[0], sizes[-1]
+    scale = generate.SIZES[last] / generate.SIZES[first] if first != last else 1.0
+
+    def cell(r: Result | None) -> str:
+        if r is None or r.seconds is None:
+            return ""
+        return f"{r.seconds:.2f} / {'' if r.rss_mb is None else f'{r.rss_mb:.0f}'}"
+
+    def grew(a: Result | None, b: Result | None) -> str:
+        if a is None or b is None or not a.seconds or b.seconds is None or not a.rss_mb:
+            return ""
+        return f"x{b.seconds / a.seconds:.1f} / x{(b.rss_mb or 0) / a.rss_mb:.1f}"
+
+    head = " | ".join(f"{s} ({generate.SIZES[s]:,} files) s / MB" for s in sizes)
+    lines = [
+        "### How each cost grows (issue 14, target 5)",
+        "",
+        f"| command | input | {head} | {first} -> {last}: time / memory |",
+        "| --- | --- |" + " ---: |" * (len(sizes) + 1),
+    ]
+    missing = []
+    for (label, kind), by_size in keys.items():
+        cells = " | ".join(cell(by_size.get(s)) for s in sizes)
+        lines.append(
+            f"| {label} | {kind} | {cells} | {grew(by_size.get(first), by_size.get(last))} |"
+        )
+        measured = sum(1 for s in sizes if cell(by_size.get(s)))
+        if measured < 3 and label.startswith("covgap"):  # the other tools are references
+            missing.append(f"{label} ({kind}): {measured}")
+    lines += ["", f"The corpus grows x{scale:.1f} in files from {first} to {last}.", ""]
+    verdict = "PASS" if len(sizes) >= 3 and not missing else "FAIL"
+    detail = (
+        "every covgap command" if not missing else "not every covgap command: " + "; ".join(missing)
+    )
+    lines.append(
+        f"- target 5: time and memory at three sizes ({len(sizes)} sizes run; {detail} "
+        f"measured at three) {verdict}"
+    )
+    return "\n".join(lines) + "\n"
 
 
 def machine() -> str:
@@ -791,25 +849,34 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sections = []
+    per_size: dict[str, list[Result]] = {}
     for size in args.sizes.split(","):
         print(f"== {size}", flush=True)
+        grown = per_size.setdefault(size, [])
         if args.formats:
             corpus(size, args.out)
         else:
             results = run_size(size, args.out, args)
+            grown.extend(results)
             text = table(size, results, args.out / f"{size}.info", args.out / f"{size}.xml")
             print("\n" + text, flush=True)
             sections.append(text)
         if not args.no_end_to_end and not args.formats:
             print(f"== {size}: the user's path and end to end", flush=True)
-            text = e2e_table(size, args.out, results)
+            text = e2e_table(size, args.out, results, grown)
             print("\n" + text, flush=True)
             sections.append(text)
         if not args.no_other_formats:
             print(f"== {size}: other formats", flush=True)
-            text = other_table(size, run_other(size, args.out, args), args.out)
+            others = run_other(size, args.out, args)
+            grown.extend(others)
+            text = other_table(size, others, args.out)
             print("\n" + text, flush=True)
             sections.append(text)
+    if not args.formats:
+        text = growth_table(per_size)
+        print("\n" + text, flush=True)
+        sections.append(text)
     if args.write_results:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         args.write_results.write_text(

@@ -38,6 +38,10 @@
  *     bytes by position (all first bytes, then all second bytes, ...), and back. One
  *     pass each instead of Python-level `map`/`accumulate` over millions of ints.
  *     Overflow raises OverflowError, as the reference's `array(...)` does.
+ *   gather_suite(files) -> (counts, lines, hits, br_line, ..., fn_hits) or None
+ *     The codec's `_encode_suite` columns of a whole suite in one call (the per-file
+ *     Python loop gathering them cost ~0.5 s at 10,000 files): every column already
+ *     delta-encoded where it is line numbers and shuffled, as shuffle_column would.
  *   parse_gocover(data, max_spanned) -> (mode, files, covered, total) or None
  *     The Go coverprofile reader's common case, lines derived from blocks as
  *     gocover.py does; None hands anything unusual to the Python parser.
@@ -1742,6 +1746,299 @@ unshuffle_column(PyObject *self, PyObject *args)
     return arr;
 }
 
+/* gather_suite(files) -> (counts, lines, hits, br_line, br_block, br_branch, br_taken,
+ *                         fn_names, fn_start, fn_end, fn_hits) or None
+ *
+ * The history codec's `_encode_suite` columns for a list of FileCoverage, in one call:
+ * every file's columns concatenated, line numbers (lines, br_line) delta-encoded over
+ * the whole column, each column's little-endian bytes regrouped by position, exactly
+ * the bytes `shuffle_column` gives for the concatenated column (the Python loop in
+ * codec.py is the reference). `counts` holds (lines, branches, functions) per file as
+ * 'q'; fn_names is a list of the functions' names; an end line of None is -1. A
+ * FileCoverage whose columns are not the model's array types, or a function that is
+ * not a (name, int, int|None, int) tuple, makes it return None: the reference decides.
+ * A delta out of the int32 range raises OverflowError, as the reference does. */
+enum { G_LINES, G_HITS, G_BR_LINE, G_BR_BLOCK, G_BR_BRANCH, G_BR_TAKEN, G_NCOLS };
+static const char *const gather_attrs[G_NCOLS] = {"lines",    "hits",      "br_line",
+                                                  "br_block", "br_branch", "br_taken"};
+static const int gather_width[G_NCOLS] = {4, 8, 4, 4, 4, 8};
+
+static inline void
+put4(unsigned char *o, Py_ssize_t n, Py_ssize_t i, uint32_t u)
+{
+    o[i] = (unsigned char)u;
+    o[n + i] = (unsigned char)(u >> 8);
+    o[2 * n + i] = (unsigned char)(u >> 16);
+    o[3 * n + i] = (unsigned char)(u >> 24);
+}
+
+static inline void
+put8(unsigned char *o, Py_ssize_t n, Py_ssize_t i, uint64_t u)
+{
+    for (int k = 0; k < 8; k++)
+        o[(Py_ssize_t)k * n + i] = (unsigned char)(u >> (8 * k));
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define GATHER_BLOCKS 1
+#else
+#define GATHER_BLOCKS 0 /* big-endian hosts: the byte-at-a-time loops only */
+#endif
+
+/* Eight 8-byte values' bytes regrouped by position, eight bytes per plane at a time: the
+ * 8x8 byte matrix (row j = value j) transposed with three rounds of masked swaps, then
+ * row k (byte k of every value) stored at plane k. Same bytes as put8 eight times. */
+static inline void
+put8_block(unsigned char *o, Py_ssize_t n, Py_ssize_t i, const uint64_t *v)
+{
+    uint64_t r[8], t;
+    memcpy(r, v, sizeof r);
+    for (int j = 0; j < 4; j++) {
+        t = ((r[j] >> 32) ^ r[j + 4]) & 0x00000000FFFFFFFFULL;
+        r[j] ^= t << 32;
+        r[j + 4] ^= t;
+    }
+    static const int pair16[4] = {0, 1, 4, 5}, pair8[4] = {0, 2, 4, 6};
+    for (int q = 0; q < 4; q++) {
+        int j = pair16[q];
+        t = ((r[j] >> 16) ^ r[j + 2]) & 0x0000FFFF0000FFFFULL;
+        r[j] ^= t << 16;
+        r[j + 2] ^= t;
+    }
+    for (int q = 0; q < 4; q++) {
+        int j = pair8[q];
+        t = ((r[j] >> 8) ^ r[j + 1]) & 0x00FF00FF00FF00FFULL;
+        r[j] ^= t << 8;
+        r[j + 1] ^= t;
+    }
+    for (int k = 0; k < 8; k++)
+        memcpy(o + (Py_ssize_t)k * n + i, &r[k], 8);
+}
+
+/* Eight 4-byte values, the same way: two 4x4 byte transposes, eight bytes per plane. */
+static inline void
+put4_block(unsigned char *o, Py_ssize_t n, Py_ssize_t i, const uint32_t *v)
+{
+    uint64_t r[4], t;
+    for (int k = 0; k < 4; k++) /* value k in the low half, value k + 4 in the high half */
+        r[k] = (uint64_t)v[k] | ((uint64_t)v[k + 4] << 32);
+    for (int j = 0; j < 2; j++) {
+        t = ((r[j] >> 16) ^ r[j + 2]) & 0x0000FFFF0000FFFFULL;
+        r[j] ^= t << 16;
+        r[j + 2] ^= t;
+    }
+    for (int j = 0; j < 4; j += 2) {
+        t = ((r[j] >> 8) ^ r[j + 1]) & 0x00FF00FF00FF00FFULL;
+        r[j] ^= t << 8;
+        r[j + 1] ^= t;
+    }
+    /* r[k] now holds byte k of values 0-3 (low half) and of values 4-7 (high half) */
+    for (int k = 0; k < 4; k++)
+        memcpy(o + (Py_ssize_t)k * n + i, &r[k], 8);
+}
+
+/* Write an 8-byte column part at [at, at+m). */
+static void
+put_column8(unsigned char *o, Py_ssize_t n, Py_ssize_t at, const long long *x, Py_ssize_t m)
+{
+    Py_ssize_t i = 0;
+#if GATHER_BLOCKS
+    for (; i + 8 <= m; i += 8)
+        put8_block(o, n, at + i, (const uint64_t *)(x + i));
+#endif
+    for (; i < m; i++)
+        put8(o, n, at + i, (uint64_t)x[i]);
+}
+
+/* Write a 4-byte column part at [at, at+m), delta-encoded against *prev when delta. */
+static int
+put_column4(unsigned char *o, Py_ssize_t n, Py_ssize_t at, const int *x, Py_ssize_t m,
+            int delta, long long *prev)
+{
+    Py_ssize_t i = 0;
+    long long p = delta ? *prev : 0;
+#if GATHER_BLOCKS
+    for (; i + 8 <= m; i += 8) {
+        uint32_t d[8];
+        for (int k = 0; k < 8; k++) {
+            long long v = x[i + k];
+            if (delta) {
+                long long dv = v - p;
+                if (dv < INT_MIN || dv > INT_MAX)
+                    goto overflow;
+                p = v;
+                v = dv;
+            }
+            d[k] = (uint32_t)(int)v;
+        }
+        put4_block(o, n, at + i, d);
+    }
+#endif
+    for (; i < m; i++) {
+        long long v = x[i];
+        if (delta) {
+            long long dv = v - p;
+            if (dv < INT_MIN || dv > INT_MAX)
+                goto overflow;
+            p = v;
+            v = dv;
+        }
+        put4(o, n, at + i, (uint32_t)(int)v);
+    }
+    if (delta)
+        *prev = p;
+    return 0;
+overflow:
+    PyErr_SetString(PyExc_OverflowError, "delta out of the column's range");
+    return -1;
+}
+
+static PyObject *
+gather_suite(PyObject *self, PyObject *arg)
+{
+    PyObject *seq = PySequence_Fast(arg, "gather_suite: a list of FileCoverage");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t nfiles = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    Py_buffer *views = PyMem_Calloc((size_t)(nfiles ? nfiles : 1) * G_NCOLS, sizeof(Py_buffer));
+    PyObject **funcs = PyMem_Calloc((size_t)(nfiles ? nfiles : 1), sizeof(PyObject *));
+    PyObject *result = NULL, *names = NULL;
+    Py_ssize_t got = 0; /* views acquired */
+    int unusual = 0;
+    if (views == NULL || funcs == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t nl = 0, nb = 0, nf = 0;
+    for (Py_ssize_t f = 0; f < nfiles && !unusual; f++) {
+        for (int c = 0; c < G_NCOLS; c++) {
+            PyObject *col = PyObject_GetAttrString(items[f], gather_attrs[c]);
+            if (col == NULL)
+                goto done;
+            Py_buffer *v = &views[f * G_NCOLS + c];
+            int ok = PyObject_GetBuffer(col, v, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0;
+            Py_DECREF(col);
+            if (!ok) {
+                PyErr_Clear();
+                unusual = 1;
+                break;
+            }
+            got = f * G_NCOLS + c + 1;
+            int w = gather_width[c];
+            if (v->itemsize != w || v->format == NULL || v->format[1] != 0 ||
+                v->format[0] != (w == 4 ? 'i' : 'q')) {
+                unusual = 1;
+                break;
+            }
+        }
+        if (unusual)
+            break;
+        Py_ssize_t m = views[f * G_NCOLS + G_LINES].len / 4;
+        Py_ssize_t mb = views[f * G_NCOLS + G_BR_LINE].len / 4;
+        if (views[f * G_NCOLS + G_HITS].len / 8 != m ||
+            views[f * G_NCOLS + G_BR_BLOCK].len / 4 != mb ||
+            views[f * G_NCOLS + G_BR_BRANCH].len / 4 != mb ||
+            views[f * G_NCOLS + G_BR_TAKEN].len / 8 != mb) {
+            unusual = 1;
+            break;
+        }
+        funcs[f] = PyObject_GetAttrString(items[f], "functions");
+        if (funcs[f] == NULL)
+            goto done;
+        if (!PyTuple_Check(funcs[f])) {
+            unusual = 1;
+            break;
+        }
+        Py_ssize_t k = PyTuple_GET_SIZE(funcs[f]);
+        for (Py_ssize_t j = 0; j < k; j++) {
+            PyObject *fn = PyTuple_GET_ITEM(funcs[f], j);
+            if (!PyTuple_Check(fn) || PyTuple_GET_SIZE(fn) != 4 ||
+                !PyLong_Check(PyTuple_GET_ITEM(fn, 1)) || !PyLong_Check(PyTuple_GET_ITEM(fn, 3)) ||
+                (PyTuple_GET_ITEM(fn, 2) != Py_None && !PyLong_Check(PyTuple_GET_ITEM(fn, 2)))) {
+                unusual = 1;
+                break;
+            }
+        }
+        nl += m;
+        nb += mb;
+        nf += k;
+    }
+    if (unusual) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    /* counts, lines, hits, br_line, br_block, br_branch, br_taken, fn_start, fn_end, fn_hits */
+    Py_ssize_t sizes[10] = {24 * nfiles, 4 * nl, 8 * nl, 4 * nb, 4 * nb,
+                            4 * nb,      8 * nb, 8 * nf, 8 * nf, 8 * nf};
+    unsigned char *out[10];
+    PyObject *bufs[10] = {NULL};
+    for (int c = 0; c < 10; c++) {
+        bufs[c] = PyBytes_FromStringAndSize(NULL, sizes[c]);
+        if (bufs[c] == NULL) {
+            for (int j = 0; j < c; j++)
+                Py_DECREF(bufs[j]);
+            goto done;
+        }
+        out[c] = (unsigned char *)PyBytes_AS_STRING(bufs[c]);
+    }
+    names = PyList_New(nf);
+    if (names == NULL)
+        goto fail_bufs;
+    Py_ssize_t at_l = 0, at_b = 0, at_f = 0;
+    long long prev_line = 0, prev_br = 0;
+    for (Py_ssize_t f = 0; f < nfiles; f++) {
+        Py_buffer *v = &views[f * G_NCOLS];
+        Py_ssize_t m = v[G_LINES].len / 4, mb = v[G_BR_LINE].len / 4;
+        Py_ssize_t k = PyTuple_GET_SIZE(funcs[f]);
+        put8(out[0], 3 * nfiles, 3 * f, (uint64_t)m);
+        put8(out[0], 3 * nfiles, 3 * f + 1, (uint64_t)mb);
+        put8(out[0], 3 * nfiles, 3 * f + 2, (uint64_t)k);
+        if (put_column4(out[1], nl, at_l, v[G_LINES].buf, m, 1, &prev_line) < 0 ||
+            put_column4(out[3], nb, at_b, v[G_BR_LINE].buf, mb, 1, &prev_br) < 0 ||
+            put_column4(out[4], nb, at_b, v[G_BR_BLOCK].buf, mb, 0, NULL) < 0 ||
+            put_column4(out[5], nb, at_b, v[G_BR_BRANCH].buf, mb, 0, NULL) < 0)
+            goto fail_bufs;
+        put_column8(out[2], nl, at_l, v[G_HITS].buf, m);
+        put_column8(out[6], nb, at_b, v[G_BR_TAKEN].buf, mb);
+        for (Py_ssize_t j = 0; j < k; j++) {
+            PyObject *fn = PyTuple_GET_ITEM(funcs[f], j);
+            PyObject *end = PyTuple_GET_ITEM(fn, 2);
+            long long start = PyLong_AsLongLong(PyTuple_GET_ITEM(fn, 1));
+            long long stop = end == Py_None ? -1 : PyLong_AsLongLong(end);
+            long long hit = PyLong_AsLongLong(PyTuple_GET_ITEM(fn, 3));
+            if (PyErr_Occurred())
+                goto fail_bufs;
+            PyList_SET_ITEM(names, at_f + j, Py_NewRef(PyTuple_GET_ITEM(fn, 0)));
+            put8(out[7], nf, at_f + j, (uint64_t)start);
+            put8(out[8], nf, at_f + j, (uint64_t)stop);
+            put8(out[9], nf, at_f + j, (uint64_t)hit);
+        }
+        at_l += m;
+        at_b += mb;
+        at_f += k;
+    }
+    result = Py_BuildValue("(NNNNNNNNNNN)", bufs[0], bufs[1], bufs[2], bufs[3], bufs[4],
+                           bufs[5], bufs[6], names, bufs[7], bufs[8], bufs[9]);
+    names = NULL; /* stolen by "N", even on failure */
+    goto done;
+fail_bufs:
+    for (int c = 0; c < 10; c++)
+        Py_XDECREF(bufs[c]);
+done:
+    Py_XDECREF(names);
+    for (Py_ssize_t i = 0; i < got; i++)
+        if (views[i].obj != NULL)
+            PyBuffer_Release(&views[i]);
+    if (funcs != NULL)
+        for (Py_ssize_t f = 0; f < nfiles; f++)
+            Py_XDECREF(funcs[f]);
+    PyMem_Free(views);
+    PyMem_Free(funcs);
+    Py_DECREF(seq);
+    return result;
+}
+
 /* -- Go coverprofiles (covgap/formats/gocover.py) ------------------------------------ */
 
 /* parse_gocover(data) -> (mode, [(path, lines, hits), ...], covered, total) or None
@@ -2153,6 +2450,8 @@ static PyMethodDef methods[] = {
      "shuffle_column(array, delta) -> bytes: (delta-encoded) values, bytes grouped by position"},
     {"unshuffle_column", unshuffle_column, METH_VARARGS,
      "unshuffle_column(typecode, data, delta) -> array: the inverse of shuffle_column"},
+    {"gather_suite", gather_suite, METH_O,
+     "gather_suite(list of FileCoverage) -> the history codec's shuffled columns, or None"},
     {"parse_gocover", parse_gocover, METH_VARARGS,
      "parse_gocover(data, max_spanned) -> (mode, [(path, lines, hits)], covered, total) "
      "or None (not decided here: the exact parser decides)"},

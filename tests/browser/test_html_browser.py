@@ -82,8 +82,14 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def test_dashboard_loads_without_errors_and_is_screenshotted(site: Path, page: Any) -> None:
+def open_index(page: Any, site: Path) -> None:
+    """Open the dashboard and wait until index-data.js has completed it."""
     page.goto((site / "index.html").as_uri())
+    page.wait_for_function("window.__covgapReady !== undefined")
+
+
+def test_dashboard_loads_without_errors_and_is_screenshotted(site: Path, page: Any) -> None:
+    open_index(page, site)
     page.wait_for_selector("#files tbody tr")
     assert page.locator("#files tbody tr").count() == 5
     assert page.locator("#components tbody tr").count() == 2
@@ -98,8 +104,26 @@ def test_dashboard_loads_without_errors_and_is_screenshotted(site: Path, page: A
     assert page.console_errors == []
 
 
+def test_the_first_rows_show_before_the_rest_of_the_data(
+    site: Path, page: Any, tmp_path: Path
+) -> None:
+    """The first files rows come from index.html alone (issue 14): without
+    index-data.js they still show, with the file count; the rest waits for it."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    (copy / "index-data.js").unlink()
+    page.goto((copy / "index.html").as_uri())
+    page.wait_for_selector("#files tbody tr")
+    assert page.locator("#files tbody tr").count() == 5
+    assert page.locator("#files a").first.get_attribute("href").startswith("files/")
+    assert page.locator("#file-count").inner_text() == "5 files"
+    assert page.locator("#treemap .cell").count() == 0  # drawn from the full data only
+    assert page.evaluate("window.__covgapReady") is None
+    page.console_errors.clear()  # the missing script's load error, and only that
+
+
 def test_sorting_and_filtering(site: Path, page: Any) -> None:
-    page.goto((site / "index.html").as_uri())
+    open_index(page, site)
     page.click("#files th[data-key=missed]")
     missed = page.locator("#files tbody tr td:nth-child(4)").all_inner_texts()
     assert [int(m) for m in missed] == sorted(int(m) for m in missed)
@@ -119,7 +143,7 @@ def test_sorting_and_filtering(site: Path, page: Any) -> None:
 
 
 def test_links_resolve_and_file_page_jumps(site: Path, page: Any) -> None:
-    page.goto((site / "index.html").as_uri())
+    open_index(page, site)
     page.click("#files a:text('crates/core/src/lib.rs')")
     page.wait_for_selector("table.source")
     assert page.locator("h1").inner_text() == "crates/core/src/lib.rs"
@@ -200,7 +224,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_names_and_sources_show_as_text(hostile_site: Path, page: Any) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto((hostile_site / "index.html").as_uri())
+    open_index(page, hostile_site)
     page.wait_for_selector("#files tbody tr")
     link = page.locator("#files a", has_text="alert(1)")
     assert link.inner_text() == "web/src/<script>alert(1)</x.ts"
@@ -249,4 +273,25 @@ def test_a_long_file_draws_every_row_and_jumps_past_the_first_slice(
     page.click("#next-block")  # and forwards from there: round to the first
     assert page.evaluate("location.hash") == "#L2"
     assert page.locator("#L2998").get_attribute("class") == "miss block-start"
+    assert page.console_errors == []
+
+
+def test_scrolling_draws_the_rows_coming_into_view(hostile_site: Path, page: Any) -> None:
+    """Rows near the viewport are drawn at once, not only when the browser is idle
+    (which a loaded machine may not be): here idle callbacks never come."""
+    from covgap.report.html import slug
+
+    page.add_init_script("window.requestIdleCallback = function () { return 0; };")
+    page.goto((hostile_site / "files" / slug("long.py")).as_uri())
+    page.wait_for_function("window.__covgapReady !== undefined")
+    first = page.locator("#source tbody tr").count()
+    assert first < 3000 and page.evaluate("window.__covgapDrawn") is None
+    for _ in range(200):  # bounded: 30 slices of 100 rows at most
+        if page.locator("#source tbody tr").count() == 3000:
+            break
+        page.mouse.wheel(0, 20000)
+        page.wait_for_timeout(20)
+    assert page.locator("#source tbody tr").count() == 3000
+    assert page.evaluate("window.__covgapDrawn") is not None
+    assert page.locator("#L3000").count() == 1
     assert page.console_errors == []

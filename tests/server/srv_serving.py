@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -56,13 +58,14 @@ def serve(
     With ``log``, its stderr (everything it logs) goes to that file.
     """
     port = free_port()
+    cache = tempfile.mkdtemp(prefix="covgap-test-cache-")  # the commit reports' sites
     log_file = log.open("wb") if log is not None else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "covgap", "serve", "--store", store, "--host", "127.0.0.1",
          "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
         stderr=log_file if log_file is not None else subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "COVGAP_CACHE_DIR": cache, **(env or {})},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -89,6 +92,7 @@ def serve(
             proc.wait(timeout=10)
         if log_file is not None:
             log_file.close()
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def request(

@@ -18,6 +18,7 @@ import pytest
 from srv_helpers import SHA_A, SHA_B, body, document, lcov
 from srv_serving import free_port, get_json, request, wait_for_totals
 
+from covgap.report.html import slug
 from covgap.server import db
 from covgap.server.limits import Limits
 from covgap.server.service import create_repo, init_store
@@ -38,7 +39,11 @@ def app_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         tokens[name] = create_repo(engine, name, public=public)[1]
     engine.dispose()
     settings = Settings(
-        store=store, limits=Limits(max_body=400_000, max_ratio=50), rate_limit=1000, lease=5
+        store=store,
+        limits=Limits(max_body=400_000, max_ratio=50),
+        rate_limit=1000,
+        lease=5,
+        cache_dir=str(tmp_path / "cache"),
     )
     port = free_port()
     server = uvicorn.Server(
@@ -97,10 +102,32 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
 
     pages = {
         "/": [b"alpha", b"beta"],
-        "/alpha": [b'svg class="trend"', b"feature"],
+        "/alpha": [b'class="covgap-trend"', b"feature"],
         "/alpha?branch=main": [SHA_A[:12].encode()],
-        f"/alpha/commit/{SHA_A}": [b"&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;.py"],
-        f"/alpha/commit/{SHA_B}/compare": [b"Patch coverage", b"UNC"],
+        # the commit's report is the static HTML report's dashboard (redirected to
+        # the slash URL its relative links need), the path escaped in its JSON
+        f"/alpha/commit/{SHA_A}": [b'id="covgap-data"', b"\\u003cb onmouseover=alert(1)"],
+        f"/alpha/commit/{SHA_B}/": [b'<script src="covgap.js"', b'id="compare-link"'],
+        f"/alpha/commit/{SHA_A}/files/{slug(xss)}": [
+            b"<h1>&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;.py</h1>",
+            b"Source text is not stored on the covgap server",
+            b'"problem":"the source file is not in the repository"',
+            b'<script src="../file.js">',
+        ],
+        f"/alpha/commit/{SHA_A}/covgap.js": [b"covgap-data"],
+        f"/alpha/commit/{SHA_A}/file.js": [b"covgap-file"],
+        f"/alpha/commit/{SHA_A}/covgap.css": [b"--good"],
+        f"/alpha/commit/{SHA_A}/gaps.js": [b"covgapGapDetails("],
+        # served again from the cache: the same site; index.html is the file pages'
+        # link back to it
+        f"/alpha/commit/{SHA_A}/": [b'<a href="/alpha">alpha</a>'],
+        f"/alpha/commit/{SHA_A}/index.html": [b'<a href="/alpha">alpha</a>'],
+        f"/alpha/commit/{SHA_B}/compare": [
+            b"Patch coverage",
+            b"UNC",
+            b'<table id="file-categories">',
+            f'href="/alpha/commit/{SHA_B}/files/{slug("src/a.py")}"'.encode(),
+        ],
         "/alpha/flapping": [b"No flapping lines"],
         "/static/covgap.css": [b"--good"],
         "/health": [b"ok"],
@@ -114,7 +141,16 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         for needle in needles:
             assert needle in page, (path, needle)
         assert b"<b onmouseover" not in page
-    for path in ("/nope", f"/alpha/commit/{'c' * 40}", "/secret", "/alpha/commit/zzz"):
+    missing = (
+        f"/alpha/commit/{SHA_A}/files/nope.html",
+        f"/alpha/commit/{SHA_A}/files/..%2F..%2Fetc%2Fpasswd",
+        f"/alpha/commit/{SHA_A}/manifest.json",
+        f"/alpha/commit/{SHA_A}/.covgap-site-complete",
+        f"/alpha/commit/{SHA_A}/files",
+        f"/alpha/commit/{'c' * 40}/files/{slug('src/a.py')}",
+        f"/secret/commit/{SHA_A}/",
+    )
+    for path in ("/nope", f"/alpha/commit/{'c' * 40}", "/secret", "/alpha/commit/zzz", *missing):
         assert request(base + path)[0] in (400, 404), path
     status, gate = get_json(f"{base}/api/v1/repos/alpha/commits/{SHA_B}/gate")
     assert status == 200 and gate["rules"][0]["rule"] == "no-drop"

@@ -38,8 +38,11 @@ def test_badge_colours(percent: float | None, colour: str, text: str) -> None:
 
 def test_trend_chart() -> None:
     assert queries.trend_svg([]) == ""
-    one = queries.trend_svg([{"sha": "<x>", "at": 1.0, "percent": 50.0}])
-    assert one.count("<circle") == 1 and "&lt;x&gt;" in one
+    totals = {"lines_total": 2, "lines_covered": 1, "branches_total": 4, "branches_covered": 1}
+    one = queries.trend_svg([{"sha": "<x>", "at": 1.0, "percent": 50.0, "totals": totals}])
+    # the history report's chart: a point per measured metric (functions: none measured)
+    assert one.count("<circle") == 2 and "&lt;x&gt;" in one and "<x>" not in one
+    assert "lines 50.00 %" in one and "branches 25.00 %" in one
     commits = [
         {"sha": "a", "branch": "main", "updated_at": 2.0, "line_percent": 60.0},
         {"sha": "b", "branch": "dev", "updated_at": 1.0, "line_percent": 40.0},

@@ -14,6 +14,7 @@ from srv_helpers import SHA_A, body, document, lcov
 from srv_serving import create_repo, get_json, request, serve, wait_for_totals
 
 from covgap.history.url import parse
+from covgap.report.html import slug
 from covgap.server import db
 
 
@@ -79,7 +80,14 @@ def test_hostile_requests_are_refused_and_store_nothing(pg_url: str, tmp_path: P
         status, page = request(f"{base}/alpha/commit/{SHA_A}")
         assert status == 200
         assert b"<script>alert" not in page
-        assert b"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;.py" in page
+        # the commit's report (the static report's pages): JSON-escaped data on the
+        # dashboard, HTML-escaped text on the file page
+        # (the dashboard's rows hold the folder and the file name apart)
+        assert b'["\\u003cscript\\u003ealert(\\"x\\")\\u003c"]' in page
+        assert b'"script\\u003e.py"' in page
+        status, page = request(f"{base}/alpha/commit/{SHA_A}/files/{slug(xss)}")
+        assert status == 200 and b"<script>alert" not in page
+        assert b"<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.py</h1>" in page
         # creating a repository needs the admin token, not an upload token
         assert (
             request(f"{base}/api/v1/repos?name=x", token=alpha, method="POST", data=b"")[0] == 403

@@ -16,6 +16,7 @@ from srv_serving import Receiver, covgap, create_repo, get_json, request, serve,
 
 from covgap.config import Config
 from covgap.pipeline import InputSpec, load
+from covgap.report.html import slug
 from covgap.workspace import Workspace
 
 CI_VARS = [
@@ -106,7 +107,9 @@ def test_two_repositories_trend_and_pr_comparison(server_store: str, tmp_path: P
             assert f"{pct:.1f}%".encode() in badge
 
             status, page = request(f"{base}/alpha")
-            assert status == 200 and pr_sha[:12].encode() in page and b'<svg class="trend"' in page
+            assert (
+                status == 200 and pr_sha[:12].encode() in page and b'class="covgap-trend"' in page
+            )
             status, page = request(f"{base}/")
             assert b"/alpha" in page and b"/beta" in page
             status, page = request(f"{base}/alpha/commit/{pr_sha}/compare")
@@ -120,7 +123,9 @@ def test_two_repositories_trend_and_pr_comparison(server_store: str, tmp_path: P
             assert status == 200 and flapping["lines"] == []
             assert request(f"{base}/alpha/flapping")[0] == 200
             status, page = request(f"{base}/alpha/commit/{main_sha}")
-            assert status == 200 and b"src/a.py" in page
+            assert status == 200 and b'"folders":["src"]' in page and b'"a.py"' in page
+            status, page = request(f"{base}/alpha/commit/{main_sha}/files/{slug('src/a.py')}")
+            assert status == 200 and b'"hits":[1,5,1,0]' in page
             assert request(f"{base}/alpha/commit/not-a-sha")[0] == 400
             # a refused upload exits non-zero with the server's reason, and nothing more
             refused = covgap("upload", "unit.info", "--url", base, "--token", "cgu_nope",

@@ -182,3 +182,93 @@ def test_line_columns_read_only_lines_and_hits() -> None:
     assert got == want
     with pytest.raises(DetailError):
         codec.decode_lines(b"\x01junk")
+
+
+@st.composite
+def file_coverages(draw: st.DrawFn, path: str) -> model.FileCoverage:
+    """A file with any lines, branches (negative blocks included) and functions."""
+    b = FileCoverageBuilder(path)
+    hits = st.integers(0, 2**63 - 1)
+    for line in draw(st.lists(st.integers(0, 2**31 - 1), max_size=12)):
+        b.add_line(line, draw(hits))
+    branches = st.tuples(
+        st.integers(0, 2**31 - 1), st.integers(-(2**31), 2**31 - 1), st.integers(0, 2**31 - 1)
+    )
+    for line, block, branch in draw(st.lists(branches, max_size=6)):
+        b.add_branch(line, block, branch, draw(st.one_of(st.none(), hits)))
+    for name in draw(st.lists(st.text(max_size=5), max_size=4)):
+        start = draw(st.integers(0, 2**31 - 1))
+        b.add_function(name, start, draw(hits), draw(st.one_of(st.none(), st.integers(0, 9))))
+    return b.build()
+
+
+@st.composite
+def suites(draw: st.DrawFn) -> list[model.FileCoverage]:
+    n = draw(st.integers(0, 6))
+    return [draw(file_coverages(f"f{i}.c")) for i in range(n)]
+
+
+@given(suites())
+@settings(max_examples=200, deadline=None)
+def test_gather_suite_is_the_reference_in_one_call(files: list[model.FileCoverage]) -> None:
+    """``_speedups.gather_suite`` writes exactly the bytes of the pure-Python gathering."""
+    model._speedups = None
+    try:
+        reference = codec._gather(files)
+    finally:
+        model._speedups = SPEEDUPS
+    fast = codec._gather_fast(files)
+    assert fast is not None
+    assert fast == reference
+    # and a whole suite encoded either way decodes to the same coverage
+    cs = CoverageSet({fc.path: fc for fc in files})
+    assert decode(encode(RunDetail({"s": cs}))).suites == {"s": cs}
+
+
+def test_gather_suite_hands_unusual_columns_to_the_reference() -> None:
+    fc = model.FileCoverage("a.c", array("i", [1, 2]), array("q", [1, 0]))
+    assert SPEEDUPS.gather_suite([fc]) is not None
+    odd = model.FileCoverage("b.c", array("l", [1]), array("q", [1]))  # not the model's 'i'
+    assert SPEEDUPS.gather_suite([fc, odd]) is None
+    untyped = model.FileCoverage("c.c", array("i", [1]), array("q", [1]))
+    untyped.functions = (model.Function("f", 1, None, 1), ("g", "x", None, 1))  # type: ignore[assignment]
+    assert SPEEDUPS.gather_suite([untyped]) is None
+    listed = model.FileCoverage("d.c", array("i", [1]), array("q", [1]))
+    listed.functions = [model.Function("f", 1, None, 1)]  # type: ignore[assignment]
+    assert SPEEDUPS.gather_suite([listed]) is None
+    with pytest.raises(AttributeError):
+        SPEEDUPS.gather_suite([object()])
+    with pytest.raises(TypeError):
+        SPEEDUPS.gather_suite(3)
+
+
+def test_gather_suite_overflows_as_the_reference_does() -> None:
+    """A line-number delta past int32 (a negative line after a large one) is refused alike."""
+    big = model.FileCoverage("a.c", array("i", [2**31 - 1]), array("q", [1]))
+    low = model.FileCoverage("b.c", array("i", [-(2**31)]), array("q", [1]))
+    with pytest.raises(OverflowError):
+        SPEEDUPS.gather_suite([big, low])
+    model._speedups = None
+    try:
+        with pytest.raises(OverflowError):
+            codec._gather([big, low])
+    finally:
+        model._speedups = SPEEDUPS
+    huge = model.FileCoverage("c.c", functions=[model.Function("f", 2**63, None, 0)])
+    with pytest.raises(OverflowError):
+        SPEEDUPS.gather_suite([huge])
+
+
+def test_an_encoding_started_early_is_encode() -> None:
+    """``covgap record`` starts compressing before it knows the blob ids: same bytes."""
+    detail = sample()
+    early = codec.Encoding(detail.suites)
+    assert early.finish(detail.blobs, detail.components) == encode(detail)
+    early.close()  # closing again (as record's `finally` does) is harmless
+
+
+def test_an_encoding_that_cannot_start_stops_its_threads() -> None:
+    big = model.FileCoverage("a.c", array("i", [2**31 - 1]), array("q", [1]))
+    low = model.FileCoverage("b.c", array("i", [-(2**31)]), array("q", [1]))
+    with pytest.raises(OverflowError):
+        codec.Encoding({"": CoverageSet({"a.c": big, "b.c": low})})

@@ -188,7 +188,14 @@ def test_blob_ids_equal_git(repo: Path) -> None:
 
 def test_blob_ids_outside_git(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"x")
-    assert blob_ids(tmp_path, ["f"]) == {"f": git_blob_id(b"x")}
+    (tmp_path / "sub" / "deep").mkdir(parents=True)
+    (tmp_path / "sub" / "deep" / "g").write_bytes(b"y")
+    (tmp_path / "sub" / "h").mkdir()  # a folder where a file was expected
+    wanted = ["f", "sub/deep/g", "sub/h", "sub/missing", "gone/a", "gone/b", "gone/c/d"]
+    assert blob_ids(tmp_path, wanted) == {
+        "f": git_blob_id(b"x"),
+        "sub/deep/g": git_blob_id(b"y"),
+    }
 
 
 def test_ancestors_and_distance(repo: Path, tmp_path: Path) -> None:

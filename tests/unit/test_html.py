@@ -19,6 +19,7 @@ from covgap.report.html import (
     FilePageJob,
     embed_json,
     file_data,
+    index_head,
     inputs_key,
     render_file_page,
     slug,
@@ -115,6 +116,7 @@ def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
             "file.js",
             "files",
             "gaps.js",
+            "index-data.js",
             "index.html",
             "manifest.json",
         ]
@@ -126,7 +128,15 @@ def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
         re.S,
     )
     assert data is not None
-    doc = json.loads(data.group(1))
+    head = json.loads(data.group(1))
+    script = (out / "index-data.js").read_text()
+    assert script.startswith("covgapIndexData(") and script.rstrip().endswith(");")
+    doc = json.loads(script[len("covgapIndexData(") : script.rindex(")")])
+    # Five files: the embedded first rows are all of them, with their folders.
+    assert head["count"] == 5 and len(head["files"]) == 5
+    assert [head["folders"][r[0]] + r[1] for r in head["files"]] == [
+        doc["folders"][r[0]] + r[1] for r in doc["files"]
+    ]
     paths = []
     for folder, name, digest, *_ in doc["files"]:
         path = f"{doc['folders'][folder]}/{name}" if doc["folders"][folder] else name
@@ -138,6 +148,20 @@ def test_site_has_a_page_per_file_and_the_assets(tmp_path: Path) -> None:
     assert gaps.startswith("covgapGapDetails(") and gaps.rstrip().endswith(");")
     details = json.loads(gaps[len("covgapGapDetails(") : gaps.rindex(")")])
     assert len(details["reasons"]) == len(details["recommended"]) == len(doc["gaps"])
+
+
+def test_the_index_embeds_only_its_first_rows() -> None:
+    """index.html carries a slice of constant size; the rest is in index-data.js."""
+    folders = [f"pkg{k}/src" for k in range(40)]
+    rows = [[i % 40, f"m{i}.py", "0123456789", -1, 1, 2, 0, 0, 0, 0] for i in range(5000)]
+    data = {"folders": folders, "files": rows, "names": [], "components": []}
+    head = index_head(data)
+    assert head["count"] == 5000 and len(head["files"]) == 100
+    assert len(head["folders"]) == 40  # only the folders its rows name
+    assert index_head(data, rows=3)["folders"] == ["pkg0/src", "pkg1/src", "pkg2/src"]
+    for (f, name, *rest), full in zip(head["files"], rows, strict=False):
+        assert (head["folders"][f], name, rest) == (folders[full[0]], full[1], full[2:])
+    assert len(embed_json(head)) < 12_000
 
 
 def page_data(page: Path) -> dict[str, Any]:
@@ -249,6 +273,19 @@ def test_source_lookup_stays_inside_the_repository(tmp_path: Path) -> None:
     assert _source_in_repo(repo, str(tmp_path / "secret.txt")) is None
     assert _source_in_repo(repo, "link.txt") is None
     assert _source_in_repo(repo, "src/missing.py") is None
+    # Folders are resolved once and cached: each way out is still closed.
+    from covgap.report.html import SourceFinder
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "b.py").write_text("y = 2\n")
+    (repo / "out").symlink_to(tmp_path / "outside")
+    (repo / "src" / "inner.py").symlink_to(repo / "src" / "a.py")
+    find = SourceFinder(repo)
+    assert find("src/a.py") == find("src/inner.py") == str((repo / "src" / "a.py").resolve())
+    assert find("out/b.py") is None
+    assert find("src/../../outside/b.py") is None
+    assert find("src") is None and find("src/") is None and find("src/..") is None
+    assert find("src/a.py") is not None  # the cached folder again
 
 
 def test_a_huge_line_number_is_data_not_rows(tmp_path: Path) -> None:

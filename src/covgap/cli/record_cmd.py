@@ -86,8 +86,9 @@ def record_command(
     for files that did not change ([history.carryforward]), and marked as carried.
     """
     from covgap.cli._history import repository as repo_name
-    from covgap.history import open_store
+    from covgap.history.codec import Encoding
     from covgap.history.context import ancestors, blob_ids, detect
+    from covgap.history.recorder import open_writer
 
     loaded = source.load()
     config = loaded.config
@@ -102,32 +103,41 @@ def record_command(
         run_id=run_id,
     )
     suites = split_suites(loaded)
-    paths = set(loaded.coverage.files)
-    components = {}
-    for path in paths:
-        comp = loaded.workspace.component_of(path)
-        if comp is not None:
-            components[path] = comp.name
-    carry = carry_policy(config)
-    history = ancestors(root, ctx.commit)
-    blobs = blob_ids(root, set(loaded.workspace.files) | paths)
-    tests = count_repository_tests(loaded) if count_tests else None
-    with open_store(url, root=root) as store:
-        result = store.record(
-            suites,
-            repository=ctx.repository,
-            commit=ctx.commit,
-            branch=ctx.branch,
-            pr=ctx.pr,
-            run_key=ctx.run_key,
-            blobs=blobs,
-            components=components,
-            inputs=[str(s) for s in loaded.inputs],
-            ancestors=history,
-            carry=carry,
-            tests=tests,
-        )
-        shown = store.url
+    # The detail starts compressing (on two threads) now, while the blob ids are hashed,
+    # git is asked for the ancestors and the store is opened.
+    encoding = Encoding(suites)
+    try:
+        paths = set(loaded.coverage.files)
+        components = {}
+        for path in paths:
+            comp = loaded.workspace.component_of(path)
+            if comp is not None:
+                components[path] = comp.name
+        carry = carry_policy(config)
+        history = ancestors(root, ctx.commit)
+        blobs = blob_ids(root, set(loaded.workspace.files) | paths)
+        tests = count_repository_tests(loaded) if count_tests else None
+        # the bare driver when the store is at this schema (no SQLAlchemy import), else
+        # the full store, which creates or migrates it
+        with open_writer(url, root=root) as store:
+            result = store.record(
+                suites,
+                repository=ctx.repository,
+                commit=ctx.commit,
+                branch=ctx.branch,
+                pr=ctx.pr,
+                run_key=ctx.run_key,
+                blobs=blobs,
+                components=components,
+                inputs=[str(s) for s in loaded.inputs],
+                ancestors=history,
+                carry=carry,
+                tests=tests,
+                encoding=encoding,
+            )
+            shown = store.url
+    finally:
+        encoding.close()
     run = result.run
     if fmt == "json":
         doc = {

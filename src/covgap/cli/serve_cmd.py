@@ -104,6 +104,9 @@ def _refused(exc: Refused) -> InputError:
       "`covgap server worker`).")  # fmt: skip
 @_opt("pool_size", "--pool-size", type=click.IntRange(1), default=5, show_default=True,
       help="Database connections kept open by this process.")  # fmt: skip
+@_opt("cache_dir", "--cache-dir", metavar="DIR",
+      help="Where commits' HTML reports are rendered, on first view (default: a "
+      "covgap-server folder in the system's temporary directory; safe to delete).")  # fmt: skip
 def serve_command(
     store: str,
     host: str,
@@ -117,6 +120,7 @@ def serve_command(
     rate_limit: int,
     process_threads: int,
     pool_size: int,
+    cache_dir: str | None,
 ) -> None:
     """Serve the web views and the upload API, and process uploads.
 
@@ -142,6 +146,7 @@ def serve_command(
         notify_url=notify_url,
         public_url=public_url,
         pool_size=pool_size,
+        cache_dir=cache_dir,
     )
     app = create_app(settings, process=process_threads > 0)
     click.echo(f"covgap server on http://{host}:{port}/", err=True)

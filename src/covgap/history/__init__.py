@@ -35,8 +35,11 @@ Higher-level questions live beside it: :mod:`covgap.history.trend` (totals over 
 :mod:`covgap.history.baseline` (the run at the merge-base or nearest ancestor),
 :mod:`covgap.history.flaky` (lines that flip between whole runs over identical source),
 :mod:`covgap.history.context` (commit, branch, PR, run id and repository from git and
-CI variables). The library never prints; ``covgap record``, ``trend``, ``flaky`` and
-``history`` are the CLI over it.
+CI variables). :mod:`covgap.history.recorder` holds the record's SQL and
+``open_writer(url)``, which records into a store already at this schema through the
+database driver alone (what ``covgap record`` uses: no SQLAlchemy import). The
+library never prints; ``covgap record``, ``trend``, ``flaky`` and ``history`` are the
+CLI over it.
 
 Concurrency: a record is one transaction. Shards of one run (same ``run_key``) are
 merged under the run's lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT … FOR UPDATE`` on

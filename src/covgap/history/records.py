@@ -69,4 +69,13 @@ class RunInfo:
         }
 
 
-__all__ = ["Carried", "RunInfo"]
+@dataclass(frozen=True)
+class RecordResult:
+    """What a record stored: the upload, and the run it is now part of."""
+
+    upload_id: int
+    run: RunInfo
+    size: int
+
+
+__all__ = ["Carried", "RecordResult", "RunInfo"]

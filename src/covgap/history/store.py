@@ -9,11 +9,8 @@ and none is lost. Reads never hold the write lock.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,25 +23,22 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from covgap.errors import StoreError
-from covgap.history import schema
+from covgap.history import recorder, schema
 from covgap.history.codec import (
     DetailError,
+    Encoding,
     LineColumns,
     RunDetail,
     decode,
     decode_lines,
-    detail_from,
-    encode,
 )
-from covgap.history.records import Carried, RunInfo
+from covgap.history.records import Carried, RecordResult, RunInfo
 from covgap.history.url import DEFAULT_STORE, mask, parse
 from covgap.model import Counts, CoverageSet
 
@@ -65,15 +59,6 @@ class UploadInfo:
     totals: Counts
 
 
-@dataclass(frozen=True)
-class RecordResult:
-    """What :meth:`Store.record` stored: the upload, and the run it is now part of."""
-
-    upload_id: int
-    run: RunInfo
-    size: int
-
-
 @dataclass
 class RunCoverage:
     """A run's coverage: its recorded suites, and the suites carried into it."""
@@ -89,17 +74,33 @@ class RunCoverage:
         return CoverageSet.merge_all(sets)
 
 
-CarryPolicy = Callable[[str], bool]
-"""Whether a suite may be carried forward (``[history.carryforward]``)."""
+CarryPolicy = recorder.CarryPolicy
+
+
+class _ConnectionSql:
+    """:class:`covgap.history.recorder.Sql` over a SQLAlchemy connection (driver SQL)."""
+
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self._marker = "?" if dialect == "sqlite" else "%s"
+
+    def _sql(self, sql: str) -> str:
+        return recorder.with_marker(sql, self._marker)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return list(self.conn.exec_driver_sql(self._sql(sql), tuple(params)).all())
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.exec_driver_sql(self._sql(sql), tuple(params))
+
+    def many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        self.conn.exec_driver_sql(self._sql(sql), [tuple(p) for p in params])
 
 
 def _counts(row: Any) -> Counts:
     """The six count columns, which every query here selects last (in declared order)."""
     return Counts(*map(int, row[-6:]))
-
-
-def _count_values(counts: Counts) -> dict[str, int]:
-    return counts.as_dict()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -173,6 +174,7 @@ class Store:
         carry: CarryPolicy | None = None,
         tests: int | None = None,
         now: float | None = None,
+        encoding: Encoding | None = None,
     ) -> RecordResult:
         """Record one upload (a whole run, or one shard of it) in one transaction.
 
@@ -183,87 +185,35 @@ class Store:
         from the nearest of them that recorded it, for files whose ``blobs`` (git blob
         ids) are unchanged, when ``carry(suite)`` allows it. ``tests`` is the
         repository's test count, when counted (the newest upload that counted it wins).
+        ``encoding`` is the upload's detail already being compressed
+        (``codec.Encoding(suites)``, started by the caller while it did other work).
+        The SQL is :func:`covgap.history.recorder.record`'s, run on this store's
+        connection (the same code ``covgap record`` runs on the bare driver).
         """
-        now = time.time() if now is None else now
-        key = run_key or f"single-{uuid.uuid4().hex}"
-        upload = detail_from(suites, blobs, components)
-        data = encode(upload)
-        up_totals = upload.coverage().totals()
-        all_blobs = dict(blobs or {})
-        with self._write() as conn:
-            run_id, first = self._claim_run(conn, repository, key, commit, branch, pr, now)
-            upload_id = conn.execute(
-                insert(schema.uploads).values(
-                    run_id=run_id,
-                    created_at=now,
-                    suites=json.dumps(sorted(suites)),
-                    inputs=json.dumps(list(inputs)),
-                    size=len(data),
-                    detail=data,
-                    **_count_values(up_totals),
-                )
-            ).inserted_primary_key
-            assert upload_id is not None
-            row = conn.execute(select(schema.runs).where(schema.runs.c.id == run_id)).one()
-            if first:
-                merged = upload
-            else:
-                merged = self._run_detail(conn, row).merge(upload)
-                merged.blobs.update({p: b for p, b in all_blobs.items() if p in merged.blobs})
-            carried, carried_detail = self._carry(
-                conn, repository, merged, all_blobs, ancestors, carry
-            )
-            info = self._store_run(
-                conn, row, merged, carried, carried_detail, first, now, tests, up_totals
-            )
-        return RecordResult(int(upload_id[0]), info, len(data))
-
-    def _claim_run(
-        self,
-        conn: Connection,
-        repository: str,
-        key: str,
-        commit: str,
-        branch: str | None,
-        pr: str | None,
-        now: float,
-    ) -> tuple[int, bool]:
-        """Create the run row or lock the existing one; returns ``(id, created)``."""
-        runs = schema.runs
-        values = dict(
+        return recorder.record(
+            self._sql_transaction,
+            self.url,
+            suites,
             repository=repository,
-            run_key=key,
-            commit_sha=commit,
+            commit=commit,
             branch=branch,
             pr=pr,
-            created_at=now,
-            updated_at=now,
-            suites="[]",
-            carried="[]",
-            uploads=0,
-            **_count_values(Counts()),
+            run_key=run_key,
+            blobs=blobs,
+            components=components,
+            inputs=inputs,
+            ancestors=ancestors,
+            carry=carry,
+            tests=tests,
+            now=now,
+            encoding=encoding,
         )
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            conn.execute(pg_insert(runs).values(**values).on_conflict_do_nothing())
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            conn.execute(sqlite_insert(runs).values(**values).on_conflict_do_nothing())
-        query = select(runs.c.id, runs.c.uploads, runs.c.commit_sha).where(
-            runs.c.repository == repository, runs.c.run_key == key
-        )
-        if self.dialect == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).one()
-        if row.commit_sha != commit:
-            raise StoreError(
-                f"store {self.url}: run {key!r} of {repository} was recorded for commit "
-                f"{row.commit_sha[:12]}, not {commit[:12]}; shards of one run share a commit "
-                "(pass a different --run-id for a re-run)"
-            )
-        return int(row.id), int(row.uploads) == 0
+    @contextmanager
+    def _sql_transaction(self) -> Iterator[recorder.Sql]:
+        """:meth:`_write`'s transaction, as the plain-SQL interface the recorder uses."""
+        with self._write() as conn:
+            yield _ConnectionSql(conn, self.dialect)
 
     def _run_detail(self, conn: Connection, row: Any) -> RunDetail:
         """A run's recorded suites, merged (its one upload's detail, or ``runs.detail``)."""
@@ -273,124 +223,6 @@ class Store:
             select(schema.uploads.c.detail).where(schema.uploads.c.run_id == row.id)
         ).scalar()
         return self._decode(data, f"run {row.id}")
-
-    def _carry(
-        self,
-        conn: Connection,
-        repository: str,
-        merged: RunDetail,
-        blobs: Mapping[str, str],
-        ancestors: Sequence[str],
-        carry: CarryPolicy | None,
-    ) -> tuple[list[Carried], RunDetail]:
-        """Suites earlier runs had and this one lacks, from the nearest ancestor run."""
-        if carry is None or not ancestors:
-            return [], RunDetail()
-        have = set(merged.suites)
-        order = {sha: i for i, sha in enumerate(ancestors)}
-        runs = schema.runs
-        candidates: list[Any] = []
-        chunk = 500
-        for start in range(0, len(ancestors), chunk):
-            part = list(ancestors[start : start + chunk])
-            candidates.extend(
-                conn.execute(
-                    select(runs.c.id, runs.c.commit_sha, runs.c.suites, runs.c.created_at).where(
-                        runs.c.repository == repository,
-                        runs.c.commit_sha.in_(part),
-                        runs.c.uploads > 0,
-                    )
-                ).all()
-            )
-        candidates.sort(key=lambda r: (order[r.commit_sha], -r.created_at))
-        sources: dict[str, Any] = {}
-        for cand in candidates:
-            for suite in json.loads(cand.suites):
-                if suite and suite not in have and suite not in sources and carry(suite):
-                    sources[suite] = cand
-        carried: list[Carried] = []
-        detail = RunDetail()
-        cache: dict[int, RunDetail] = {}
-        for suite, cand in sorted(sources.items()):
-            if cand.id not in cache:
-                full = conn.execute(select(runs).where(runs.c.id == cand.id)).one()
-                cache[cand.id] = self._run_detail(conn, full)
-            source = cache[cand.id]
-            files = source.suites[suite].files
-            keep = {
-                path: fc
-                for path, fc in files.items()
-                if source.blobs.get(path) is not None and source.blobs.get(path) == blobs.get(path)
-            }
-            carried.append(
-                Carried(suite, cand.commit_sha, int(cand.id), len(keep), len(files) - len(keep))
-            )
-            detail.suites[suite] = CoverageSet(keep)
-            for path in keep:
-                detail.blobs[path] = blobs[path]
-                comp = source.components.get(path)
-                if comp is not None:
-                    detail.components[path] = comp
-        return carried, detail
-
-    def _store_run(
-        self,
-        conn: Connection,
-        row: Any,
-        merged: RunDetail,
-        carried: list[Carried],
-        carried_detail: RunDetail,
-        first: bool,
-        now: float,
-        tests: int | None,
-        upload_totals: Counts,
-    ) -> RunInfo:
-        coverage = CoverageSet.merge_all([*merged.suites.values(), *carried_detail.suites.values()])
-        # a run's first upload with nothing carried is the run: its totals are known
-        totals = upload_totals if first and not carried else coverage.totals()
-        uploads = int(row.uploads) + 1
-        suites = sorted(merged.suites)
-        tests = tests if tests is not None else row.tests
-        conn.execute(
-            update(schema.runs)
-            .where(schema.runs.c.id == row.id)
-            .values(
-                tests=tests,
-                updated_at=now,
-                suites=json.dumps(suites),
-                carried=json.dumps([c.as_dict() for c in carried]),
-                uploads=uploads,
-                detail=None if first else encode(merged),
-                carried_detail=encode(carried_detail) if carried else None,
-                **_count_values(totals),
-            )
-        )
-        conn.execute(delete(schema.run_totals).where(schema.run_totals.c.run_id == row.id))
-        rows: list[dict[str, Any]] = []
-        for name, cs in merged.suites.items():
-            rows.append(dict(kind="suite", name=name, carried=False, **cs.totals().as_dict()))
-        for name, cs in carried_detail.suites.items():
-            rows.append(dict(kind="suite", name=name, carried=True, **cs.totals().as_dict()))
-        components = {**merged.components, **carried_detail.components}
-        by_comp: dict[str, Counts] = {}
-        for path, fc in coverage.files.items():
-            comp = components.get(path)
-            if comp is not None:
-                by_comp[comp] = by_comp.get(comp, Counts()) + fc.counts()
-        for name, counts in by_comp.items():
-            rows.append(dict(kind="component", name=name, carried=False, **counts.as_dict()))
-        if rows:
-            conn.execute(insert(schema.run_totals), [dict(run_id=row.id, **r) for r in rows])
-        # the row as it was before this upload, with what this upload changed
-        return dataclasses.replace(
-            self._info(row),
-            updated_at=now,
-            suites=tuple(suites),
-            carried=tuple(carried),
-            uploads=uploads,
-            totals=totals,
-            tests=tests,
-        )
 
     # -- queries -------------------------------------------------------------------
 

@@ -3,9 +3,11 @@
 Layout of the output directory::
 
     index.html          dashboard: totals, components vs targets, risk tiers, a treemap
-                        of uncovered lines by folder, sortable/filterable tables; its
-                        summary data embedded as JSON
-    gaps.js             the gaps' recommended tests, loaded after the first rows show
+                        of uncovered lines by folder, sortable/filterable tables; the
+                        first files rows embedded as JSON (:func:`index_head`)
+    index-data.js       the dashboard's whole data (:func:`index_data`), loaded after
+                        the first rows show
+    gaps.js             the gaps' recommended tests, loaded after index-data.js
     files/<slug>.html   one page per source file: a small HTML shell, the file's data
                         as JSON (source text, per-line hits, branches, suites,
                         functions), rendered in the browser by the shared file.js
@@ -53,6 +55,7 @@ import hashlib
 import html as htmlmod
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -72,6 +75,8 @@ ASSETS = ("covgap.css", "covgap.js", "file.js")
 FILE_FORMAT = 1
 """Version of the file pages' JSON data (see the module docstring); bump it when a
 field changes meaning, not when one is added."""
+INDEX_DATA = "index-data.js"
+"""The dashboard's full data, loaded after the first rows (:func:`index_script`)."""
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 MAX_SOURCE_BYTES = 4 << 20
@@ -222,6 +227,40 @@ def index_data(
     }
 
 
+HEAD_ROWS = 100
+"""Files rows embedded in ``index.html`` itself (covgap.js shows this many at first)."""
+
+
+def index_head(data: Mapping[str, Any], rows: int = HEAD_ROWS) -> dict[str, Any]:
+    """The part of :func:`index_data` embedded in ``index.html``: its first ``rows``
+    files rows (with only the folders they name), the component names and the
+    components, and how many files there are.
+
+    Why (issue 14): at 10,000 files the whole index data is ~0.75 MB, which the
+    browser used to parse before the dashboard showed a row (0.7 s under load). The
+    first rows need none of it, so they are drawn from this slice, whose size does not
+    grow with the repository's; the rest comes in ``index-data.js`` (a script, as
+    ``file://`` allows no ``fetch()``), loaded after the first rows are in the page.
+    """
+    folders: dict[int, int] = {}
+    files = []
+    for row in data["files"][:rows]:
+        files.append([folders.setdefault(row[0], len(folders)), *row[1:]])
+    return {
+        "folders": [data["folders"][i] for i in folders],
+        "files": files,
+        "names": data["names"],
+        "components": data["components"],
+        "count": len(data["files"]),
+    }
+
+
+def index_script(data: Mapping[str, Any]) -> bytes:
+    """``index-data.js``: the whole :func:`index_data`, as a call of ``covgapIndexData``
+    with a JSON literal (valid JavaScript; strings are inserted as text only)."""
+    return b"covgapIndexData(" + orjson.dumps(data) + b");\n"
+
+
 def _page_digest(path: str) -> str:
     return slug(path).rsplit(".", 2)[-2]
 
@@ -250,7 +289,10 @@ def render_index(
     coverage: CoverageSet,
     analysis: GapAnalysis | None,
     title: str,
+    data: Mapping[str, Any],
 ) -> str:
+    """``index.html``: totals and tiers as HTML, the first files rows as
+    :func:`index_head` (``data`` is :func:`index_data`)."""
     t = summary.totals
     tiers = dict.fromkeys(("critical", "high", "medium", "low"), 0)
     for gap in analysis.gaps if analysis else []:
@@ -270,7 +312,7 @@ def render_index(
         file_count=len(summary.files),
         tiers=tiers if analysis else None,
         inputs=[f"{i.path} ({i.format}{', ' + i.flag if i.flag else ''})" for i in coverage.inputs],
-        data=embed_json(index_data(summary, coverage, analysis)),
+        data=embed_json(index_head(data)),
     )
 
 
@@ -402,11 +444,42 @@ def _source_in_repo(root: Path, path: str) -> str | None:
     A report is input like any other: ``SF:../../etc/passwd`` must not make the HTML
     report publish a file from outside the repository.
     """
-    base = root.resolve()
-    candidate = (base / path).resolve()
-    if not candidate.is_relative_to(base) or not candidate.is_file():
-        return None
-    return str(candidate)
+    return SourceFinder(root)(path)
+
+
+class SourceFinder:
+    """:func:`_source_in_repo` for many paths: each folder is resolved once.
+
+    Resolving every path (``Path.resolve``: an ``lstat`` per component) was a fifth of
+    ``write_html``'s own CPU time at 1,000 files (issue 14); a repository's files share
+    a few hundred folders. The file itself is still checked: a symbolic link is
+    followed and must end inside the repository too.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.base = os.path.realpath(root)
+        self.prefix = self.base.rstrip(os.sep) + os.sep
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str | None:
+        folder, _, name = path.replace(os.sep, "/").rpartition("/")
+        if name in ("", ".", ".."):
+            return None
+        real = self.folders.get(folder)
+        if real is None:
+            real = os.path.realpath(os.path.join(self.base, folder))
+            self.folders[folder] = real
+        candidate = os.path.join(real, name)
+        try:
+            st = os.lstat(candidate)
+            if stat.S_ISLNK(st.st_mode):
+                candidate = os.path.realpath(candidate)
+                st = os.stat(candidate)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or not candidate.startswith(self.prefix):
+            return None
+        return candidate
 
 
 @dataclass(frozen=True)
@@ -462,6 +535,53 @@ class WriteStats:
     reused: int = 0
 
 
+def page_jobs(
+    summary: Summary,
+    coverage: CoverageSet,
+    repo_root: Path,
+    *,
+    analysis: GapAnalysis | None = None,
+    title: str = "Coverage report",
+    extra: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> list[FilePageJob]:
+    """One :class:`FilePageJob` per measured file, in path order.
+
+    What a page takes from the gap analysis is only its functions' rows (spans,
+    complexity, lines covered); without an analysis they come from the report.
+    """
+    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
+    component = {row.path: row.component for row in summary.files}
+    mapped = {row.path: row.mapped for row in summary.files}
+    find = SourceFinder(repo_root)
+    work: list[FilePageJob] = []
+    for path in sorted(coverage.files):
+        fc = coverage.files[path]
+        gap = gaps.get(path)
+        fn_rows: tuple[FunctionRow, ...]
+        if gap is not None:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
+                for f in gap.functions
+            )
+        else:
+            fn_rows = tuple(
+                (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
+                for f in fc.functions
+            )
+        work.append(
+            FilePageJob(
+                coverage=fc,
+                source_path=find(path) if mapped.get(path, True) else None,
+                page=slug(path),
+                component=component.get(path),
+                functions=fn_rows,
+                title=title,
+                extra=extra.get(path) if extra else None,
+            )
+        )
+    return work
+
+
 def write_html(
     out_dir: Path,
     summary: Summary,
@@ -487,35 +607,7 @@ def write_html(
     env = environment()
     files_dir = out_dir / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
-    gaps = {g.path: g for g in analysis.gaps} if analysis else {}
-    component = {row.path: row.component for row in summary.files}
-    mapped = {row.path: row.mapped for row in summary.files}
-    work: list[FilePageJob] = []
-    for path in sorted(coverage.files):
-        fc = coverage.files[path]
-        gap = gaps.get(path)
-        fn_rows: tuple[FunctionRow, ...]
-        if gap is not None:
-            fn_rows = tuple(
-                (f.name, f.start_line, f.end_line, f.complexity, f.lines_covered, f.lines_total)
-                for f in gap.functions
-            )
-        else:
-            fn_rows = tuple(
-                (f.name, f.start_line, f.end_line or f.start_line, None, int(f.hits > 0), 1)
-                for f in fc.functions
-            )
-        work.append(
-            FilePageJob(
-                coverage=fc,
-                source_path=_source_in_repo(repo_root, path) if mapped.get(path, True) else None,
-                page=slug(path),
-                component=component.get(path),
-                functions=fn_rows,
-                title=title,
-                extra=extra.get(path) if extra else None,
-            )
-        )
+    work = page_jobs(summary, coverage, repo_root, analysis=analysis, title=title, extra=extra)
     known: dict[str, str] = {}
     prev_files: str | None = None
     if previous is not None and (previous / "files").is_dir():
@@ -549,8 +641,10 @@ def write_html(
         text = env.loader.get_source(env, asset)[0]  # type: ignore[union-attr]
         (out_dir / asset).write_text(text, encoding="utf-8")
     (out_dir / "gaps.js").write_bytes(gap_details(analysis))
+    data = index_data(summary, coverage, analysis)
+    (out_dir / INDEX_DATA).write_bytes(index_script(data))
     index = out_dir / "index.html"
-    index.write_text(render_index(env, summary, coverage, analysis, title), encoding="utf-8")
+    index.write_text(render_index(env, summary, coverage, analysis, title, data), encoding="utf-8")
     manifest = {
         "version": MANIFEST_VERSION,
         "covgap": __version__,
@@ -616,7 +710,7 @@ def site_is_current(site: Path, key: str) -> bool:
     doc = read_manifest(site)
     if doc.get("inputs") != key or not isinstance(doc.get("pages"), dict):
         return False
-    for name in (*ASSETS, "index.html", "gaps.js"):
+    for name in (*ASSETS, "index.html", INDEX_DATA, "gaps.js"):
         if not (site / name).is_file():
             return False
     try:
@@ -634,7 +728,10 @@ __all__ = [
     "file_data",
     "gap_details",
     "index_data",
+    "index_head",
+    "index_script",
     "inputs_key",
+    "page_jobs",
     "render_file_page",
     "site_is_current",
     "slug",

@@ -17,7 +17,9 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -25,11 +27,18 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from covgap import __version__
-from covgap.server import queries, service
+from covgap.report.html import slug
+from covgap.server import queries, report, service
 from covgap.server.access import bearer
 from covgap.server.db import open_engine
 from covgap.server.limits import Refused, check_sha
@@ -49,6 +58,7 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda v: "n/a" if v is None else f"{v:.2f}%"
     env.filters["short"] = lambda sha: (sha or "")[:12]
+    env.filters["page"] = slug  # a file's page in the commit's report (files/<slug>)
     return env
 
 
@@ -71,6 +81,8 @@ class App:
         self.engine = engine or open_engine(settings.store, pool_size=settings.pool_size)
         self.env = _env()
         self.css = _css()
+        cache = Path(settings.cache_dir) if settings.cache_dir else None
+        self.reports = report.ReportCache(cache, settings.store)
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
 
@@ -252,16 +264,47 @@ class App:
             points=points,
         )
 
-    def commit_page(self, request: Request) -> Response:
+    def commit_redirect(self, request: Request) -> Response:
+        """``/NAME/commit/SHA`` -> ``.../SHA/``: the report's relative links need the slash."""
         repo, head = self._head(request)
-        _, file_rows = queries.commit_files(self.engine, head)
-        return self._page(
-            "commit.html.j2",
-            title=f"{repo.name} @ {head.sha[:12]}",
-            repo=repo,
-            commit=queries.commit_brief(head),
-            files=file_rows,
-        )
+        return RedirectResponse(f"/{quote(repo.name, safe='')}/commit/{head.sha}/", 307)
+
+    def _site(self, repo: service.Repository, head: Any) -> report.Site:
+        return self.reports.site(self.engine, head, f"{repo.name} @ {head.sha[:12]}")
+
+    def _nav(self, repo: service.Repository, head: Any, depth: int) -> str:
+        return report.nav_html(repo.name, queries.commit_brief(head), depth=depth)
+
+    def commit_page(self, request: Request) -> Response:
+        """The commit's dashboard: the static HTML report's ``index.html``."""
+        repo, head = self._head(request)
+        index = self._site(repo, head).file("index.html")
+        if index is None:  # pragma: no cover - write_html always writes it
+            raise Refused(500, "the commit's report has no index page")
+        page = report.with_nav(index.read_bytes(), self._nav(repo, head, 0), b"<main>")
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    def commit_file(self, request: Request) -> Response:
+        """One file page of the commit's report (``files/<slug>.html``)."""
+        repo, head = self._head(request)
+        path = self._site(repo, head).file(request.path_params["page"], "files")
+        if path is None:
+            raise Refused(404, f"{repo.name}@{head.sha[:12]}: no such file page")
+        page = report.with_nav(path.read_bytes(), self._nav(repo, head, 1), b"</header>")
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    def commit_asset(self, request: Request) -> Response:
+        """Any other file of the commit's report: its scripts, stylesheet, data."""
+        name = request.path_params["asset"]
+        if name == "index.html":  # the file pages' link back to the dashboard
+            return self.commit_page(request)
+        repo, head = self._head(request)
+        path = self._site(repo, head).file(name)
+        if path is None or name.endswith(".html") or name == "manifest.json":
+            raise Refused(404, f"no such page: {name}")
+        kinds = {".css": "text/css", ".js": "text/javascript", ".json": "application/json"}
+        kind = kinds.get(path.suffix, "application/octet-stream")
+        return Response(path.read_bytes(), media_type=kind)
 
     def compare_page(self, request: Request) -> Response:
         repo, head = self._head(request)
@@ -289,6 +332,10 @@ class App:
 
     def css_asset(self, request: Request) -> Response:
         return Response(self.css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    def favicon(self, request: Request) -> Response:
+        """No icon: the report's pages (unlike the server's) name none, so browsers ask."""
+        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
 
     def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -376,6 +423,7 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
 
     routes = [
         Route("/health", state.health),
+        Route("/favicon.ico", state.favicon),
         Route("/static/covgap.css", state.css_asset),
         api("/api/v1/uploads", state.upload, ["POST"]),
         api("/api/v1/uploads/{id:str}", state.upload_status),
@@ -391,8 +439,11 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
         page("/", state.index),
         page("/{name:str}", state.repo_page),
         page("/{name:str}/flapping", state.flapping_page),
-        page("/{name:str}/commit/{sha:str}", state.commit_page),
+        page("/{name:str}/commit/{sha:str}", state.commit_redirect),
+        page("/{name:str}/commit/{sha:str}/", state.commit_page),
         page("/{name:str}/commit/{sha:str}/compare", state.compare_page),
+        page("/{name:str}/commit/{sha:str}/files/{page:str}", state.commit_file),
+        page("/{name:str}/commit/{sha:str}/{asset:str}", state.commit_asset),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.covgap = state

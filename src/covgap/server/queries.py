@@ -65,11 +65,17 @@ def repo_overview(conn: Connection, repo: Repository, limit: int = 200) -> dict[
 
 
 def trend(commits: list[dict[str, Any]], branch: str | None) -> list[dict[str, Any]]:
-    """Line coverage over time (oldest first) of one branch, or of every commit."""
+    """Coverage over time (oldest first) of one branch, or of every commit."""
     chosen = [c for c in commits if branch is None or c["branch"] == branch]
     return sorted(
         (
-            {"sha": c["sha"], "at": c["updated_at"], "percent": c["line_percent"]}
+            {
+                "sha": c["sha"],
+                "branch": c["branch"],
+                "at": c["updated_at"],
+                "percent": c["line_percent"],
+                "totals": c.get("totals") or {},
+            }
             for c in chosen
             if c["line_percent"] is not None
         ),
@@ -77,31 +83,30 @@ def trend(commits: list[dict[str, Any]], branch: str | None) -> list[dict[str, A
     )
 
 
-def trend_svg(points: list[dict[str, Any]], width: int = 640, height: int = 160) -> str:
-    """A line chart of the trend as inline SVG (numbers and escaped titles only)."""
-    if not points:
-        return ""
-    pad = 24
-    n = len(points)
-    xs = [pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
-    ys = [height - pad - (height - 2 * pad) * (p["percent"] / 100.0) for p in points]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{xml_escape(p["sha"][:12])}: '
-        f"{p['percent']:.2f}%</title></circle>"
-        for x, y, p in zip(xs, ys, points, strict=True)
-    )
-    return (
-        f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="line coverage trend">'
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'stroke="#d0d7de"/>'
-        f'<line x1="{pad}" y1="{pad}" x2="{width - pad}" y2="{pad}" stroke="#d0d7de" '
-        'stroke-dasharray="4"/>'
-        f'<text x="2" y="{pad + 4}" font-size="10">100%</text>'
-        f'<text x="2" y="{height - pad + 4}" font-size="10">0%</text>'
-        f'<polyline fill="none" stroke="#1a7f37" stroke-width="2" points="{line}"/>{dots}</svg>'
-    )
+def trend_points(points: list[dict[str, Any]]) -> list[Any]:
+    """:func:`trend`'s points as the history store's ``TrendPoint``s, for its chart."""
+    from covgap.history.trend import TrendPoint
+    from covgap.model import Counts
+
+    return [
+        TrendPoint(
+            commit=p["sha"],
+            branch=p.get("branch"),
+            time=p["at"],
+            runs=[],
+            totals=Counts(**{k: int(p["totals"].get(k, 0)) for k in db.TOTAL_KEYS}),
+        )
+        for p in points
+    ]
+
+
+def trend_svg(points: list[dict[str, Any]]) -> str:
+    """The trend chart: the history report's own SVG (``covgap.history.render``) --
+    lines, branches and functions per commit, inline, no script, no CDN; the commit
+    names in it are escaped."""
+    from covgap.history.render import trend_svg as history_svg
+
+    return history_svg(trend_points(points)) if points else ""
 
 
 def find_commit(conn: Connection, repo: Repository, sha: str) -> Any:
@@ -416,5 +421,6 @@ __all__ = [
     "repo_overview",
     "status_payload",
     "trend",
+    "trend_points",
     "trend_svg",
 ]

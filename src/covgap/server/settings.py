@@ -28,6 +28,9 @@ class Settings:
     public_url: str | None = None
     """The address users reach the server at, for links in notifications and output."""
     pool_size: int = 5
+    cache_dir: str | None = None
+    """Where commits' HTML reports are rendered on first view (None: a ``covgap-server``
+    folder in the temporary directory); rebuilt on demand, so safe to delete."""
 
 
 ENV: dict[str, str] = {
@@ -43,6 +46,7 @@ ENV: dict[str, str] = {
     "notify_url": "COVGAP_NOTIFY_URL",
     "public_url": "COVGAP_PUBLIC_URL",
     "pool_size": "COVGAP_POOL_SIZE",
+    "cache_dir": "COVGAP_CACHE_DIR",
 }
 
 __all__ = ["ENV", "Settings"]

@@ -319,9 +319,18 @@
   }
 
   // Rows are drawn in slices so a large file is usable at once: the first screenful
-  // (or up to the line in the URL) now, the rest in later tasks of at most ~12 ms
-  // each, so clicks and keys are answered while a 5,000-line file is still drawing.
-  var SLICE = 200, drawn = 0;
+  // (or up to the line in the URL) now, the rest when the browser is idle, a few ms
+  // at a time (requestIdleCallback where there is one), so clicks and keys are
+  // answered while a 5,000-line file is still drawing; and a slice coming into view
+  // is drawn at once (an IntersectionObserver on the end of what is drawn), so
+  // scrolling never waits for the idle time that a loaded machine may not give.
+  var SLICE = 100, drawn = 0;
+  var sentinel = el("div", "sentinel"), watcher = null;
+  function finished() {
+    if (watcher) { watcher.disconnect(); watcher = null; }
+    if (sentinel.parentNode) { sentinel.parentNode.removeChild(sentinel); }
+    if (window.__covgapDrawn === undefined) { window.__covgapDrawn = performance.now(); }
+  }
   function drawSlice() {
     var wrap = el("div", "slice"), table = el("table", "source code");
     var end = Math.min(drawn + SLICE, numbers.length);
@@ -330,8 +339,9 @@
     var body = table.createTBody();
     for (var i = drawn; i < end; i++) { body.appendChild(row(i)); }
     wrap.appendChild(table);
-    view.appendChild(wrap);
+    view.insertBefore(wrap, sentinel.parentNode === view ? sentinel : null);
     drawn = end;
+    if (drawn === numbers.length) { finished(); }
   }
   // Slices up to row ``count``; with a budget (ms), stop early once it is spent.
   function drawThrough(count, budget) {
@@ -347,9 +357,12 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (numbers[mid] < n) { lo = mid + 1; } else { hi = mid; } }
     return lo;
   }
-  function rest() {
-    drawThrough(numbers.length, 8);
-    if (drawn < numbers.length) { setTimeout(rest, 0); } else { window.__covgapDrawn = performance.now(); }
+  var idle = window.requestIdleCallback || function (fn) {
+    return setTimeout(function () { fn({timeRemaining: function () { return 4; }}); }, 0);
+  };
+  function rest(deadline) {
+    drawThrough(numbers.length, Math.max(1, Math.min(4, deadline.timeRemaining())));
+    if (drawn < numbers.length) { idle(rest); }
   }
   var wanted = /^#L(\d+)$/.exec(window.location.hash);
   drawThrough(Math.max(1, wanted ? indexOfLine(Number(wanted[1])) + 50 : 0));
@@ -358,7 +371,19 @@
     if (target) { target.scrollIntoView(); }
   }
   window.__covgapReady = performance.now();
-  if (drawn < numbers.length) { setTimeout(rest, 0); } else { window.__covgapDrawn = performance.now(); }
+  if (drawn < numbers.length) {
+    view.appendChild(sentinel);
+    if (window.IntersectionObserver) {
+      watcher = new IntersectionObserver(function (entries) {
+        if (drawn < numbers.length && entries[entries.length - 1].isIntersecting) {
+          drawThrough(drawn + SLICE);
+          if (watcher) { watcher.unobserve(sentinel); watcher.observe(sentinel); }  // still near: again
+        }
+      }, {rootMargin: "1500px 0px"});
+      watcher.observe(sentinel);
+    }
+    idle(rest);
+  } else { finished(); }
 
   var pos = -1;
   function go(delta) {
