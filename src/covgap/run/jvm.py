@@ -38,7 +38,6 @@ import os
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from covgap.run.base import (
     Job,
@@ -133,6 +132,13 @@ def console_jar(env: Mapping[str, str]) -> Path:
     if found is None:
         raise ToolMissing(CONSOLE_JAR, "the Debian package junit5, or set $JUNIT_CONSOLE")
     return found
+
+
+def quoteattr(value: str) -> str:
+    """``value`` as a double-quoted XML attribute (not ``xml.sax.saxutils.quoteattr``:
+    importing it loads urllib and http, tens of milliseconds of every ``covgap run``)."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return '"' + escaped.replace('"', "&quot;") + '"'
 
 
 def ant_build_file(
