@@ -364,7 +364,9 @@ def test_then_record_stores_the_runs_reports(tmp_path: Path) -> None:
 
 
 _PY_PACKAGE = {
-    "p/pyproject.toml": '[project]\nname = "p"\n\n[tool.coverage.report]\nexclude_also = ["never"]\n',
+    "p/pyproject.toml": (
+        '[project]\nname = "p"\n\n[tool.coverage.report]\nexclude_also = ["never"]\n'
+    ),
     "p/pk/__init__.py": (
         "def half(n):\n    if n % 2:\n        raise ValueError(n)\n    return n // 2\n\n\n"
         "def never():\n    return 0\n"
