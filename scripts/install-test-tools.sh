@@ -11,6 +11,7 @@ packages=(
   chromium        # headless browser tests of the HTML report
   golang-go       # go test -coverprofile
   default-jdk-headless libjacoco-java   # JaCoCo reports
+  ant junit5      # covgap run on a plain Java project: JaCoCo's Ant report task, the JUnit console launcher
   gcc             # gcov --json-format, and the C program gcovr reports on
   g++             # the C++ template program of tests/data/gcovr-xml (gcovr's JaCoCo/Clover)
   postgresql      # the history store and the server are tested on a real PostgreSQL

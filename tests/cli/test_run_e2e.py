@@ -407,3 +407,22 @@ def test_with_no_configuration_each_ecosystem_is_measured(tmp_path: Path) -> Non
     assert flags["py/minipy/__init__.py"] == ["python"]
     assert flags["js/index.js"] == ["node"]
     assert all(f["lines_covered"] > 0 for f in doc["files"])
+
+
+def test_then_check_gates_the_polyglot_fixture(tmp_path: Path) -> None:
+    """The issue's "done when": one `covgap run --then check` on the fixture measures
+    every language (FFI suites included) and gates the merged result."""
+    _tools()
+    repo = tmp_path / "poly"
+    shutil.copytree(FIXTURE, repo)
+    with (repo / "covgap.toml").open("a") as fh:
+        fh.write("\n[gates]\nline = 99.5\n")
+    proc = covgap(repo, "run", "--then", "check")
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the gate, not the tests
+    assert "tests FAILED" not in proc.stderr
+    out = proc.stdout.replace("\n", "")  # check wraps its long input line
+    for suite in ("rust", "python", "python-ffi", "ruby", "ruby-ffi", "node"):
+        assert f"{suite}=" in out, suite
+    assert "1 of 1 gates fail" in proc.stdout and "is below 99.5 %" in proc.stdout
+    for path in ("crates/polycore/src/lib.rs", "python/polypy/__init__.py", "ts/src/index.ts"):
+        assert path in proc.stdout  # the failing gate lists every language's gaps

@@ -361,3 +361,85 @@ def test_then_record_stores_the_runs_reports(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (point,) = json.loads(result.stdout)["points"]
     assert (point["totals"]["lines_total"], point["totals"]["lines_covered"]) == (2, 1)
+
+
+_PY_PACKAGE = {
+    "p/pyproject.toml": (
+        '[project]\nname = "p"\n\n[tool.coverage.report]\nexclude_also = ["never"]\n'
+    ),
+    "p/pk/__init__.py": (
+        "def half(n):\n    if n % 2:\n        raise ValueError(n)\n    return n // 2\n\n\n"
+        "def never():\n    return 0\n"
+    ),
+    "p/tests/test_pk.py": "import pk\n\n\ndef test_half():\n    assert pk.half(4) == 2\n",
+}
+
+
+def _lines(ws: Workspace, reports: list[tuple[Path, str]]) -> dict[str, object]:
+    from covgap.pipeline import InputSpec, load
+
+    loaded = load([InputSpec(p, s) for p, s in reports], ws, ws.config)
+    return {
+        f.path: (
+            list(f.line_hits()),
+            list(f.branches()),
+            {k: list(v) for k, v in f.contexts.items()},
+        )
+        for f in loaded.coverage.files.values()
+    }
+
+
+def test_python_in_process_combine_equals_coverage_json(tmp_path: Path) -> None:
+    """covgap's own interpreter: combined in process and the data file read by covgap;
+    another interpreter (a project .venv): its own `coverage combine` and `coverage
+    json`. Both give the same lines, branches and per-test contexts."""
+    own = _workspace(tmp_path / "own", _PY_PACKAGE, {})
+    outcome = execute(plan_run(own, ["p"], env={"PYTHONPATH": str(tmp_path / "own/p")}))
+    assert [(p.name, s) for p, s in outcome.reports] == [(".coverage", "python")]
+    assert not list(outcome.reports[0][0].parent.glob(".coverage.*"))  # combined
+    assert "combined into" in outcome.results[0].log.read_text()
+
+    other = _workspace(tmp_path / "other", _PY_PACKAGE, {})
+    venv = tmp_path / "other" / "p" / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (venv / "python").chmod(0o755)
+    outcome2 = execute(plan_run(other, ["p"], env={"PYTHONPATH": str(tmp_path / "other/p")}))
+    assert [(p.name, s) for p, s in outcome2.reports] == [("python.coverage.json", "python")]
+
+    mine, theirs = _lines(own, outcome.reports), _lines(other, outcome2.reports)
+    assert mine == theirs and "p/pk/__init__.py" in mine
+    _, _, contexts = mine["p/pk/__init__.py"]  # type: ignore[misc]
+    assert contexts, "per-test contexts were lost"
+
+
+def test_python_in_process_combine_without_data_says_so(tmp_path: Path) -> None:
+    from covgap.run.python import _combiner
+
+    rc = tmp_path / ".coveragerc"
+    rc.write_text(f"[run]\nparallel = True\ndata_file = {tmp_path / '.coverage'}\n")
+    job = Job("c", "python", tmp_path, tmp_path / "out")
+    job.steps.append(Step("combine", action=_combiner(rc)))
+    job.reports.append(ReportOut(tmp_path / ".coverage", "python", "coverage.py wrote no data"))
+    result = run_job(job)
+    assert result.error is not None and "coverage combine: No data to combine" in result.error
+
+
+def test_rustc_sysroot_is_asked_once_per_toolchain_and_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from covgap.run import cargo
+
+    calls = tmp_path / "calls"
+    rustc = tmp_path / "bin" / "rustc"
+    rustc.parent.mkdir()
+    rustc.write_text(f'#!/bin/sh\necho "$PWD" >> "{calls}"\necho /opt/rust\n')
+    rustc.chmod(0o755)
+    monkeypatch.setenv("PATH", str(rustc.parent))
+    monkeypatch.setattr(cargo, "_SYSROOTS", {})
+    env = {"PATH": str(rustc.parent)}
+    for _ in range(3):  # the crate, then two FFI suites over it
+        assert cargo._sysroot(env, tmp_path) == Path("/opt/rust")
+    assert calls.read_text().splitlines() == [str(tmp_path)]  # asked from the crate's folder
+    cargo._sysroot({**env, "RUSTUP_TOOLCHAIN": "nightly"}, tmp_path)
+    assert len(calls.read_text().splitlines()) == 2  # another toolchain: asked again

@@ -307,3 +307,84 @@ def test_run_cli_with_nothing_to_measure_and_who_covers_text(tmp_path: Path) -> 
     assert "suites: unit" in result.stdout and "not recorded" in result.stdout
     result = CliRunner().invoke(main, ["who-covers", "m.py:3", str(lcov), "--repo", str(tmp_path)])
     assert "not an executable line" in result.stdout
+
+
+def _jars(folder: Path, *names: str) -> None:
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        with zipfile.ZipFile(folder / name, "w") as z:
+            z.writestr("jacocoagent.jar", b"agent")
+
+
+PLAIN_JAVA = {
+    "svc/src/main/java/a/A.java": "package a; class A {}\n",
+    "svc/src/test/java/a/ATest.java": "package a; class ATest {}\n",
+}
+
+
+def test_jvm_plain_project_plans_javac_the_agent_and_a_report(
+    tmp_path: Path, tools: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from covgap.run import jvm
+
+    for name in ("java", "javac", "ant"):
+        _exe(tools / name)
+    share = tmp_path / "share"
+    _jars(share, "org.jacoco.agent.jar", *jvm.ANT_TASK_JARS, jvm.CONSOLE_JAR)
+    monkeypatch.setattr(jvm, "JAR_DIRS", (share,))
+    monkeypatch.delenv("JACOCO_HOME", raising=False)
+    monkeypatch.delenv("JUNIT_CONSOLE", raising=False)
+    decl = {"components": [{"name": "svc", "paths": ["svc/**"], "language": "java"}]}
+    job = _plan(tmp_path / "a", PLAIN_JAVA, decl)
+    assert [s.title for s in job.steps] == ["compile", "compile tests", "test", "report"]
+    agent = job.out_dir / "jacocoagent.jar"
+    assert agent.read_bytes() == b"agent"  # extracted from Debian's wrapper jar
+    test = _argvs(job)[2]
+    assert test[1] == f"-javaagent:{agent}=destfile={job.out_dir / 'jacoco.exec'}"
+    assert job.steps[2].tests and str(share / jvm.CONSOLE_JAR) in test
+    assert "A.java" in (job.out_dir / "main.sources").read_text()
+    assert _argvs(job)[3][-2:] == ["-f", str(job.out_dir / "jacoco-report.xml")]
+    build = (job.out_dir / "jacoco-report.xml").read_text()
+    assert "<jacoco:report>" in build and str(job.out_dir / "jacoco.xml") in build
+    assert job.reports[0].path == job.out_dir / "jacoco.xml"
+
+    # JaCoCo's own zip ($JACOCO_HOME/lib): its agent as is, and jacococli for the report
+    home = tmp_path / "jacoco"
+    _jars(home / "lib", "jacocoagent.jar", "jacococli.jar")
+    monkeypatch.setenv("JACOCO_HOME", str(home))
+    job = _plan(tmp_path / "b", PLAIN_JAVA, decl)
+    assert f"-javaagent:{home / 'lib' / 'jacocoagent.jar'}=" in _argvs(job)[2][1]
+    report = _argvs(job)[3]
+    assert report[1:4] == ["-jar", str(home / "lib" / "jacococli.jar"), "report"]
+    assert "--xml" in report
+
+
+def test_jvm_plain_project_names_the_missing_package(
+    tmp_path: Path, tools: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from covgap.run import jvm
+
+    for name in ("java", "javac"):
+        _exe(tools / name)
+    share = tmp_path / "share"
+    share.mkdir()
+    monkeypatch.setattr(jvm, "JAR_DIRS", (share,))
+    monkeypatch.delenv("JACOCO_HOME", raising=False)
+    monkeypatch.delenv("JUNIT_CONSOLE", raising=False)
+    decl = {"components": [{"name": "svc", "paths": ["svc/**"], "language": "java"}]}
+    for rel, text in PLAIN_JAVA.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    plan = plan_run(Workspace.load(tmp_path, validate(decl)))
+    assert "the Debian package junit5" in plan.unmeasurable[0].why
+    _jars(share, jvm.CONSOLE_JAR)
+    plan = plan_run(Workspace.load(tmp_path, validate(decl)))
+    assert "libjacoco-java" in plan.unmeasurable[0].why
+    _jars(share, "org.jacoco.agent.jar")
+    plan = plan_run(Workspace.load(tmp_path, validate(decl)))
+    assert "ant" in plan.unmeasurable[0].why and "libjacoco-java" in plan.unmeasurable[0].why
+    (tmp_path / "svc/src/test/java/a/ATest.java").unlink()
+    plan = plan_run(Workspace.load(tmp_path, validate(decl)))
+    assert plan.skipped[0].why == "jvm: no tests in src/test/java"

@@ -57,6 +57,7 @@ PROVIDERS: dict[str, str] = {
     "bun": "https://bun.sh",
     "go": "the Debian package golang-go",
     "java": "the Debian package default-jdk",
+    "javac": "the Debian package default-jdk",
     "mvn": "the Debian package maven",
     "gradle": "the Debian package gradle, or the project's ./gradlew",
     "sh": "a POSIX shell",

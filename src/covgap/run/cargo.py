@@ -28,6 +28,7 @@ calling suite, e.g. ``python-ffi``).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tomllib
 from collections.abc import Sequence
@@ -74,14 +75,29 @@ def package_name(directory: Path) -> str:
     return name
 
 
-def _sysroot(env: dict[str, str]) -> Path | None:
+_SYSROOTS: dict[tuple[str, int, str, str, str], Path | None] = {}
+"""``rustc --print sysroot`` answers of this process, by rustc (path and mtime), the
+directory asked from (rustup reads ``rust-toolchain.toml`` there) and the variables
+that pick a toolchain. A run plans the crate and each FFI suite over the same crate:
+one probe instead of one per suite."""
+
+
+def _sysroot(env: dict[str, str], cwd: Path | None = None) -> Path | None:
     rustc = which("rustc")
     if rustc is None:
         return None
     try:
+        mtime = os.stat(rustc).st_mtime_ns
+    except OSError:
+        mtime = 0
+    key = (rustc, mtime, str(cwd or ""), env.get("RUSTUP_TOOLCHAIN", ""), env.get("RUSTC", ""))
+    if key in _SYSROOTS:
+        return _SYSROOTS[key]
+    try:
         out = subprocess.run(
             [rustc, "--print", "sysroot"],
             check=False,
+            cwd=cwd,
             env=env,
             capture_output=True,
             text=True,
@@ -89,7 +105,9 @@ def _sysroot(env: dict[str, str]) -> Path | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    found = Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    _SYSROOTS[key] = found
+    return found
 
 
 def instrumented_env(env: dict[str, str], profiles: Path) -> dict[str, str]:
@@ -174,8 +192,9 @@ def _merge_and_export(
             raise StepFailed(f"llvm-cov export of {obj} failed (exit {status}); see the log")
 
 
-def llvm_tools(env: dict[str, str]) -> dict[str, str]:
-    sysroot = _sysroot(env)
+def llvm_tools(env: dict[str, str], cwd: Path | None = None) -> dict[str, str]:
+    """``llvm-profdata`` and ``llvm-cov`` for the toolchain that builds in ``cwd``."""
+    sysroot = _sysroot(env, cwd)
     return {t: need_llvm(t, env, sysroot) for t in ("llvm-profdata", "llvm-cov")}
 
 
@@ -197,7 +216,7 @@ def instrumented_suite(
     which the calling tests load) or ``"bin"`` (the named binaries).
     """
     cargo = need("cargo")
-    tools = llvm_tools(env)
+    tools = llvm_tools(env, rust_dir)
     profiles = out_dir / f"profiles-{suite}"
     profiles.mkdir(parents=True, exist_ok=True)
     run_env = instrumented_env(env, profiles)
@@ -258,7 +277,7 @@ def plan(ctx: PlanContext) -> Job:
         )
         job.reports.append(ReportOut(report, suite))
     else:
-        tools = llvm_tools(ctx.env)
+        tools = llvm_tools(ctx.env, ctx.directory)
         profiles = ctx.out_dir / f"profiles-{suite}"
         profiles.mkdir(parents=True, exist_ok=True)
         env = instrumented_env(ctx.env, profiles)

@@ -2,18 +2,29 @@
 
 What runs, in the component's directory (the one holding ``pyproject.toml``)::
 
-    python -m coverage run --rcfile=RUN/python.coveragerc -m pytest     # or unittest
-    python -m coverage combine --rcfile=RUN/python.coveragerc
-    python -m coverage json --rcfile=RUN/python.coveragerc --show-contexts -o RUN/python.json
+    python -m coverage run --rcfile=RUN/.coveragerc -m pytest     # or unittest
+
+then, when the tests ran with covgap's own interpreter (and so its coverage.py),
+``coverage combine`` is done in covgap's process with coverage.py's API and the run's
+report is the combined data file ``RUN/.coverage``, which covgap's reader analyses
+(:mod:`covgap.formats.coveragepy_data`: coverage.py's own analysis, contexts
+included) — two Python start-ups fewer than::
+
+    python -m coverage combine --rcfile=RUN/.coveragerc
+    python -m coverage json --rcfile=RUN/.coveragerc --show-contexts -o RUN/python.coverage.json
+
+which is what runs with any other interpreter (a project's virtualenv, whose
+coverage.py may differ from covgap's; the JSON is written from the repository root, so
+its paths are repository paths).
 
 The rcfile is written into the run's folder, never into the project: it is the
 project's own coverage.py configuration (``.coveragerc``, ``[tool.coverage]`` in
 ``pyproject.toml``, or ``[coverage:*]`` in ``setup.cfg``/``tox.ini``), with relative
 paths made absolute against the component, plus ``branch``, ``parallel`` (one data
-file per process, then ``combine``), ``data_file`` inside the run, and
-``dynamic_context = test_function`` so each line records which test ran it. The JSON
-is written from the repository root, so its paths are repository paths; it is an
-ordinary coverage.py JSON report.
+file per process, then combine), ``data_file`` inside the run, and
+``dynamic_context = test_function`` so each line records which test ran it. It is
+named ``.coveragerc`` so the data file's reader finds it beside the data: the
+project's exclusions apply to the analysis as they do to ``coverage json``.
 
 The interpreter: ``$VIRTUAL_ENV``'s, else a ``.venv`` in the component or the
 repository, else the one covgap runs in (coverage.py is one of covgap's dependencies).
@@ -27,6 +38,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +49,8 @@ from covgap.run.base import (
     RunError,
     Runner,
     Step,
+    StepContext,
+    StepFailed,
     ToolMissing,
     command_argv,
 )
@@ -213,13 +227,27 @@ def plan(ctx: PlanContext) -> Job:
         return job
     python = interpreter(ctx.directory, ctx.workspace.root, ctx.env)
     has_pytest, version = _probe(python, ctx.env)
-    rc = ctx.out_dir / "python.coveragerc"
-    rc.write_text(rcfile_text(ctx.directory, ctx.out_dir / ".coverage", version), "utf-8")
-    report = ctx.out_dir / f"{suite}.coverage.json"
+    # Named .coveragerc so that covgap's reader of the data file finds it beside the
+    # data (covgap.formats.coveragepy_data): the project's exclusions apply there too.
+    rc = ctx.out_dir / ".coveragerc"
+    data_file = ctx.out_dir / ".coverage"
+    rc.write_text(rcfile_text(ctx.directory, data_file, version), "utf-8")
     cov = [python, "-m", "coverage"]
     args = coverage_run_args(ctx.settings.command, has_pytest, ctx.directory)
+    job.steps.append(
+        Step("test", [*cov, "run", f"--rcfile={rc}", *args], ctx.directory, ctx.env, tests=True)
+    )
+    if python == sys.executable:
+        # covgap's own coverage.py wrote the data: combine it here, and let covgap's
+        # reader analyse the data file, instead of two more Python processes
+        # (`coverage combine`, `coverage json --show-contexts`) doing the same work.
+        job.steps.append(Step("combine", action=_combiner(rc)))
+        job.reports.append(ReportOut(data_file, suite, "coverage.py wrote no data"))
+        return job
+    # Another interpreter (the project's virtualenv), maybe another coverage.py: its
+    # own combine and JSON report, which covgap reads whatever that version is.
+    report = ctx.out_dir / f"{suite}.coverage.json"
     job.steps += [
-        Step("test", [*cov, "run", f"--rcfile={rc}", *args], ctx.directory, ctx.env, tests=True),
         Step("combine", [*cov, "combine", f"--rcfile={rc}"], ctx.directory, ctx.env),
         Step(
             "json",
@@ -230,6 +258,28 @@ def plan(ctx: PlanContext) -> Job:
     ]
     job.reports.append(ReportOut(report, suite, "coverage.py wrote no data"))
     return job
+
+
+def _combiner(rc: Path) -> Callable[[StepContext], None]:
+    """``coverage combine --rcfile=RC``, done in covgap's process with coverage.py's API.
+
+    One data file per test process (parallel mode) becomes the one data file the
+    rcfile names, with the same [paths] remapping ``coverage combine`` applies.
+    """
+
+    def combine(ctx: StepContext) -> None:
+        import coverage
+        from coverage.exceptions import NoDataError
+
+        cov = coverage.Coverage(config_file=str(rc))
+        try:
+            cov.combine(strict=True)
+        except NoDataError as exc:
+            raise StepFailed(f"coverage combine: {exc}") from None
+        cov.save()
+        ctx.log(f"combined into {cov.get_data().data_filename()}")
+
+    return combine
 
 
 RUNNER = Runner(
