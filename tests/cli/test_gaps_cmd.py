@@ -103,3 +103,26 @@ def test_a_fallback_is_said_once_on_stderr_and_in_json(  # type: ignore[no-untyp
     assert notes["Rust"]["kind"] == "fallback" and notes["Rust"]["missing"][0] == "doctests"
     code, out, err = run(repo, "gaps", "--format", "markdown")
     assert "> **Note**: Rust: 2 files analysed without tree-sitter" in out
+
+
+def test_an_unreadable_report_stops_the_analysis_started_before_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gaps starts source analysis before reading the reports; a bad report must still be
+    one line and exit 2, and the analysis nobody waits for must be closed."""
+    from covgap.source import repo as repo_mod
+
+    closed: list[bool] = []
+    real_close = repo_mod.PendingAnalysis.close
+
+    def close(self: repo_mod.PendingAnalysis) -> None:
+        closed.append(True)
+        real_close(self)
+
+    monkeypatch.setattr(repo_mod.PendingAnalysis, "close", close)
+    (repo / "bad.info").write_text("SF:a.py\nDA:x,y\n")
+    args = ["gaps", "--repo", str(repo), str(repo / "bad.info")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "bad.info" in result.stderr and "Traceback" not in result.stderr
+    assert closed
