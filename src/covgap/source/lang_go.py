@@ -59,6 +59,8 @@ class GoWalker(Walker):
         "binary_expression": '(binary_expression operator: ["&&" "||"])'
     }
 
+    PLAIN_DECISIONS = (_DECISIONS - {"if_statement"}) | {"binary_expression"}
+
     INTERESTING = _DECISIONS | {
         "binary_expression",
         "comment",

@@ -89,6 +89,8 @@ class JsWalker(Walker):
         "binary_expression": '(binary_expression operator: ["&&" "||" "??"])'
     }
 
+    PLAIN_DECISIONS = (_DECISIONS - {"catch_clause"}) | {"binary_expression"}
+
     INTERESTING = (
         _DECISIONS
         | _FUNCTIONS

@@ -76,6 +76,7 @@ def _skips(decorators: list[str]) -> bool:
 
 
 class PythonWalker(Walker):
+    PLAIN_DECISIONS = _DECISIONS - {"except_clause", "except_group_clause"}
     INTERESTING = _DECISIONS | {
         "case_clause",
         "comment",

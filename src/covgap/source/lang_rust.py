@@ -112,6 +112,10 @@ class RustWalker(Walker):
         "binary_expression": '(binary_expression operator: ["&&" "||"])'
     }
 
+    PLAIN_DECISIONS = frozenset(
+        {"if_expression", "while_expression", "for_expression", "binary_expression"}
+    )
+
     INTERESTING = frozenset(
         {
             "if_expression",
