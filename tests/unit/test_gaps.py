@@ -315,3 +315,19 @@ def test_span_helpers_equal_plain_loops(
         else:
             ranges.append((ln, ln))
     assert _lines_in(fc, start, end) == (len(span), sum(1 for _, h in span if h), ranges)
+
+
+def test_recommendations_stop_at_the_limit_and_count_the_rest(tmp_path: Path) -> None:
+    """Only the shown lines are written out, but "… and N more" counts every function,
+    the module-level code, the error paths and the branch lines left out."""
+    hits = {ln: (1 if ln % 10 == 1 else 0) for ln in range(1, 201)}
+    hits[205] = 0  # module-level code after the last function
+    cs = file_cov("m.py", hits)
+    functions = [FunctionInfo(f"f{i}", 10 * i + 1, 10 * i + 10, 1 + i % 3) for i in range(20)]
+    # line 12 never ran, in f1, which does run (line 11): an error path to make fail
+    index = source_index("m.py", functions=functions, error_paths=[ErrorPath("raise", 12, 12)])
+    gap = build_gaps(cs, workspace(tmp_path), source=index)[0]
+    # 20 partly run functions, module-level code, 1 error path
+    assert len(gap.recommended) == 9
+    assert gap.recommended[-1] == f"… and {20 + 1 + 1 - 8} more"
+    assert gap.recommended[0].startswith("`f2` (lines 21–30, complexity 3): 9 of 10 lines")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -388,47 +388,59 @@ def lines_outside(lines: Sequence[int], spans: Iterable[tuple[int, int]]) -> lis
 
 
 def recommend(gap: FileGap, limit: int = 8) -> list[str]:
-    """Concrete tests to write, most valuable first: functions, error paths, branches."""
-    out: list[str] = []
+    """Concrete tests to write, most valuable first: functions, error paths, branches.
+
+    Only the ``limit`` lines that are shown are formatted; the rest are counted (a file
+    can have hundreds of uncovered functions, and this runs once per file: issue 14).
+    """
     uncovered = [f for f in gap.functions if f.uncovered_lines > 0]
     uncovered.sort(key=lambda f: (f.lines_covered > 0, -(f.complexity or 0), -f.uncovered_lines))
-    for fn in uncovered:
-        span = f"lines {fn.start_line}–{fn.end_line}"
-        cx = f", complexity {fn.complexity}" if fn.complexity is not None else ""
-        if fn.lines_covered == 0:
-            out.append(f"`{fn.name}` ({span}{cx}): never runs — call it from a test")
-        else:
-            missing = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges)
-            where = "line" if fn.uncovered_lines == 1 else "lines"
-            out.append(
-                f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} lines "
-                f"never run ({where} {missing})"
-            )
     outside = lines_outside(
         gap.uncovered_lines, [(f.start_line, f.end_line) for f in gap.functions]
     )
-    if outside:
-        where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}–{outside[-1]}"
-        what = "module-level code" if gap.functions else "code"
-        out.append(f"{what} at {where} ({_plural(len(outside), 'line')}) never runs")
     # An error path or branch inside a function that never runs is already covered by
     # "call it from a test"; list only those in code that does run.
     dead = [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
-    for ep in gap.error_paths:
-        if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead):
-            out.append(f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail")
+    failing = [
+        ep
+        for ep in gap.error_paths
+        if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead)
+    ]
     by_line: dict[int, int] = {}
     for br in gap.branches_never_taken:
         if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
             by_line[br.line] = by_line.get(br.line, 0) + 1
-    # Only the lines that will be shown are written out (a file can have thousands).
     branch_lines = sorted(by_line.items())
-    total = len(out) + len(branch_lines)
-    for line, count in branch_lines[: max(0, limit + 1 - len(out))]:
-        out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
-    if total > limit:
-        out = [*out[:limit], f"… and {total - limit} more"]
-    return out
+    total = len(uncovered) + bool(outside) + len(failing) + len(branch_lines)
+
+    def lines() -> Iterator[str]:
+        for fn in uncovered:
+            span = f"lines {fn.start_line}–{fn.end_line}"
+            cx = f", complexity {fn.complexity}" if fn.complexity is not None else ""
+            if fn.lines_covered == 0:
+                yield f"`{fn.name}` ({span}{cx}): never runs — call it from a test"
+            else:
+                missing = ", ".join(
+                    str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges
+                )
+                where = "line" if fn.uncovered_lines == 1 else "lines"
+                yield (
+                    f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} "
+                    f"lines never run ({where} {missing})"
+                )
+        if outside:
+            first, last = outside[0], outside[-1]
+            where = f"line {first}" if len(outside) == 1 else f"lines {first}–{last}"
+            what = "module-level code" if gap.functions else "code"
+            yield f"{what} at {where} ({_plural(len(outside), 'line')}) never runs"
+        for ep in failing:
+            yield f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail"
+        for line, count in branch_lines:
+            yield f"branch at line {line}: {_plural(count, 'outcome')} never taken"
+
+    if total <= limit:
+        return list(lines())
+    return [*itertools.islice(lines(), limit), f"… and {total - limit} more"]
 
 
 def _test_kinds(index: SourceIndex | None, files: Iterable[str]) -> list[str | None]:
