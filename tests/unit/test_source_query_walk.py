@@ -104,6 +104,9 @@ FRAGMENTS = [
     "é",
     "x = 1\n",
     "import os\n",
+    "pytestmark = pytest.mark.skip\n",
+    "pytestmark = [pytest.mark.skipif(True, reason='x')]\n",
+    "'''doc'''\n",
     "for i in x:\n",
     "while y {",
 ]
@@ -183,3 +186,18 @@ def test_plain_decisions_are_never_entered_on_the_query_path() -> None:
     walker.run(parser.parse(text).root_node, parser.language)
     assert entered == ["function_definition"]
     assert [f.complexity for f in walker.functions] == [4]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"'''Module doc.'''\nimport pytest\npytestmark = pytest.mark.skip\n\ndef test_a():\n"
+        b"    '''Doc.'''\n    x = 1\n",
+        b"# c\n'''doc''' 'more'\npytestmark: list = [pytest.mark.skip]\ndef test_b(): pass\n",
+        b"x = 1\npytestmark = 2\n(pytestmark) = pytest.mark.skip\ndef test_c(): pass\n",
+    ],
+)
+def test_narrowed_python_statements_keep_docstrings_and_module_skips(source: bytes) -> None:
+    """Only docstrings and `pytestmark = ...` reach Python among expression statements."""
+    full, queried = _both_ways(".py", source, True)
+    assert queried == full
