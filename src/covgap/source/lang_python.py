@@ -80,8 +80,9 @@ class PythonWalker(Walker):
     NARROWED: ClassVar[dict[str, str]] = {
         # only a docstring (a string statement) or `pytestmark = ...` matter; most
         # expression statements are assignments and calls (issue 14)
+        # (the predicate after the alternation: inside a branch tree-sitter ignores it)
         "expression_statement": "(expression_statement [(string) (concatenated_string) "
-        '(assignment left: (identifier) @_mark (#eq? @_mark "pytestmark"))])',
+        '(assignment left: (identifier) @_mark)] (#eq? @_mark "pytestmark"))',
     }
     INTERESTING = _DECISIONS | {
         "case_clause",
