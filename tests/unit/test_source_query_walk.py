@@ -201,3 +201,14 @@ def test_narrowed_python_statements_keep_docstrings_and_module_skips(source: byt
     """Only docstrings and `pytestmark = ...` reach Python among expression statements."""
     full, queried = _both_ways(".py", source, True)
     assert queried == full
+
+
+def test_narrowed_go_calls_keep_every_panic() -> None:
+    """Go's query passes on only the calls that end the program; the walk sees the rest."""
+    source = (
+        b'package p\n\nfunc f() {\n\tpanic(1)\n\tpanicky(2)\n\tlog.Fatalf("x")\n'
+        b"\tlogXFatal(1)\n\tlog.Println(1)\n\tlog.PanicX.Y(3)\n\t(panic)(4)\n}\n"
+    )
+    full, queried = _both_ways(".go", source, False)
+    assert queried == full
+    assert [e[1] for e in queried["errors"]] == [4, 6, 9]  # type: ignore[index]
