@@ -212,3 +212,17 @@ def test_narrowed_go_calls_keep_every_panic() -> None:
     full, queried = _both_ways(".go", source, False)
     assert queried == full
     assert [e[1] for e in queried["errors"]] == [4, 6, 9]  # type: ignore[index]
+
+
+def test_narrowed_js_exports_and_logical_assignments() -> None:
+    """Only re-exports (`export ... from`) and `&&=`/`||=`/`??=` reach the JS walker's
+    count; other exports and compound assignments stay in C."""
+    source = (
+        b'import d from "./d";\nexport { a } from "./a";\nexport * from \'./b\';\n'
+        b"export const x = 1;\nexport function f() {\n  x ||= 1;\n  y += 2;\n  z ??= 3;\n"
+        b"  w &&= 4;\n}\n"
+    )
+    full, queried = _both_ways(".ts", source, False)
+    assert queried == full
+    assert queried["imports"] == ["./d", "./a", "./b"]  # type: ignore[index]
+    assert [f[3] for f in queried["functions"]] == [4]  # type: ignore[index]
