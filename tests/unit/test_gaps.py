@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from covgap.analysis.gaps import (
     GapSettings,
+    NeverTaken,
     build_gaps,
     crap,
     is_non_unit_flag,
@@ -304,6 +305,14 @@ def test_span_helpers_equal_plain_loops(
         b.add_branch(1 + i // 2, 0, i % 2, t)
     fc = b.build()
     assert _never_taken(fc) == [br for br in fc.branches() if not br.taken]
+    lazy = NeverTaken(fc)  # what build_gaps keeps: the same records, built if read
+    by_line: dict[int, int] = {}
+    for br in fc.branches():
+        if br.taken == 0:
+            by_line[br.line] = by_line.get(br.line, 0) + 1
+    assert lazy.zero_taken_by_line() == by_line
+    assert lazy == _never_taken(fc) and len(lazy) == len(_never_taken(fc))
+    assert list(lazy) == _never_taken(fc) and lazy[:2] == _never_taken(fc)[:2]
     end = start + width
     span = [(ln, h) for ln, h in fc.line_hits() if start <= ln <= end]
     ranges: list[tuple[int, int]] = []

@@ -35,7 +35,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import pathspec
 
@@ -124,7 +124,8 @@ class FileGap:
     uncovered_ranges: list[tuple[int, int]]
     uncovered_lines: tuple[int, ...]
     """The executable lines that never ran (the ranges also span blank lines between)."""
-    branches_never_taken: list[Branch]
+    branches_never_taken: Sequence[Branch]
+    """Every branch outcome not taken (``NeverTaken``: built only if read)."""
     functions: list[FunctionGap]
     inline_tests: int | None
     tested_by: list[str]
@@ -258,6 +259,56 @@ def _never_taken(fc: FileCoverage) -> list[Branch]:
         Branch(line[i], block[i], branch[i], None if taken[i] == NEVER_EVALUATED else 0)
         for i in picked
     ]
+
+
+class NeverTaken(Sequence[Branch]):
+    """A file's never-taken branch outcomes (:func:`_never_taken`), built when first read.
+
+    ``build_gaps`` runs once per file and only :func:`recommend` looks at these, for a
+    count per line: :meth:`zero_taken_by_line` reads it from the arrays, without building
+    one record per outcome (issue 14: hundreds of thousands at 10,000 files).
+    """
+
+    __slots__ = ("_fc", "_items")
+
+    def __init__(self, fc: FileCoverage) -> None:
+        self._fc = fc
+        self._items: list[Branch] | None = None
+
+    def _list(self) -> list[Branch]:
+        if self._items is None:
+            self._items = _never_taken(self._fc)
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Branch: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Branch]: ...
+    def __getitem__(self, index: int | slice) -> Branch | list[Branch]:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+    def zero_taken_by_line(self) -> dict[int, int]:
+        """Outcomes counted 0 on a line that ran (``taken == 0``), per line."""
+        taken = self._fc.br_taken
+        lines = self._fc.br_line
+        by_line: dict[int, int] = {}
+        for i in itertools.compress(range(len(taken)), map((0).__ge__, taken)):
+            if taken[i] != NEVER_EVALUATED:
+                by_line[lines[i]] = by_line.get(lines[i], 0) + 1
+        return by_line
 
 
 def function_gaps(fc: FileCoverage, source: SourceFile | None) -> list[FunctionGap]:
@@ -406,10 +457,14 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
         for ep in gap.error_paths
         if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead)
     ]
-    by_line: dict[int, int] = {}
-    for br in gap.branches_never_taken:
-        if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
-            by_line[br.line] = by_line.get(br.line, 0) + 1
+    never = gap.branches_never_taken
+    if isinstance(never, NeverTaken):
+        by_line = never.zero_taken_by_line()
+    else:
+        by_line = {}
+        for br in never:
+            if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
+                by_line[br.line] = by_line.get(br.line, 0) + 1
     branch_lines = sorted(by_line.items())
     total = len(uncovered) + bool(outside) + len(failing) + len(branch_lines)
 
@@ -488,7 +543,7 @@ def build_gaps(
             counts=counts,
             uncovered_ranges=fc.uncovered_ranges(),
             uncovered_lines=tuple(fc.uncovered_lines()),
-            branches_never_taken=_never_taken(fc),
+            branches_never_taken=NeverTaken(fc),
             functions=function_gaps(fc, src),
             inline_tests=src.inline_tests if src is not None else None,
             doctests=len(src.doctests) if src is not None else None,
