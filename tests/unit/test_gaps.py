@@ -340,3 +340,18 @@ def test_recommendations_stop_at_the_limit_and_count_the_rest(tmp_path: Path) ->
     assert len(gap.recommended) == 9
     assert gap.recommended[-1] == f"… and {20 + 1 + 1 - 8} more"
     assert gap.recommended[0].startswith("`f2` (lines 21–30, complexity 3): 9 of 10 lines")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=30)),
+        max_size=8,
+    ),
+    point=st.integers(min_value=-2, max_value=32),
+)
+def test_point_in_spans_equals_any(spans: list[tuple[int, int]], point: int) -> None:
+    """recommend's "inside a function that never runs" test, by bisection, is the loop's."""
+    from covgap.analysis.gaps import _point_in_spans
+
+    assert _point_in_spans(spans)(point) == any(a <= point <= b for a, b in spans)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -438,6 +438,26 @@ def lines_outside(lines: Sequence[int], spans: Iterable[tuple[int, int]]) -> lis
     return out
 
 
+def _point_in_spans(spans: Iterable[tuple[int, int]]) -> Callable[[int], bool]:
+    """``lambda x: any(a <= x <= b for a, b in spans)``, by bisection over their union."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if b < a:
+            continue  # empty: contains nothing
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+
+    def inside(x: int) -> bool:
+        i = bisect_right(starts, x) - 1
+        return i >= 0 and x <= ends[i]
+
+    return inside
+
+
 def recommend(gap: FileGap, limit: int = 8) -> list[str]:
     """Concrete tests to write, most valuable first: functions, error paths, branches.
 
@@ -451,12 +471,10 @@ def recommend(gap: FileGap, limit: int = 8) -> list[str]:
     )
     # An error path or branch inside a function that never runs is already covered by
     # "call it from a test"; list only those in code that does run.
-    dead = [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
-    failing = [
-        ep
-        for ep in gap.error_paths
-        if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead)
-    ]
+    in_dead = _point_in_spans(
+        [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
+    )
+    failing = [ep for ep in gap.error_paths if ep.ran is False and not in_dead(ep.start_line)]
     never = gap.branches_never_taken
     if isinstance(never, NeverTaken):
         by_line = never.zero_taken_by_line()
