@@ -387,3 +387,11 @@ def test_a_started_analysis_parses_while_the_caller_works(
         runner = abandoned._runner
         assert runner.pool is not None
     assert runner.pool is None
+
+
+def test_a_cache_path_that_cannot_be_a_database_is_only_a_miss(tree: Path) -> None:
+    """A directory where the cache file goes: no cache this run, never an error."""
+    (tree / repo_mod.CACHE_FILE).mkdir(parents=True)
+    first = analyze_repo(load(tree), jobs=1)
+    assert first.files and len(repo_mod.SourceCache(tree)) == 0
+    assert analyze_repo(load(tree), jobs=1) == first

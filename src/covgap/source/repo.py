@@ -124,8 +124,11 @@ class SourceCache:
                     "WITHOUT ROWID"
                 )
             except sqlite3.DatabaseError:
-                if attempt == 0 and self.file.exists():
-                    self.file.unlink(missing_ok=True)  # not a database: start again
+                if attempt == 0 and self.file.is_file():
+                    try:
+                        self.file.unlink()  # not a database: start again
+                    except OSError:
+                        return None
                     continue
                 return None
             except OSError:
