@@ -126,3 +126,29 @@ def test_an_unreadable_report_stops_the_analysis_started_before_it(
     assert result.exit_code == 2, result.output
     assert "bad.info" in result.stderr and "Traceback" not in result.stderr
     assert closed
+
+
+def test_gaps_starts_source_analysis_before_reading_the_reports(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers parse while the coverage is read (issue 14): the order is the point."""
+    import covgap.source
+    from covgap import pipeline
+    from covgap.source import repo as repo_mod
+
+    order: list[str] = []
+    real_start, real_read = repo_mod.start_analysis, pipeline.read_inputs
+
+    def start(*args: object, **kwargs: object) -> repo_mod.PendingAnalysis:
+        order.append("analysis started")
+        return real_start(*args, **kwargs)  # type: ignore[arg-type]
+
+    def read(*args: object, **kwargs: object) -> pipeline.ReadResult:
+        order.append("reports read")
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(covgap.source, "start_analysis", start)
+    monkeypatch.setattr(pipeline, "read_inputs", read)
+    code, out, _ = run(repo, "gaps", "--format", "json")
+    assert code == 0 and json.loads(out)["gaps"]
+    assert order == ["analysis started", "reports read"]
