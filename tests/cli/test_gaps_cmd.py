@@ -103,3 +103,52 @@ def test_a_fallback_is_said_once_on_stderr_and_in_json(  # type: ignore[no-untyp
     assert notes["Rust"]["kind"] == "fallback" and notes["Rust"]["missing"][0] == "doctests"
     code, out, err = run(repo, "gaps", "--format", "markdown")
     assert "> **Note**: Rust: 2 files analysed without tree-sitter" in out
+
+
+def test_an_unreadable_report_stops_the_analysis_started_before_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gaps starts source analysis before reading the reports; a bad report must still be
+    one line and exit 2, and the analysis nobody waits for must be closed."""
+    from covgap.source import repo as repo_mod
+
+    closed: list[bool] = []
+    real_close = repo_mod.PendingAnalysis.close
+
+    def close(self: repo_mod.PendingAnalysis) -> None:
+        closed.append(True)
+        real_close(self)
+
+    monkeypatch.setattr(repo_mod.PendingAnalysis, "close", close)
+    (repo / "bad.info").write_text("SF:a.py\nDA:x,y\n")
+    args = ["gaps", "--repo", str(repo), str(repo / "bad.info")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "bad.info" in result.stderr and "Traceback" not in result.stderr
+    assert closed
+
+
+def test_gaps_starts_source_analysis_before_reading_the_reports(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers parse while the coverage is read (issue 14): the order is the point."""
+    import covgap.source
+    from covgap import pipeline
+    from covgap.source import repo as repo_mod
+
+    order: list[str] = []
+    real_start, real_read = repo_mod.start_analysis, pipeline.read_inputs
+
+    def start(*args: object, **kwargs: object) -> repo_mod.PendingAnalysis:
+        order.append("analysis started")
+        return real_start(*args, **kwargs)  # type: ignore[arg-type]
+
+    def read(*args: object, **kwargs: object) -> pipeline.ReadResult:
+        order.append("reports read")
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(covgap.source, "start_analysis", start)
+    monkeypatch.setattr(pipeline, "read_inputs", read)
+    code, out, _ = run(repo, "gaps", "--format", "json")
+    assert code == 0 and json.loads(out)["gaps"]
+    assert order == ["analysis started", "reports read"]

@@ -145,7 +145,7 @@ def test_fallback_is_said_on_stderr_markdown_and_json(  # type: ignore[no-untype
 
 def test_second_run_uses_the_cache_and_prints_the_same(repo: Path) -> None:
     first = run("--repo", str(repo), "--format", "json")
-    assert (repo / ".covgap/cache/source-v1").is_dir()
+    assert (repo / ".covgap/cache/source-v2.sqlite").is_file()
     assert run("--repo", str(repo), "--format", "json") == first
     assert run("--repo", str(repo), "--format", "json", "--no-cache", "-j", "1") == first
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from covgap.analysis.gaps import (
     GapSettings,
+    NeverTaken,
     build_gaps,
     crap,
     is_non_unit_flag,
@@ -304,6 +305,14 @@ def test_span_helpers_equal_plain_loops(
         b.add_branch(1 + i // 2, 0, i % 2, t)
     fc = b.build()
     assert _never_taken(fc) == [br for br in fc.branches() if not br.taken]
+    lazy = NeverTaken(fc)  # what build_gaps keeps: the same records, built if read
+    by_line: dict[int, int] = {}
+    for br in fc.branches():
+        if br.taken == 0:
+            by_line[br.line] = by_line.get(br.line, 0) + 1
+    assert lazy.zero_taken_by_line() == by_line
+    assert lazy == _never_taken(fc) and len(lazy) == len(_never_taken(fc))
+    assert list(lazy) == _never_taken(fc) and lazy[:2] == _never_taken(fc)[:2]
     end = start + width
     span = [(ln, h) for ln, h in fc.line_hits() if start <= ln <= end]
     ranges: list[tuple[int, int]] = []
@@ -315,3 +324,34 @@ def test_span_helpers_equal_plain_loops(
         else:
             ranges.append((ln, ln))
     assert _lines_in(fc, start, end) == (len(span), sum(1 for _, h in span if h), ranges)
+
+
+def test_recommendations_stop_at_the_limit_and_count_the_rest(tmp_path: Path) -> None:
+    """Only the shown lines are written out, but "… and N more" counts every function,
+    the module-level code, the error paths and the branch lines left out."""
+    hits = {ln: (1 if ln % 10 == 1 else 0) for ln in range(1, 201)}
+    hits[205] = 0  # module-level code after the last function
+    cs = file_cov("m.py", hits)
+    functions = [FunctionInfo(f"f{i}", 10 * i + 1, 10 * i + 10, 1 + i % 3) for i in range(20)]
+    # line 12 never ran, in f1, which does run (line 11): an error path to make fail
+    index = source_index("m.py", functions=functions, error_paths=[ErrorPath("raise", 12, 12)])
+    gap = build_gaps(cs, workspace(tmp_path), source=index)[0]
+    # 20 partly run functions, module-level code, 1 error path
+    assert len(gap.recommended) == 9
+    assert gap.recommended[-1] == f"… and {20 + 1 + 1 - 8} more"
+    assert gap.recommended[0].startswith("`f2` (lines 21–30, complexity 3): 9 of 10 lines")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=30)),
+        max_size=8,
+    ),
+    point=st.integers(min_value=-2, max_value=32),
+)
+def test_point_in_spans_equals_any(spans: list[tuple[int, int]], point: int) -> None:
+    """recommend's "inside a function that never runs" test, by bisection, is the loop's."""
+    from covgap.analysis.gaps import _point_in_spans
+
+    assert _point_in_spans(spans)(point) == any(a <= point <= b for a, b in spans)

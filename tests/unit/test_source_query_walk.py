@@ -104,6 +104,9 @@ FRAGMENTS = [
     "é",
     "x = 1\n",
     "import os\n",
+    "pytestmark = pytest.mark.skip\n",
+    "pytestmark = [pytest.mark.skipif(True, reason='x')]\n",
+    "'''doc'''\n",
     "for i in x:\n",
     "while y {",
 ]
@@ -144,3 +147,82 @@ def test_a_tree_with_an_empty_captured_node_takes_the_full_walk(
     calls.clear()
     lang_ruby.analyze(parser.parse(b"def f\n  x.y\nend\n").root_node, b"", False, parser.language)
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("suffix", "source", "expected"),
+    [
+        # the `||` starts with the inner function but belongs to `outer` (the walk
+        # enters it first): counted from ranges, it must not be the inner one's
+        (".js", b"function outer() {\n  const v = function () { return 1 }() || 2;\n}\n", 2),
+        (".go", b"package p\n\nfunc outer() {\n\t_ = func() bool { return true }() || x\n}\n", 2),
+        (".py", b"def outer(x):\n    def inner():\n        return x or 1\n    return x and 2\n", 2),
+    ],
+)
+def test_plain_decisions_counted_from_ranges_go_to_the_function_the_walk_gives(
+    suffix: str, source: bytes, expected: int
+) -> None:
+    """Walker.PLAIN_DECISIONS are counted per function from byte ranges on the query path;
+    a decision beginning at a nested function's first byte, and one inside a nested
+    function, are the outer function's and the inner one's, as in the full walk."""
+    full, queried = _both_ways(suffix, source, False)
+    assert queried == full
+    functions = queried["functions"]  # type: ignore[index]
+    assert {f[0]: f[3] for f in functions}["outer"] == expected
+
+
+def test_plain_decisions_are_never_entered_on_the_query_path() -> None:
+    """The point of PLAIN_DECISIONS: those nodes do not reach Python one by one."""
+    parser = parser_for("python")
+    text = b"def f(x):\n    if x and y:\n        return 1 if x else 2\n"
+    entered: list[str] = []
+
+    class Counting(lang_python.PythonWalker):
+        def enter(self, node):  # type: ignore[no-untyped-def]
+            entered.append(node.type)
+            return super().enter(node)
+
+    walker = Counting(text, False)
+    walker.run(parser.parse(text).root_node, parser.language)
+    assert entered == ["function_definition"]
+    assert [f.complexity for f in walker.functions] == [4]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"'''Module doc.'''\nimport pytest\npytestmark = pytest.mark.skip\n\ndef test_a():\n"
+        b"    '''Doc.'''\n    x = 1\n",
+        b"# c\n'''doc''' 'more'\npytestmark: list = [pytest.mark.skip]\ndef test_b(): pass\n",
+        b"x = 1\npytestmark = 2\n(pytestmark) = pytest.mark.skip\ndef test_c(): pass\n",
+    ],
+)
+def test_narrowed_python_statements_keep_docstrings_and_module_skips(source: bytes) -> None:
+    """Only docstrings and `pytestmark = ...` reach Python among expression statements."""
+    full, queried = _both_ways(".py", source, True)
+    assert queried == full
+
+
+def test_narrowed_go_calls_keep_every_panic() -> None:
+    """Go's query passes on only the calls that end the program; the walk sees the rest."""
+    source = (
+        b'package p\n\nfunc f() {\n\tpanic(1)\n\tpanicky(2)\n\tlog.Fatalf("x")\n'
+        b"\tlogXFatal(1)\n\tlog.Println(1)\n\tlog.PanicX.Y(3)\n\t(panic)(4)\n}\n"
+    )
+    full, queried = _both_ways(".go", source, False)
+    assert queried == full
+    assert [e[1] for e in queried["errors"]] == [4, 6, 9]  # type: ignore[index]
+
+
+def test_narrowed_js_exports_and_logical_assignments() -> None:
+    """Only re-exports (`export ... from`) and `&&=`/`||=`/`??=` reach the JS walker's
+    count; other exports and compound assignments stay in C."""
+    source = (
+        b'import d from "./d";\nexport { a } from "./a";\nexport * from \'./b\';\n'
+        b"export const x = 1;\nexport function f() {\n  x ||= 1;\n  y += 2;\n  z ??= 3;\n"
+        b"  w &&= 4;\n}\n"
+    )
+    full, queried = _both_ways(".ts", source, False)
+    assert queried == full
+    assert queried["imports"] == ["./d", "./a", "./b"]  # type: ignore[index]
+    assert [f[3] for f in queried["functions"]] == [4]  # type: ignore[index]

@@ -138,9 +138,8 @@ def test_an_analyser_crash_costs_one_file(tree: Path, monkeypatch: pytest.Monkey
 
 def test_second_run_is_served_from_the_cache(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = analyze_repo(load(tree), jobs=1)
-    cache_dir = tree / ".covgap/cache/source-v1"
     assert (tree / ".covgap/cache/.gitignore").read_text() == "*\n"
-    assert len(list(cache_dir.glob("*/*.json"))) == len(first.files)
+    assert len(repo_mod.SourceCache(tree)) == len(first.files)
 
     def no_parsing(*args: object, **kwargs: object) -> object:
         raise AssertionError("a cached file was parsed again")
@@ -168,9 +167,8 @@ def test_parallel_and_serial_agree(tree: Path, monkeypatch: pytest.MonkeyPatch) 
     serial = analyze_repo(load(tree), cache=False, jobs=1)
     parallel = analyze_repo(load(tree), jobs=2)
     assert parallel == serial
-    # the workers wrote the cache entries
-    entries = list((tree / ".covgap/cache/source-v1").glob("*/*.json"))
-    assert len(entries) == len({f.path for f in serial.files.values()})
+    # every result the workers sent back was written to the cache
+    assert len(repo_mod.SourceCache(tree)) == len({f.path for f in serial.files.values()})
 
 
 def test_progress_reports_parsed_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,7 +263,7 @@ def test_a_fallback_result_in_the_cache_never_shadows_tree_sitter(  # type: igno
     before = analyze_repo(load(tree), jobs=1)
     lib = before.files["rust/src/lib.rs"]
     assert (lib.analyser, lib.doctests) == ("regex", [])
-    cached = sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))
+    cached = len(repo_mod.SourceCache(tree))
     assert cached
     # the grammars are installed now (same covgap, same files, same cache)
     monkeypatch.setattr(_ts, "load_language", real_loader)
@@ -276,7 +274,7 @@ def test_a_fallback_result_in_the_cache_never_shadows_tree_sitter(  # type: igno
     assert len(lib.doctests) == 3 and lib.error_paths
     assert all(sf.analyser == "tree-sitter" for sf in after.files.values() if sf.language == "rust")
     # both results stay cached, each under its own analyser's key
-    assert len(sorted((tree / repo_mod.CACHE_DIR).rglob("*.json"))) > len(cached)
+    assert len(repo_mod.SourceCache(tree)) > cached
 
 
 def test_cache_key_names_the_analyser_and_grammar_versions(  # type: ignore[no-untyped-def]
@@ -353,3 +351,47 @@ def test_classify_config_is_validated() -> None:
         validate({"classify": {"tests": ["x"]}})
     with pytest.raises(ConfigError, match=r"classify\.tooling"):
         validate({"classify": {"tooling": "x"}})
+
+
+def test_a_cache_file_that_is_not_a_database_is_replaced(tree: Path) -> None:
+    """A truncated or overwritten cache must cost one cold run, not every run."""
+    cache_file = tree / repo_mod.CACHE_FILE
+    cache_file.parent.mkdir(parents=True)
+    cache_file.write_bytes(b"not a database at all" * 100)
+    first = analyze_repo(load(tree), jobs=1)
+    assert len(repo_mod.SourceCache(tree)) == len(first.files)
+    assert analyze_repo(load(tree), jobs=1) == first
+
+
+def test_one_transaction_per_run_not_one_file_per_result(tree: Path) -> None:
+    analyze_repo(load(tree), jobs=1)
+    assert sorted(p.name for p in (tree / ".covgap/cache").iterdir()) == [
+        ".gitignore",
+        "source-v2.sqlite",
+    ]
+
+
+def test_a_started_analysis_parses_while_the_caller_works(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """start_analysis hands the misses to workers and returns: the result is the same as
+    analyze_repo's, and closing an analysis nobody waited for stops its workers."""
+    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
+    expected = analyze_repo(load(tree), cache=False, jobs=1)
+    pending = repo_mod.start_analysis(load(tree), cache=False, jobs=2)
+    assert pending._runner.pool is not None  # the workers were started already
+    assert pending.result() == expected
+    assert pending.result() is pending.result()
+    assert pending._runner.pool is None
+    with repo_mod.start_analysis(load(tree), cache=False, jobs=2) as abandoned:
+        runner = abandoned._runner
+        assert runner.pool is not None
+    assert runner.pool is None
+
+
+def test_a_cache_path_that_cannot_be_a_database_is_only_a_miss(tree: Path) -> None:
+    """A directory where the cache file goes: no cache this run, never an error."""
+    (tree / repo_mod.CACHE_FILE).mkdir(parents=True)
+    first = analyze_repo(load(tree), jobs=1)
+    assert first.files and len(repo_mod.SourceCache(tree)) == 0
+    assert analyze_repo(load(tree), jobs=1) == first

@@ -33,9 +33,9 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import pathspec
 
@@ -124,7 +124,8 @@ class FileGap:
     uncovered_ranges: list[tuple[int, int]]
     uncovered_lines: tuple[int, ...]
     """The executable lines that never ran (the ranges also span blank lines between)."""
-    branches_never_taken: list[Branch]
+    branches_never_taken: Sequence[Branch]
+    """Every branch outcome not taken (``NeverTaken``: built only if read)."""
     functions: list[FunctionGap]
     inline_tests: int | None
     tested_by: list[str]
@@ -260,6 +261,56 @@ def _never_taken(fc: FileCoverage) -> list[Branch]:
     ]
 
 
+class NeverTaken(Sequence[Branch]):
+    """A file's never-taken branch outcomes (:func:`_never_taken`), built when first read.
+
+    ``build_gaps`` runs once per file and only :func:`recommend` looks at these, for a
+    count per line: :meth:`zero_taken_by_line` reads it from the arrays, without building
+    one record per outcome (issue 14: hundreds of thousands at 10,000 files).
+    """
+
+    __slots__ = ("_fc", "_items")
+
+    def __init__(self, fc: FileCoverage) -> None:
+        self._fc = fc
+        self._items: list[Branch] | None = None
+
+    def _list(self) -> list[Branch]:
+        if self._items is None:
+            self._items = _never_taken(self._fc)
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Branch: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Branch]: ...
+    def __getitem__(self, index: int | slice) -> Branch | list[Branch]:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+    def zero_taken_by_line(self) -> dict[int, int]:
+        """Outcomes counted 0 on a line that ran (``taken == 0``), per line."""
+        taken = self._fc.br_taken
+        lines = self._fc.br_line
+        by_line: dict[int, int] = {}
+        for i in itertools.compress(range(len(taken)), map((0).__ge__, taken)):
+            if taken[i] != NEVER_EVALUATED:
+                by_line[lines[i]] = by_line.get(lines[i], 0) + 1
+        return by_line
+
+
 def function_gaps(fc: FileCoverage, source: SourceFile | None) -> list[FunctionGap]:
     """Per-function coverage: spans from the source analysis, else from the report.
 
@@ -387,48 +438,82 @@ def lines_outside(lines: Sequence[int], spans: Iterable[tuple[int, int]]) -> lis
     return out
 
 
+def _point_in_spans(spans: Iterable[tuple[int, int]]) -> Callable[[int], bool]:
+    """``lambda x: any(a <= x <= b for a, b in spans)``, by bisection over their union."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if b < a:
+            continue  # empty: contains nothing
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+
+    def inside(x: int) -> bool:
+        i = bisect_right(starts, x) - 1
+        return i >= 0 and x <= ends[i]
+
+    return inside
+
+
 def recommend(gap: FileGap, limit: int = 8) -> list[str]:
-    """Concrete tests to write, most valuable first: functions, error paths, branches."""
-    out: list[str] = []
+    """Concrete tests to write, most valuable first: functions, error paths, branches.
+
+    Only the ``limit`` lines that are shown are formatted; the rest are counted (a file
+    can have hundreds of uncovered functions, and this runs once per file: issue 14).
+    """
     uncovered = [f for f in gap.functions if f.uncovered_lines > 0]
     uncovered.sort(key=lambda f: (f.lines_covered > 0, -(f.complexity or 0), -f.uncovered_lines))
-    for fn in uncovered:
-        span = f"lines {fn.start_line}–{fn.end_line}"
-        cx = f", complexity {fn.complexity}" if fn.complexity is not None else ""
-        if fn.lines_covered == 0:
-            out.append(f"`{fn.name}` ({span}{cx}): never runs — call it from a test")
-        else:
-            missing = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges)
-            where = "line" if fn.uncovered_lines == 1 else "lines"
-            out.append(
-                f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} lines "
-                f"never run ({where} {missing})"
-            )
     outside = lines_outside(
         gap.uncovered_lines, [(f.start_line, f.end_line) for f in gap.functions]
     )
-    if outside:
-        where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}–{outside[-1]}"
-        what = "module-level code" if gap.functions else "code"
-        out.append(f"{what} at {where} ({_plural(len(outside), 'line')}) never runs")
     # An error path or branch inside a function that never runs is already covered by
     # "call it from a test"; list only those in code that does run.
-    dead = [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
-    for ep in gap.error_paths:
-        if ep.ran is False and not any(a <= ep.start_line <= b for a, b in dead):
-            out.append(f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail")
-    by_line: dict[int, int] = {}
-    for br in gap.branches_never_taken:
-        if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
-            by_line[br.line] = by_line.get(br.line, 0) + 1
-    # Only the lines that will be shown are written out (a file can have thousands).
+    in_dead = _point_in_spans(
+        [(f.start_line, f.end_line) for f in gap.functions if f.lines_covered == 0]
+    )
+    failing = [ep for ep in gap.error_paths if ep.ran is False and not in_dead(ep.start_line)]
+    never = gap.branches_never_taken
+    if isinstance(never, NeverTaken):
+        by_line = never.zero_taken_by_line()
+    else:
+        by_line = {}
+        for br in never:
+            if br.taken == 0:  # the line ran; this outcome did not (None: line never ran)
+                by_line[br.line] = by_line.get(br.line, 0) + 1
     branch_lines = sorted(by_line.items())
-    total = len(out) + len(branch_lines)
-    for line, count in branch_lines[: max(0, limit + 1 - len(out))]:
-        out.append(f"branch at line {line}: {_plural(count, 'outcome')} never taken")
-    if total > limit:
-        out = [*out[:limit], f"… and {total - limit} more"]
-    return out
+    total = len(uncovered) + bool(outside) + len(failing) + len(branch_lines)
+
+    def lines() -> Iterator[str]:
+        for fn in uncovered:
+            span = f"lines {fn.start_line}–{fn.end_line}"
+            cx = f", complexity {fn.complexity}" if fn.complexity is not None else ""
+            if fn.lines_covered == 0:
+                yield f"`{fn.name}` ({span}{cx}): never runs — call it from a test"
+            else:
+                missing = ", ".join(
+                    str(a) if a == b else f"{a}–{b}" for a, b in fn.uncovered_ranges
+                )
+                where = "line" if fn.uncovered_lines == 1 else "lines"
+                yield (
+                    f"`{fn.name}` ({span}{cx}): {fn.uncovered_lines} of {fn.lines_total} "
+                    f"lines never run ({where} {missing})"
+                )
+        if outside:
+            first, last = outside[0], outside[-1]
+            where = f"line {first}" if len(outside) == 1 else f"lines {first}–{last}"
+            what = "module-level code" if gap.functions else "code"
+            yield f"{what} at {where} ({_plural(len(outside), 'line')}) never runs"
+        for ep in failing:
+            yield f"error path `{ep.kind}` at line {ep.start_line} never runs — make it fail"
+        for line, count in branch_lines:
+            yield f"branch at line {line}: {_plural(count, 'outcome')} never taken"
+
+    if total <= limit:
+        return list(lines())
+    return [*itertools.islice(lines(), limit), f"… and {total - limit} more"]
 
 
 def _test_kinds(index: SourceIndex | None, files: Iterable[str]) -> list[str | None]:
@@ -476,7 +561,7 @@ def build_gaps(
             counts=counts,
             uncovered_ranges=fc.uncovered_ranges(),
             uncovered_lines=tuple(fc.uncovered_lines()),
-            branches_never_taken=_never_taken(fc),
+            branches_never_taken=NeverTaken(fc),
             functions=function_gaps(fc, src),
             inline_tests=src.inline_tests if src is not None else None,
             doctests=len(src.doctests) if src is not None else None,

@@ -92,11 +92,17 @@ class CoverageInputs:
     no_path_mapping: bool = False
     include_external: bool = False
 
-    def load(self, *, show_progress: bool = True) -> Loaded:
+    def load(
+        self,
+        *,
+        show_progress: bool = True,
+        on_workspace: Callable[[Workspace], None] | None = None,
+    ) -> Loaded:
         return load_inputs(
             self.inputs,
             self.repo,
             self.config_path,
+            on_workspace=on_workspace,
             skip_invalid=self.skip_invalid,
             input_format=self.input_format,
             no_path_mapping=self.no_path_mapping,
@@ -176,13 +182,19 @@ def load_inputs(
     no_path_mapping: bool = False,
     show_progress: bool = True,
     include_external: bool = False,
+    on_workspace: Callable[[Workspace], None] | None = None,
 ) -> Loaded:
     """Load, merge and map the inputs, then tell the user on stderr what was used.
 
     Every command that reads coverage goes through here, so discovered inputs, skipped
     files, unmapped paths and notes are reported the same way everywhere.
+    ``on_workspace`` is called with the workspace before the inputs are read, so a
+    command can start work on the repository meanwhile (``gaps`` starts its source
+    analysis there).
     """
     workspace, config = load_repo(repo, config_path)
+    if on_workspace is not None:
+        on_workspace(workspace)
     specs = [InputSpec.parse(a) for a in inputs]
     with progress_bar([s.path for s in specs], show_progress) as progress:
         loaded = load(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +25,9 @@ from covgap.errors import CovgapError
 from covgap.pipeline import Loaded
 from covgap.report._format import plural
 
+if TYPE_CHECKING:
+    from covgap.source import PendingAnalysis
+
 
 def _baseline(path: Path | None) -> dict[str, Any] | None:
     if path is None:
@@ -32,10 +37,34 @@ def _baseline(path: Path | None) -> dict[str, Any] | None:
     return read_summary(path)
 
 
+@contextmanager
+def load_analysing(source: CoverageInputs) -> Iterator[tuple[Loaded, PendingAnalysis]]:
+    """The loaded coverage, and the source analysis started BEFORE the reports are read.
+
+    Source analysis is most of a cold run's time; its workers parse while this process
+    reads, merges and maps the coverage reports, instead of after. Leaving the block
+    stops the workers when the analysis was never waited for (an unreadable report).
+    """
+    from covgap.source import start_analysis
+
+    started: list[PendingAnalysis] = []
+    try:
+        loaded = source.load(on_workspace=lambda ws: started.append(start_analysis(ws)))
+        yield loaded, started[0]
+    finally:
+        for pending in started:
+            pending.close()
+
+
 def run_analysis(
-    loaded: Loaded, *, baseline: Path | None = None, target: float | None = None
+    loaded: Loaded,
+    *,
+    baseline: Path | None = None,
+    target: float | None = None,
+    pending: PendingAnalysis | None = None,
 ) -> GapAnalysis:
-    analysis = analyze_loaded(loaded, baseline=_baseline(baseline), target=target)
+    index = pending.result() if pending is not None else None
+    analysis = analyze_loaded(loaded, baseline=_baseline(baseline), target=target, source=index)
     echo_source_notes(analysis.source_notes)
     return analysis
 
@@ -88,10 +117,15 @@ def gaps_command(
     write, strengths, per-component targets and the closure plan. Use
     `--format markdown -o GAPS.md` for the document.
     """
-    loaded = source.load()
-    view = history_view(loaded, store_url, base)  # the history store, when there is one (#11)
-    stored = gaps_baseline(view) if baseline is None else None
-    analysis = analyze_loaded(loaded, baseline=stored or _baseline(baseline), target=target)
+    with load_analysing(source) as (loaded, pending):
+        view = history_view(loaded, store_url, base)  # the history store (#11)
+        stored = gaps_baseline(view) if baseline is None else None
+        analysis = analyze_loaded(
+            loaded,
+            baseline=stored or _baseline(baseline),
+            target=target,
+            source=pending.result(),
+        )
     echo_source_notes(analysis.source_notes)
     lines = header(loaded) + ([f"**Baseline**: {stored['origin']}"] if stored else [])
     data = render_gaps(analysis, fmt, header=lines, tty=output is None)
@@ -140,8 +174,9 @@ def plan_command(
     from covgap.analysis.plan import make_plan
     from covgap.report.gaps_report import plan_section
 
-    loaded = source.load()
-    analysis = run_analysis(loaded, target=target if component is None else None)
+    with load_analysing(source) as (loaded, pending):
+        target_of_run = target if component is None else None
+        analysis = run_analysis(loaded, target=target_of_run, pending=pending)
     plans = list(analysis.plans)
     if analysis.repository_plan is not None:
         plans.append(analysis.repository_plan)

@@ -22,15 +22,17 @@ from __future__ import annotations
 
 from covgap.source.analyze import ANALYZER_VERSION, analyze_source
 from covgap.source.records import ErrorPath, FunctionInfo, SourceFile, SourceIndex, TestCase
-from covgap.source.repo import analyze_repo
+from covgap.source.repo import PendingAnalysis, analyze_repo, start_analysis
 
 __all__ = [
     "ANALYZER_VERSION",
     "ErrorPath",
     "FunctionInfo",
+    "PendingAnalysis",
     "SourceFile",
     "SourceIndex",
     "TestCase",
     "analyze_repo",
     "analyze_source",
+    "start_analysis",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -194,6 +195,10 @@ class _Frame:
     end_line: int
     complexity: int
     test: bool
+    span: tuple[int, int] = (0, 0)
+    """The entered node's bytes, for counting :attr:`Walker.PLAIN_DECISIONS` inside."""
+    nested: int = 0
+    """Plain decisions inside the functions nested in this one (theirs, not its own)."""
 
 
 class Walker:
@@ -214,6 +219,14 @@ class Walker:
     kind (a ``binary_expression`` only counts when its operator is ``&&``): the nodes it
     would ignore are then not even captured. Only for kinds that never open a scope."""
 
+    PLAIN_DECISIONS: ClassVar[frozenset[str]] = frozenset()
+    """Kinds of :attr:`INTERESTING` whose whole effect in :meth:`enter` is one
+    :meth:`decision` (after :attr:`NARROWED`). On the query path they are never entered:
+    a second query lists their byte ranges and each function counts those inside it, less
+    those inside its nested functions, when it closes (issue 14: they were most of the
+    nodes that reached Python). :meth:`walk_all` still enters them, so the reference walk
+    checks the count."""
+
     def __init__(self, text: bytes, is_test: bool) -> None:
         self.text = text
         self.is_test = is_test
@@ -226,6 +239,8 @@ class Walker:
         self.scope: list[str] = []
         self.description: str | None = None
         self.parse_error: str | None = None
+        self._plain: tuple[list[int], list[int]] | None = None
+        """(starts, ends) of the plain decisions, sorted, on the query path only."""
 
     # -- the walk --------------------------------------------------------------------
 
@@ -255,11 +270,20 @@ class Walker:
         """
         import tree_sitter
 
-        found = tree_sitter.QueryCursor(query).captures(root).get("n", [])
+        captures = tree_sitter.QueryCursor(query).captures(root)
+        found = captures.get("n", [])
         ranges = [node.byte_range for node in found]
         if any(start == end for start, end in ranges):
             self.walk_all(root)
             return
+        plain = captures.get("d")
+        if plain is not None:
+            kinds = self.PLAIN_DECISIONS
+            decisions = sorted(node.byte_range for node in plain if node.type in kinds)
+            if any(start == end for start, end in decisions):
+                self.walk_all(root)
+                return
+            self._plain = ([start for start, _ in decisions], [end for _, end in decisions])
         interesting = self.INTERESTING
         assert interesting is not None
         enter = self.enter
@@ -326,12 +350,20 @@ class Walker:
         qualname = sep.join([*self.scope, name]) if self.scope else name
         in_test = test or bool(self.frames and self.frames[-1].test)
         frame = _Frame(qualname, node.start_point[0] + 1, end_line(node), 1, in_test)
+        plain = self._plain
+        if plain is not None:
+            frame.span = node.byte_range
         self.frames.append(frame)
         self.scope.append(name)
 
         def close() -> None:
             self.frames.pop()
             self.scope.pop()
+            if plain is not None:
+                inside = _count_inside(plain, frame.span)
+                frame.complexity += inside - frame.nested
+                if self.frames:
+                    self.frames[-1].nested += inside
             self.functions.append(
                 FunctionInfo(
                     frame.qualname, frame.start_line, frame.end_line, frame.complexity, frame.test
@@ -361,18 +393,44 @@ class Walker:
 
 def _query_for(walker: type[Walker], language: Language) -> Query:
     """One query capturing every node type of ``walker.INTERESTING`` the grammar has,
-    compiled once per process (types another dialect's grammar lacks are left out)."""
+    compiled once per process (types another dialect's grammar lacks are left out): the
+    plain decisions as ``@d``, the rest as ``@n``, in one pass over the tree."""
     key = (walker, language)
     query = _QUERIES.get(key)
     if query is None:
         import tree_sitter
 
         assert walker.INTERESTING is not None
-        kinds = [k for k in sorted(walker.INTERESTING) if language.id_for_node_kind(k, True)]
-        patterns = " ".join(walker.NARROWED.get(kind, f"({kind})") for kind in kinds)
-        query = tree_sitter.Query(language, f"[{patterns}] @n")
+        source = ""
+        for name, wanted in (
+            ("n", walker.INTERESTING - walker.PLAIN_DECISIONS),
+            ("d", walker.INTERESTING & walker.PLAIN_DECISIONS),
+        ):
+            kinds = [k for k in sorted(wanted) if language.id_for_node_kind(k, True)]
+            if kinds:
+                patterns = " ".join(walker.NARROWED.get(kind, f"({kind})") for kind in kinds)
+                source += f"[{patterns}] @{name}\n"
+        query = tree_sitter.Query(language, source)
         _QUERIES[key] = query
     return query
+
+
+def _count_inside(plain: tuple[list[int], list[int]], span: tuple[int, int]) -> int:
+    """How many of the (sorted) plain decision ranges lie within ``span``.
+
+    Ranges nest, so only one starting at ``span``'s first byte can reach past its end
+    (an expression that begins with the function, like ``function () {}() || x``): the
+    walk enters that one first, outside the function, so it is not counted here.
+    """
+    starts, ends = plain
+    first, last = span
+    lo = bisect_left(starts, first)
+    count = bisect_left(starts, last, lo) - lo
+    at = lo
+    while at < len(starts) and starts[at] == first:
+        count -= ends[at] > last
+        at += 1
+    return count
 
 
 def _document_order(nodes: list[Node], ranges: list[tuple[int, int]]) -> list[int]:

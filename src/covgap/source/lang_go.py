@@ -42,6 +42,9 @@ _DECISIONS = frozenset(
 )
 _PREFIXES = (("Test", "test"), ("Benchmark", "bench"), ("Fuzz", "fuzz"), ("Example", "example"))
 _ERR_NAME = re.compile(r"^(?:err|\w*Err|\w*err)$")
+_BACKSLASH = "\\"
+_PANIC_CALL = re.compile(r"^(?:panic$|log\.(?:Fatal|Panic))")
+"""Calls that end the program: ``panic(...)``, ``log.Fatal*`` and ``log.Panic*``."""
 _PROPERTY = re.compile(r"\b(?:quick|rapid)\.Check\s*\(")
 
 
@@ -56,8 +59,14 @@ def _test_kind(name: str) -> str | None:
 
 class GoWalker(Walker):
     NARROWED: ClassVar[dict[str, str]] = {
-        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+        "binary_expression": '(binary_expression operator: ["&&" "||"])',
+        # only the calls :meth:`enter` acts on (issue 14): the same test of the callee's
+        # text, in the query, so every other call stays in C
+        "call_expression": "(call_expression function: (_) @_callee "
+        f'(#match? @_callee "{_PANIC_CALL.pattern.replace(_BACKSLASH, _BACKSLASH * 2)}"))',
     }
+
+    PLAIN_DECISIONS = (_DECISIONS - {"if_statement"}) | {"binary_expression"}
 
     INTERESTING = _DECISIONS | {
         "binary_expression",
@@ -82,7 +91,7 @@ class GoWalker(Walker):
             self.comment(node)
         elif kind == "call_expression":
             func = self.text_of(node.child_by_field_name("function"))
-            if func == "panic" or re.match(r"^log\.(?:Fatal|Panic)", func):
+            if _PANIC_CALL.search(func):
                 self.error("panic", node)
         elif kind == "import_spec":
             self.imports.append(unquote(self.text_of(node.child_by_field_name("path"))))

@@ -86,7 +86,17 @@ def _is_directive(node: Node) -> bool:
 
 class JsWalker(Walker):
     NARROWED: ClassVar[dict[str, str]] = {
-        "binary_expression": '(binary_expression operator: ["&&" "||" "??"])'
+        "binary_expression": '(binary_expression operator: ["&&" "||" "??"])',
+        "augmented_assignment_expression": (
+            '(augmented_assignment_expression operator: ["&&=" "||=" "??="])'
+        ),
+        # an export reaches Python only when it re-exports from a module (`from "./x"`)
+        "export_statement": "(export_statement source: (_))",
+    }
+
+    PLAIN_DECISIONS = (_DECISIONS - {"catch_clause"}) | {
+        "binary_expression",
+        "augmented_assignment_expression",
     }
 
     INTERESTING = (

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, unquote
 
@@ -76,6 +76,14 @@ def _skips(decorators: list[str]) -> bool:
 
 
 class PythonWalker(Walker):
+    PLAIN_DECISIONS = _DECISIONS - {"except_clause", "except_group_clause"}
+    NARROWED: ClassVar[dict[str, str]] = {
+        # only a docstring (a string statement) or `pytestmark = ...` matter; most
+        # expression statements are assignments and calls (issue 14)
+        # (the predicate after the alternation: inside a branch tree-sitter ignores it)
+        "expression_statement": "(expression_statement [(string) (concatenated_string) "
+        '(assignment left: (identifier) @_mark)] (#eq? @_mark "pytestmark"))',
+    }
     INTERESTING = _DECISIONS | {
         "case_clause",
         "comment",

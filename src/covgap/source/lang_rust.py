@@ -33,7 +33,7 @@ inside a ``#[cfg(test)]`` module is test code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from covgap.source._ts import Walker, first_sentence_line, strip_comment_markers, strip_generics
@@ -44,6 +44,20 @@ if TYPE_CHECKING:
 
 _PANICS = frozenset({"panic", "unreachable", "todo", "unimplemented"})
 _METHOD_ERRORS = {"map_err": "map_err", "unwrap": "unwrap", "expect": "expect"}
+_MACROS = _PANICS | {"bail", "proptest", "fuzz_target"}
+"""Every macro name :meth:`RustWalker._macro` acts on."""
+
+
+def _any_of(capture: str, names: Iterable[str]) -> str:
+    """A query predicate: the ``capture``'s text is one of ``names``.
+
+    Predicates go after an alternation, not inside its branches (tree-sitter then ignores
+    them); one whose capture a match lacks holds, so each branch is checked by its own.
+    """
+    quoted = " ".join(f'"{name}"' for name in sorted(names))
+    return f"(#any-of? @{capture} {quoted})"
+
+
 _RUST_FENCE_WORDS = frozenset(
     {"rust", "should_panic", "no_run", "compile_fail", "ignore", "test_harness", "standalone_crate"}
 )
@@ -109,8 +123,21 @@ def rust_test_kind(
 
 class RustWalker(Walker):
     NARROWED: ClassVar[dict[str, str]] = {
-        "binary_expression": '(binary_expression operator: ["&&" "||"])'
+        "binary_expression": '(binary_expression operator: ["&&" "||"])',
+        # only the calls and macros :meth:`_call` and :meth:`_macro` act on (issue 14:
+        # every call reached Python before); they still check the text themselves
+        "call_expression": "(call_expression function: ["
+        "(identifier) @_err (scoped_identifier name: (identifier) @_err) "
+        "(field_expression field: (field_identifier) @_method)] "
+        f"{_any_of('_err', ['Err'])} {_any_of('_method', _METHOD_ERRORS)})",
+        "macro_invocation": "(macro_invocation macro: ["
+        "(identifier) @_mac (scoped_identifier name: (identifier) @_mac)] "
+        f"{_any_of('_mac', _MACROS)})",
     }
+
+    PLAIN_DECISIONS = frozenset(
+        {"if_expression", "while_expression", "for_expression", "binary_expression"}
+    )
 
     INTERESTING = frozenset(
         {

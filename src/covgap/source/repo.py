@@ -1,13 +1,17 @@
 """Analyse a whole repository: classify, read, cache, parse in parallel, link tests.
 
-Speed comes from two places. Results are cached by content under
-``<repo>/.covgap/cache/source-v1/`` (one small JSON file per distinct content, keyed by
-a BLAKE2b hash of covgap's version, :data:`ANALYZER_VERSION`, the grammar, the analyser
-that ran with its package versions (tree-sitter and the grammar wheel, or the regex
-fallback), whether the file is a test file, and the bytes), so an unchanged file is
-never parsed twice, a better analyser is never shadowed by an older result, and the
-directory is safe to delete at any time. Cache misses are parsed across processes
-in chunks; workers return plain dataclasses because tree-sitter objects do not pickle.
+Speed comes from three places. Results are cached by content in one SQLite file,
+``<repo>/.covgap/cache/source-v2.sqlite`` (a row per distinct content, keyed by a BLAKE2b
+hash of covgap's version, :data:`ANALYZER_VERSION`, the grammar, the analyser that ran
+with its package versions (tree-sitter and the grammar wheel, or the regex fallback),
+whether the file is a test file, and the bytes), so an unchanged file is never parsed
+twice, a better analyser is never shadowed by an older result, and the file is safe to
+delete at any time; the parent writes a run's new rows in one transaction (a directory
+of 10,000 small files cost more in ``open``/``rename`` than the JSON in them). Cache
+misses are parsed across processes in chunks, submitted while the parent is still
+reading and hashing the rest; workers return plain dataclasses because tree-sitter
+objects do not pickle. And :func:`start_analysis` returns before the parse is done, so
+a command reads its coverage report while the workers parse (``covgap gaps``).
 
 Files that cannot be analysed never stop the run: unreadable files, binary files
 (a NUL byte in the first 8 KiB) and files over 2 MB (generated code, bundles) are
@@ -18,14 +22,13 @@ with the line of the first error.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import multiprocessing
 import os
-import tempfile
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +53,7 @@ from covgap.source.records import SourceFile, SourceIndex, from_dict, to_dict
 if TYPE_CHECKING:
     from covgap.workspace import Workspace
 
-CACHE_DIR = ".covgap/cache/source-v1"
+CACHE_FILE = ".covgap/cache/source-v2.sqlite"
 MAX_BYTES = 2 * 1024 * 1024
 PARALLEL_MIN_FILES = 200
 """Below this many cache misses, starting worker processes costs more than it saves."""
@@ -89,58 +92,109 @@ def cache_key(text: bytes, language: str, path: str, is_test: bool) -> str:
 
 
 class SourceCache:
-    """Content-addressed analysis results; every failure to read or write is a miss."""
+    """Content-addressed analysis results in one SQLite file; every failure is a miss.
+
+    Reads go straight to the database; :meth:`put` only queues a row and :meth:`flush`
+    writes the queue in one transaction (the parent calls it once per run). A file that
+    is not a database (truncated, overwritten) is deleted and started again, so a broken
+    cache costs one cold run, never every run.
+    """
 
     def __init__(self, root: Path) -> None:
-        self.dir = root / CACHE_DIR
-        self._prefix = os.fspath(self.dir) + os.sep
+        self.file = root / CACHE_FILE
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        self._queue: list[tuple[str, bytes]] = []
 
-    def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key[2:]}.json"
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None or (self._opened and not create):
+            return self._db
+        self._opened = True
+        if not create and not self.file.exists():
+            return None
+        for attempt in range(2):
+            try:
+                if create and not self.file.parent.exists():
+                    self.file.parent.mkdir(parents=True, exist_ok=True)
+                    (self.file.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+                db = sqlite3.connect(self.file, timeout=5, isolation_level=None)
+                db.execute("PRAGMA synchronous=OFF")  # a cache: losing it costs one cold run
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS analysis (key TEXT PRIMARY KEY, data BLOB) "
+                    "WITHOUT ROWID"
+                )
+            except sqlite3.DatabaseError:
+                if attempt == 0 and self.file.is_file():
+                    try:
+                        self.file.unlink()  # not a database: start again
+                    except OSError:
+                        return None
+                    continue
+                return None
+            except OSError:
+                return None
+            self._db = db
+            return db
+        return None  # pragma: no cover - the loop returns on its second pass
 
     def get(self, key: str, path: str) -> SourceFile | None:
-        # plain strings, not pathlib: this runs once per file on every warm run
+        db = self._connect(create=False)
+        if db is None:
+            return None
         try:
-            with open(f"{self._prefix}{key[:2]}{os.sep}{key[2:]}.json", "rb") as fh:
-                return from_dict(path, orjson.loads(fh.read()))
-        except (OSError, ValueError, KeyError, TypeError):
+            row = db.execute("SELECT data FROM analysis WHERE key = ?", (key,)).fetchone()
+            return None if row is None else from_dict(path, orjson.loads(row[0]))
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
     def put(self, key: str, sf: SourceFile) -> None:
-        target = self._path(key)
+        """Queue ``sf`` under ``key``; :meth:`flush` writes it."""
+        self._queue.append((key, orjson.dumps(to_dict(sf))))
+
+    def flush(self) -> None:
+        """Write the queued rows in one transaction (a locked or read-only cache: skipped)."""
+        queue, self._queue = self._queue, []
+        if not queue:
+            return
+        db = self._connect(create=True)
+        if db is None:
+            return
         try:
-            if not self.dir.exists():
-                self.dir.mkdir(parents=True, exist_ok=True)
-                (self.dir.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-            target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(to_dict(sf)))
-            os.replace(tmp, target)
-        except OSError:
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO analysis VALUES (?, ?)", queue)
+        except sqlite3.Error:
             return
 
+    def __len__(self) -> int:
+        """How many results are stored (for tests and ``covgap tests`` diagnostics)."""
+        db = self._connect(create=False)
+        if db is None:
+            return 0
+        try:
+            return int(db.execute("SELECT count(*) FROM analysis").fetchone()[0])
+        except sqlite3.Error:
+            return 0
 
-def _analyze_one(job: _Job, store: SourceCache | None) -> SourceFile:
-    path, text, language, is_test, key = job
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+        self._opened = False
+
+
+def _analyze_one(job: _Job) -> SourceFile:
+    path, text, language, is_test, _key = job
     try:
-        result = analyze_source(path, text, language, is_test=is_test)
+        return analyze_source(path, text, language, is_test=is_test)
     except Exception as exc:  # an analyser bug must cost one file, not the run
         failed = SourceFile(path=path, language=language)
         failed.parse_error = f"{ANALYSIS_FAILED}: {type(exc).__name__}: {exc}"
         return failed
-    if store is not None:
-        store.put(key, result)  # in the worker: cache writes run in parallel too
-    return result
 
 
-def _analyze_chunk(jobs: list[_Job], store: SourceCache | None = None) -> list[SourceFile]:
-    return [_analyze_one(job, store) for job in jobs]
-
-
-def _chunks(items: list[_Job], size: int) -> Iterator[list[_Job]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _analyze_chunk(jobs: list[_Job]) -> list[SourceFile]:
+    return [_analyze_one(job) for job in jobs]
 
 
 def _start_method() -> str:
@@ -152,33 +206,215 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _run(
-    jobs: list[_Job],
-    workers: int,
-    store: SourceCache | None,
+class _Runner:
+    """Analyses jobs as they are added: in the parent below :data:`PARALLEL_MIN_FILES`
+    misses, else in a process pool started at the 200th miss and fed a chunk at a time,
+    so workers parse while the parent is still reading and hashing the other files."""
+
+    def __init__(self, workers: int, chunk: int) -> None:
+        self.workers = workers
+        self.chunk = chunk
+        self.buffered: list[_Job] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[SourceFile]]] = []
+        self.total = 0
+
+    def add(self, job: _Job) -> None:
+        self.buffered.append(job)
+        self.total += 1
+        if self.pool is None:
+            if self.workers > 1 and len(self.buffered) >= PARALLEL_MIN_FILES:
+                context = multiprocessing.get_context(_start_method())
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+                self._submit(self.buffered)
+                self.buffered = []
+        elif len(self.buffered) >= self.chunk:
+            self._submit(self.buffered)
+            self.buffered = []
+
+    def _submit(self, jobs: list[_Job]) -> None:
+        assert self.pool is not None
+        for start in range(0, len(jobs), self.chunk):
+            self.futures.append(self.pool.submit(_analyze_chunk, jobs[start : start + self.chunk]))
+
+    def results(self, progress: Callable[[int, int], None] | None) -> Iterator[list[SourceFile]]:
+        """Every job's result, a chunk at a time, in the order the jobs were added."""
+        if self.pool is None:
+            jobs, self.buffered = self.buffered, []
+            for start in range(0, len(jobs), CHUNK):
+                analysed = _analyze_chunk(jobs[start : start + CHUNK])
+                if progress is not None:
+                    progress(min(start + CHUNK, self.total), self.total)
+                yield analysed
+            return
+        if self.buffered:
+            self._submit(self.buffered)
+            self.buffered = []
+        done = 0
+        try:
+            for future in self.futures:
+                analysed = future.result()
+                done += len(analysed)
+                if progress is not None:
+                    progress(done, self.total)
+                yield analysed
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (after an error elsewhere: the queued chunks are dropped)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+class PendingAnalysis:
+    """Source analysis under way (:func:`start_analysis`): :meth:`result` waits for it.
+
+    Use it as a context manager, or call :meth:`close`, when the result may never be
+    asked for (the coverage report turned out unreadable): that stops the workers.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        index: SourceIndex,
+        runner: _Runner,
+        store: SourceCache | None,
+        rules: TestRules,
+        classes: dict[str, tuple[str, str | None]],
+        keys: list[str],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self._ws = ws
+        self._index = index
+        self._runner = runner
+        self._store = store
+        self._rules = rules
+        self._classes = classes
+        self._keys = keys
+        self._progress = progress
+        self._result: SourceIndex | None = None
+
+    def __enter__(self) -> PendingAnalysis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._runner.close()
+        if self._store is not None:
+            self._store.close()
+
+    def result(self) -> SourceIndex:
+        """The finished index (computed once; later calls return the same object)."""
+        if self._result is None:
+            self._result = self._finish()
+        return self._result
+
+    def _finish(self) -> SourceIndex:
+        ws, index, store, rules, classes = (
+            self._ws,
+            self._index,
+            self._store,
+            self._rules,
+            self._classes,
+        )
+        keys = iter(self._keys)
+        try:
+            for analysed in self._runner.results(self._progress):
+                for sf in analysed:
+                    key = next(keys)
+                    if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
+                        index.skipped.append((sf.path, sf.parse_error))
+                        continue
+                    if store is not None:
+                        store.put(key, sf)
+                    index.files[sf.path] = sf
+            if store is not None:
+                store.flush()
+        finally:
+            self.close()
+        for path, sf in index.files.items():
+            sf.kind, sf.test_kind = classes[path]
+            sf.tooling_rule = rules.tooling_rule(path) if sf.kind == "tooling" else None
+            sf.inline_tests = inline_test_count(sf) if sf.kind == "source" else 0
+            component = ws.component_of(path)
+            sf.component = component.name if component is not None else None
+            if sf.parse_error is not None:
+                index.skipped.append((path, sf.parse_error))
+        index.files = dict(sorted(index.files.items()))
+        index.skipped.sort()
+
+        def read(path: str) -> bytes | None:
+            try:
+                return (ws.root / path).read_bytes()
+            except OSError:
+                return None
+
+        link_tests(index, read, ws.files)
+        return index
+
+
+def start_analysis(
+    ws: Workspace,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
+    paths: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[SourceFile]:
-    """Analyse ``jobs``, in worker processes when there are enough of them."""
-    total = len(jobs)
-    results: list[SourceFile] = []
-    if not jobs:
-        return results
-    if workers <= 1 or total < PARALLEL_MIN_FILES:
-        for chunk in _chunks(jobs, CHUNK):
-            results.extend(_analyze_chunk(chunk, store))
-            if progress is not None:
-                progress(len(results), total)
-        return results
-    context = multiprocessing.get_context(_start_method())
+) -> PendingAnalysis:
+    """Start analysing the workspace's source and test files (or just ``paths``).
+
+    Reads, classifies and hashes every file and serves what the cache holds here; the
+    misses are parsed in worker processes that keep going after this returns, so the
+    caller can read its coverage meanwhile. :meth:`PendingAnalysis.result` gives what
+    :func:`analyze_repo` returns (the two are the same analysis).
+    """
+    rules = TestRules.from_config(ws.config.section("tests"), ws.config.section("classify"))
+    store = SourceCache(ws.root) if cache else None
+    index = SourceIndex()
+    classes: dict[str, tuple[str, str | None]] = {}
+    keys: list[str] = []
+    selected = sorted(set(ws.files if paths is None else paths))
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
     # several chunks per worker keep both cores busy when file sizes are uneven
-    size = max(1, min(CHUNK, total // (workers * 4) or 1))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        work = functools.partial(_analyze_chunk, store=store)
-        for analysed in pool.map(work, _chunks(jobs, size)):
-            results.extend(analysed)
-            if progress is not None:
-                progress(len(results), total)
-    return results
+    runner = _Runner(workers, max(1, min(CHUNK, len(selected) // (max(workers, 1) * 4))))
+    root = os.fspath(ws.root)
+    try:
+        for path in selected:
+            if path.startswith(".covgap/") or rules.ignored(path) or ws.is_ignored(path):
+                continue
+            language = language_of(ws, path)
+            if language is None or language not in CODE_LANGUAGES:
+                continue
+            try:
+                with open(os.path.join(root, path), "rb") as fh:
+                    if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+                        index.skipped.append((path, "larger than 2 MB (generated?)"))
+                        continue
+                    text = fh.read()
+            except OSError as exc:
+                index.skipped.append((path, f"unreadable: {exc.strerror or exc}"))
+                continue
+            if is_binary(text):
+                index.skipped.append((path, "binary file"))
+                continue
+            kind, test_kind = rules.classify(path, text)
+            classes[path] = (kind, test_kind)
+            is_test = kind == "test"
+            key = cache_key(text, language, path, is_test)
+            hit = store.get(key, path) if store is not None else None
+            if hit is not None:
+                index.files[path] = hit
+            else:
+                keys.append(key)
+                runner.add((path, text, language, is_test, key))
+    except BaseException:
+        runner.close()
+        raise
+    return PendingAnalysis(ws, index, runner, store, rules, classes, keys, progress)
 
 
 def analyze_repo(
@@ -197,62 +433,5 @@ def analyze_repo(
     ``progress(done, total)`` is called as files that were not in the cache are parsed
     (for a progress bar; the library itself never prints).
     """
-    rules = TestRules.from_config(ws.config.section("tests"), ws.config.section("classify"))
-    store = SourceCache(ws.root) if cache else None
-    index = SourceIndex()
-    pending: list[_Job] = []
-    classes: dict[str, tuple[str, str | None]] = {}
-    selected = sorted(set(ws.files if paths is None else paths))
-    root = os.fspath(ws.root)
-    for path in selected:
-        if path.startswith(".covgap/") or rules.ignored(path) or ws.is_ignored(path):
-            continue
-        language = language_of(ws, path)
-        if language is None or language not in CODE_LANGUAGES:
-            continue
-        try:
-            with open(os.path.join(root, path), "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > MAX_BYTES:
-                    index.skipped.append((path, "larger than 2 MB (generated?)"))
-                    continue
-                text = fh.read()
-        except OSError as exc:
-            index.skipped.append((path, f"unreadable: {exc.strerror or exc}"))
-            continue
-        if is_binary(text):
-            index.skipped.append((path, "binary file"))
-            continue
-        kind, test_kind = rules.classify(path, text)
-        classes[path] = (kind, test_kind)
-        is_test = kind == "test"
-        key = cache_key(text, language, path, is_test)
-        hit = store.get(key, path) if store is not None else None
-        if hit is not None:
-            index.files[path] = hit
-        else:
-            pending.append((path, text, language, is_test, key))
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    for sf in _run(pending, workers, store, progress):
-        if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
-            index.skipped.append((sf.path, sf.parse_error))
-            continue
-        index.files[sf.path] = sf
-    for path, sf in index.files.items():
-        sf.kind, sf.test_kind = classes[path]
-        sf.tooling_rule = rules.tooling_rule(path) if sf.kind == "tooling" else None
-        sf.inline_tests = inline_test_count(sf) if sf.kind == "source" else 0
-        component = ws.component_of(path)
-        sf.component = component.name if component is not None else None
-        if sf.parse_error is not None:
-            index.skipped.append((path, sf.parse_error))
-    index.files = dict(sorted(index.files.items()))
-    index.skipped.sort()
-
-    def read(path: str) -> bytes | None:
-        try:
-            return (ws.root / path).read_bytes()
-        except OSError:
-            return None
-
-    link_tests(index, read, ws.files)
-    return index
+    with start_analysis(ws, jobs=jobs, cache=cache, paths=paths, progress=progress) as pending:
+        return pending.result()
