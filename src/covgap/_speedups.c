@@ -1351,9 +1351,19 @@ merge_functions(PyObject *self, PyObject *args)
         long long h2 = PyLong_AsLongLong(PyTuple_GET_ITEM(x, 3));
         if (PyErr_Occurred())
             goto error;
+        /* Reports may disagree on where a function ends (tools and versions differ):
+         * the widest span wins, so the merge is the same in any order. */
         PyObject *end = PyTuple_GET_ITEM(prev, 2);
-        if (end == Py_None)
-            end = PyTuple_GET_ITEM(x, 2);
+        PyObject *end2 = PyTuple_GET_ITEM(x, 2);
+        if (end == Py_None) {
+            end = end2;
+        } else if (end2 != Py_None) {
+            int wider = PyObject_RichCompareBool(end2, end, Py_GT);
+            if (wider < 0)
+                goto error;
+            if (wider)
+                end = end2;
+        }
         PyObject *hits = PyLong_FromLongLong(sat_add(h1, h2));
         if (hits == NULL)
             goto error;

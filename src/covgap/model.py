@@ -527,7 +527,9 @@ class FileCoverageBuilder:
         if entry is None:
             self._functions[key] = [end_line, hits]
         else:
-            if entry[0] is None:
+            # Reports may disagree on where a function ends (tools and versions differ):
+            # the widest span wins, so merging gives the same result in any order.
+            if entry[0] is None or (end_line is not None and end_line > entry[0]):
                 entry[0] = end_line
             entry[1] = _saturating_sum(entry[1] or 0, hits)
 

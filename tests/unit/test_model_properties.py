@@ -157,3 +157,29 @@ def test_c_and_python_merges_agree(a: CoverageSet, b: CoverageSet) -> None:
                 )
             )
     assert all(r == results[0] for r in results)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(1, 50)), min_size=2, max_size=4),
+    st.lists(counts, min_size=4, max_size=4),
+)
+def test_disagreeing_function_ends_merge_to_the_widest_in_any_order(
+    ends: list[int | None], hits: list[int]
+) -> None:
+    """Reports that disagree on where a function ends merge the same in any order."""
+    files = []
+    for end, h in zip(ends, hits, strict=False):
+        b = FileCoverageBuilder("a.c")
+        b.add_function("f", 1, h, end)
+        files.append(b.build())
+    known = [e for e in ends if e is not None]
+    for engine in engines():
+        with engine():  # type: ignore[operator]
+            forward, backward = files[0], files[-1]
+            for fc in files[1:]:
+                forward = forward.merge(fc)
+            for fc in reversed(files[:-1]):
+                backward = backward.merge(fc)
+            assert forward == backward
+            assert forward.functions[0].end_line == (max(known) if known else None)
