@@ -242,3 +242,17 @@ def test_missing_branches_is_kept_by_both_paths(monkeypatch: pytest.MonkeyPatch)
     c_result, lxml_result = _read_both(_doc("7, exit"), monkeypatch)
     assert c_result == lxml_result
     assert c_result[0] == {"nowhere/m.py": frozenset({4})}  # type: ignore[index]
+
+
+def test_the_merge_note_matches_a_path_recorded_under_another_root(
+    runs: tuple[Path, tuple[int, int]], tmp_path: Path
+) -> None:
+    """XML says ``mod.py``, the JSON ``app/mod.py``: path mapping would merge them."""
+    d, _ = runs
+    (tmp_path / "a.xml").write_text((d / "a.xml").read_text().replace(str(d), "/ci/gone"))
+    doc = json.loads((d / "b.json").read_text())
+    doc["files"] = {"app/mod.py": doc["files"]["mod.py"]}
+    (tmp_path / "b.json").write_text(json.dumps(doc))
+    _, notes = _merged([tmp_path / "a.xml", tmp_path / "b.json"], tmp_path)
+    (note,) = [n for n in notes if "arm" in n]
+    assert "3 partly covered branch line(s) (mod.py:2, mod.py:9, mod.py:14)" in note

@@ -46,6 +46,7 @@ from covgap.types import MAX_LINE
 
 if TYPE_CHECKING:
     from covgap.formats import ReadContext
+    from covgap.formats.coveragepy_data import SourceSearch
 
 __all__ = ["PartialLine", "identify", "merged_unresolved_note", "parse_missing"]
 
@@ -122,10 +123,11 @@ def _destinations(text: str, filename: str, exclude: str | None) -> dict[int, li
     return {src: sorted(d, key=lambda x: (x < 0, x)) for src, d in dests.items()}
 
 
-def _locate(path: str, roots: Sequence[str], report_dir: Path, context: ReadContext) -> Path | None:
-    from covgap.formats.coveragepy_data import _coverage_module, _search, locate_sources
+def _locate(path: str, roots: Sequence[str], report_dir: Path, search: SourceSearch) -> Path | None:
+    """The source of ``path``: under each ``<source>`` root, then as recorded; each
+    tried with the ``.coverage`` reader's search (rules, then tails under the bases)."""
+    from covgap.formats.coveragepy_data import locate_sources
 
-    search = _search(_coverage_module(), report_dir, context)
     names = [os.path.join(root, path) for root in roots] + [path]
     for name in names:
         found, _missing = locate_sources([name], report_dir, search)
@@ -157,23 +159,24 @@ def identify(
     """
     if not partial:
         return cs, [], {}
-    coverage = None
+    from covgap.formats.coveragepy_data import _coverage_module, _search
+
+    coverage = _coverage_module()
     report_dir = Path(origin).resolve().parent
     folders = [report_dir] + ([context.repo.resolve()] if context.repo is not None else [])
+    search = _search(coverage, report_dir, context)
     exclude: str | None = None
+    exclude_read = False
     files = dict(cs.files)
     unresolved: dict[str, frozenset[int]] = {}
     disagree: list[str] = []
     for path, lines in partial.items():
         fc = files[path]
-        source = _locate(path, cs.source_roots, report_dir, context)
+        source = _locate(path, cs.source_roots, report_dir, search)
         dests: dict[int, list[int]] | None = None
         if source is not None:
-            if coverage is None:
-                from covgap.formats.coveragepy_data import _coverage_module
-
-                coverage = _coverage_module()
-                exclude = _exclude_regex(coverage, folders)
+            if not exclude_read:
+                exclude, exclude_read = _exclude_regex(coverage, folders), True
             try:
                 text = source.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -229,15 +232,19 @@ def identify(
     return out, notes, unresolved
 
 
-def _branch_lines(fc: FileCoverage) -> set[int]:
-    return set(fc.br_line)
+def _same_file(a: str, b: str) -> bool:
+    """Whether two recorded paths may name one file once mapped onto the repository
+    (equal, or one a tail of the other: ``src/m.py`` and ``python/src/m.py``)."""
+    a, b = a.replace("\\", "/"), b.replace("\\", "/")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
 def merged_unresolved_note(sets: Sequence[CoverageSet]) -> str | None:
     """One note when unresolved coverage.py XML lines meet other branch data on merging.
 
     Each input's unresolved lines (:func:`identify`) are compared with the branch
-    lines of every other input for the same path: there covgap cannot tell which
+    lines of every other input for the same file (the same path, or one a tail of the
+    other, as path mapping would merge them): there covgap cannot tell which
     arms are the same, so the merged figure may count one arm twice.
     """
     hits: list[str] = []
@@ -249,9 +256,11 @@ def merged_unresolved_note(sets: Sequence[CoverageSet]) -> str | None:
         for path, lines in sorted(cs.unresolved_branches.items()):
             others: set[int] = set()
             for j, other in enumerate(sets):
-                ofc = other.files.get(path) if j != i else None
-                if ofc is not None:
-                    others |= _branch_lines(ofc)
+                if j == i:
+                    continue
+                for opath, ofc in other.files.items():
+                    if len(ofc.br_line) and _same_file(path, opath):
+                        others.update(ofc.br_line)
             for line in sorted(lines & others):
                 hits.append(f"{path}:{line}")
         if len(hits) > before and cs.inputs and cs.inputs[0].path not in origins:

@@ -36,7 +36,11 @@ What is counted, and why it equals the producers' own totals:
   adds its ``covered`` and ``total``: each class's bytecode makes its own
   decisions. The sums equal coverage.py's branch count (``coverage report``'s
   *Branch* column: exits of branching lines), gcovr's branch totals and Istanbul's
-  (every arm of every branch, keyed by its line).
+  (every arm of every branch, keyed by its line). coverage.py also writes
+  ``missing-branches="26,exit"`` (destinations of the arcs not taken); both paths
+  keep it, and a partly taken line whose source is found gets its arms in the
+  coverage.py JSON reader's order, so merging the two formats counts an arm once
+  (:mod:`covgap.formats._coveragepy_arcs`, :func:`read_in`).
 * **Functions** are ``<method>`` elements, identified by name and first line (the
   lowest ``number`` in the method's ``<lines>``). A method's hit count is its
   ``hits`` attribute when present (Istanbul writes the function's call count there)
