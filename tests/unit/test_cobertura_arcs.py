@@ -256,3 +256,60 @@ def test_the_merge_note_matches_a_path_recorded_under_another_root(
     _, notes = _merged([tmp_path / "a.xml", tmp_path / "b.json"], tmp_path)
     (note,) = [n for n in notes if "arm" in n]
     assert "3 partly covered branch line(s) (mod.py:2, mod.py:9, mod.py:14)" in note
+
+
+def test_arms_follow_the_json_readers_order() -> None:
+    """Lines ascending, then exits; an ``exit`` stands for every exit of the line, and
+    one of two exits missing cannot be placed (left unresolved)."""
+    from covgap.formats._coveragepy_arcs import _destinations, _taken
+
+    text = "def f(x):\n    if x:\n        return 1\n    return 2\n\nfor i in []:\n    pass\n"
+    dests = _destinations(text, "m.py", None)
+    assert dests is not None
+    assert dests[2] == [3, 4]
+    assert dests[6] == [7, -1]  # the loop's exit from the module: after the lines
+    assert _taken(dests[6], parse_missing("exit")) == [1, 0]
+    assert _taken(dests[2], parse_missing("3")) == [0, 1]
+    assert _taken([5, -1, -3], parse_missing("exit")) is None
+    assert _taken([5, -1, -3], parse_missing("exit,exit")) == [1, 0, 0]
+
+
+def test_source_that_is_not_python_leaves_the_file_unresolved(
+    runs: tuple[Path, tuple[int, int]], tmp_path: Path
+) -> None:
+    d, _ = runs
+    (tmp_path / "a.xml").write_text((d / "a.xml").read_text().replace(str(d), "/ci/gone"))
+    (tmp_path / "mod.py").write_text("def (:\n")
+    cs = cobertura.read_in(
+        io.BytesIO((tmp_path / "a.xml").read_bytes()), str(tmp_path / "a.xml"), ReadContext()
+    )
+    assert cs.unresolved_branches == {"mod.py": frozenset({2, 9, 14})}
+    assert not [n for n in cs.notes if "disagree" in n]
+
+
+@pytest.mark.parametrize(
+    ("rc", "disagrees"),
+    [
+        ("[report]\nexclude_lines =\n    return -1\n", True),  # arc 2->4 excluded: 1 arc
+        ("[report\n", False),  # unreadable: said, and the lines left as the XML counts
+    ],
+)
+def test_the_exclusions_beside_the_report_are_coveragepys(
+    runs: tuple[Path, tuple[int, int]], tmp_path: Path, rc: str, disagrees: bool
+) -> None:
+    d, _ = runs
+    (tmp_path / "a.xml").write_text((d / "a.xml").read_text().replace(str(d), "/ci/gone"))
+    (tmp_path / "mod.py").write_text(MODULE)
+    (tmp_path / ".coveragerc").write_text(rc)
+    cs = cobertura.read_in(
+        io.BytesIO((tmp_path / "a.xml").read_bytes()), str(tmp_path / "a.xml"), ReadContext()
+    )
+    notes = [n for n in cs.notes if "disagree" in n]
+    assert bool(notes) is disagrees
+    if disagrees:
+        assert "mod.py:2 condition-coverage 1/2" in notes[0]
+        assert cs.unresolved_branches == {"mod.py": frozenset({2})}
+    else:
+        (note,) = [n for n in cs.notes if "not identified" in n]
+        assert ".coveragerc" in note
+        assert cs.unresolved_branches == {"mod.py": frozenset({2, 9, 14})}

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from covgap.errors import InputError
 from covgap.model import BranchColumns, CoverageSet, FileCoverage
 from covgap.types import MAX_LINE
 
@@ -97,7 +98,8 @@ def _exclude_regex(coverage: Any, folders: Sequence[Path]) -> str | None:
             break
     try:
         cov = coverage.Coverage(config_file=config, data_file=None, messages=False)
-    except coverage.exceptions.CoverageException:
+    except coverage.exceptions.CoverageException:  # pragma: no cover - _search read it first
+        # Defaults; a line whose arcs they get wrong disagrees with the XML, and says so.
         cov = coverage.Coverage(config_file=False, data_file=None, messages=False)
     regex: str = join_regex(cov.config.exclude_list)
     return regex or None
@@ -164,7 +166,11 @@ def identify(
     coverage = _coverage_module()
     report_dir = Path(origin).resolve().parent
     folders = [report_dir] + ([context.repo.resolve()] if context.repo is not None else [])
-    search = _search(coverage, report_dir, context)
+    try:
+        search = _search(coverage, report_dir, context)
+    except InputError as exc:  # a broken coverage.py configuration: no sources looked for
+        every = {path: frozenset(p.line for p in lines) for path, lines in partial.items()}
+        return cs, [f"{origin}: branch arms not identified from the sources: {exc}"], every
     exclude: str | None = None
     exclude_read = False
     files = dict(cs.files)
