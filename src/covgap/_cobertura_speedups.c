@@ -85,6 +85,7 @@ typedef struct {
     int sorted_unique;
     long long last;
     PyObject *methods;
+    PyObject *missing; /* line -> raw missing-branches value (coverage.py's unmet arcs) */
     long long methods_without_lines;
     /* current method */
     int in_method;
@@ -356,6 +357,7 @@ static PyObject *make_array(Scan *s, const char *code, Buf *b) {
 static void reset_class(Scan *s) {
     Py_CLEAR(s->filename);
     Py_CLEAR(s->methods);
+    Py_CLEAR(s->missing);
     s->lines.len = s->hits.len = 0;
     s->br_line.len = s->br_hits.len = s->br_cov.len = s->br_tot.len = 0;
     s->in_class = 0;
@@ -371,6 +373,8 @@ static int class_start(Scan *s, const Attr *attrs, int n) {
     if (!s->filename) return declined ? 0 : -1;
     s->methods = PyList_New(0);
     if (!s->methods) return -1;
+    s->missing = PyDict_New();
+    if (!s->missing) return -1;
     s->in_class = 1;
     s->sorted_unique = 1;
     s->last = 0;
@@ -391,9 +395,9 @@ static int class_end(Scan *s) {
             for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
             return -1;
         }
-    PyObject *t = Py_BuildValue("(ONNONNNNOL)", s->filename, a[0], a[1],
+    PyObject *t = Py_BuildValue("(ONNONNNNOLO)", s->filename, a[0], a[1],
                                 s->sorted_unique ? Py_True : Py_False, a[2], a[3], a[4], a[5],
-                                s->methods, s->methods_without_lines);
+                                s->methods, s->methods_without_lines, s->missing);
     if (!t) return -1;
     int r = PyList_Append(s->classes, t);
     Py_DECREF(t);
@@ -474,6 +478,19 @@ static int line_start(Scan *s, const Attr *attrs, int n) {
             if (buf_put(&s->br_line, &ln, 4) < 0 || buf_put(&s->br_hits, &h, 8) < 0 ||
                 buf_put(&s->br_cov, &c64, 8) < 0 || buf_put(&s->br_tot, &t64, 8) < 0)
                 return -1;
+            /* coverage.py's destinations of the arcs not taken; parsed in Python
+             * (covgap.formats.cobertura.parse_missing), which both paths share. */
+            const Attr *ma = find_attr(attrs, n, "missing-branches");
+            if (ma) {
+                int declined = 0;
+                PyObject *raw = decode_text(ma->value, ma->value_len, 1, &declined);
+                if (!raw) return declined ? 0 : -1;
+                PyObject *key = PyLong_FromLong((long)ln);
+                int bad = !key || PyDict_SetItem(s->missing, key, raw) < 0;
+                Py_XDECREF(key);
+                Py_DECREF(raw);
+                if (bad) return -1;
+            }
         }
     }
     return 1;
@@ -831,6 +848,7 @@ done:
     Py_XDECREF(s.classes);
     Py_XDECREF(s.filename);
     Py_XDECREF(s.methods);
+    Py_XDECREF(s.missing);
     Py_XDECREF(s.method_name);
     Py_XDECREF(s.method_sig);
     buf_free(&s.lines);

@@ -14,6 +14,7 @@ _Class = tuple[
     array[int],
     list[tuple[str, str, int, int]],
     int,
+    dict[int, str],
 ]
 
 def scan(data: bytes | bytearray) -> tuple[_Header, list[str], list[_Class]] | None: ...

@@ -576,6 +576,10 @@ class CoverageSet:
     inputs: tuple[InputInfo, ...] = ()
     source_roots: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    unresolved_branches: dict[str, frozenset[int]] = field(default_factory=dict)
+    """Per file, branch lines whose arms a reader could not identify (coverage.py's
+    Cobertura XML without its source): exact alone, maybe over-counted when merged
+    with other data for the line. Read by the pipeline before merging; not merged."""
 
     @property
     def flags(self) -> tuple[FlagName, ...]:
@@ -608,6 +612,7 @@ class CoverageSet:
             tuple(i._replace(flag=flag) for i in self.inputs),
             self.source_roots,
             self.notes,
+            self.unresolved_branches,
         )
 
     def merge(self, other: CoverageSet) -> CoverageSet:

@@ -14,6 +14,7 @@ from pathlib import Path
 from covgap.config import Config
 from covgap.errors import CovgapError, InputError
 from covgap.formats import ReadContext, read_report
+from covgap.formats._coveragepy_arcs import merged_unresolved_note
 from covgap.model import Counts, CoverageSet
 from covgap.paths import MappingResult, UnmappedGroup, map_paths
 from covgap.workspace import Workspace
@@ -108,6 +109,9 @@ def read_inputs(
             by_flag.setdefault(spec.flag, []).append(cs)
     if inputs and not sets:
         raise InputError("none of the inputs could be read: " + "; ".join(w for _, w in skipped))
+    note = merged_unresolved_note(sets)
+    if note is not None:
+        sets[-1].notes = (*sets[-1].notes, note)
     flag_totals = {
         flag: (group[0] if len(group) == 1 else CoverageSet.merge_all(group)).totals()
         for flag, group in by_flag.items()

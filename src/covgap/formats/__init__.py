@@ -73,9 +73,10 @@ class FormatSpec:
 class ReadContext:
     """Where a reader that needs more than the report may look, and the user's rewrites.
 
-    Only coverage.py's data file uses it: its measured sources are found relative to
+    coverage.py's data file uses it: its measured sources are found relative to
     ``repo`` and the working directory, and through ``path_fixes`` (``[paths] fixes``
-    as ``(from, to)`` pairs, ``to`` relative to ``repo``).
+    as ``(from, to)`` pairs, ``to`` relative to ``repo``). Cobertura uses the same
+    search for coverage.py's sources, to identify branch arms (``_coveragepy_arcs``).
     """
 
     repo: Path | None = None
@@ -233,7 +234,10 @@ def read_report(
                     cs = spec.read(stream, origin)
         else:
             with open_report(path, progress) as stream:
-                cs = spec.read(stream, origin)
+                if spec.read_in is not None and context is not None:
+                    cs = spec.read_in(stream, origin, context)
+                else:
+                    cs = spec.read(stream, origin)
     except CovgapError:
         raise
     except MemoryError:

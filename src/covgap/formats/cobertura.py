@@ -36,7 +36,11 @@ What is counted, and why it equals the producers' own totals:
   adds its ``covered`` and ``total``: each class's bytecode makes its own
   decisions. The sums equal coverage.py's branch count (``coverage report``'s
   *Branch* column: exits of branching lines), gcovr's branch totals and Istanbul's
-  (every arm of every branch, keyed by its line).
+  (every arm of every branch, keyed by its line). coverage.py also writes
+  ``missing-branches="26,exit"`` (destinations of the arcs not taken); both paths
+  keep it, and a partly taken line whose source is found gets its arms in the
+  coverage.py JSON reader's order, so merging the two formats counts an arm once
+  (:mod:`covgap.formats._coveragepy_arcs`, :func:`read_in`).
 * **Functions** are ``<method>`` elements, identified by name and first line (the
   lowest ``number`` in the method's ``<lines>``). A method's hit count is its
   ``hits`` attribute when present (Istanbul writes the function's call count there)
@@ -84,7 +88,8 @@ from typing import IO, BinaryIO, NamedTuple
 
 from covgap import __version__
 from covgap.errors import FormatError, OutputError
-from covgap.formats import FormatSpec, _xml
+from covgap.formats import FormatSpec, ReadContext, _xml
+from covgap.formats._coveragepy_arcs import PartialLine, identify, parse_missing
 from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, BranchColumns, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
@@ -94,7 +99,7 @@ try:  # Optional C scanner; the lxml path is the reference and always available.
 except ImportError:  # pragma: no cover - exercised when the extension is not built
     _speedups = None  # type: ignore[assignment]
 
-__all__ = ["FORMAT", "read", "read_lxml", "sniff", "write"]
+__all__ = ["FORMAT", "read", "read_in", "read_lxml", "sniff", "write"]
 
 FORMAT_NAME = "cobertura"
 
@@ -133,6 +138,8 @@ class ClassData(NamedTuple):
     methods: list[tuple[str, str, int, int]]
     """(name, signature, first line, hits) per method that has lines."""
     methods_without_lines: int
+    missing: dict[int, str]
+    """Per branching line, coverage.py's raw ``missing-branches`` (see :mod:`._coveragepy_arcs`)."""
 
 
 class Header(NamedTuple):
@@ -215,13 +222,16 @@ class _ClassCollector:
         self.br_total = array("q")
         self.methods: list[tuple[str, str, int, int]] = []
         self.methods_without_lines = 0
+        self.missing: dict[int, str] = {}
         self.has_lines = False
         """Whether the class has a ``<lines>`` element of its own (even an empty one)."""
         self.method_lines: list[tuple[int, int, str | None, int | None]] = []
         """(number, hits, condition-coverage, XML line) of every line under <methods>."""
 
-    def add(self, number: int, hits: int, cond: tuple[int, int] | None) -> None:
-        """Add one of the class's own lines."""
+    def add(
+        self, number: int, hits: int, cond: tuple[int, int] | None, missing: str | None = None
+    ) -> None:
+        """Add one of the class's own lines (``missing``: its ``missing-branches``)."""
         self.lines.append(number)
         self.hits.append(hits)
         if number <= self.last:
@@ -232,6 +242,8 @@ class _ClassCollector:
             self.br_hits.append(hits)
             self.br_covered.append(cond[0])
             self.br_total.append(cond[1])
+            if missing is not None:
+                self.missing[number] = missing
 
     def finish(self, origin: str) -> ClassData:
         if not self.has_lines and self.method_lines:
@@ -251,6 +263,7 @@ class _ClassCollector:
             self.br_total,
             self.methods,
             self.methods_without_lines,
+            self.missing,
         )
 
 
@@ -298,7 +311,18 @@ def _read_lxml(stream: IO[bytes], origin: str) -> tuple[Header, list[str], list[
                 method_lines.append((number, hits))
                 current.method_lines.append((number, hits, cond, sl))
             else:
-                current.add(number, hits, None if cond is None else _condition(cond, origin, sl))
+                missing = get("missing-branches")
+                if missing is not None:
+                    try:
+                        parse_missing(missing)
+                    except ValueError as exc:
+                        raise FormatError(origin, f"missing-branches: {exc}", line=sl) from None
+                current.add(
+                    number,
+                    hits,
+                    None if cond is None else _condition(cond, origin, sl),
+                    missing,
+                )
             elem.clear()
         elif tag == "lines":
             if event == "start" and current is not None and not in_method:
@@ -538,9 +562,40 @@ def _check_header(header: Header, cs: CoverageSet, origin: str) -> list[str]:
     return notes
 
 
+def _partial_lines(
+    by_file: dict[str, list[ClassData]],
+) -> tuple[dict[str, list[PartialLine]], dict[str, frozenset[int]]]:
+    """coverage.py's partly taken lines (those with ``missing-branches``), per file.
+
+    Returns the lines :func:`identify` may re-number (a file of one class, its lines
+    in order, as coverage.py writes it) and those it cannot (a file spread over
+    several classes adds their counts: which arm is whose is lost).
+    """
+    partial: dict[str, list[PartialLine]] = {}
+    unresolved: dict[str, frozenset[int]] = {}
+    for path, parts in by_file.items():
+        if not any(p.missing for p in parts):
+            continue
+        found = [
+            PartialLine(line, covered, total, part.missing[line])
+            for part in parts
+            for line, covered, total in zip(
+                part.br_line, part.br_covered, part.br_total, strict=True
+            )
+            if 0 < covered < total and line in part.missing
+        ]
+        if not found:
+            continue
+        if len(parts) == 1 and parts[0].sorted_unique:
+            partial[path] = found
+        else:
+            unresolved[path] = frozenset(p.line for p in found)
+    return partial, unresolved
+
+
 def _assemble(
     origin: str, header: Header, sources: list[str], classes: list[ClassData]
-) -> CoverageSet:
+) -> tuple[CoverageSet, dict[str, list[PartialLine]]]:
     by_file: dict[str, list[ClassData]] = {}
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     for cls in classes:
@@ -574,7 +629,8 @@ def _assemble(
         )
     notes.extend(_check_header(header, cs, origin))
     cs.notes = tuple(notes)
-    return cs
+    partial, cs.unresolved_branches = _partial_lines(by_file)
+    return cs, partial
 
 
 def _read_all(stream: BinaryIO) -> bytes | bytearray:
@@ -609,6 +665,35 @@ def _read_all(stream: BinaryIO) -> bytes | bytearray:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Read a Cobertura report, looking for coverage.py's sources near the report and cwd."""
+    return read_in(stream, origin, ReadContext())
+
+
+def read_in(stream: BinaryIO, origin: str, context: ReadContext) -> CoverageSet:
+    """Read a Cobertura report; coverage.py's partly taken branch lines are re-numbered
+    as the coverage.py JSON reader numbers them where their source is found (under
+    ``context.repo`` too): see :mod:`covgap.formats._coveragepy_arcs`."""
+    cs, partial = _read(stream, origin)
+    if not partial:
+        return cs
+    out, notes, unresolved = identify(cs, partial, origin, context)
+    out.notes = (*cs.notes, *notes)
+    out.unresolved_branches = {**cs.unresolved_branches, **unresolved}
+    return out
+
+
+def _valid_missing(classes: list[ClassData]) -> bool:
+    """Whether every ``missing-branches`` the C scanner kept parses (else lxml decides)."""
+    for cls in classes:
+        for value in cls.missing.values():
+            try:
+                parse_missing(value)
+            except ValueError:
+                return False
+    return True
+
+
+def _read(stream: BinaryIO, origin: str) -> tuple[CoverageSet, dict[str, list[PartialLine]]]:
     """Read a Cobertura report; the C scanner when it can, else (and always for errors) lxml."""
     if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
         try:
@@ -622,7 +707,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
             classes = [ClassData(*c) for c in raw_classes]
             # The scanner skips the lines under <methods>; a class whose only lines are
             # there (Swift's reports) is read by the lxml path, which keeps them.
-            if not any(c.methods and not c.lines for c in classes):
+            if not any(c.methods and not c.lines for c in classes) and _valid_missing(classes):
                 del data  # the document's bytes are no longer needed: halve the peak memory
                 return _assemble(origin, Header(*raw_header), sources, classes)
             del scanned, raw_classes, classes
@@ -821,6 +906,7 @@ FORMAT = FormatSpec(
     title="Cobertura XML",
     sniff=sniff,
     read=read,
+    read_in=read_in,
     write=write,
     loses="each branch outcome's identity and count (a line keeps covered/total), "
     "function end lines",
