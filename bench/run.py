@@ -811,6 +811,11 @@ def growth_table(per_size: dict[str, list[Result]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _load() -> str:
+    """The machine's load average, to read wall times by (others' work skews them)."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -848,6 +853,7 @@ def main() -> None:
     parser.add_argument("--write-results", type=Path, help="write the tables here (Markdown)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    load_at_start = _load()
     sections = []
     per_size: dict[str, list[Result]] = {}
     for size in args.sizes.split(","):
@@ -881,9 +887,9 @@ def main() -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         args.write_results.write_text(
             "# Benchmark results\n\n"
-            f"Measured {stamp} with `python bench/run.py` on {machine()}. Other work was\n"
-            "running on the machine at the same time; quick commands are the best of three.\n\n"
-            + "\n".join(sections),
+            f"Measured {stamp} with `python bench/run.py` on {machine()}; load average "
+            f"{load_at_start} before the run and {_load()} after it (1, 5, 15 min).\n"
+            "Quick commands are the best of three.\n\n" + "\n".join(sections),
             encoding="utf-8",
         )
 
