@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 from srv_helpers import SHA_A, SHA_B, body, document, lcov
 from srv_serving import create_repo, request, serve, wait_for_totals
 
+from covgap.history.context import git_blob_id
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +27,8 @@ SHOTS = ROOT / "out" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-proxy-server", "--no-first-run"]
 XSS = "<img src=x onerror=alert(1)>.py"
+SOURCE = "ok = 1\nbad = '<script>alert(2)</script>'\n"
+"""src/a.py's text, sent with commit A (``covgap upload --sources``)."""
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +58,10 @@ def test_repository_page_commit_report_and_comparison_in_chromium(
     store = f"sqlite:///{tmp_path}/s.db"
     token = create_repo(store, "alpha")
     change = {"path": "src/a.py", "old_path": "src/a.py", "status": "M", "hunks": [[2, 1, 2, 2]]}
+    blob = git_blob_id(SOURCE.encode())
     uploads = [
-        (SHA_A, {1: 1, 2: 0}, {"branch": "main"}),
+        (SHA_A, {1: 1, 2: 0}, {"branch": "main", "blobs": {"src/a.py": blob},
+                               "sources": [{"blob": blob, "path": "src/a.py", "text": SOURCE}]}),
         (SHA_B, {1: 1, 2: 1, 3: 0}, {"branch": "feature", "pr": 3, "base": SHA_A,
                                      "diff": {"base": SHA_A, "files": [change]}}),
     ]  # fmt: skip
@@ -94,20 +100,24 @@ def test_repository_page_commit_report_and_comparison_in_chromium(
         assert page.locator(".totals .value").first.inner_text() == "33.33%"
         page.screenshot(path=str(SHOTS / "server-commit.png"), full_page=True)
 
-        # a file page of the report, in its no-source mode: lines with their hits
+        # a file page of the report with its uploaded source: the text, a script in it
+        # shown as text (no dialog below)
         page.click("#files a:text('src/a.py')")
         page.wait_for_selector("#source tbody tr")
         assert page.locator("h1").inner_text() == "src/a.py"
         assert page.locator("tr.miss").count() == 1
-        assert "not in the repository" in page.locator("p.problem").inner_text()
+        assert "<script>alert(2)</script>" in page.locator("#source").inner_text()
+        assert page.locator("p.problem").count() == 0
         note = page.locator("nav.server-nav .note").inner_text()
-        assert note.startswith("Source text is not stored on the covgap server")
+        assert note.startswith("File pages show the source text when it was uploaded")
         page.click("header .crumbs a")  # the report's own link back to its index.html
         page.wait_for_selector("#files tbody tr")
         assert page.url.endswith(f"/alpha/commit/{SHA_A}/index.html")
         page.locator("#files a", has_text="onerror").click()
         page.wait_for_selector("#source tbody tr")
         assert page.locator("h1").inner_text() == XSS and page.locator("img").count() == 0
+        # no source uploaded for this one: the no-source page, lines with their hits
+        assert "not in the repository" in page.locator("p.problem").inner_text()
 
         # the PR's comparison with its base: patch coverage and the changed file's link
         page.goto(f"{base}/alpha")

@@ -110,7 +110,7 @@ def test_routes_refusals_and_escaping(app_server: tuple[str, dict[str, str]]) ->
         f"/alpha/commit/{SHA_B}/": [b'<script src="covgap.js"', b'id="compare-link"'],
         f"/alpha/commit/{SHA_A}/files/{slug(xss)}": [
             b"<h1>&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;.py</h1>",
-            b"Source text is not stored on the covgap server",
+            b"File pages show the source text when it was uploaded",
             b'"problem":"the source file is not in the repository"',
             b'<script src="../file.js">',
         ],

@@ -30,6 +30,7 @@ def coverage(monkeypatch: pytest.MonkeyPatch) -> CoverageSet:
     builder.add_line(2, 0)
     cs.files["src/<i>x</i>.py"] = builder.build()
     monkeypatch.setattr(report, "commit_coverage", lambda engine, run_id: cs)
+    monkeypatch.setattr(report, "commit_sources_version", lambda engine, repo_id: "")
     return cs
 
 
@@ -40,7 +41,7 @@ def test_site_built_once_per_data_version(tmp_path: Path, coverage: CoverageSet)
     assert index is not None and b'id="covgap-data"' in index.read_bytes()
     page = site.file(slug("src/<i>x</i>.py"), "files")
     assert page is not None and b"<h1>src/&lt;i&gt;x&lt;/i&gt;.py</h1>" in page.read_bytes()
-    assert not (site.root / ".no-checkout").exists()
+    assert not (site.root / ".checkout").exists()
     inode = os.stat(index).st_ino
     again = cache.site(None, _row(), "t")  # type: ignore[arg-type]
     assert again.root == site.root and os.stat(again.root / "index.html").st_ino == inode
@@ -85,8 +86,8 @@ def test_a_concurrent_build_that_won_is_used(
     shutil.rmtree(winner)
     real = report._write_site
 
-    def racing(out: Path, cs: Any, title: str) -> None:
-        real(out, cs, title)
+    def racing(out: Path, cs: Any, title: str, *sources: Any) -> None:
+        real(out, cs, title, *sources)
         winner.mkdir()  # meanwhile, another process renamed its site into place
         (winner / "index.html").write_text("the winner's")
         (winner / report.COMPLETE).write_text("")

@@ -34,6 +34,12 @@ from covgap.pipeline import InputSpec
 @click.option(
     "--name", "repository", help="Repository name on the server (checked against the token)."
 )
+@click.option(
+    "--sources",
+    is_flag=True,
+    help="Also send the text of the covered files (UTF-8, at most 2 MB each, 50 MB in "
+    "all), so the server's file pages show the source. The server stores it.",
+)
 def upload_command(
     inputs: tuple[str, ...],
     url: str,
@@ -46,11 +52,13 @@ def upload_command(
     flag: str | None,
     format_name: str | None,
     repository: str | None,
+    sources: bool,
 ) -> None:
     """Upload coverage reports (any format covgap reads) to a covgap server.
 
     Sends the reports gzipped with the repository's file list, so the server maps
     paths exactly as `covgap report` would here, and the diff against the PR's base.
+    With --sources, also the covered files' text (stored on the server).
     Prints where the result will appear.
     """
     from covgap.upload import encode, plan_upload, send
@@ -65,6 +73,7 @@ def upload_command(
         flag=flag,
         format_name=format_name,
         repository=repository,
+        sources=sources,
     )
     for note in plan.notes:
         click.echo(f"covgap upload: note: {note}", err=True)

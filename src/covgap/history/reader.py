@@ -25,7 +25,7 @@ from covgap.model import Counts
 if TYPE_CHECKING:
     from covgap.history.store import RunCoverage, Store
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 """Must equal :data:`covgap.history.schema.SCHEMA_REVISION` (a test checks it; the
 schema module imports SQLAlchemy, so the revision is repeated here)."""
 

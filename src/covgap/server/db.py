@@ -19,7 +19,11 @@ of ``covgap serve`` / ``covgap server worker`` processes can share one PostgreSQ
   ``server:<sha>``), so the per-line detail is stored once, in the history store's
   compact encoding, and ``covgap trend``/``flaky`` see server uploads too;
 * ``server_rate`` — request counts per token and minute, so a rate limit holds
-  across processes and machines.
+  across processes and machines;
+* ``server_sources`` — source text sent with ``covgap upload --sources``, one row per
+  repository and git blob id (content-addressed: a file unchanged over a thousand
+  commits is stored once), zlib-compressed; the report's file pages show it
+  (:mod:`covgap.server.sources`, migration ``0005``).
 
 SQLite works for a one-machine trial: every write transaction (:func:`write`) there
 starts with ``BEGIN IMMEDIATE`` (SQLite has no row locks, so a writer takes the
@@ -133,6 +137,16 @@ rate = Table(
     Column("count", Integer, nullable=False),
 )
 
+sources = Table(
+    "server_sources",
+    metadata,
+    Column("repo_id", Integer, ForeignKey("server_repositories.id"), primary_key=True),
+    Column("blob", String(40), primary_key=True),
+    Column("size", BigInteger, nullable=False),  # uncompressed bytes
+    Column("data", LargeBinary, nullable=False),  # zlib-compressed UTF-8 text
+    Column("created_at", Float, nullable=False),
+)
+
 TOTAL_KEYS = COUNT_COLUMNS
 """The six counts of a commit, in the order the API returns them."""
 
@@ -196,6 +210,7 @@ __all__ = [
     "open_engine",
     "rate",
     "repositories",
+    "sources",
     "tokens",
     "uploads",
     "write",

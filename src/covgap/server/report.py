@@ -19,12 +19,16 @@ one rename wins. Older versions of a commit's site are removed when a new one is
 place, and at most :data:`MAX_SITES` sites are kept per store. The directory can be
 deleted at any time.
 
-Sources: the server stores coverage, not source text, so the site is written against an
-empty checkout: its file pages are the report's no-source pages (line numbers with their
-hits, branch outcomes, suites and functions; "Source not shown" instead of the text),
-and the dashboard has no risk tiers (the gap analysis reads sources) and no components
-(detected from the checkout's manifests). Links back to the server and a note saying so
-are added to the pages as they are served.
+Sources: the server has no checkout. The site is written against a temporary one that
+holds only the source texts uploaded with ``covgap upload --sources`` for the blob ids
+recorded with the commit's files (:mod:`covgap.server.sources`): those file pages show
+the highlighted source exactly as the static report does; the others are the report's
+no-source pages (line numbers with their hits, branch outcomes, suites and functions;
+"Source not shown" instead of the text). The dashboard has no components (detected
+from the checkout's manifests). The cache key includes the repository's stored
+sources (:func:`covgap.server.sources.sources_version`), so a site built before the
+sources arrived is rebuilt. Links back to the server and a note saying so are added
+to the pages as they are served.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +47,10 @@ from markupsafe import escape
 from sqlalchemy import Engine
 
 from covgap.analysis.summary import summarize
+from covgap.history.store import Store
+from covgap.model import CoverageSet
 from covgap.report.html import inputs_key, write_html
+from covgap.server.sources import load_sources, materialise, sources_version
 from covgap.server.worker import commit_coverage
 from covgap.workspace import Workspace
 
@@ -51,10 +59,11 @@ MAX_SITES = 200
 COMPLETE = ".covgap-site-complete"
 """Written last into a site before it is renamed into place."""
 NOTE = (
-    "Source text is not stored on the covgap server: file pages show line numbers with "
-    "their hits, branches, suites and functions (the annotated source is "
-    "<code>covgap report --html</code> in a checkout). No risk tiers or components: "
-    "they need the checkout."
+    "File pages show the source text when it was uploaded "
+    "(<code>covgap upload --sources</code>); otherwise line numbers with their hits, "
+    "branches, suites and functions (the annotated source is "
+    "<code>covgap report --html</code> in a checkout). No components: they need the "
+    "checkout."
 )
 
 
@@ -98,10 +107,11 @@ class ReportCache:
     def site(self, engine: Engine, row: Any, title: str) -> Site:
         """The site of the commit ``row`` (a ``server_commits`` row), built if needed."""
         prefix = f"{row.repo_id}-{row.sha}-"
+        data = [str(row.run_id), str(row.uploads), repr(row.updated_at)]
         version = inputs_key(
             Path(os.sep),
             [],
-            parts=[self.store, str(row.run_id), str(row.uploads), repr(row.updated_at), title],
+            parts=[self.store, *data, commit_sources_version(engine, row.repo_id), title],
         )[:20]
         final = self.dir / f"{prefix}{version}"
         if (final / COMPLETE).is_file():
@@ -109,7 +119,8 @@ class ReportCache:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self.dir))
         try:
-            _write_site(tmp, commit_coverage(engine, row.run_id), title)
+            coverage, blobs, texts = commit_inputs(engine, row)
+            _write_site(tmp, coverage, title, blobs, texts)
             (tmp / COMPLETE).write_text("made by covgap serve; safe to delete\n")
             try:
                 tmp.rename(final)
@@ -140,13 +151,43 @@ class ReportCache:
                     shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def _write_site(out: Path, coverage: Any, title: str) -> None:
-    """``write_html`` on the commit's coverage against an empty checkout (no sources)."""
-    checkout = out / ".no-checkout"
+def commit_sources_version(engine: Engine, repo_id: int) -> str:
+    """:func:`covgap.server.sources.sources_version` in its own read."""
+    with engine.connect() as conn:
+        return sources_version(conn, repo_id)
+
+
+def commit_inputs(engine: Engine, row: Any) -> tuple[CoverageSet, dict[str, str], dict[str, bytes]]:
+    """The commit's merged coverage, its files' blob ids and the stored texts of those."""
+    if row.run_id is None:
+        return commit_coverage(engine, None), {}, {}
+    run = Store(engine, engine.url.render_as_string(hide_password=True)).run_coverage(row.run_id)
+    blobs = {**run.carried.blobs, **run.detail.blobs}
+    with engine.connect() as conn:
+        texts = load_sources(conn, row.repo_id, blobs.values())
+    return run.coverage(), blobs, texts
+
+
+def _write_site(
+    out: Path,
+    coverage: CoverageSet,
+    title: str,
+    blobs: Mapping[str, str] | None = None,
+    texts: Mapping[str, bytes] | None = None,
+) -> None:
+    """``write_html`` on the commit's coverage against a checkout of the stored sources.
+
+    The checkout holds only the files whose text the server has (none without
+    ``covgap upload --sources``); it is deleted once the site is written.
+    """
+    checkout = out / ".checkout"
     checkout.mkdir()
-    summary = summarize(coverage, Workspace(root=checkout, files=[]))
-    write_html(out, summary, coverage, checkout, title=title, jobs=1)
-    checkout.rmdir()
+    try:
+        files = materialise(checkout, blobs or {}, texts or {})
+        summary = summarize(coverage, Workspace(root=checkout, files=files))
+        write_html(out, summary, coverage, checkout, title=title, jobs=1)
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
 
 
 def nav_html(repo: str, commit: dict[str, Any], *, depth: int = 0) -> str:

@@ -36,6 +36,7 @@ from covgap.server.limits import (
     check_sha,
     inflate,
 )
+from covgap.server.sources import parse_sources, store_sources
 
 UPLOAD_VERSION = 1
 _HEX = re.compile(r"^[0-9a-f]{40,64}$")
@@ -162,6 +163,8 @@ class UploadDoc:
     reports: list[dict[str, Any]]
     diff: dict[str, Any] | None = None
     blobs: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, bytes] = field(default_factory=dict)
+    """Verified source texts by git blob id (``covgap upload --sources``)."""
 
 
 def _opt_str(doc: dict[str, Any], key: str, limit: int = 255) -> str | None:
@@ -286,6 +289,7 @@ def parse_upload(raw: bytes) -> UploadDoc:
     ):
         raise Refused(400, "upload: 'blobs' must map paths to git blob ids")
     check_paths(blobs, "blob path")
+    sources = parse_sources(doc.get("sources"), blobs)
     return UploadDoc(
         commit.lower(),
         branch,
@@ -296,6 +300,7 @@ def parse_upload(raw: bytes) -> UploadDoc:
         reports,
         diff,
         blobs,
+        sources,
     )
 
 
@@ -349,7 +354,8 @@ def accept_upload(
     indexed lookups, plus the rate-limit upsert when a limit is set), so an unknown
     client costs no inflating; then the bomb-checked inflate and the cheap document
     checks (:func:`parse_upload`) outside any transaction; then one INSERT of the
-    still-compressed body with its queued job. The token is looked up on every
+    still-compressed body with its queued job (and the verified source texts not
+    stored yet, :mod:`covgap.server.sources`). The token is looked up on every
     request (no cache), so a revoked token is refused from the next request on.
     """
     # One pooled connection for both short transactions (one checkout, one liveness
@@ -376,7 +382,12 @@ def accept_upload(
 def _insert_upload(
     conn: Connection, upload_id: str, repo: Repository, doc: UploadDoc, body: bytes
 ) -> None:
-    """The one row that is both the accepted upload and its queued job."""
+    """The one row that is both the accepted upload and its queued job, and its sources.
+
+    The sources are stored with it, in the same transaction: an upload refused or
+    rolled back stores none.
+    """
+    store_sources(conn, repo.id, doc.sources)
     conn.execute(
         insert(db.uploads).values(
             id=upload_id,

@@ -11,7 +11,16 @@ What is sent, as one gzip-compressed JSON document (``version`` 1)::
      "diff": {"base": SHA, "files": [{"path", "old_path", "status", "hunks": [[...4]]}]}|null,
      "blobs": {path: git blob id},
      "reports": [{"name": "coverage/lcov.info", "flag": "unit"|null,
-                  "format": "lcov"|null, "data": BASE64}]}
+                  "format": "lcov"|null, "data": BASE64}],
+     "sources": [{"blob": git blob id, "path": PATH, "text": UTF8_TEXT}]}  # --sources
+
+With ``--sources`` (:func:`collect_sources`) the text of every file the reports cover
+that is in the checkout is sent too, once per distinct blob id, so the server's file
+pages show the source (the server verifies each text against its blob id and stores
+it: :mod:`covgap.server.sources`). At most :data:`MAX_SOURCE_FILE` bytes per file and
+:data:`MAX_SOURCES_TOTAL` in all; larger files, files that are not UTF-8 text and files
+whose bytes in the checkout differ from git's blob (a checkout filter such as
+``core.autocrlf``) are skipped with a note.
 
 The file list lets the server map report paths onto the repository exactly as
 ``covgap report`` does on a checkout; the diff against the merge-base of the PR's
@@ -42,6 +51,10 @@ from covgap.errors import CovgapError, GitError, InputError
 from covgap.pipeline import InputSpec
 
 UPLOAD_VERSION = 1
+MAX_SOURCE_FILE = 2 << 20
+"""Largest source file sent by ``--sources`` (the server's limit too)."""
+MAX_SOURCES_TOTAL = 50 << 20
+"""Most source text one upload sends (uncompressed); files past it are skipped."""
 
 
 class UploadError(CovgapError):
@@ -113,6 +126,8 @@ class UploadPlan:
     blobs: dict[str, str] = field(default_factory=dict)
     """Git blob id per file: the server's flapping-line detection compares lines only
     over identical file content."""
+    sources: list[dict[str, str]] = field(default_factory=list)
+    """``--sources``: ``{"blob", "path", "text"}`` per distinct covered file's content."""
 
 
 def plan_upload(
@@ -127,8 +142,14 @@ def plan_upload(
     format_name: str | None = None,
     repository: str | None = None,
     env: Mapping[str, str] | None = None,
+    sources: bool = False,
+    max_source_file: int = MAX_SOURCE_FILE,
+    max_sources_total: int = MAX_SOURCES_TOTAL,
 ) -> UploadPlan:
-    """Work out what to send: explicit values, else CI variables, else git."""
+    """Work out what to send: explicit values, else CI variables, else git.
+
+    ``sources``: also the covered files' text (:func:`collect_sources`).
+    """
     from covgap.workspace import git_files, walk_files
 
     env = os.environ if env is None else env
@@ -195,7 +216,95 @@ def plan_upload(
         from covgap.history.context import blob_ids
 
         blobs = blob_ids(repo, files)
-    return UploadPlan(commit, branch, pr, base, files, reports, diff, repository, notes, blobs)
+    plan = UploadPlan(commit, branch, pr, base, files, reports, diff, repository, notes, blobs)
+    if sources:
+        plan.sources = collect_sources(
+            repo,
+            covered_files(plan, repo),
+            plan.blobs,
+            notes,
+            max_file=max_source_file,
+            max_total=max_sources_total,
+        )
+    return plan
+
+
+def covered_files(plan: UploadPlan, repo: Path) -> list[str]:
+    """The repository files the plan's reports cover, mapped as the server maps them.
+
+    The reports are read here with covgap's readers and mapped onto the same file
+    list (:func:`covgap.paths.map_paths`), so the files chosen are the server's.
+    """
+    from covgap.config import Config
+    from covgap.formats import read_report
+    from covgap.paths import map_paths
+    from covgap.workspace import Workspace
+
+    workspace = Workspace(repo, sorted(set(plan.files)))
+    covered: set[str] = set()
+    for spec, fmt in plan.reports:
+        cs = read_report(spec.path, format_name=fmt, flag=spec.flag)
+        covered.update(map_paths(cs, workspace, Config().path_fixes).coverage.files)
+    return sorted(covered & set(plan.files))
+
+
+def collect_sources(
+    repo: Path,
+    paths: Sequence[str],
+    blobs: Mapping[str, str],
+    notes: list[str],
+    *,
+    max_file: int = MAX_SOURCE_FILE,
+    max_total: int = MAX_SOURCES_TOTAL,
+) -> list[dict[str, str]]:
+    """The text of ``paths`` that can be sent, once per blob id; skips go to ``notes``.
+
+    Only files with a blob id (the server records text by it) whose bytes hash to that
+    id, are UTF-8 and fit the caps: the first files in path order fill the total cap.
+    """
+    from covgap.history.context import git_blob_id
+
+    out: list[dict[str, str]] = []
+    sent: set[str] = set()
+    total = 0
+    skipped: dict[str, list[str]] = {}
+    for path in paths:
+        blob = blobs.get(path)
+        if blob is None or blob in sent:
+            continue
+        full = repo / path
+        try:
+            size = full.stat().st_size
+            if size > max_file:
+                skipped.setdefault(f"over the {max_file}-byte per-file cap", []).append(path)
+                continue
+            if total + size > max_total:
+                skipped.setdefault(f"past the {max_total}-byte total cap", []).append(path)
+                continue
+            data = full.read_bytes()
+        except OSError:
+            skipped.setdefault("unreadable", []).append(path)
+            continue
+        if git_blob_id(data) != blob:
+            skipped.setdefault("checkout differs from git's blob (a checkout filter)", []).append(
+                path
+            )
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            skipped.setdefault("not UTF-8 text", []).append(path)
+            continue
+        sent.add(blob)
+        total += len(data)
+        out.append({"blob": blob, "path": path, "text": text})
+    for why, names in skipped.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        notes.append(
+            f"--sources: {len(names)} file(s) sent without source ({why}): {shown}; "
+            "their pages on the server show no source"
+        )
+    return out
 
 
 def encode(plan: UploadPlan) -> bytes:
@@ -226,6 +335,8 @@ def encode(plan: UploadPlan) -> bytes:
         "blobs": plan.blobs,
         "reports": reports,
     }
+    if plan.sources:
+        doc["sources"] = plan.sources
     return gzip.compress(orjson.dumps(doc), compresslevel=6)
 
 
@@ -294,10 +405,14 @@ def _error_detail(exc: urllib.error.HTTPError) -> str:
 
 
 __all__ = [
+    "MAX_SOURCES_TOTAL",
+    "MAX_SOURCE_FILE",
     "UploadError",
     "UploadPlan",
     "UploadResult",
     "ci_pr_number",
+    "collect_sources",
+    "covered_files",
     "encode",
     "plan_upload",
     "send",

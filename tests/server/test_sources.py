@@ -1,0 +1,205 @@
+"""Source text on the server (``covgap upload --sources``, ``covgap.server.sources``).
+
+A real ``covgap serve`` on SQLite and on PostgreSQL: the uploaded text shows in the
+commit's file pages (escaped), also in a commit viewed before the text arrived;
+a text that does not hash to its blob id, a hostile path or a path the upload's blobs
+do not name is refused with 400 and nothing is stored; files over the client's cap are
+skipped with a note and keep the no-source page; without ``--sources`` nothing is sent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from srv_helpers import SHA_A, body, document, lcov, make_repo
+from srv_serving import covgap, create_repo, request, serve, wait_for_totals
+
+from covgap.history.context import git_blob_id
+from covgap.report.html import slug
+from covgap.server import db
+from covgap.server.limits import Refused
+from covgap.server.sources import (
+    MAX_SOURCE_BYTES,
+    load_sources,
+    materialise,
+    parse_sources,
+    store_sources,
+)
+from covgap.upload import collect_sources
+
+SCRIPT = "<script>alert(1)</script>"
+A_TEXT = f"def covgap_marker():\n    return '{SCRIPT}'\n"
+CLEAN = {k: "" for k in os.environ if k.startswith(("GITHUB_", "CI_", "COVGAP_", "CIRCLE"))}
+
+
+def _count(store: str, table: str) -> int:
+    engine = db.open_engine(store)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(db.metadata.tables[table])
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def _page(base: str, sha: str, path: str) -> bytes:
+    status, page = request(f"{base}/alpha/commit/{sha}/files/{slug(path)}")
+    assert status == 200, page[:300]
+    return page
+
+
+def _upload(repo: Path, base: str, token: str, *extra: str) -> str:
+    proc = covgap(
+        "upload", "cov.info", "--url", base, "--token", token, *extra, env=CLEAN, cwd=repo
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+def test_upload_sources_show_in_file_pages(server_store: str, tmp_path: Path) -> None:
+    repo = tmp_path / "alpha"
+    big = "x = 1\n" * (MAX_SOURCE_BYTES // 6 + 10)  # over the 2 MB per-file cap
+    make_repo(repo, {"src/a.py": A_TEXT, "src/big.py": big, "README.md": "r\n"})
+    (repo / "src/bin.py").write_bytes(b"\xff\xfe\x00x = 1\n")  # not UTF-8: skipped
+    first = make_repo(repo, {"src/c.py": "c = 3\n"})
+    (repo / "cov.info").write_bytes(
+        lcov({"src/a.py": {1: 1, 2: 0}, "src/big.py": {1: 1}, "src/bin.py": {1: 1}})
+    )
+    token = create_repo(server_store, "alpha")
+    with serve(server_store) as base:
+        # without --sources: nothing sent, the no-source page (and it gets cached)
+        assert "--sources" not in _upload(repo, base, token)
+        wait_for_totals(base, "alpha", first)
+        page = _page(base, first, "src/a.py")
+        assert b"the source file is not in the repository" in page
+        assert b"covgap_marker" not in page
+        assert _count(server_store, "server_sources") == 0
+
+        # another commit with the same src/a.py, uploaded with --sources
+        second = make_repo(repo, {"src/d.py": "d = 4\n"})
+        notes = _upload(repo, base, token, "--sources")
+        assert "src/big.py" in notes and "per-file cap" in notes
+        assert "src/bin.py" in notes and "not UTF-8" in notes
+        wait_for_totals(base, "alpha", second)
+        page = _page(base, second, "src/a.py")
+        assert b"covgap_marker" in page and b"the source file is not" not in page
+        assert SCRIPT.encode() not in page  # escaped in the page's JSON, shown as text
+        assert b"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page
+        # the capped and the binary file keep the no-source page
+        for path in ("src/big.py", "src/bin.py"):
+            assert b"the source file is not in the repository" in _page(base, second, path)
+        # the first commit has the same blob: its cached no-source site is rebuilt
+        assert b"covgap_marker" in _page(base, first, "src/a.py")
+        assert _count(server_store, "server_sources") == 1
+
+        # uploading the same text again stores nothing new (content-addressed)
+        _upload(repo, base, token, "--sources")
+        assert _count(server_store, "server_sources") == 1
+
+
+def test_forged_or_hostile_sources_are_refused(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/s.db"
+    token = create_repo(store, "alpha")
+    report = [("l.info", lcov({"src/a.py": {1: 1}}), None)]
+    real = git_blob_id(A_TEXT.encode())
+    forged = git_blob_id(b"something else\n")
+
+    def doc(path: str, blob: str, text: str, blobs: dict[str, str] | None = None) -> bytes:
+        sources = [{"blob": blob, "path": path, "text": text}]
+        d = document(report, files=["src/a.py"], blobs=blobs or {path: blob}, sources=sources)
+        return body(d)
+
+    with serve(store) as base:
+        url = f"{base}/api/v1/uploads"
+        cases = {
+            "forged": doc("src/a.py", forged, A_TEXT),
+            "traversal": doc("../a.py", real, A_TEXT),
+            "absolute": doc("/etc/a.py", real, A_TEXT),
+            "other path's id": doc("src/a.py", real, A_TEXT, blobs={"src/a.py": forged}),
+        }
+        for why, data in cases.items():
+            status, answer = request(url, data=data, token=token, method="POST")
+            assert status == 400, (why, answer)
+        assert (
+            b"not " + forged.encode()
+            in request(url, data=cases["forged"], token=token, method="POST")[1]
+        )
+        assert _count(store, "server_sources") == 0
+        assert _count(store, "server_uploads") == 0
+        # the honest document is accepted
+        status, _ = request(url, data=doc("src/a.py", real, A_TEXT), token=token, method="POST")
+        assert status == 202
+        wait_for_totals(base, "alpha", SHA_A)
+        assert b"covgap_marker" in _page(base, SHA_A, "src/a.py")
+
+
+def test_parse_sources_checks() -> None:
+    blob = git_blob_id(b"x\n")
+    good = [{"blob": blob, "path": "a.py", "text": "x\n"}]
+    assert parse_sources(good, {"a.py": blob}) == {blob: b"x\n"}
+    assert parse_sources(None, {}) == {}
+    bad: list[object] = [
+        "text",
+        ["x"],
+        [{"blob": blob, "path": "a.py"}],
+        [{"blob": "zz", "path": "a.py", "text": "x\n"}],
+        [{"blob": blob, "path": "a.py", "text": "y\n"}],
+        [{"blob": blob, "path": "b.py", "text": "x\n"}],
+        [{"blob": blob, "path": "a/../../b", "text": "x\n"}],
+        [{"blob": blob, "path": "a.py", "text": "\ud800"}],
+    ]
+    for value in bad:
+        with pytest.raises(Refused) as info:
+            parse_sources(value, {"a.py": blob, "a/../../b": blob})
+        assert info.value.status == 400, value
+    huge = "x" * (MAX_SOURCE_BYTES + 1)
+    hid = git_blob_id(huge.encode())
+    with pytest.raises(Refused) as info:
+        parse_sources([{"blob": hid, "path": "a.py", "text": huge}], {"a.py": hid})
+    assert info.value.status == 413
+
+
+def test_store_load_and_materialise(tmp_path: Path) -> None:
+    engine = db.open_engine(f"sqlite:///{tmp_path}/s.db")
+    db.create_schema(engine)
+    from covgap.server.service import create_repo as make
+
+    repo, _ = make(engine, "r")
+    data = {git_blob_id(b"a\n"): b"a\n", git_blob_id(b"b\n"): b"b\n"}
+    with db.write(engine) as conn:
+        assert store_sources(conn, repo.id, data) == 2
+        assert store_sources(conn, repo.id, data) == 0
+    with engine.connect() as conn:
+        texts = load_sources(conn, repo.id, [*data, "0" * 40])
+    assert texts == data
+    blob_a = git_blob_id(b"a\n")
+    root = tmp_path / "checkout"
+    root.mkdir()
+    written = materialise(root, {"x/a.py": blob_a, "../evil.py": blob_a, "y.py": "1" * 40}, texts)
+    assert written == ["x/a.py"] and (root / "x/a.py").read_bytes() == b"a\n"
+    assert not (tmp_path / "evil.py").exists()
+    engine.dispose()
+
+
+def test_collect_sources_caps(tmp_path: Path) -> None:
+    files = {"a.py": b"a" * 10, "b.py": b"b" * 10, "c.py": b"c" * 30, "d.py": b"a" * 10}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "0.py").write_bytes(b"changed")
+    blobs = {name: git_blob_id(data) for name, data in files.items()}
+    blobs["0.py"] = git_blob_id(b"what git has")
+    notes: list[str] = []
+    sent = collect_sources(tmp_path, sorted(blobs), blobs, notes, max_file=20, max_total=15)
+    # a.py fits; b.py is past the total; c.py over the per-file cap; d.py is a.py's blob
+    assert [s["path"] for s in sent] == ["a.py"]
+    text = "\n".join(notes)
+    assert "1 file(s)" in text and "b.py" in text and "total cap" in text
+    assert "c.py" in text and "per-file cap" in text
+    assert "0.py" in text and "checkout filter" in text
+    assert "d.py" not in text
