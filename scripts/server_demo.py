@@ -6,7 +6,8 @@ local PostgreSQL cluster (``--backend postgresql``: initdb + pg_ctl on 127.0.0.1
 at exit) or both side by side (``--backend both``), or on a store you name (``--store``).
 Then it plays two repositories' CI: two small git repositories ("shop", Python-like, and
 "engine", Go-like) get several commits on ``main`` and one pull-request branch, and each
-commit's LCOV reports (two suites for shop) are sent with the real ``covgap upload``.
+commit's LCOV reports (two suites for shop) are sent with the real ``covgap upload``
+(with ``--sources``, so the commits' file pages show the source text).
 When the server has processed everything it checks that every commit's totals from
 ``GET /api/v1/repos/NAME/commits/SHA`` equal merging the same reports locally with
 covgap's pipeline, prints the pages to open (the repositories with their trend charts,
@@ -262,7 +263,7 @@ def play(name: str, history: list[Commit], work: Path, targets: list[tuple[str, 
         for suite, files in commit.suites.items():
             (repo / "cov" / f"{suite}.info").write_text(lcov(files))
             reports.append(f"{suite}=cov/{suite}.info")
-        extra = ["--branch", commit.branch]
+        extra = ["--branch", commit.branch, "--sources"]
         if commit.pr is not None and base is not None:
             extra += ["--pr", str(commit.pr), "--base", base]
         for url, token in targets:

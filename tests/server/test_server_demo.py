@@ -65,6 +65,8 @@ def _check_server(server: dict[str, Any]) -> None:
     page_url = shop["report"] + "files/" + slug("shop/cart.py")
     status, page = request(page_url)
     assert status == 200 and b"<h1>shop/cart.py</h1>" in page
+    # uploaded with --sources: the page shows the text (the demo's "line N of PATH")
+    assert b"line 1 of shop/cart.py" in page and b"not in the repository" not in page
     status, page = request(shop["compare"])
     assert status == 200
     patch = re.search(rb'id="patch">([0-9.]+)% \((\d+)/(\d+)\)', page)

@@ -7,6 +7,9 @@ Layout, one job per module:
 * :mod:`~covgap.server.access` — tokens: random, shown once, stored hashed;
 * :mod:`~covgap.server.limits` — what is refused before anything is stored;
 * :mod:`~covgap.server.service` — the writes: repositories, tokens, accepting uploads;
+* :mod:`~covgap.server.sources` — source text from ``covgap upload --sources``: verified
+  against its git blob id, stored per repository (migration ``0005``), shown in the
+  commit's report;
 * :mod:`~covgap.server.worker` — the job queue (``FOR UPDATE SKIP LOCKED`` with leases)
   and processing an upload exactly once;
 * :mod:`~covgap.server.queries` — the reads behind both the pages and the JSON API;

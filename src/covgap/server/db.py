@@ -189,8 +189,8 @@ def open_engine(url: str, *, pool_size: int = 5) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create or upgrade every table, the history store's and the server's, in place.
 
-    The server's tables are migration ``0004`` of the history store's Alembic chain
-    (:mod:`covgap.history.migrations`), so this is the history store's own migration
+    The server's tables are migrations ``0004`` and ``0005`` of the history store's
+    Alembic chain (:mod:`covgap.history.migrations`), so this is the history store's own migration
     step, run under its lock on PostgreSQL so concurrent starters migrate once.
     """
     from covgap.history.store import _MIGRATION_LOCK, migrate

@@ -24,8 +24,9 @@ holds only the source texts uploaded with ``covgap upload --sources`` for the bl
 recorded with the commit's files (:mod:`covgap.server.sources`): those file pages show
 the highlighted source exactly as the static report does; the others are the report's
 no-source pages (line numbers with their hits, branch outcomes, suites and functions;
-"Source not shown" instead of the text). The dashboard has no components (detected
-from the checkout's manifests). The cache key includes the repository's stored
+"Source not shown" instead of the text). The dashboard has no risk tiers (the gap
+analysis needs the whole checkout) and no components (detected from the checkout's
+manifests). The cache key includes the repository's stored
 sources (:func:`covgap.server.sources.sources_version`), so a site built before the
 sources arrived is rebuilt. Links back to the server and a note saying so are added
 to the pages as they are served.
@@ -62,8 +63,8 @@ NOTE = (
     "File pages show the source text when it was uploaded "
     "(<code>covgap upload --sources</code>); otherwise line numbers with their hits, "
     "branches, suites and functions (the annotated source is "
-    "<code>covgap report --html</code> in a checkout). No components: they need the "
-    "checkout."
+    "<code>covgap report --html</code> in a checkout). No risk tiers or components: "
+    "they need the checkout."
 )
 
 
