@@ -26,6 +26,7 @@ from covgap.server.sources import (
     load_sources,
     materialise,
     parse_sources,
+    sources_version,
     store_sources,
 )
 from covgap.upload import collect_sources
@@ -203,3 +204,26 @@ def test_collect_sources_caps(tmp_path: Path) -> None:
     assert "c.py" in text and "per-file cap" in text
     assert "0.py" in text and "checkout filter" in text
     assert "d.py" not in text
+
+
+def test_migration_0005_keeps_existing_repositories(server_store: str) -> None:
+    """A store at 0004 with a repository upgrades in place: the new counter starts at 0
+    and sources can be stored for the old repository."""
+    from covgap.history.store import migrate
+
+    engine = db.open_engine(server_store)
+    try:
+        with db.write(engine) as conn:
+            migrate(conn, "store", target="0004")
+            conn.exec_driver_sql(  # the 0004 table: no sources_version yet
+                "INSERT INTO server_repositories (name, public, notify_url, created_at) "
+                "VALUES ('old', true, NULL, 1.0)"
+            )
+        db.create_schema(engine)  # to head: 0005
+        with db.write(engine) as conn:
+            rid = conn.execute(select(db.repositories.c.id)).scalar_one()
+            assert sources_version(conn, rid) == 0
+            assert store_sources(conn, rid, {git_blob_id(b"a\n"): b"a\n"}) == 1
+            assert sources_version(conn, rid) == 1
+    finally:
+        engine.dispose()

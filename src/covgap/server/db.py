@@ -4,7 +4,8 @@ The server keeps everything in the database and nothing in a process, so any num
 of ``covgap serve`` / ``covgap server worker`` processes can share one PostgreSQL:
 
 * ``server_repositories`` — one row per repository (name, public or not, where to
-  POST a notification when a commit's result is ready);
+  POST a notification when a commit's result is ready, and a counter bumped whenever
+  source text is stored for it, part of the report cache's key);
 * ``server_tokens`` — upload, read and admin tokens, **stored hashed** (SHA-256 of a
   256-bit random token: a hash of that much entropy needs no salt or slow KDF); only
   the first characters (``prefix``) are kept in clear to name a token in logs;
@@ -68,6 +69,8 @@ repositories = Table(
     Column("public", Boolean, nullable=False, default=True),
     Column("notify_url", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+    # bumped whenever source text is stored for the repository (migration 0005)
+    Column("sources_version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 tokens = Table(

@@ -155,7 +155,7 @@ class ReportCache:
 def commit_sources_version(engine: Engine, repo_id: int) -> str:
     """:func:`covgap.server.sources.sources_version` in its own read."""
     with engine.connect() as conn:
-        return sources_version(conn, repo_id)
+        return str(sources_version(conn, repo_id))
 
 
 def commit_inputs(engine: Engine, row: Any) -> tuple[CoverageSet, dict[str, str], dict[str, bytes]]:

@@ -236,7 +236,7 @@ def report_data(doc: UploadDoc, index: int) -> bytes:
     raise Refused(400, f"upload: reports[{index}].data is not base64")
 
 
-def parse_upload(raw: bytes) -> UploadDoc:
+def parse_upload(raw: bytes, *, with_sources: bool = True) -> UploadDoc:
     """Validate a decompressed upload document; every name in it is checked.
 
     Everything here is cheap next to reading the reports (one JSON parse in C, then
@@ -244,6 +244,9 @@ def parse_upload(raw: bytes) -> UploadDoc:
     document or a hostile name is refused before anything is stored. What needs the
     reports themselves — base64 data (:func:`report_data`), the formats, the
     coverage — is checked by the worker.
+
+    ``with_sources=False`` (the worker) leaves the ``sources`` out: they were verified
+    and stored when the upload was accepted.
     """
     doc = _load_document(raw)
     if doc.get("version") != UPLOAD_VERSION:
@@ -289,7 +292,7 @@ def parse_upload(raw: bytes) -> UploadDoc:
     ):
         raise Refused(400, "upload: 'blobs' must map paths to git blob ids")
     check_paths(blobs, "blob path")
-    sources = parse_sources(doc.get("sources"), blobs)
+    sources = parse_sources(doc.get("sources"), blobs) if with_sources else {}
     return UploadDoc(
         commit.lower(),
         branch,

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select, update
 
 from covgap.history.context import git_blob_id
 from covgap.server import db
@@ -121,6 +121,10 @@ def store_sources(conn: Connection, repo_id: int, sources: Mapping[str, bytes]) 
     ]
     if rows:
         conn.execute(upsert(db.sources).on_conflict_do_nothing(), rows)
+        r = db.repositories
+        conn.execute(
+            update(r).where(r.c.id == repo_id).values(sources_version=r.c.sources_version + 1)
+        )
     return len(rows)
 
 
@@ -154,18 +158,17 @@ def load_sources(conn: Connection, repo_id: int, blobs: Iterable[str]) -> dict[s
     return out
 
 
-def sources_version(conn: Connection, repo_id: int) -> str:
+def sources_version(conn: Connection, repo_id: int) -> int:
     """Changes whenever a source is stored for the repository (part of the cache key).
 
     Repository-wide on purpose: a commit's file may get its text from a later upload
     of another commit with the same blob, so a commit's site must be rebuilt then too.
-    Rows are only ever added, so the count and the newest time say when that happened.
+    A counter on the repository's row, bumped by :func:`store_sources` in the same
+    transaction: one primary-key read per page view.
     """
-    s = db.sources
-    count, newest = conn.execute(
-        select(func.count(), func.max(s.c.created_at)).where(s.c.repo_id == repo_id)
-    ).one()
-    return f"{int(count)}:{newest!r}"
+    r = db.repositories
+    found = conn.execute(select(r.c.sources_version).where(r.c.id == repo_id)).scalar()
+    return int(found or 0)
 
 
 def materialise(root: Path, paths: Mapping[str, str], texts: Mapping[str, bytes]) -> list[str]:

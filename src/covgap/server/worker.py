@@ -178,7 +178,7 @@ def read_upload(raw: bytes) -> ReadUpload:
     from covgap.paths import map_paths
     from covgap.workspace import Workspace
 
-    doc = parse_upload(raw)
+    doc = parse_upload(raw, with_sources=False)  # stored when accepted
     by_suite: dict[str, list[CoverageSet]] = {}
     with tempfile.TemporaryDirectory(prefix="covgap-upload-") as tmp:
         for i, rep in enumerate(doc.reports):
