@@ -9,13 +9,14 @@ skipped with a note and keep the no-source page; without ``--sources`` nothing i
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from srv_helpers import SHA_A, body, document, lcov, make_repo
-from srv_serving import covgap, create_repo, request, serve, wait_for_totals
+from srv_serving import covgap, create_repo, inprocess, request, serve, wait_for_totals
 
 from covgap.history.context import git_blob_id
 from covgap.report.html import slug
@@ -193,8 +194,11 @@ def test_collect_sources_caps(tmp_path: Path) -> None:
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     (tmp_path / "0.py").write_bytes(b"changed")
+    (tmp_path / "1.py").write_bytes(b"\xff\xfe")
     blobs = {name: git_blob_id(data) for name, data in files.items()}
     blobs["0.py"] = git_blob_id(b"what git has")
+    blobs["1.py"] = git_blob_id(b"\xff\xfe")
+    blobs["2.py"] = git_blob_id(b"deleted from the checkout")
     notes: list[str] = []
     sent = collect_sources(tmp_path, sorted(blobs), blobs, notes, max_file=20, max_total=15)
     # a.py fits; b.py is past the total; c.py over the per-file cap; d.py is a.py's blob
@@ -203,6 +207,7 @@ def test_collect_sources_caps(tmp_path: Path) -> None:
     assert "1 file(s)" in text and "b.py" in text and "total cap" in text
     assert "c.py" in text and "per-file cap" in text
     assert "0.py" in text and "checkout filter" in text
+    assert "1.py" in text and "not UTF-8" in text and "2.py" in text and "unreadable" in text
     assert "d.py" not in text
 
 
@@ -227,3 +232,52 @@ def test_migration_0005_keeps_existing_repositories(server_store: str) -> None:
             assert sources_version(conn, rid) == 1
     finally:
         engine.dispose()
+
+
+def test_sources_in_process(tmp_path: Path) -> None:
+    """The accept, store and render path in this process (so coverage measures it):
+    the page shows the text; a second upload of the same text stores nothing new."""
+    store = f"sqlite:///{tmp_path}/s.db"
+    engine = db.open_engine(store)
+    db.create_schema(engine)
+    from covgap.server.service import create_repo as make
+
+    token = make(engine, "alpha")[1]
+    blob = git_blob_id(A_TEXT.encode())
+    doc = document(
+        [("l.info", lcov({"src/a.py": {1: 1, 2: 0}}), None)],
+        files=["src/a.py"],
+        blobs={"src/a.py": blob},
+        sources=[{"blob": blob, "path": "src/a.py", "text": A_TEXT}],
+    )
+    with inprocess(store, cache_dir=str(tmp_path / "cache")) as base:
+        for _ in range(2):
+            status, _ = request(
+                f"{base}/api/v1/uploads", data=body(doc), token=token, method="POST"
+            )
+            assert status == 202
+        wait_for_totals(base, "alpha", SHA_A)
+        page = _page(base, SHA_A, "src/a.py")
+        assert b"covgap_marker" in page and SCRIPT.encode() not in page
+    with engine.connect() as conn:
+        assert sources_version(conn, 1) == 1
+    engine.dispose()
+
+
+def test_plan_upload_with_sources(tmp_path: Path) -> None:
+    """``plan_upload(sources=True)`` sends the covered files only, mapped like the server."""
+    from covgap.pipeline import InputSpec
+    from covgap.upload import encode, plan_upload
+
+    repo = tmp_path / "r"
+    sha = make_repo(repo, {"src/a.py": A_TEXT, "src/b.py": "b = 2\n", "src/c.py": "c\n" * 50})
+    (repo / "cov.info").write_bytes(
+        lcov({"/ci/build/src/a.py": {1: 1}, "/ci/build/src/c.py": {1: 1}})
+    )
+    spec = [InputSpec(repo / "cov.info", None)]
+    plan = plan_upload(spec, repo, commit=sha, env={}, sources=True, max_source_file=60)
+    assert [s["path"] for s in plan.sources] == ["src/a.py"]  # b.py is not covered
+    assert plan.sources[0]["text"] == A_TEXT
+    assert any("src/c.py" in n and "per-file cap" in n for n in plan.notes)
+    assert b"covgap_marker" in gzip.decompress(encode(plan))
+    assert plan_upload(spec, repo, commit=sha, env={}).sources == []
