@@ -183,7 +183,7 @@ _REPORTS = msgspec.json.Decoder(list[dict[str, msgspec.Raw]])
 _decode = msgspec.json.Decoder().decode
 
 
-def _load_document(raw: bytes) -> dict[str, Any]:
+def _load_document(raw: bytes, *, with_sources: bool = True) -> dict[str, Any]:
     """The upload document, every member decoded except the reports' ``data``.
 
     A report's ``data`` (base64, most of the document's bytes) stays the raw JSON
@@ -195,6 +195,8 @@ def _load_document(raw: bytes) -> dict[str, Any]:
         top = _MEMBERS.decode(raw)
         doc: dict[str, Any] = {}
         for key, value in top.items():
+            if key == "sources" and not with_sources:
+                continue  # up to 50 MB of text the worker does not need
             if key != "reports":
                 doc[key] = _decode(value)
                 continue
@@ -248,7 +250,7 @@ def parse_upload(raw: bytes, *, with_sources: bool = True) -> UploadDoc:
     ``with_sources=False`` (the worker) leaves the ``sources`` out: they were verified
     and stored when the upload was accepted.
     """
-    doc = _load_document(raw)
+    doc = _load_document(raw, with_sources=with_sources)
     if doc.get("version") != UPLOAD_VERSION:
         raise Refused(400, f"upload: unsupported version {doc.get('version')!r}")
     commit = doc.get("commit")
