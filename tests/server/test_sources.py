@@ -30,7 +30,7 @@ from covgap.server.sources import (
     sources_version,
     store_sources,
 )
-from covgap.upload import collect_sources
+from covgap.upload import UploadPlan, collect_sources, drop_stored_sources
 
 SCRIPT = "<script>alert(1)</script>"
 A_TEXT = f"def covgap_marker():\n    return '{SCRIPT}'\n"
@@ -100,8 +100,9 @@ def test_upload_sources_show_in_file_pages(server_store: str, tmp_path: Path) ->
         assert b"covgap_marker" in _page(base, first, "src/a.py")
         assert _count(server_store, "server_sources") == 1
 
-        # uploading the same text again stores nothing new (content-addressed)
-        _upload(repo, base, token, "--sources")
+        # uploading the same text again: the client asks first and does not resend it
+        notes = _upload(repo, base, token, "--sources")
+        assert "1 of 1 texts are already on the server" in notes
         assert _count(server_store, "server_sources") == 1
 
 
@@ -259,6 +260,19 @@ def test_sources_in_process(tmp_path: Path) -> None:
         wait_for_totals(base, "alpha", SHA_A)
         page = _page(base, SHA_A, "src/a.py")
         assert b"covgap_marker" in page and SCRIPT.encode() not in page
+        # what the client asks before sending: only texts the server lacks are kept
+        other = {"blob": git_blob_id(b"new\n"), "path": "src/n.py", "text": "new\n"}
+        plan = UploadPlan(SHA_A, None, None, None, [], [], None)
+        plan.sources = [{"blob": blob, "path": "src/a.py", "text": A_TEXT}, other]
+        drop_stored_sources(plan, base, token)
+        assert plan.sources == [other] and "1 of 2 texts" in plan.notes[0]
+        drop_stored_sources(plan, base, "wrong-token")
+        assert plan.sources == [other] and "did not say" in plan.notes[-1]
+        ask = f"{base}/api/v1/sources/missing"
+        assert request(ask, data=b"{", token=token, method="POST")[0] == 400
+        assert request(ask, data=b'{"blobs": ["x"]}', token=token, method="POST")[0] == 400
+    drop_stored_sources(plan, base, token)  # the server is gone: all sent, with a note
+    assert plan.sources == [other] and "could not ask" in plan.notes[-1]
     with engine.connect() as conn:
         assert sources_version(conn, 1) == 1
     engine.dispose()

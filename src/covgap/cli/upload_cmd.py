@@ -61,7 +61,7 @@ def upload_command(
     With --sources, also the covered files' text (stored on the server).
     Prints where the result will appear.
     """
-    from covgap.upload import encode, plan_upload, send
+    from covgap.upload import drop_stored_sources, encode, plan_upload, send
 
     plan = plan_upload(
         [InputSpec.parse(arg) for arg in inputs],
@@ -75,6 +75,8 @@ def upload_command(
         repository=repository,
         sources=sources,
     )
+    if sources:
+        drop_stored_sources(plan, url, token)
     for note in plan.notes:
         click.echo(f"covgap upload: note: {note}", err=True)
     result = send(encode(plan), url, token)

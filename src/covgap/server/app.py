@@ -156,6 +156,22 @@ class App:
             status_code=202,
         )
 
+    async def sources_missing(self, request: Request) -> Response:
+        """``covgap upload --sources`` asks which texts the server lacks before sending."""
+        limit = self.settings.limits.max_body
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return _error(413, f"request exceeds the limit of {limit} bytes")
+        try:
+            blobs = await run_in_threadpool(
+                service.missing_sources, self.engine, body, self._token(request)
+            )
+        except Refused as exc:
+            return _error(exc.status, exc.message)
+        return JSONResponse({"missing": blobs})
+
     def upload_status(self, request: Request) -> Response:
         with self.engine.connect() as conn:
             status = service.upload_status(conn, request.path_params["id"])
@@ -427,6 +443,7 @@ def create_app(settings: Settings, *, process: bool = True) -> Starlette:
         Route("/static/covgap.css", state.css_asset),
         api("/api/v1/uploads", state.upload, ["POST"]),
         api("/api/v1/uploads/{id:str}", state.upload_status),
+        api("/api/v1/sources/missing", state.sources_missing, ["POST"]),
         api("/api/v1/repos", state.api_repos, ["GET", "POST"]),
         api("/api/v1/repos/{name:str}", state.api_repo),
         api("/api/v1/repos/{name:str}/uploads", state.upload, ["POST"]),

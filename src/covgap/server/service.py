@@ -410,6 +410,19 @@ def _insert_upload(
     )
 
 
+def missing_sources(engine: Engine, raw: bytes, token: str | None) -> list[str]:
+    """The blob ids of ``raw`` (``{"blobs": [...]}``) the token's repository has no text of.
+
+    Only an upload token may ask (the answer says which file contents the server
+    holds); answers :class:`Refused` like an upload would.
+    """
+    from covgap.server.sources import missing
+
+    with engine.connect() as conn:
+        repo = _upload_repository(conn, token, 0)
+        return missing(conn, repo.id, raw)
+
+
 def _upload_repository(conn: Connection, token: str | None, rate_per_minute: int) -> Repository:
     """The repository an upload token may write, or :class:`Refused` (401/403/429)."""
     tok = authenticate(conn, token)
@@ -497,6 +510,7 @@ __all__ = [
     "has_accepted",
     "init_store",
     "list_repos",
+    "missing_sources",
     "parse_upload",
     "pending_count",
     "report_data",

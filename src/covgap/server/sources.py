@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select, update
 
 from covgap.history.context import git_blob_id
@@ -128,6 +129,32 @@ def store_sources(conn: Connection, repo_id: int, sources: Mapping[str, bytes]) 
     return len(rows)
 
 
+MAX_ASKED = 100_000
+"""Most blob ids one :func:`missing` question may name."""
+
+
+def missing(conn: Connection, repo_id: int, raw: bytes) -> list[str]:
+    """Of the blob ids in the JSON ``{"blobs": [...]}``, those the repository lacks.
+
+    What ``covgap upload --sources`` asks first, so unchanged files are not sent again.
+    """
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Refused(400, f"sources/missing: not JSON ({exc})") from None
+    blobs = doc.get("blobs") if isinstance(doc, dict) else None
+    if (
+        not isinstance(blobs, list)
+        or len(blobs) > MAX_ASKED
+        or not all(isinstance(b, str) and _BLOB.match(b) for b in blobs)
+    ):
+        raise Refused(
+            400, f'sources/missing: expected {{"blobs": [git blob ids]}}, at most {MAX_ASKED}'
+        )
+    have = set(_existing(conn, repo_id, blobs))
+    return sorted(set(blobs) - have)
+
+
 def _existing(conn: Connection, repo_id: int, blobs: Iterable[str]) -> list[str]:
     s = db.sources
     wanted = sorted(set(blobs))
@@ -203,6 +230,7 @@ __all__ = [
     "MAX_SOURCE_BYTES",
     "load_sources",
     "materialise",
+    "missing",
     "parse_sources",
     "sources_version",
     "store_sources",

@@ -20,7 +20,8 @@ pages show the source (the server verifies each text against its blob id and sto
 it: :mod:`covgap.server.sources`). At most :data:`MAX_SOURCE_FILE` bytes per file and
 :data:`MAX_SOURCES_TOTAL` in all; larger files, files that are not UTF-8 text and files
 whose bytes in the checkout differ from git's blob (a checkout filter such as
-``core.autocrlf``) are skipped with a note.
+``core.autocrlf``) are skipped with a note; texts the server already has are not sent
+again (:func:`drop_stored_sources` asks it first).
 
 The file list lets the server map report paths onto the repository exactly as
 ``covgap report`` does on a checkout; the diff against the merge-base of the PR's
@@ -340,6 +341,50 @@ def encode(plan: UploadPlan) -> bytes:
     return gzip.compress(orjson.dumps(doc), compresslevel=6)
 
 
+def drop_stored_sources(plan: UploadPlan, url: str, token: str, *, timeout: float = 30.0) -> None:
+    """Leave out of ``plan.sources`` the texts the server already has (by blob id).
+
+    One small request (``POST URL/api/v1/sources/missing``) saves re-sending every
+    unchanged file on every CI run. If the server cannot answer, everything is sent
+    and a note says so.
+    """
+    if not plan.sources or not url.startswith(("http://", "https://")):
+        return  # nothing to ask, or a URL send() refuses
+    endpoint = url.rstrip("/") + "/api/v1/sources/missing"
+    request = urllib.request.Request(
+        endpoint,
+        data=orjson.dumps({"blobs": [s["blob"] for s in plan.sources]}),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "User-Agent": "covgap-upload",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            wanted = set(orjson.loads(response.read())["missing"])
+    except urllib.error.HTTPError as exc:
+        plan.notes.append(
+            f"--sources: the server did not say which texts it has ({exc.code}: "
+            f"{_error_detail(exc)}); sending all {len(plan.sources)}"
+        )
+        return
+    except (urllib.error.URLError, OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        plan.notes.append(
+            f"--sources: could not ask the server which texts it has ({exc}); "
+            f"sending all {len(plan.sources)}"
+        )
+        return
+    kept = [s for s in plan.sources if s["blob"] in wanted]
+    if len(kept) < len(plan.sources):
+        plan.notes.append(
+            f"--sources: {len(plan.sources) - len(kept)} of {len(plan.sources)} texts are "
+            "already on the server; not sent again"
+        )
+    plan.sources = kept
+
+
 @dataclass(frozen=True)
 class UploadResult:
     id: str
@@ -413,6 +458,7 @@ __all__ = [
     "ci_pr_number",
     "collect_sources",
     "covered_files",
+    "drop_stored_sources",
     "encode",
     "plan_upload",
     "send",
