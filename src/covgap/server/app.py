@@ -159,14 +159,16 @@ class App:
     async def sources_missing(self, request: Request) -> Response:
         """``covgap upload --sources`` asks which texts the server lacks before sending."""
         limit = self.settings.limits.max_body
-        body = b""
+        chunks: list[bytes] = []
+        size = 0
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
+            size += len(chunk)
+            if size > limit:
                 return _error(413, f"request exceeds the limit of {limit} bytes")
+            chunks.append(chunk)
         try:
             blobs = await run_in_threadpool(
-                service.missing_sources, self.engine, body, self._token(request)
+                service.missing_sources, self.engine, b"".join(chunks), self._token(request)
             )
         except Refused as exc:
             return _error(exc.status, exc.message)
