@@ -142,8 +142,14 @@ def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
     ``--branch``, SimpleCov without ``enable_coverage :branch``, llvm-cov without
     ``--show-branch-summary``/branch export...).
     """
-    totals = cs.totals()
-    if totals.lines_total == 0 or totals.branches_total:
+    # The first file with branches answers it; no totals of the whole input (a shard
+    # of 10,000 files would count every line for this one question).
+    has_lines = False
+    for fc in cs.files.values():
+        if len(fc.br_line):
+            return None
+        has_lines = has_lines or len(fc.lines) > 0
+    if not has_lines:
         return None
     formats = {i.format for i in cs.inputs}
     why = next((_NO_BRANCHES[f] for f in sorted(formats) if f in _NO_BRANCHES), None)
