@@ -456,7 +456,6 @@ class _Accumulator:
         n_hit, n_br_hit, n_fn_hit = rec[10]
         counted = (len(rec[2]), n_hit), (len(rec[7]), n_br_hit), (len(rec[8]), n_fn_hit)
         decl = rec[9]
-        where = f"{rec[0]} (line {rec[1]})"
         for i, (kind, tags) in enumerate(
             (("lines", ("LF", "LH")), ("branches", ("BRF", "BRH")), ("functions", ("FNF", "FNH")))
         ):
@@ -464,11 +463,14 @@ class _Accumulator:
             if found < 0 and hit < 0:
                 continue
             total, covered = counted[i]
+            if (found < 0 or found == total) and (hit < 0 or hit == covered):
+                self.totals.agree(kind, total, covered)
+                continue
             self.totals.compare(
                 kind,
                 (found if found >= 0 else total, hit if hit >= 0 else covered),
                 counted[i],
-                where=where,
+                where=f"{rec[0]} (line {rec[1]})",
                 as_written=f"{tags[0]}:{found} {tags[1]}:{hit}",
             )
 
