@@ -125,14 +125,19 @@ class Counts:
         return _ratio(self.functions_covered, self.functions_total)
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "lines_total": self.lines_total,
-            "lines_covered": self.lines_covered,
-            "branches_total": self.branches_total,
-            "branches_covered": self.branches_covered,
-            "functions_total": self.functions_total,
-            "functions_covered": self.functions_covered,
-        }
+        return {key: getattr(self, key) for key in COUNT_KEYS}
+
+
+COUNT_KEYS = (
+    "lines_total",
+    "lines_covered",
+    "branches_total",
+    "branches_covered",
+    "functions_total",
+    "functions_covered",
+)
+"""The names of :class:`Counts`' fields, in order: JSON keys, stored columns (a test
+checks they are the fields)."""
 
 
 class Function(NamedTuple):

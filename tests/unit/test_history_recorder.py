@@ -20,8 +20,7 @@ import pytest
 
 from covgap.errors import StoreError
 from covgap.history import open_store
-from covgap.history.recorder import COUNT_KEYS, DirectWriter, open_writer
-from covgap.history.schema import COUNT_COLUMNS
+from covgap.history.recorder import DirectWriter, open_writer
 from covgap.history.store import Store
 from covgap.model import CoverageSet, FileCoverage, Function
 
@@ -195,8 +194,13 @@ def test_concurrent_shards_on_the_bare_driver_lose_nothing(store_url: str) -> No
         assert store.run_coverage(run.id).coverage() == CoverageSet.merge_all(shards)
 
 
-def test_count_columns_are_the_schemas() -> None:
-    assert COUNT_KEYS == COUNT_COLUMNS
+def test_count_keys_are_the_counts_fields() -> None:
+    """One list of count names serves the JSON, the stored columns and the recorder."""
+    import dataclasses
+
+    from covgap.model import COUNT_KEYS, Counts
+
+    assert tuple(f.name for f in dataclasses.fields(Counts)) == COUNT_KEYS
 
 
 def test_record_command_does_not_import_sqlalchemy(tmp_path: Path) -> None:

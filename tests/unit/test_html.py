@@ -261,20 +261,19 @@ def test_sources_outside_the_repository_are_never_published(tmp_path: Path) -> N
 
 
 def test_source_lookup_stays_inside_the_repository(tmp_path: Path) -> None:
-    from covgap.report.html import _source_in_repo
+    from covgap.report.html import SourceFinder
 
     repo = tmp_path / "repo"
     (repo / "src").mkdir(parents=True)
     (repo / "src" / "a.py").write_text("x = 1\n")
     (tmp_path / "secret.txt").write_text("no")
     (repo / "link.txt").symlink_to(tmp_path / "secret.txt")
-    assert _source_in_repo(repo, "src/a.py") == str((repo / "src" / "a.py").resolve())
-    assert _source_in_repo(repo, "../secret.txt") is None
-    assert _source_in_repo(repo, str(tmp_path / "secret.txt")) is None
-    assert _source_in_repo(repo, "link.txt") is None
-    assert _source_in_repo(repo, "src/missing.py") is None
+    assert SourceFinder(repo)("src/a.py") == str((repo / "src" / "a.py").resolve())
+    assert SourceFinder(repo)("../secret.txt") is None
+    assert SourceFinder(repo)(str(tmp_path / "secret.txt")) is None
+    assert SourceFinder(repo)("link.txt") is None
+    assert SourceFinder(repo)("src/missing.py") is None
     # Folders are resolved once and cached: each way out is still closed.
-    from covgap.report.html import SourceFinder
 
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "b.py").write_text("y = 2\n")

@@ -47,6 +47,7 @@ from covgap.errors import FormatError, InputError, OutputError
 from covgap.formats import GZIP_MAGIC, FormatSpec
 from covgap.formats._json import FastPathMiss, decode_json, fast_or_exact, loads
 from covgap.model import (
+    COUNT_KEYS,
     NEVER_EVALUATED,
     Counts,
     CoverageSet,
@@ -77,14 +78,6 @@ MAX_SCHEMA_VERSION = 1
 
 _INT32_MIN = -(2**31)
 
-COUNT_KEYS = (
-    "lines_total",
-    "lines_covered",
-    "branches_total",
-    "branches_covered",
-    "functions_total",
-    "functions_covered",
-)
 
 _SNIFF_RE = re.compile(rb'^\s*\{\s*"format"\s*:\s*"covgap"')
 

@@ -35,7 +35,7 @@ from covgap.history.codec import DetailError, Encoding, RunDetail, decode, detai
 from covgap.history.reader import _RUN_COLUMNS, SCHEMA_REVISION, _info
 from covgap.history.records import Carried, RecordResult, RunInfo
 from covgap.history.url import DEFAULT_STORE, mask
-from covgap.model import Counts, CoverageSet
+from covgap.model import COUNT_KEYS, Counts, CoverageSet
 
 if TYPE_CHECKING:
     from covgap.history.store import Store
@@ -44,16 +44,6 @@ CarryPolicy = Callable[[str], bool]
 """Whether a suite may be carried forward (``[history.carryforward]``)."""
 
 _BUSY_TIMEOUT_S = 120.0
-COUNT_KEYS = (
-    "lines_total",
-    "lines_covered",
-    "branches_total",
-    "branches_covered",
-    "functions_total",
-    "functions_covered",
-)
-"""The count columns, in :data:`covgap.history.schema.COUNT_COLUMNS`'s order (a test
-checks; the schema module imports SQLAlchemy)."""
 _COUNTS = ", ".join(COUNT_KEYS)
 _RUN_ROW = f"{_RUN_COLUMNS}, detail"
 """A run's row as :func:`~covgap.history.reader._info` reads it, then its detail (18)."""

@@ -32,19 +32,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from covgap.model import COUNT_KEYS
+
 metadata = MetaData()
 
 SCHEMA_REVISION = "0005"  # 0005: the server's stored source text (issue 12)
 """The newest migration's revision: what this covgap writes (a test checks it is the head)."""
 
-COUNT_COLUMNS = (
-    "lines_total",
-    "lines_covered",
-    "branches_total",
-    "branches_covered",
-    "functions_total",
-    "functions_covered",
-)
+COUNT_COLUMNS = COUNT_KEYS
 
 
 def _counts() -> list[Column[int]]:

@@ -438,17 +438,11 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _source_in_repo(root: Path, path: str) -> str | None:
-    """The source file for a report path, only if it lies inside the repository.
+class SourceFinder:
+    """The source file for each report path, only if it lies inside the repository.
 
     A report is input like any other: ``SF:../../etc/passwd`` must not make the HTML
-    report publish a file from outside the repository.
-    """
-    return SourceFinder(root)(path)
-
-
-class SourceFinder:
-    """:func:`_source_in_repo` for many paths: each folder is resolved once.
+    report publish a file from outside the repository. Each folder is resolved once.
 
     Resolving every path (``Path.resolve``: an ``lstat`` per component) was a fifth of
     ``write_html``'s own CPU time at 1,000 files (issue 14); a repository's files share

@@ -118,19 +118,26 @@ class App:
 
     # -- API -----------------------------------------------------------------------
 
-    async def upload(self, request: Request) -> Response:
+    async def _body(self, request: Request) -> bytes | Response:
+        """The request body, or a 413 as soon as it is known to exceed ``max_body``
+        (from its Content-Length, else while it streams in): never held whole first."""
         limit = self.settings.limits.max_body
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return _error(413, f"upload is {declared} bytes; the limit is {limit}")
+            return _error(413, f"request is {declared} bytes; the limit is {limit}")
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                return _error(413, f"upload exceeds the limit of {limit} bytes")
+                return _error(413, f"request exceeds the limit of {limit} bytes")
             chunks.append(chunk)
-        body = b"".join(chunks)
+        return b"".join(chunks)
+
+    async def upload(self, request: Request) -> Response:
+        body = await self._body(request)
+        if isinstance(body, Response):
+            return body
         try:
             accepted = await run_in_threadpool(
                 service.accept_upload,
@@ -158,17 +165,12 @@ class App:
 
     async def sources_missing(self, request: Request) -> Response:
         """``covgap upload --sources`` asks which texts the server lacks before sending."""
-        limit = self.settings.limits.max_body
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                return _error(413, f"request exceeds the limit of {limit} bytes")
-            chunks.append(chunk)
+        body = await self._body(request)
+        if isinstance(body, Response):
+            return body
         try:
             blobs = await run_in_threadpool(
-                service.missing_sources, self.engine, b"".join(chunks), self._token(request)
+                service.missing_sources, self.engine, body, self._token(request)
             )
         except Refused as exc:
             return _error(exc.status, exc.message)
