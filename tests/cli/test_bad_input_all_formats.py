@@ -567,6 +567,31 @@ def test_a_failing_html_run_leaves_the_previous_site(tmp_path: Path) -> None:
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
 
 
+def test_the_html_site_gets_the_umask_mode_and_keeps_its_own(tmp_path: Path) -> None:
+    """The site is built in a mkdtemp folder (0700) and renamed into place: it must get
+    mkdir's mode, so a web server or another CI user can read it, and a rebuilt site
+    keeps the permissions its owner gave the folder."""
+    import os
+    import stat
+
+    good = tmp_path / "good.info"
+    good.write_bytes(fixture_bytes("lcov"))
+    site = tmp_path / "site"
+    old = os.umask(0o022)
+    try:
+        args = ("report", "--repo", str(tmp_path), "--format", "html", "-o", str(site))
+        assert cli(*args, str(good)).code == 0
+        assert stat.S_IMODE(site.stat().st_mode) == 0o755
+        site.chmod(0o750)
+        first = site.stat().st_ino
+        good.write_bytes(fixture_bytes("lcov") + b"\n")  # another input: a new site
+        assert cli(*args, str(good)).code == 0
+        assert site.stat().st_ino != first
+        assert stat.S_IMODE(site.stat().st_mode) == 0o750
+    finally:
+        os.umask(old)
+
+
 # -- hostile paths -------------------------------------------------------------------------
 
 

@@ -100,6 +100,30 @@ def test_write_atomic_replaces_a_regular_file_whole(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["report.md"]
 
 
+def test_write_atomic_gives_a_new_file_the_umask_mode_and_keeps_a_replaced_files(
+    tmp_path: Path,
+) -> None:
+    """mkstemp's 0600 must not leak: a new file is 0666 less the umask, a replaced
+    file keeps its own permissions (a shared covgap.toml, an executable script)."""
+    import os
+    import stat
+
+    from covgap.cli._common import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "lcov.info"
+        write_atomic(fresh, b"one")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "covgap.toml"
+        kept.write_bytes(b"x")
+        kept.chmod(0o664)
+        write_atomic(kept, b"two")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)
+
+
 def test_an_input_without_branch_data_says_so(tmp_path: Path) -> None:
     """Issue 10: a merged branch percentage must not silently stand for inputs without any."""
     plain = tmp_path / "plain.info"

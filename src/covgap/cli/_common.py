@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -269,6 +270,19 @@ def write_terminal(output: Path | None, renderable: Any) -> None:
     write_output(output, render_terminal_text(renderable, color=color))
 
 
+def mode_for(target: Path, *, directory: bool = False) -> int:
+    """The permissions an atomically replaced ``target`` gets: those of the file or
+    folder it replaces, else what ``open()``/``mkdir()`` would give a new one (0666 or
+    0777 less the umask). ``mkstemp``/``mkdtemp`` make 0600/0700 ones, which turned a
+    team's shared ``covgap.toml``, a CI artifact or a served HTML report private."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return (0o777 if directory else 0o666) & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once (temporary file, then rename).
 
@@ -286,9 +300,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        mode = mode_for(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), mode)
                 fh.write(data)
             os.replace(tmp, target)
         except BaseException:

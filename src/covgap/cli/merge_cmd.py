@@ -127,12 +127,12 @@ def _run(
     data = render(loaded, spec)
     write_output(out_path, data)
     where = "stdout" if out_path is None else str(out_path)
-    # The figures are those of the written file as its format's reader reads it back
-    # (covgap's JSON holds everything, and its reader checks that it agrees).
-    written = loaded.coverage if spec.name == "covgap" else conversion.read_back(spec, data, where)
-    t = written.totals()
+    # The figures are those of the written file as its format's reader reads it
+    # (see covgap.formats.conversion.written: LCOV's are computed, exactly).
+    written = conversion.written(spec, loaded.coverage, data, where)
+    t = written.totals
     click.echo(
-        f"covgap: wrote {where} ({spec.name}): {len(written.files)} file(s), "
+        f"covgap: wrote {where} ({spec.name}): {written.files} file(s), "
         f"{t.lines_covered}/{t.lines_total} lines, "
         f"{t.branches_covered}/{t.branches_total} branches, "
         f"{t.functions_covered}/{t.functions_total} functions",

@@ -14,6 +14,7 @@ from covgap.cli._common import (
     CoverageInputs,
     coverage_inputs,
     echo_source_notes,
+    mode_for,
     render_terminal_text,
     write_output,
 )
@@ -269,6 +270,7 @@ def write_html_report(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        tmp.chmod(mode_for(out_dir, directory=True))
         write_html(
             tmp,
             summary,
