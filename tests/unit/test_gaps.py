@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from covgap import model
 from covgap.analysis.gaps import (
     GapSettings,
     NeverTaken,
@@ -409,9 +410,18 @@ def test_line_spans_equal_the_walk_of_each_span(
         want_paths.append(ErrorPathStatus("raise", info.start_line, info.end_line, ran))
     spans_of_file = LineSpans.of(fc)
     assert spans_of_file.uncovered == list(fc.uncovered_lines())
-    assert function_gaps(fc, src, spans_of_file) == want_functions
-    assert function_gaps(fc, src) == want_functions
-    assert error_path_status(fc, src.error_paths, spans_of_file) == want_paths
+    accelerator = model._speedups
+    try:
+        for c in (True, False):  # the C accelerator's span_records, then LineSpans
+            model._speedups = accelerator if c else None
+            assert function_gaps(fc, src, spans_of_file) == want_functions
+            assert function_gaps(fc, src) == want_functions
+            assert error_path_status(fc, src.error_paths, spans_of_file) == want_paths
+            assert error_path_status(fc, src.error_paths) == want_paths
+    finally:
+        model._speedups = accelerator
+    if accelerator is not None:  # the records are the named tuples themselves
+        assert all(type(f) is FunctionGap for f in function_gaps(fc, src))
 
 
 @settings(max_examples=300, deadline=None)

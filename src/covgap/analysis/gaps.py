@@ -41,6 +41,7 @@ from typing import Any, NamedTuple, overload
 
 import pathspec
 
+from covgap import model
 from covgap.model import NEVER_EVALUATED, Branch, Counts, CoverageSet, FileCoverage
 from covgap.source.classify import TestRules
 from covgap.source.inventory import has_tests
@@ -415,6 +416,17 @@ class LineSpans:
         return FunctionGap(name, start, end, complexity, total, total - missed, ranges)
 
 
+def _span_records() -> Callable[..., Any] | None:
+    """The C accelerator's ``span_records`` (see ``_speedups.c``), or None.
+
+    It builds a file's :class:`FunctionGap` and :class:`ErrorPathStatus` records in one
+    call each; :class:`LineSpans` is the reference (hypothesis-tested equal), used when
+    the accelerator is not built or ``COVGAP_PURE_PYTHON=1``. Looked up on each call,
+    as :mod:`covgap.model` decides.
+    """
+    return getattr(model._speedups, "span_records", None)
+
+
 def function_gaps(
     fc: FileCoverage, source: SourceFile | None, spans: LineSpans | None = None
 ) -> list[FunctionGap]:
@@ -424,6 +436,10 @@ def function_gaps(
     includes them, as a reader of the code would expect. ``spans`` is the file's
     :class:`LineSpans` when the caller has it already.
     """
+    fast = _span_records()
+    if fast is not None and source is not None and source.functions:
+        found: list[FunctionGap] = fast(fc.lines, fc.hits, source.functions, True, FunctionGap)
+        return found
     if spans is None:
         spans = LineSpans.of(fc)
     gap = spans.function_gap
@@ -456,6 +472,10 @@ def error_path_status(
     fc: FileCoverage, paths: Sequence[ErrorPath], spans: LineSpans | None = None
 ) -> list[ErrorPathStatus]:
     """Whether each error path ran: ``None`` when it has no executable line."""
+    fast = _span_records()
+    if fast is not None:
+        found: list[ErrorPathStatus] = fast(fc.lines, fc.hits, paths, False, ErrorPathStatus)
+        return found
     if spans is None:
         spans = LineSpans.of(fc)
     totals, first, stop = spans.counts(
@@ -674,7 +694,13 @@ def build_gaps(
         flags = frozenset(flag for flag, lines in fc.flags.items() if len(lines))
         tested_by = list(src.tested_by) if src is not None else []
         kinds = _test_kinds(source, tested_by)
-        spans = LineSpans.of(fc)  # shared by the functions and the error paths
+        # Shared by the functions and the error paths, unless the accelerator does both.
+        spans = LineSpans.of(fc) if _span_records() is None else None
+        uncovered = (
+            spans.uncovered
+            if spans is not None
+            else itertools.compress(fc.lines, map(operator.not_, fc.hits))
+        )
         gap = FileGap(
             path=path,
             component=comp.name if comp else None,
@@ -682,7 +708,7 @@ def build_gaps(
             physical_lines=src.lines if src is not None else None,
             counts=counts,
             uncovered_ranges=fc.uncovered_ranges(),
-            uncovered_lines=tuple(spans.uncovered),
+            uncovered_lines=tuple(uncovered),
             branches_never_taken=NeverTaken(fc),
             functions=function_gaps(fc, src, spans),
             inline_tests=src.inline_tests if src is not None else None,
