@@ -224,8 +224,9 @@ class GapSettings:
 def _lines_in(fc: FileCoverage, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
     """Executable lines, covered lines and uncovered ranges of ``fc`` within [start, end].
 
-    Counted with array slices; the line-by-line walk for the ranges runs only for a
-    partly covered span (issue 14: this ran once per function and error path).
+    One span at a time, with array slices and a walk of a partly covered span: the
+    plain definition that :class:`LineSpans` and the accelerator's ``span_records``
+    (which count every span of a file at once) are tested against.
     """
     lo = bisect_left(fc.lines, start)
     hi = bisect_right(fc.lines, end)
