@@ -234,6 +234,7 @@ def history_view(
     from covgap.history import open_store
     from covgap.history.baseline import find_baseline
     from covgap.history.trend import trend
+
     name = repository(None, loaded.config, root)
     try:
         with open_store(url, root=root, create=False) as store:
