@@ -439,3 +439,25 @@ def test_lines_outside_equals_the_plain_test(
     want = [x for x in lines if not any(a <= x <= b for a, b in spans)]
     assert lines_outside(lines, spans) == want
     assert lines_outside(tuple(lines), spans) == want
+
+
+def test_zero_taken_by_line_with_an_unexpected_negative_count() -> None:
+    """Readers store counts >= 0 or NEVER_EVALUATED (-1), and zero_taken_by_line counts
+    the zeros at C speed; any other negative count takes the loop that counts every
+    ``taken <= 0`` outcome but never-evaluated ones, as before issue 14."""
+    from array import array
+
+    from covgap.model import FileCoverage
+
+    fc = FileCoverage(
+        "a.c",
+        array("i", [1, 2]),
+        array("q", [1, 1]),
+        br_line=array("i", [1, 1, 2, 2]),
+        br_block=array("i", [0, 0, 0, 0]),
+        br_branch=array("i", [0, 1, 0, 1]),
+        br_taken=array("q", [-5, 0, -1, 0]),
+    )
+    assert NeverTaken(fc).zero_taken_by_line() == {1: 2, 2: 1}
+    fc.br_taken[0] = 3
+    assert NeverTaken(fc).zero_taken_by_line() == {1: 1, 2: 1}
