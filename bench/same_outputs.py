@@ -7,7 +7,8 @@ site: the output folder is removed first) -- with the source-analysis cache warm
 either saves them (``--save``) or compares them byte for byte with a saved set
 (``--compare``). Each command's CPU seconds (user + sys of the child and its workers)
 are printed as the minimum over ``--rounds`` runs, so that a cut can be measured on a
-machine other jobs share.
+machine other jobs share. With ``--baseline-src`` another covgap's ``src`` runs after
+each run of this one, and its outputs must be the same bytes too.
 
 The one part of the output that is allowed to differ is the HTML manifest's
 ``inputs`` key: it digests ``covgap/report/html.py``'s own code, so any change there
@@ -66,12 +67,12 @@ def covgap(repo: Path, *args: str, src: Path | None = None) -> tuple[float, floa
 
 
 def make_outputs(
-    repo: Path, out: Path, rounds: int, baseline: Path | None = None
+    repo: Path, out: Path, rounds: int, baseline: Path | None = None, base_out: Path | None = None
 ) -> dict[str, tuple[float, float]]:
     """Write the three outputs into ``out``; return each command's best (CPU, user) s.
 
     With ``baseline`` (a ``src`` folder of another covgap), each run is followed by one
-    of that covgap (its outputs are not kept), so both see the same machine load.
+    of that covgap, so both see the same machine load; its outputs go to ``base_out``.
     """
     out.mkdir(parents=True, exist_ok=True)
     commands = {
@@ -81,15 +82,17 @@ def make_outputs(
     }
     best: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="covgap-same-base-") as tmp:
+        base_dir = base_out or Path(tmp)
+        base_dir.mkdir(parents=True, exist_ok=True)
         for name, args in commands.items():
             for _ in range(rounds):
                 shutil.rmtree(out / "html", ignore_errors=True)
                 cpu = covgap(repo, *args)
                 best[name] = _best(best.get(name), cpu)
                 if baseline is not None:
-                    base_out = Path(tmp) / Path(args[-1]).name
-                    base_args = [str(base_out) if a == args[-1] else a for a in args]
-                    shutil.rmtree(base_out, ignore_errors=True)
+                    target = base_dir / Path(args[-1]).name
+                    base_args = [str(target) if a == args[-1] else a for a in args]
+                    shutil.rmtree(target, ignore_errors=True)
                     cpu = covgap(repo, *base_args, src=baseline)
                     key = f"{name} (baseline)"
                     best[key] = _best(best.get(key), cpu)
@@ -149,19 +152,24 @@ def main() -> int:
         args.repo.mkdir(parents=True, exist_ok=True)
         generate_repo(args.repo, args.files)
     covgap(args.repo, "gaps", "--format", "json", "-o", os.devnull)  # warm the source cache
-    if args.save:
-        shutil.rmtree(args.save, ignore_errors=True)
-        best = make_outputs(args.repo, args.save, args.rounds, args.baseline_src)
-        problems: list[str] = []
-    else:
-        with tempfile.TemporaryDirectory(prefix="covgap-same-") as tmp:
-            best = make_outputs(args.repo, Path(tmp), args.rounds, args.baseline_src)
-            problems = differences(args.compare, Path(tmp))
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="covgap-same-") as tmp:
+        base_out = Path(tmp) / "baseline"
+        if args.save:
+            shutil.rmtree(args.save, ignore_errors=True)
+            out = args.save
+        else:
+            out = Path(tmp) / "now"
+        best = make_outputs(args.repo, out, args.rounds, args.baseline_src, base_out)
+        if args.compare:
+            problems += differences(args.compare, out)
+        if args.baseline_src:  # the other covgap's outputs must be these bytes too
+            problems += [f"baseline {p}" for p in differences(out, base_out)]
     for name, (cpu, user) in best.items():
         print(f"{name:26} {cpu:6.2f} CPU s, {user:6.2f} user s (best of {args.rounds})")
     for problem in problems[:20]:
         print(problem)
-    if args.compare:
+    if args.compare or args.baseline_src:
         print("IDENTICAL" if not problems else f"DIFFERENT: {len(problems)} file(s)")
     return 1 if problems else 0
 
