@@ -49,6 +49,16 @@
  *   count_positive(column) -> int
  *     How many values of an array('q') are > 0: covered lines, taken branches.
  *     (array.count boxes every element into a Python int: 50 ms per million.)
+ *
+ *   span_records(lines, hits, items, functions, cls) -> list of cls
+ *     The gap analysis's per-span records of one file (covgap/analysis/gaps.py):
+ *     with `functions` true, `items` are source FunctionInfo and the result is
+ *     FunctionGap(name, start, end, complexity, total, covered, ranges) for each that
+ *     is not a test; else `items` are ErrorPath and the result is
+ *     ErrorPathStatus(kind, start, end, ran). Counts as gaps._lines_in does (a span
+ *     ending before it starts has a negative total, all of it "covered"); `cls` is the
+ *     named tuple, built directly (its Python __new__ was most of the time: tens of
+ *     spans per file, issue 14). gaps.LineSpans is the reference.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -2433,6 +2443,202 @@ done:
     return result;
 }
 
+/* -- span_records: the gap analysis's functions and error paths of one file ---------- */
+
+/* First index of `lines` (sorted) whose value is >= x (after_equal 0) or > x (1). */
+static Py_ssize_t
+bound(const int *lines, Py_ssize_t n, long long x, int after_equal)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (lines[mid] < x || (after_equal && lines[mid] == x))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A named tuple of type `cls` holding `items` (references stolen, NULLs allowed: then
+   the others are released and NULL returned). */
+static PyObject *
+make_record(PyTypeObject *cls, PyObject **items, Py_ssize_t n)
+{
+    PyObject *t = NULL;
+    Py_ssize_t i;
+    for (i = 0; i < n; i++)
+        if (items[i] == NULL)
+            goto fail;
+    t = cls->tp_alloc(cls, n);
+    if (t == NULL)
+        goto fail;
+    for (i = 0; i < n; i++)
+        PyTuple_SET_ITEM(t, i, items[i]);
+    return t;
+fail:
+    for (i = 0; i < n; i++)
+        Py_XDECREF(items[i]);
+    return NULL;
+}
+
+static PyObject *
+long_attr(PyObject *obj, PyObject *name, long long *value)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return NULL;
+    *value = PyLong_AsLongLong(v);
+    if (*value == -1 && PyErr_Occurred()) {
+        Py_DECREF(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* The uncovered ranges of lines[lo:hi] (covered > 0 and < hi - lo), as
+   gaps._lines_in walks them. */
+static PyObject *
+span_ranges(const int *lines, const long long *hits, Py_ssize_t lo, Py_ssize_t hi)
+{
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        return NULL;
+    long long start = -1, last = -1;
+    for (Py_ssize_t i = lo; i <= hi; i++) {
+        if (i < hi && hits[i] == 0) {
+            if (start < 0)
+                start = lines[i];
+            last = lines[i];
+            continue;
+        }
+        if (start >= 0) {
+            PyObject *pair = Py_BuildValue("(LL)", start, last);
+            if (pair == NULL || PyList_Append(list, pair) < 0) {
+                Py_XDECREF(pair);
+                Py_DECREF(list);
+                return NULL;
+            }
+            Py_DECREF(pair);
+            start = -1;
+        }
+    }
+    PyObject *t = PyList_AsTuple(list);
+    Py_DECREF(list);
+    return t;
+}
+
+static PyObject *
+span_records(PyObject *self, PyObject *args)
+{
+    PyObject *lo_obj, *ho_obj, *items, *cls_obj;
+    int functions;
+    if (!PyArg_ParseTuple(args, "OOOpO", &lo_obj, &ho_obj, &items, &functions, &cls_obj))
+        return NULL;
+    if (!PyType_Check(cls_obj) || !PyType_IsSubtype((PyTypeObject *)cls_obj, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "span_records: cls must be a tuple subclass");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)cls_obj;
+    Py_buffer vl, vh;
+    if (get_column(lo_obj, &vl, 4, "lines") < 0)
+        return NULL;
+    if (get_column(ho_obj, &vh, 8, "hits") < 0) {
+        PyBuffer_Release(&vl);
+        return NULL;
+    }
+    PyObject *out = NULL, *seq = NULL;
+    PyObject *n_start = NULL, *n_end = NULL, *n_a = NULL, *n_b = NULL, *n_test = NULL;
+    Py_ssize_t n = vl.len / 4;
+    if (vh.len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "span_records: lines and hits differ in length");
+        goto done;
+    }
+    const int *lines = vl.buf;
+    const long long *hits = vh.buf;
+    n_start = PyUnicode_InternFromString("start_line");
+    n_end = PyUnicode_InternFromString("end_line");
+    n_a = PyUnicode_InternFromString(functions ? "qualname" : "kind");
+    n_b = PyUnicode_InternFromString("complexity");
+    n_test = PyUnicode_InternFromString("test");
+    if (!n_start || !n_end || !n_a || !n_b || !n_test)
+        goto done;
+    seq = PySequence_Fast(items, "span_records: items must be a sequence");
+    if (seq == NULL)
+        goto done;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    if ((out = PyList_New(0)) == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        if (functions) {
+            PyObject *test = PyObject_GetAttr(item, n_test);
+            if (test == NULL)
+                goto fail;
+            int is_test = PyObject_IsTrue(test);
+            Py_DECREF(test);
+            if (is_test < 0)
+                goto fail;
+            if (is_test)
+                continue;
+        }
+        long long start, end;
+        PyObject *start_obj = long_attr(item, n_start, &start);
+        if (start_obj == NULL)
+            goto fail;
+        PyObject *end_obj = long_attr(item, n_end, &end);
+        if (end_obj == NULL) {
+            Py_DECREF(start_obj);
+            goto fail;
+        }
+        Py_ssize_t lo = bound(lines, n, start, 0), hi = bound(lines, n, end, 1);
+        Py_ssize_t total = hi - lo, covered = total;
+        for (Py_ssize_t i = lo; i < hi; i++)
+            covered -= hits[i] == 0;
+        PyObject *rec;
+        if (functions) {
+            PyObject *ranges;
+            if (total <= 0 || covered == total)
+                ranges = PyTuple_New(0);
+            else if (covered == 0)
+                ranges = Py_BuildValue("((ii))", lines[lo], lines[hi - 1]);
+            else
+                ranges = span_ranges(lines, hits, lo, hi);
+            PyObject *fields[7] = {
+                PyObject_GetAttr(item, n_a), start_obj, end_obj, PyObject_GetAttr(item, n_b),
+                PyLong_FromSsize_t(total), PyLong_FromSsize_t(covered), ranges,
+            };
+            rec = make_record(cls, fields, 7);
+        }
+        else {
+            PyObject *ran = total == 0 ? Py_None : covered > 0 ? Py_True : Py_False;
+            Py_INCREF(ran);
+            PyObject *fields[4] = {PyObject_GetAttr(item, n_a), start_obj, end_obj, ran};
+            rec = make_record(cls, fields, 4);
+        }
+        if (rec == NULL)
+            goto fail;
+        if (PyList_Append(out, rec) < 0) {
+            Py_DECREF(rec);
+            goto fail;
+        }
+        Py_DECREF(rec);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_XDECREF(seq);
+    Py_XDECREF(n_start);
+    Py_XDECREF(n_end);
+    Py_XDECREF(n_a);
+    Py_XDECREF(n_b);
+    Py_XDECREF(n_test);
+    PyBuffer_Release(&vl);
+    PyBuffer_Release(&vh);
+    return out;
+}
+
 /* -- module -------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -2462,6 +2668,9 @@ static PyMethodDef methods[] = {
      "unshuffle_column(typecode, data, delta) -> array: the inverse of shuffle_column"},
     {"gather_suite", gather_suite, METH_O,
      "gather_suite(list of FileCoverage) -> the history codec's shuffled columns, or None"},
+    {"span_records", span_records, METH_VARARGS,
+     "span_records(lines, hits, items, functions, cls) -> the gap analysis's FunctionGap "
+     "or ErrorPathStatus records of one file"},
     {"parse_gocover", parse_gocover, METH_VARARGS,
      "parse_gocover(data, max_spanned) -> (mode, [(path, lines, hits)], covered, total) "
      "or None (not decided here: the exact parser decides)"},

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from covgap import model
 from covgap.analysis.gaps import (
     GapSettings,
     NeverTaken,
@@ -355,3 +356,108 @@ def test_point_in_spans_equals_any(spans: list[tuple[int, int]], point: int) -> 
     from covgap.analysis.gaps import _point_in_spans
 
     assert _point_in_spans(spans)(point) == any(a <= point <= b for a, b in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    hits=st.lists(st.integers(min_value=0, max_value=2), max_size=40),
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=-3, max_value=30)),
+        max_size=10,
+    ),
+)
+def test_line_spans_equal_the_walk_of_each_span(
+    hits: list[int], spans: list[tuple[int, int]]
+) -> None:
+    """Functions and error paths counted by bisection (``LineSpans``, issue 14) are what
+    ``_lines_in``'s walk of each span gives, spans ending before they start included."""
+    from covgap.analysis.gaps import (
+        ErrorPathStatus,
+        FunctionGap,
+        LineSpans,
+        _lines_in,
+        error_path_status,
+        function_gaps,
+    )
+
+    b = FileCoverageBuilder("a.py")
+    for i, h in enumerate(hits):
+        b.add_line(1 + i + i // 3, h)
+    fc = b.build()
+    pairs = [(start, start + width) for start, width in spans]
+    functions = [FunctionInfo(f"f{i}", s, e, 1 + i) for i, (s, e) in enumerate(pairs)]
+    src = SourceFile(
+        "a.py",
+        "python",
+        functions=functions,
+        error_paths=[ErrorPath("raise", s, e) for s, e in pairs],
+    )
+    want_functions, want_paths = [], []
+    for info in functions:
+        total, covered, ranges = _lines_in(fc, info.start_line, info.end_line)
+        want_functions.append(
+            FunctionGap(
+                info.qualname,
+                info.start_line,
+                info.end_line,
+                info.complexity,
+                total,
+                covered,
+                tuple(ranges),
+            )
+        )
+        ran = None if total == 0 else covered > 0
+        want_paths.append(ErrorPathStatus("raise", info.start_line, info.end_line, ran))
+    spans_of_file = LineSpans.of(fc)
+    assert spans_of_file.uncovered == list(fc.uncovered_lines())
+    accelerator = model._speedups
+    try:
+        for c in (True, False):  # the C accelerator's span_records, then LineSpans
+            model._speedups = accelerator if c else None
+            assert function_gaps(fc, src, spans_of_file) == want_functions
+            assert function_gaps(fc, src) == want_functions
+            assert error_path_status(fc, src.error_paths, spans_of_file) == want_paths
+            assert error_path_status(fc, src.error_paths) == want_paths
+    finally:
+        model._speedups = accelerator
+    if accelerator is not None:  # the records are the named tuples themselves
+        assert all(type(f) is FunctionGap for f in function_gaps(fc, src))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.integers(min_value=0, max_value=40), unique=True).map(sorted),
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40)),
+        max_size=8,
+    ),
+)
+def test_lines_outside_equals_the_plain_test(
+    lines: list[int], spans: list[tuple[int, int]]
+) -> None:
+    """The bisecting ``lines_outside`` keeps exactly the lines no span contains."""
+    want = [x for x in lines if not any(a <= x <= b for a, b in spans)]
+    assert lines_outside(lines, spans) == want
+    assert lines_outside(tuple(lines), spans) == want
+
+
+def test_zero_taken_by_line_with_an_unexpected_negative_count() -> None:
+    """Readers store counts >= 0 or NEVER_EVALUATED (-1), and zero_taken_by_line counts
+    the zeros at C speed; any other negative count takes the loop that counts every
+    ``taken <= 0`` outcome but never-evaluated ones, as before issue 14."""
+    from array import array
+
+    from covgap.model import FileCoverage
+
+    fc = FileCoverage(
+        "a.c",
+        array("i", [1, 2]),
+        array("q", [1, 1]),
+        br_line=array("i", [1, 1, 2, 2]),
+        br_block=array("i", [0, 0, 0, 0]),
+        br_branch=array("i", [0, 1, 0, 1]),
+        br_taken=array("q", [-5, 0, -1, 0]),
+    )
+    assert NeverTaken(fc).zero_taken_by_line() == {1: 2, 2: 1}
+    fc.br_taken[0] = 3
+    assert NeverTaken(fc).zero_taken_by_line() == {1: 1, 2: 1}

@@ -14,13 +14,14 @@ points; S up to 15, M up to 60, L above. It is a sizing hint, not a promise.
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from covgap.analysis.gaps import FileGap
+from covgap.analysis.gaps import FileGap, lines_outside
 from covgap.model import Counts
 
 
@@ -104,6 +105,18 @@ def work_units(gap: FileGap) -> list[tuple[str | None, int, int, int, int | None
     taken: set[int] = set()
     units: list[tuple[str | None, int, int, int, int | None]] = []
     innermost_first = sorted(gap.functions, key=lambda f: (f.end_line - f.start_line, f.start_line))
+    spans = sorted((f.start_line, f.end_line) for f in gap.functions if f.start_line <= f.end_line)
+    if all(a[1] < b[0] for a, b in itertools.pairwise(spans)):
+        # No function inside another (the usual case): each owns exactly the lines of
+        # its span, counted by bisection without visiting them (issue 14).
+        for fn in innermost_first:
+            n = bisect_right(remaining, fn.end_line) - bisect_left(remaining, fn.start_line)
+            if n > 0:
+                units.append((fn.name, fn.start_line, fn.end_line, n, fn.complexity))
+        rest = lines_outside(remaining, spans)
+        if rest:
+            units.append((None, rest[0], rest[-1], len(rest), None))
+        return units
     for fn in innermost_first:
         lo = bisect_left(remaining, fn.start_line)
         hi = bisect_right(remaining, fn.end_line)

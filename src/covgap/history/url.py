@@ -15,7 +15,10 @@ _PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@]*:)[^/]*@")
 
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 
-DEFAULT_STORE = "sqlite:///.covgap/history.db"
+DEFAULT_STORE_FILE = ".covgap/history.db"
+"""Where :data:`DEFAULT_STORE` is, relative to the repository (no URL parsing needed)."""
+
+DEFAULT_STORE = "sqlite:///" + DEFAULT_STORE_FILE
 """The store used when none is named: a SQLite file in the repository, nothing to set up."""
 
 

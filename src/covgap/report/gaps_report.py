@@ -7,6 +7,7 @@ targets, PR gates), so covgap can write it and keep it current.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 from collections.abc import Sequence
 from typing import Any
@@ -195,15 +196,24 @@ def _tier_section(tier: str, gaps: Sequence[FileGap], number: int) -> tuple[list
 
 
 def _items_for(
-    gaps: Sequence[FileGap], scope_counts: dict[str, Counts], total: Counts
+    gaps: Sequence[FileGap], scope_counts: dict[str, Counts], total: Counts, limit: int
 ) -> list[PlanItem]:
+    """The first ``limit`` work units, largest first, ties to the lower effort, then path.
+
+    ``heapq.nsmallest`` is ``sorted(...)[:limit]`` (ties in input order), and only the
+    units shown become :class:`PlanItem` s (issue 14: one per function of the tier).
+    """
+    units = [(gap, unit) for gap in gaps for unit in work_units(gap)]
+
+    def order(item: tuple[FileGap, tuple[str | None, int, int, int, int | None]]) -> Any:
+        gap, (_, _, _, lines, complexity) = item
+        return (-lines, lines + 3 * (complexity or 0), gap.path)  # PlanItem.effort_points
+
     items = []
-    for gap in gaps:
+    for gap, (name, start, end, lines, complexity) in heapq.nsmallest(limit, units, key=order):
         counts = scope_counts.get(gap.component or "", total)
-        for name, start, end, lines, complexity in work_units(gap):
-            points = 100.0 * lines / counts.lines_total if counts.lines_total else 0.0
-            items.append(PlanItem(gap.path, name, start, end, lines, complexity, points))
-    items.sort(key=lambda i: (-i.uncovered_lines, i.effort_points, i.path))
+        points = 100.0 * lines / counts.lines_total if counts.lines_total else 0.0
+        items.append(PlanItem(gap.path, name, start, end, lines, complexity, points))
     return items
 
 
@@ -230,7 +240,7 @@ def _action_plan(analysis: GapAnalysis) -> list[str]:
         gaps = analysis.by_tier(tier)
         if not gaps:
             continue
-        items = _items_for(gaps, comp_counts, analysis.totals)[:10]
+        items = _items_for(gaps, comp_counts, analysis.totals, 10)
         out += [f"### Phase {phase}: {title}", ""]
         out += table(
             ["Task", "Adds", "Uncovered lines", "Effort"], _plan_rows(items, scope), "lrrl"
