@@ -129,12 +129,24 @@ def count_code_lines(text: bytes, comment_spans: list[tuple[int, int]]) -> int:
     byte for byte, newlines kept, so a line with code and a trailing comment still counts.
     """
     if comment_spans:
-        buf = bytearray(text)
-        for start, end in comment_spans:
-            chunk = buf[start:end]
-            buf[start:end] = re.sub(rb"[^\n]", b" ", bytes(chunk))
-        text = bytes(buf)
-    return sum(1 for line in text.split(b"\n") if line.strip())
+        # the text between comments as it is, each comment translated byte for byte
+        # (issue 14: a regex substitution per comment was most of this function)
+        parts: list[bytes] = []
+        at = 0
+        for start, end in sorted(comment_spans):
+            if end <= at:
+                continue  # inside a comment already blanked
+            begin = max(start, at)
+            parts.append(text[at:begin])
+            parts.append(text[begin:end].translate(_BLANKED))
+            at = end
+        parts.append(text[at:])
+        text = b"".join(parts)
+    return sum(map(bool, map(bytes.strip, text.split(b"\n"))))
+
+
+_BLANKED = bytes(byte if byte == 0x0A else 0x20 for byte in range(256))
+"""A ``bytes.translate`` table: a newline stays, every other byte becomes a space."""
 
 
 _LEADING_NOISE = re.compile(
