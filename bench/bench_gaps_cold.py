@@ -14,7 +14,8 @@ with PASS/FAIL from the measured numbers: cold wall at most 20 s at 10,000 files
 that size the limit is scaled by files / 10,000 and says so), and the CPU budget that
 needs on this machine's cores (20 s x cores: above it, no scheduling can meet the wall
 target). ``--split`` adds where one file's CPU goes (read+hash, parse, query captures,
-the Python walk, encoding, pickling), measured in this process, one file at a time.
+the Python walk, the regex fallback, encoding the result in the worker as the cache's row
+and decoding it in the parent), measured in this process, one file at a time.
 
 Usage::
 
@@ -89,8 +90,6 @@ def split(repo: Path) -> list[tuple[str, float]]:
     run, timed apart: parse and captures are timed on a second parse of each file (the
     walk's share is the analysis minus them), so the total is a little above one run's.
     """
-    import pickle
-
     import orjson
     import tree_sitter
 
@@ -99,7 +98,7 @@ def split(repo: Path) -> list[tuple[str, float]]:
     from covgap.source import analyze as analyze_mod
     from covgap.source import repo as repo_mod
     from covgap.source.classify import TestRules
-    from covgap.source.records import to_dict
+    from covgap.source.records import from_dict
     from covgap.workspace import Workspace
 
     clock = time.process_time
@@ -109,7 +108,7 @@ def split(repo: Path) -> list[tuple[str, float]]:
         ["read+classify+hash", "parse", "query captures", "walk (Python)", "regex fallback"],
         0.0,
     )
-    acc.update(dict.fromkeys(["result encode (cache)", "pickle (to parent)"], 0.0))
+    acc.update(dict.fromkeys(["result encode (worker)", "result decode (parent)"], 0.0))
     walkers: dict[str, type[_ts.Walker]] = {}
     for path in sorted(ws.files):
         language = repo_mod.language_of(ws, path)
@@ -151,12 +150,12 @@ def split(repo: Path) -> list[tuple[str, float]]:
             acc["query captures"] += t6 - t5
             acc["walk (Python)"] += (t2 - t1) - (t4 - t3) - (t6 - t5)
         t7 = clock()
-        orjson.dumps(to_dict(sf))
+        data = repo_mod.encode(sf)
         t8 = clock()
-        pickle.dumps(sf)
+        from_dict(path, orjson.loads(data))
         t9 = clock()
-        acc["result encode (cache)"] += t8 - t7
-        acc["pickle (to parent)"] += t9 - t8
+        acc["result encode (worker)"] += t8 - t7
+        acc["result decode (parent)"] += t9 - t8
     return list(acc.items())
 
 

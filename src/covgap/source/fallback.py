@@ -194,35 +194,37 @@ def _brace_stops(quotes: str) -> re.Pattern[str]:
 
 @functools.cache
 def _comment_starts(syntax: Syntax) -> re.Pattern[str]:
-    """Where something other than plain code may start: a comment marker or a quote.
+    """Where something other than plain code starts: a comment marker, or a whole string.
 
     The alternatives are in the order the scan must try them at one position (block
     comments, then line comments, then a string's quote), as regex alternation does.
+    One character class comes first, the first characters of them all, so the regex
+    engine skips plain code quickly; a string (group ``s``) is matched to its end by
+    :func:`_string_rest` (issue 14: a Python call per string literal before).
     """
-    parts = [re.escape(start) for start, _ in syntax.block_comments]
-    parts += [re.escape(marker) for marker in syntax.line_comments]
+    markers = [start for start, _ in syntax.block_comments] + list(syntax.line_comments)
+    parts = ["(?<=" + re.escape(m[0]) + ")" + re.escape(m[1:]) for m in markers]
+    firsts = "".join(m[0] for m in markers)
     if syntax.braces and syntax.quotes:
-        parts.append("[" + re.escape(syntax.quotes) + "]")
-    return re.compile("|".join(parts))
+        parts.append("(?P<s>" + _string_rest(syntax.quotes, syntax.raw_quotes) + ")")
+        firsts += syntax.quotes
+    return re.compile("[" + re.escape(firsts) + "](?:" + "|".join(parts) + ")")
 
 
-def _string_end(text: str, i: int, quote: str, raw: bool = False) -> int:
-    """The offset just past a string opened before ``i``: its closing quote, a newline
-    (but backtick strings span lines), or the end; a backslash escapes the next
-    character unless the string is ``raw``."""
-    stops = _string_stops(quote, raw)
-    n = len(text)
-    while True:
-        m = stops.search(text, i)
-        if m is None:
-            return n
-        j = m.start()
-        if text[j] == "\\":
-            if j + 1 >= n:
-                return n
-            i = j + 2
-            continue
-        return j + 1
+def _string_rest(quotes: str, raw: str) -> str:
+    """After a string's opening quote, the rest of it: up to its quote, a newline (not
+    in a backtick string: Go raw strings and JS templates span lines) or the end, where a
+    trailing backslash is kept; a backslash escapes the next character (a newline too)
+    unless the quote is raw (Go's raw strings). :func:`_brace_string_end` scans the same."""
+    parts = []
+    for quote in quotes:
+        stops = quote + ("" if quote in raw else "\\") + ("" if quote == "`" else "\n")
+        plain = "[^" + re.escape(stops) + "]*+"
+        body = plain if quote in raw else plain + r"(?:\\[\s\S]" + plain + ")*+"
+        ends = "[" + re.escape(quote + ("" if quote == "`" else "\n")) + "]"
+        tail = r"\Z" if quote in raw else r"\\?\Z"
+        parts.append("(?<=" + re.escape(quote) + ")" + body + "(?:" + ends + "|" + tail + ")")
+    return "|".join(parts)
 
 
 def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
@@ -249,6 +251,11 @@ def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
                 seen_code = True
         if m is None:
             break
+        if m.lastgroup == "s":  # a whole string literal, kept as it is
+            out.append(m.group())
+            seen_code = True
+            i = m.end()
+            continue
         token = m.group()
         if token in blocks:
             close = text.find(blocks[token], j + len(token))
@@ -266,11 +273,6 @@ def _strip_comments(text: str, syntax: Syntax) -> tuple[str, list[str]]:
             if not seen_code:
                 leading.append(text[j + len(token) : close].strip())
             out.append(" " * (close - j))
-            i = close
-        elif token in syntax.quotes and syntax.braces:
-            close = _string_end(text, j + 1, token, token in syntax.raw_quotes)
-            out.append(text[j:close])
-            seen_code = True
             i = close
         else:  # "#!" after the start: plain code
             out.append(token)
@@ -314,7 +316,7 @@ def _brace_end(code: str, start: int, quotes: str = "\"'", raw: str = "") -> int
 
 
 def _brace_string_end(code: str, i: int, quote: str, raw: bool = False) -> int:
-    """As :func:`_string_end`, but a backslash skips two characters even at the end."""
+    """The offset just past a string opened before ``i`` (see :func:`_string_rest`)."""
     stops = _string_stops(quote, raw)
     while True:
         m = stops.search(code, i)
@@ -454,18 +456,9 @@ def _brace_tokens(quotes: str, raw: str) -> re.Pattern[str]:
     """A brace, or a whole string literal as :func:`_brace_string_end` delimits it.
 
     One character class first (the regex engine skips to it quickly), then the rest of
-    a string, chosen by its quote: a run of plain characters and escapes up to its quote,
-    a newline (not for backtick strings) or the end, where a trailing backslash is kept.
+    a string, chosen by its quote (:func:`_string_rest`).
     """
-    parts = []
-    for quote in quotes:
-        stops = quote + ("" if quote in raw else "\\") + ("" if quote == "`" else "\n")
-        plain = "[^" + re.escape(stops) + "]*+"
-        body = plain if quote in raw else plain + r"(?:\\[\s\S]" + plain + ")*+"
-        ends = "[" + re.escape(quote + ("" if quote == "`" else "\n")) + "]"
-        tail = r"\Z" if quote in raw else r"\\?\Z"
-        parts.append("(?<=" + re.escape(quote) + ")" + body + "(?:" + ends + "|" + tail + ")")
-    return re.compile("[{}" + re.escape(quotes) + "](?:" + "|".join(parts) + ")?")
+    return re.compile("[{}" + re.escape(quotes) + "](?:" + _string_rest(quotes, raw) + ")?")
 
 
 def _brace_pairs(code: str, quotes: str, raw: str) -> dict[int, int]:
