@@ -481,13 +481,16 @@ def end_line(node: Node) -> int:
     """
     current = node
     while True:
-        children = current.children
-        count = len(children)
-        while count and children[count - 1].type in _COMMENTS:
+        # the last children one at a time: a body's statements are never all made into
+        # Python objects (issue 14: ``children`` of every function's body did)
+        count = current.child_count
+        last = current.child(count - 1) if count else None
+        while last is not None and last.type in _COMMENTS:
             count -= 1
-        if count == 0:
+            last = current.child(count - 1) if count else None
+        if last is None:
             return int(current.end_point[0]) + 1
-        current = children[count - 1]
+        current = last
 
 
 def first_error_line(root: Node) -> int:
