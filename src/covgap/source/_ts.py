@@ -10,6 +10,7 @@ way a file fails.
 from __future__ import annotations
 
 import importlib
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Callable
@@ -34,6 +35,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 
 _PARSERS: dict[str, Parser] = {}
 _QUERIES: dict[tuple[type[Walker], Language], Query] = {}
+_PLAIN_EXACT: dict[tuple[type[Walker], Language], bool] = {}
 _IDENTITIES: dict[str, str] = {}
 
 
@@ -267,18 +269,23 @@ class Walker:
         if language is None or self.INTERESTING is None:
             self.walk_all(root)
         else:
-            self._walk_captures(root, _query_for(type(self), language))
+            walker = type(self)
+            self._walk_captures(
+                root, _query_for(walker, language), _plain_kinds_exact(walker, language)
+            )
         if root.has_error:
             self.parse_error = f"syntax error at line {first_error_line(root)}"
 
-    def _walk_captures(self, root: Node, query: Query) -> None:
+    def _walk_captures(self, root: Node, query: Query, plain_exact: bool = False) -> None:
         """:meth:`enter` on each captured node; a node's leave callback runs before the
         first later capture outside it, as in :meth:`walk_all`.
 
         Sorting by start (the longer first, the outer of two equal ranges first) is the
         walk's order for nodes that are not empty; an empty (MISSING) node, which only a
         syntax error makes, could sort before the sibling it follows, so such a tree is
-        walked by :meth:`walk_all` instead.
+        walked by :meth:`walk_all` instead. ``plain_exact``: the ``@d`` patterns capture
+        only nodes of the :attr:`PLAIN_DECISIONS` kinds (none is a supertype), so the
+        kind of each need not be checked (:func:`_plain_kinds_exact`).
         """
         import tree_sitter
 
@@ -290,12 +297,18 @@ class Walker:
             return
         plain = captures.get("d")
         if plain is not None:
-            kinds = self.PLAIN_DECISIONS
-            decisions = sorted(node.byte_range for node in plain if node.type in kinds)
-            if any(start == end for start, end in decisions):
+            if plain_exact:
+                decisions = [node.byte_range for node in plain]
+            else:
+                kinds = self.PLAIN_DECISIONS
+                decisions = [node.byte_range for node in plain if node.type in kinds]
+            decisions.sort()
+            starts = [start for start, _ in decisions]
+            ends = [end for _, end in decisions]
+            if any(map(operator.eq, starts, ends)):
                 self.walk_all(root)
                 return
-            self._plain = ([start for start, _ in decisions], [end for _, end in decisions])
+            self._plain = (starts, ends)
         interesting = self.INTERESTING
         assert interesting is not None
         enter = self.enter
@@ -425,6 +438,21 @@ def _query_for(walker: type[Walker], language: Language) -> Query:
         query = tree_sitter.Query(language, source)
         _QUERIES[key] = query
     return query
+
+
+def _plain_kinds_exact(walker: type[Walker], language: Language) -> bool:
+    """Whether every ``@d`` capture of :func:`_query_for` is of a plain decision kind:
+    true unless one of those kinds is a supertype in the grammar (a supertype's pattern
+    captures its subtypes, which :meth:`Walker._walk_captures` must then leave out).
+    Read from ``Language.supertypes``: ``node_kind_is_supertype`` answers true for every
+    kind in py-tree-sitter 0.26."""
+    key = (walker, language)
+    exact = _PLAIN_EXACT.get(key)
+    if exact is None:
+        ids = [language.id_for_node_kind(kind, True) for kind in walker.PLAIN_DECISIONS]
+        exact = not set(ids) & set(language.supertypes)
+        _PLAIN_EXACT[key] = exact
+    return exact
 
 
 def _count_inside(plain: tuple[list[int], list[int]], span: tuple[int, int]) -> int:
