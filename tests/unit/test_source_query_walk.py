@@ -246,3 +246,23 @@ def test_plain_decision_kinds_are_never_supertypes_in_the_shipped_grammars() -> 
         PLAIN_DECISIONS = frozenset({"if_statement", "expression"})
 
     assert not _plain_kinds_exact(Supertyped, parser_for("python").language)
+
+
+def test_nodes_sharing_a_range_are_walked_outer_first() -> None:
+    """A statement that is just an expression shares its range with it: of captures with
+    one range, the walk enters the outer first (the order falls back to depth)."""
+    from covgap.source._ts import _document_order
+
+    root = parser_for("python").parse(b"x\ny = 1\n").root_node
+    statement = root.named_children[0]
+    name = statement.named_children[0]
+    second = root.named_children[1]
+    assert statement.byte_range == name.byte_range
+    nodes = [second, name, statement]
+    order = _document_order(nodes, [n.byte_range for n in nodes])
+    assert [nodes[i].type for i in order] == [
+        "expression_statement",
+        "identifier",
+        "expression_statement",
+    ]
+    assert [nodes[i] for i in order] == [statement, name, second]

@@ -477,7 +477,10 @@ def _document_order(nodes: list[Node], ranges: list[tuple[int, int]]) -> list[in
     """The indexes of ``nodes`` in the order a depth-first walk enters them (captures
     come in the order their matches complete): by start, the longer first, and of
     nodes with the same range (a statement that is just an expression) the outer first."""
-    order = sorted(range(len(nodes)), key=lambda i: (ranges[i][0], -ranges[i][1]))
+    keys = [(start, -end) for start, end in ranges]
+    order = sorted(range(len(nodes)), key=keys.__getitem__)
+    if len(set(ranges)) == len(ranges):
+        return order  # no two nodes share a range: none to order by depth
     at = 0
     while at < len(order) - 1:
         end = at + 1
