@@ -12,8 +12,9 @@ misses are parsed across processes in chunks, submitted while the parent is stil
 reading and hashing the rest; workers return each result as the cache's row (JSON of
 :func:`~covgap.source.records.to_dict`), which the parent stores as it is and decodes
 once: tree-sitter objects do not pickle, and pickling the dataclasses, then encoding
-them again for the cache, cost twice the JSON's CPU (issue 14). And :func:`start_analysis` returns before the parse is done, so
-a command reads its coverage report while the workers parse (``covgap gaps``).
+them again for the cache, cost twice the JSON's CPU (issue 14). And
+:func:`start_analysis` returns before the parse is done, so a command reads its
+coverage report while the workers parse (``covgap gaps``).
 
 Files that cannot be analysed never stop the run: unreadable files, binary files
 (a NUL byte in the first 8 KiB) and files over 2 MB (generated code, bundles) are
