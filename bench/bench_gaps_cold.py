@@ -14,7 +14,8 @@ with PASS/FAIL from the measured numbers: cold wall at most 20 s at 10,000 files
 that size the limit is scaled by files / 10,000 and says so), and the CPU budget that
 needs on this machine's cores (20 s x cores: above it, no scheduling can meet the wall
 target). ``--split`` adds where one file's CPU goes (read+hash, parse, query captures,
-the Python walk, encoding, pickling), measured in this process, one file at a time.
+the Python walk, the regex fallback, encoding the result in the worker as the cache's row
+and decoding it in the parent), measured in this process, one file at a time.
 
 Usage::
 
@@ -52,12 +53,31 @@ def _repo(base: Path, n_files: int) -> Path:
     return repo
 
 
-def _export(ref: str, dest: Path) -> Path:
+def _export(ref: str, dest: Path) -> tuple[Path, list[str]]:
+    """``ref``'s ``src/`` with its C accelerators built from its own C sources, as an
+    install would (git holds no built extension: without them the older covgap would read
+    the LCOV in pure Python and lose for reasons no analysis change made); also the names
+    of the accelerators that did not build (printed with the results)."""
+    import sysconfig
+
     archive = subprocess.run(
         ["git", "archive", ref, "src"], cwd=ROOT, check=True, capture_output=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    return dest / "src"
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()
+    flags = (sysconfig.get_config_var("CFLAGS") or "").split()
+    include = sysconfig.get_paths()["include"]
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    missing: list[str] = []
+    for source in sorted((dest / "src" / "covgap").glob("_*speedups.c")):
+        target = source.with_name(source.stem + suffix)
+        command = [*compiler, *flags, "-O2", "-fPIC", "-shared", f"-I{include}"]
+        built = subprocess.run(
+            [*command, str(source), "-o", str(target)], check=False, capture_output=True
+        )
+        if built.returncode != 0:
+            missing.append(source.stem)
+    return dest / "src", missing
 
 
 def _cold(
@@ -89,8 +109,6 @@ def split(repo: Path) -> list[tuple[str, float]]:
     run, timed apart: parse and captures are timed on a second parse of each file (the
     walk's share is the analysis minus them), so the total is a little above one run's.
     """
-    import pickle
-
     import orjson
     import tree_sitter
 
@@ -99,7 +117,7 @@ def split(repo: Path) -> list[tuple[str, float]]:
     from covgap.source import analyze as analyze_mod
     from covgap.source import repo as repo_mod
     from covgap.source.classify import TestRules
-    from covgap.source.records import to_dict
+    from covgap.source.records import from_dict
     from covgap.workspace import Workspace
 
     clock = time.process_time
@@ -109,7 +127,7 @@ def split(repo: Path) -> list[tuple[str, float]]:
         ["read+classify+hash", "parse", "query captures", "walk (Python)", "regex fallback"],
         0.0,
     )
-    acc.update(dict.fromkeys(["result encode (cache)", "pickle (to parent)"], 0.0))
+    acc.update(dict.fromkeys(["result encode (worker)", "result decode (parent)"], 0.0))
     walkers: dict[str, type[_ts.Walker]] = {}
     for path in sorted(ws.files):
         language = repo_mod.language_of(ws, path)
@@ -151,12 +169,12 @@ def split(repo: Path) -> list[tuple[str, float]]:
             acc["query captures"] += t6 - t5
             acc["walk (Python)"] += (t2 - t1) - (t4 - t3) - (t6 - t5)
         t7 = clock()
-        orjson.dumps(to_dict(sf))
+        data = repo_mod.encode(sf)
         t8 = clock()
-        pickle.dumps(sf)
+        from_dict(path, orjson.loads(data))
         t9 = clock()
-        acc["result encode (cache)"] += t8 - t7
-        acc["pickle (to parent)"] += t9 - t8
+        acc["result encode (worker)"] += t8 - t7
+        acc["result decode (parent)"] += t9 - t8
     return list(acc.items())
 
 
@@ -172,8 +190,10 @@ def main() -> int:
     base = args.keep or Path(tempfile.mkdtemp(prefix="gapsbench-"))
     base.mkdir(parents=True, exist_ok=True)
     repo = _repo(base, args.files)
-    old_src = (
-        _export(args.compare, Path(tempfile.mkdtemp(prefix="gapsold-"))) if args.compare else None
+    old_src, old_missing = (
+        _export(args.compare, Path(tempfile.mkdtemp(prefix="gapsold-")))
+        if args.compare
+        else (None, [])
     )
     runs: dict[str, list[tuple[float, float]]] = {"this checkout": []}
     if old_src is not None:
@@ -196,6 +216,8 @@ def main() -> int:
         cpus = " / ".join(f"{c:.1f}" for _, c in times)
         out.append(f"| {label} | {walls} | {cpus} | {min(c for _, c in times):.1f} |")
     out.append(f"| this checkout, warm | {warm[0]:.1f} | {warm[1]:.1f} | {warm[1]:.1f} |")
+    if old_missing:
+        out += ["", f"{args.compare}'s C accelerators that did not build: {', '.join(old_missing)}"]
     ok = (base / "gaps-warm.json").read_bytes() == outputs["this checkout"].read_bytes()
     out += ["", f"warm JSON byte-identical to cold: {'yes' if ok else 'NO'}"]
     if old_src is not None:

@@ -226,3 +226,43 @@ def test_narrowed_js_exports_and_logical_assignments() -> None:
     assert queried == full
     assert queried["imports"] == ["./d", "./a", "./b"]  # type: ignore[index]
     assert [f[3] for f in queried["functions"]] == [4]  # type: ignore[index]
+
+
+def test_plain_decision_kinds_are_never_supertypes_in_the_shipped_grammars() -> None:
+    """The query path then takes every ``@d`` capture without checking its kind; a walker
+    naming a supertype (whose pattern captures its subtypes) keeps the check."""
+    from covgap.source._ts import _plain_kinds_exact
+
+    checked = 0
+    for grammar, module in GRAMMARS.values():
+        language = parser_for(grammar).language
+        for walker in vars(module).values():
+            if isinstance(walker, type) and issubclass(walker, Walker) and walker.PLAIN_DECISIONS:
+                assert _plain_kinds_exact(walker, language), (grammar, walker)
+                checked += 1
+    assert checked >= 5  # Python, Rust, JavaScript, TypeScript, TSX, Go (Ruby has none)
+
+    class Supertyped(lang_python.PythonWalker):
+        PLAIN_DECISIONS = frozenset({"if_statement", "expression"})
+
+    assert not _plain_kinds_exact(Supertyped, parser_for("python").language)
+
+
+def test_nodes_sharing_a_range_are_walked_outer_first() -> None:
+    """A statement that is just an expression shares its range with it: of captures with
+    one range, the walk enters the outer first (the order falls back to depth)."""
+    from covgap.source._ts import _document_order
+
+    root = parser_for("python").parse(b"x\ny = 1\n").root_node
+    statement = root.named_children[0]
+    name = statement.named_children[0]
+    second = root.named_children[1]
+    assert statement.byte_range == name.byte_range
+    nodes = [second, name, statement]
+    order = _document_order(nodes, [n.byte_range for n in nodes])
+    assert [nodes[i].type for i in order] == [
+        "expression_statement",
+        "identifier",
+        "expression_statement",
+    ]
+    assert [nodes[i] for i in order] == [statement, name, second]

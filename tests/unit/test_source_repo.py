@@ -171,6 +171,39 @@ def test_parallel_and_serial_agree(tree: Path, monkeypatch: pytest.MonkeyPatch) 
     assert len(repo_mod.SourceCache(tree)) == len({f.path for f in serial.files.values()})
 
 
+def test_results_sent_as_cache_rows_equal_the_analysis(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers send each result as its cache row (issue 14); decoded, it is the analysis
+    itself: every field :func:`analyze_source` sets, equal (the others are the repo's)."""
+    from dataclasses import replace
+
+    from covgap.source.analyze import analyze_source
+
+    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
+    ws = load(tree)
+    index = analyze_repo(ws, cache=False, jobs=2)
+    assert len(index.files) > 10
+    functions = 0
+    for path, sf in index.files.items():
+        language = repo_mod.language_of(ws, path)
+        assert language is not None
+        direct = analyze_source(
+            path, (tree / path).read_bytes(), language, is_test=sf.kind == "test"
+        )
+        repo_level = {
+            "kind": sf.kind,
+            "test_kind": sf.test_kind,
+            "inline_tests": sf.inline_tests,
+            "tested_by": sf.tested_by,
+            "component": sf.component,
+            "tooling_rule": sf.tooling_rule,
+        }
+        assert replace(direct, **repo_level) == sf, path
+        functions += len(sf.functions)
+    assert functions > 10
+
+
 def test_progress_reports_parsed_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repo_mod, "CHUNK", 5)
     calls: list[tuple[int, int]] = []

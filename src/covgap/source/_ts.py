@@ -10,6 +10,7 @@ way a file fails.
 from __future__ import annotations
 
 import importlib
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Callable
@@ -34,6 +35,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 
 _PARSERS: dict[str, Parser] = {}
 _QUERIES: dict[tuple[type[Walker], Language], Query] = {}
+_PLAIN_EXACT: dict[tuple[type[Walker], Language], bool] = {}
 _IDENTITIES: dict[str, str] = {}
 
 
@@ -129,12 +131,24 @@ def count_code_lines(text: bytes, comment_spans: list[tuple[int, int]]) -> int:
     byte for byte, newlines kept, so a line with code and a trailing comment still counts.
     """
     if comment_spans:
-        buf = bytearray(text)
-        for start, end in comment_spans:
-            chunk = buf[start:end]
-            buf[start:end] = re.sub(rb"[^\n]", b" ", bytes(chunk))
-        text = bytes(buf)
-    return sum(1 for line in text.split(b"\n") if line.strip())
+        # the text between comments as it is, each comment translated byte for byte
+        # (issue 14: a regex substitution per comment was most of this function)
+        parts: list[bytes] = []
+        at = 0
+        for start, end in sorted(comment_spans):
+            if end <= at:
+                continue  # inside a comment already blanked
+            begin = max(start, at)
+            parts.append(text[at:begin])
+            parts.append(text[begin:end].translate(_BLANKED))
+            at = end
+        parts.append(text[at:])
+        text = b"".join(parts)
+    return sum(map(bool, map(bytes.strip, text.split(b"\n"))))
+
+
+_BLANKED = bytes(byte if byte == 0x0A else 0x20 for byte in range(256))
+"""A ``bytes.translate`` table: a newline stays, every other byte becomes a space."""
 
 
 _LEADING_NOISE = re.compile(
@@ -255,18 +269,23 @@ class Walker:
         if language is None or self.INTERESTING is None:
             self.walk_all(root)
         else:
-            self._walk_captures(root, _query_for(type(self), language))
+            walker = type(self)
+            self._walk_captures(
+                root, _query_for(walker, language), _plain_kinds_exact(walker, language)
+            )
         if root.has_error:
             self.parse_error = f"syntax error at line {first_error_line(root)}"
 
-    def _walk_captures(self, root: Node, query: Query) -> None:
+    def _walk_captures(self, root: Node, query: Query, plain_exact: bool = False) -> None:
         """:meth:`enter` on each captured node; a node's leave callback runs before the
         first later capture outside it, as in :meth:`walk_all`.
 
         Sorting by start (the longer first, the outer of two equal ranges first) is the
         walk's order for nodes that are not empty; an empty (MISSING) node, which only a
         syntax error makes, could sort before the sibling it follows, so such a tree is
-        walked by :meth:`walk_all` instead.
+        walked by :meth:`walk_all` instead. ``plain_exact``: the ``@d`` patterns capture
+        only nodes of the :attr:`PLAIN_DECISIONS` kinds (none is a supertype), so the
+        kind of each need not be checked (:func:`_plain_kinds_exact`).
         """
         import tree_sitter
 
@@ -278,12 +297,18 @@ class Walker:
             return
         plain = captures.get("d")
         if plain is not None:
-            kinds = self.PLAIN_DECISIONS
-            decisions = sorted(node.byte_range for node in plain if node.type in kinds)
-            if any(start == end for start, end in decisions):
+            if plain_exact:
+                decisions = [node.byte_range for node in plain]
+            else:
+                kinds = self.PLAIN_DECISIONS
+                decisions = [node.byte_range for node in plain if node.type in kinds]
+            decisions.sort()
+            starts = [start for start, _ in decisions]
+            ends = [end for _, end in decisions]
+            if any(map(operator.eq, starts, ends)):
                 self.walk_all(root)
                 return
-            self._plain = ([start for start, _ in decisions], [end for _, end in decisions])
+            self._plain = (starts, ends)
         interesting = self.INTERESTING
         assert interesting is not None
         enter = self.enter
@@ -415,6 +440,21 @@ def _query_for(walker: type[Walker], language: Language) -> Query:
     return query
 
 
+def _plain_kinds_exact(walker: type[Walker], language: Language) -> bool:
+    """Whether every ``@d`` capture of :func:`_query_for` is of a plain decision kind:
+    true unless one of those kinds is a supertype in the grammar (a supertype's pattern
+    captures its subtypes, which :meth:`Walker._walk_captures` must then leave out).
+    Read from ``Language.supertypes``: ``node_kind_is_supertype`` answers true for every
+    kind in py-tree-sitter 0.26."""
+    key = (walker, language)
+    exact = _PLAIN_EXACT.get(key)
+    if exact is None:
+        ids = [language.id_for_node_kind(kind, True) for kind in walker.PLAIN_DECISIONS]
+        exact = not set(ids) & set(language.supertypes)
+        _PLAIN_EXACT[key] = exact
+    return exact
+
+
 def _count_inside(plain: tuple[list[int], list[int]], span: tuple[int, int]) -> int:
     """How many of the (sorted) plain decision ranges lie within ``span``.
 
@@ -437,7 +477,10 @@ def _document_order(nodes: list[Node], ranges: list[tuple[int, int]]) -> list[in
     """The indexes of ``nodes`` in the order a depth-first walk enters them (captures
     come in the order their matches complete): by start, the longer first, and of
     nodes with the same range (a statement that is just an expression) the outer first."""
-    order = sorted(range(len(nodes)), key=lambda i: (ranges[i][0], -ranges[i][1]))
+    keys = [(start, -end) for start, end in ranges]
+    order = sorted(range(len(nodes)), key=keys.__getitem__)
+    if len(set(ranges)) == len(ranges):
+        return order  # no two nodes share a range: none to order by depth
     at = 0
     while at < len(order) - 1:
         end = at + 1
@@ -469,13 +512,16 @@ def end_line(node: Node) -> int:
     """
     current = node
     while True:
-        children = current.children
-        count = len(children)
-        while count and children[count - 1].type in _COMMENTS:
+        # the last children one at a time: a body's statements are never all made into
+        # Python objects (issue 14: ``children`` of every function's body did)
+        count = current.child_count
+        last = current.child(count - 1) if count else None
+        while last is not None and last.type in _COMMENTS:
             count -= 1
-        if count == 0:
+            last = current.child(count - 1) if count else None
+        if last is None:
             return int(current.end_point[0]) + 1
-        current = children[count - 1]
+        current = last
 
 
 def first_error_line(root: Node) -> int:

@@ -9,9 +9,12 @@ twice, a better analyser is never shadowed by an older result, and the file is s
 delete at any time; the parent writes a run's new rows in one transaction (a directory
 of 10,000 small files cost more in ``open``/``rename`` than the JSON in them). Cache
 misses are parsed across processes in chunks, submitted while the parent is still
-reading and hashing the rest; workers return plain dataclasses because tree-sitter
-objects do not pickle. And :func:`start_analysis` returns before the parse is done, so
-a command reads its coverage report while the workers parse (``covgap gaps``).
+reading and hashing the rest; workers return each result as the cache's row (JSON of
+:func:`~covgap.source.records.to_dict`), which the parent stores as it is and decodes
+once: tree-sitter objects do not pickle, and pickling the dataclasses, then encoding
+them again for the cache, cost twice the JSON's CPU (issue 14). And
+:func:`start_analysis` returns before the parse is done, so a command reads its
+coverage report while the workers parse (``covgap gaps``).
 
 Files that cannot be analysed never stop the run: unreadable files, binary files
 (a NUL byte in the first 8 KiB) and files over 2 MB (generated code, bundles) are
@@ -149,7 +152,11 @@ class SourceCache:
 
     def put(self, key: str, sf: SourceFile) -> None:
         """Queue ``sf`` under ``key``; :meth:`flush` writes it."""
-        self._queue.append((key, orjson.dumps(to_dict(sf))))
+        self.put_encoded(key, encode(sf))
+
+    def put_encoded(self, key: str, data: bytes) -> None:
+        """Queue a result already encoded by :func:`encode` (a worker's) under ``key``."""
+        self._queue.append((key, data))
 
     def flush(self) -> None:
         """Write the queued rows in one transaction (a locked or read-only cache: skipped)."""
@@ -183,6 +190,11 @@ class SourceCache:
         self._opened = False
 
 
+def encode(sf: SourceFile) -> bytes:
+    """A result as the cache stores it, and as workers send it to the parent."""
+    return orjson.dumps(to_dict(sf))
+
+
 def _analyze_one(job: _Job) -> SourceFile:
     path, text, language, is_test, _key = job
     try:
@@ -193,8 +205,9 @@ def _analyze_one(job: _Job) -> SourceFile:
         return failed
 
 
-def _analyze_chunk(jobs: list[_Job]) -> list[SourceFile]:
-    return [_analyze_one(job) for job in jobs]
+def _analyze_chunk(jobs: list[_Job]) -> list[bytes]:
+    """Analyse ``jobs``; each result :func:`encode`-d (see the module docstring)."""
+    return [encode(_analyze_one(job)) for job in jobs]
 
 
 def _start_method() -> str:
@@ -216,7 +229,7 @@ class _Runner:
         self.chunk = chunk
         self.buffered: list[_Job] = []
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[SourceFile]]] = []
+        self.futures: list[Future[list[bytes]]] = []
         self.total = 0
 
     def add(self, job: _Job) -> None:
@@ -237,8 +250,8 @@ class _Runner:
         for start in range(0, len(jobs), self.chunk):
             self.futures.append(self.pool.submit(_analyze_chunk, jobs[start : start + self.chunk]))
 
-    def results(self, progress: Callable[[int, int], None] | None) -> Iterator[list[SourceFile]]:
-        """Every job's result, a chunk at a time, in the order the jobs were added."""
+    def results(self, progress: Callable[[int, int], None] | None) -> Iterator[list[bytes]]:
+        """Every job's encoded result, a chunk at a time, in the order the jobs were added."""
         if self.pool is None:
             jobs, self.buffered = self.buffered, []
             for start in range(0, len(jobs), CHUNK):
@@ -284,6 +297,7 @@ class PendingAnalysis:
         rules: TestRules,
         classes: dict[str, tuple[str, str | None]],
         keys: list[str],
+        paths: list[str],
         progress: Callable[[int, int], None] | None,
     ) -> None:
         self._ws = ws
@@ -293,6 +307,7 @@ class PendingAnalysis:
         self._rules = rules
         self._classes = classes
         self._keys = keys
+        self._paths = paths
         self._progress = progress
         self._result: SourceIndex | None = None
 
@@ -322,15 +337,17 @@ class PendingAnalysis:
             self._classes,
         )
         keys = iter(self._keys)
+        paths = iter(self._paths)
         try:
             for analysed in self._runner.results(self._progress):
-                for sf in analysed:
-                    key = next(keys)
+                for data in analysed:
+                    key, path = next(keys), next(paths)
+                    sf = from_dict(path, orjson.loads(data))
                     if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
                         index.skipped.append((sf.path, sf.parse_error))
                         continue
                     if store is not None:
-                        store.put(key, sf)
+                        store.put_encoded(key, data)
                     index.files[sf.path] = sf
             if store is not None:
                 store.flush()
@@ -377,6 +394,7 @@ def start_analysis(
     index = SourceIndex()
     classes: dict[str, tuple[str, str | None]] = {}
     keys: list[str] = []
+    missed: list[str] = []
     selected = sorted(set(ws.files if paths is None else paths))
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     # several chunks per worker keep both cores busy when file sizes are uneven
@@ -410,11 +428,12 @@ def start_analysis(
                 index.files[path] = hit
             else:
                 keys.append(key)
+                missed.append(path)
                 runner.add((path, text, language, is_test, key))
     except BaseException:
         runner.close()
         raise
-    return PendingAnalysis(ws, index, runner, store, rules, classes, keys, progress)
+    return PendingAnalysis(ws, index, runner, store, rules, classes, keys, missed, progress)
 
 
 def analyze_repo(
