@@ -62,7 +62,13 @@ public class Greeter {
 def test_shell_and_kotlin_definitions() -> None:
     sh = b"#!/bin/sh\n# Deploy.\nbuild() {\n  make\n}\nfunction ship {\n  scp a b\n}\n"
     sf = analyze_source("deploy.sh", sh, "shell")
-    assert [f.qualname for f in sf.functions] == ["build", "ship"]
+    assert [(f.qualname, f.start_line, f.end_line) for f in sf.functions] == [
+        ("build", 3, 5),
+        ("ship", 6, 8),
+    ]
+    branchy = b"check() {\n  if [ -f a ] && [ -f b ]; then\n    echo ok\n  fi\n}\nx=1\n"
+    (check,) = analyze_source("check.sh", branchy, "shell").functions
+    assert (check.start_line, check.end_line, check.complexity) == (1, 5, 3)
     assert sf.description == "Deploy."
     kt = (
         b"fun main() {\n    println(1)\n}\n"

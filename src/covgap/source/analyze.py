@@ -11,7 +11,7 @@ from covgap.source._ts import GrammarMissing, count_code_lines, count_lines, par
 from covgap.source.classify import default_is_test, default_test_kind
 from covgap.source.records import FunctionInfo, SourceFile
 
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 """Bump when any analyser's output changes, so cached results are recomputed."""
 
 _GRAMMAR_EXTENSIONS = {

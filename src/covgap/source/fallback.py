@@ -393,16 +393,15 @@ def _functions(code: str, syntax: Syntax) -> list[FunctionInfo]:
     line_starts = _line_starts(code)
     total_lines = len(line_starts)
     pairs: dict[int, int] | None = None
-    starts = [m.start() for m in matches if m.group("name") not in _KEYWORD_NAMES]
+    starts = [m.start() for m in matches if _name_group(m)[0] not in _KEYWORD_NAMES]
     inside_until = -1
     for match in matches:
         if match.start() <= inside_until:
             continue  # a call or statement inside the previous function's body
-        groups = match.groupdict()
-        name = groups.get("name") or groups.get("name2")
+        name, group = _name_group(match)
         if not name or name in _KEYWORD_NAMES:
             continue
-        start = match.start("name")
+        start = match.start(group)
         pos = bisect.bisect_right(starts, match.start())
         nxt = starts[pos] if pos < len(starts) else len(code)
         if syntax.braces:
@@ -429,6 +428,16 @@ def _functions(code: str, syntax: Syntax) -> list[FunctionInfo]:
     return functions
 
 
+def _name_group(match: re.Match[str]) -> tuple[str | None, str]:
+    """A definition's name and the group that holds it: shell's ``name()`` form names
+    it in ``name2`` (taking ``name``'s start there gave -1: line 1 and the complexity
+    of the whole file's last character only)."""
+    name = match.group("name")
+    if name is None and "name2" in match.re.groupindex:
+        return match.group("name2"), "name2"
+    return name, "name"
+
+
 _DECISIONS_FAST = re.compile(r"(?=[cefgiw&|?])(?:" + _DECISION_WORDS.pattern + ")")
 """:data:`_DECISION_WORDS` with the first characters its alternatives can start with
 tried first: the same matches, in half the time."""
@@ -440,13 +449,9 @@ def _decisions(code: str, start: int, stop: int) -> int:
 
     Searching ``code`` between ``start`` and ``stop`` sees the same text as searching the
     slice, except that ``\\b`` at ``start`` looks at the character before it: the two
-    differ only when a word runs across ``start``, and then the slice is searched (as
-    for a negative ``start``: a shell ``name()`` definition has no ``name`` group, so
-    its start is -1, which the finder has always used as a slice bound).
+    differ only when a word runs across ``start``, and then the slice is searched.
     """
-    if start < 0 or (
-        0 < start < len(code) and _WORD.match(code, start - 1) and _WORD.match(code, start)
-    ):
+    if 0 < start < len(code) and _WORD.match(code, start - 1) and _WORD.match(code, start):
         return len(_DECISION_WORDS.findall(code[start:stop]))
     return len(_DECISIONS_FAST.findall(code, start, stop))
 
