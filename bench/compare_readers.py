@@ -77,8 +77,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tolerance", type=float, default=0.10, help="allowed CPU slowdown")
     parser.add_argument("--write-results", type=Path, help="append the table to this file")
+    parser.add_argument(
+        "--formats", help="only these rows, comma-separated titles (e.g. 'lcov,SimpleCov')"
+    )
     args = parser.parse_args()
-    missing_inputs = [name for _, name in FILES if not (OUT / name).exists()]
+    files = FILES
+    if args.formats:
+        wanted = {f.strip().lower() for f in args.formats.split(",")}
+        files = [(t, n) for t, n in FILES if t.lower() in wanted]
+        if len(files) != len(wanted):
+            known = ", ".join(t for t, _ in FILES)
+            print(f"--formats: unknown title among {args.formats!r} ({known})", file=sys.stderr)
+            return 2
+    missing_inputs = [name for _, name in files if not (OUT / name).exists()]
     if missing_inputs:
         print(f"run bench/run.py first: missing {', '.join(missing_inputs)}", file=sys.stderr)
         return 2
@@ -104,7 +115,7 @@ def main() -> int:
         if unbuilt:
             lines.insert(2, f"accelerators that did not build: {unbuilt}")
         failed = 0
-        for title, name in FILES:
+        for title, name in files:
             path = OUT / name
             mine: list[tuple[float, float]] = []
             theirs: list[tuple[float, float]] = []
