@@ -65,7 +65,6 @@ Both paths feed one :class:`_Accumulator`, so they cannot disagree about merging
 
 from __future__ import annotations
 
-import gc
 import io
 import itertools
 import os
@@ -75,6 +74,7 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import BinaryIO
 
+from covgap._gc import paused_gc
 from covgap.errors import FormatError, OutputError
 from covgap.formats import FormatSpec
 from covgap.formats._totals import TotalsCheck
@@ -570,9 +570,7 @@ def _read_fast(
     collector's repeated passes over them cost more than the parsing itself.
     """
     assert _speedups is not None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         pending = b""
         lineno = 1
         chunk_size = CHUNK_SIZE
@@ -606,9 +604,6 @@ def _read_fast(
             pending = bytes(work[consumed:]) + tail
             if consumed == 0:
                 chunk_size *= 2  # one record longer than a chunk: read more before retrying
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 # -- writing ----------------------------------------------------------------------------

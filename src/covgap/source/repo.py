@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from covgap import __version__
+from covgap._gc import paused_gc
 from covgap.source._ts import analyser_identity
 from covgap.source.analyze import (
     ANALYZER_VERSION,
@@ -166,6 +167,17 @@ class SourceCache:
         for key, path in wanted:
             paths.setdefault(key, []).append(path)
         keys = list(paths)
+        with paused_gc():  # thousands of records, no cycles among them (covgap._gc)
+            self._fetch(db, keys, paths, found)
+        return found
+
+    @staticmethod
+    def _fetch(
+        db: sqlite3.Connection,
+        keys: list[str],
+        paths: dict[str, list[str]],
+        found: dict[str, SourceFile],
+    ) -> None:
         for at in range(0, len(keys), BATCH):
             part = keys[at : at + BATCH]
             marks = ",".join("?" * len(part))
@@ -174,14 +186,13 @@ class SourceCache:
                     f"SELECT key, data FROM analysis WHERE key IN ({marks})", part
                 ).fetchall()
             except sqlite3.Error:
-                return found
+                return
             for key, data in rows:
                 for path in paths[key]:
                     try:
                         found[path] = from_dict(path, orjson.loads(data))
                     except (ValueError, KeyError, TypeError):
                         continue
-        return found
 
     def put(self, key: str, sf: SourceFile) -> None:
         """Queue ``sf`` under ``key``; :meth:`flush` writes it."""
@@ -362,30 +373,35 @@ class PendingAnalysis:
         return self._result
 
     def _finish(self) -> SourceIndex:
-        ws, index, store, rules, classes = (
-            self._ws,
-            self._index,
-            self._store,
-            self._rules,
-            self._classes,
-        )
-        keys = iter(self._keys)
-        paths = iter(self._paths)
+        index, store = self._index, self._store
         try:
-            for analysed in self._runner.results(self._progress):
-                for data in analysed:
-                    key, path = next(keys), next(paths)
-                    sf = from_dict(path, orjson.loads(data))
-                    if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
-                        index.skipped.append((sf.path, sf.parse_error))
-                        continue
-                    if store is not None:
-                        store.put_encoded(key, data)
-                    index.files[sf.path] = sf
-            if store is not None:
-                store.flush()
+            with paused_gc():  # decoding every result: no cycles among the records
+                self._collect(store, index)
         finally:
             self.close()
+        self._complete(index)
+        return index
+
+    def _collect(self, store: SourceCache | None, index: SourceIndex) -> None:
+        """The workers' results into ``index`` (and the cache), as they arrive."""
+        keys = iter(self._keys)
+        paths = iter(self._paths)
+        for analysed in self._runner.results(self._progress):
+            for data in analysed:
+                key, path = next(keys), next(paths)
+                sf = from_dict(path, orjson.loads(data))
+                if sf.parse_error is not None and sf.parse_error.startswith(ANALYSIS_FAILED):
+                    index.skipped.append((sf.path, sf.parse_error))
+                    continue
+                if store is not None:
+                    store.put_encoded(key, data)
+                index.files[sf.path] = sf
+        if store is not None:
+            store.flush()
+
+    def _complete(self, index: SourceIndex) -> None:
+        """Repository-level fields (kind, component...), sorted order, test links."""
+        ws, rules, classes = self._ws, self._rules, self._classes
         for path, sf in index.files.items():
             sf.kind, sf.test_kind = classes[path]
             sf.tooling_rule = rules.tooling_rule(path) if sf.kind == "tooling" else None
@@ -404,7 +420,6 @@ class PendingAnalysis:
                 return None
 
         link_tests(index, read, ws.files)
-        return index
 
 
 def start_analysis(
