@@ -68,6 +68,12 @@ from covgap.history.url import parse  # noqa: E402
 from covgap.model import CoverageSet, FileCoverageBuilder  # noqa: E402
 from covgap.pipeline import InputSpec  # noqa: E402
 from covgap.server import db  # noqa: E402
+from covgap.server.spawn import (  # noqa: E402
+    ServeNotReady,
+    free_port,
+    stop_process,
+    wait_healthy,
+)
 from covgap.upload import UploadPlan, encode, send  # noqa: E402
 from pgcluster import start_cluster  # noqa: E402
 
@@ -114,15 +120,6 @@ def settle(procs: list[subprocess.Popen[bytes]], timeout: float = 30.0) -> None:
         before = now
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_serve(store: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
@@ -131,14 +128,12 @@ def start_serve(store: str) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("covgap serve did not start")
+    try:
+        wait_healthy(proc, url)
+    except ServeNotReady:
+        stop_process(proc)
+        raise
+    return proc, url
 
 
 def start_worker(store: str, lease: float = 10.0) -> subprocess.Popen[bytes]:
@@ -149,13 +144,7 @@ def start_worker(store: str, lease: float = 10.0) -> subprocess.Popen[bytes]:
 
 
 def stop(proc: subprocess.Popen[bytes] | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    stop_process(proc)
 
 
 def shard(

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from covgap.server.spawn import ServeNotReady, free_port, stop_process, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120.0
@@ -154,13 +155,6 @@ def engine_history() -> list[Commit]:
 # -- running things --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def get_json(url: str) -> tuple[int, Any]:
     try:
         with urllib.request.urlopen(url, timeout=30) as r:
@@ -195,25 +189,13 @@ def serve(store: str, port: int, cache: Path) -> Iterator[str]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"server-demo: covgap serve exited {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("server-demo: covgap serve did not start") from None
-                time.sleep(0.1)
+        try:
+            wait_healthy(proc, url)
+        except ServeNotReady as exc:
+            raise SystemExit(f"server-demo: {exc}") from None
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
 
 
 @dataclass

@@ -159,3 +159,29 @@ def git_init(repo: Path) -> None:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "t@example.com")
     git(repo, "config", "user.name", "t")
+
+
+def cli_modules(args: list[str], modules: tuple[str, ...]) -> tuple[str, list[bool]]:
+    """Run ``covgap ARGS`` in a fresh interpreter; its stdout, and whether each of
+    ``modules`` was imported by the end (commands that must not pay for SQLAlchemy or
+    Alembic: record, trend, gaps and the HTML report without a store)."""
+    import sys
+
+    code = (
+        "import sys\n"
+        "from covgap.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[2:])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(*(m in sys.modules for m in sys.argv[1].split(',')), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, ",".join(modules), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded = proc.stderr.strip().splitlines()[-1].split()
+    return proc.stdout, [word == "True" for word in loaded]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import cli_modules
 from covgap.cli import main
 
 REPO = Path(__file__).resolve().parents[1] / "data" / "report-repo"
@@ -158,32 +159,14 @@ def test_no_store_no_sqlalchemy_import(repo: Path, tmp_path: Path) -> None:
     """Without a history store, `covgap gaps` and the HTML report never import
     SQLAlchemy (~0.2 s of every run; issue 14): the default store's path is checked
     without parsing its URL."""
-    import subprocess
-    import sys
-
     inputs = [f"unit={repo / 'unit.info'}", f"e2e={repo / 'e2e.info'}"]
     runs = [
         ["gaps", "--format", "json", "-o", str(tmp_path / "g.json")],
         ["report", "--format", "html", "-o", str(tmp_path / "site")],
     ]
-    code = (
-        "import sys\n"
-        "from covgap.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code == 0, exc.code\n"
-        "print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
-    )
     for args in runs:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, *args, "--repo", str(repo), *inputs],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        assert proc.stderr.strip().splitlines()[-1] == "False", args
+        _, loaded = cli_modules([*args, "--repo", str(repo), *inputs], ("sqlalchemy",))
+        assert loaded == [False], args
     store = repo / ".covgap" / "history.db"  # with the default store present, it is used
     store.parent.mkdir(exist_ok=True)
     store.write_bytes(b"")

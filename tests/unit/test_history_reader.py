@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from array import array
 from pathlib import Path
 
 import pytest
 
+from conftest import cli_modules
 from covgap.errors import StoreError
 from covgap.history import open_store
 from covgap.history.reader import SCHEMA_REVISION, Reader, open_reader
@@ -90,18 +89,10 @@ def test_read_errors_name_the_store(tmp_path: Path) -> None:
 def test_trend_command_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/h.db"
     fill(url)
-    code = (
-        "import sys\n"
-        "from covgap.cli import main\n"
-        "try:\n"
-        f"    main(['trend', '--repo', {str(tmp_path)!r}, '--store', {url!r},\n"
-        "          '--repository', 'r', '--branch', 'main', '--format', 'json'])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code == 0, exc.code\n"
-        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules, file=sys.stderr)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert proc.stderr.strip().splitlines()[-1] == "False False"
-    assert '"points"' in proc.stdout
+    stdout, loaded = cli_modules(
+        ["trend", "--repo", str(tmp_path), "--store", url,
+         "--repository", "r", "--branch", "main", "--format", "json"],
+        ("sqlalchemy", "alembic"),
+    )  # fmt: skip
+    assert loaded == [False, False]
+    assert '"points"' in stdout

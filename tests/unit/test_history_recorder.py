@@ -10,14 +10,13 @@ and fail the same way.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import threading
 from array import array
 from pathlib import Path
 
 import pytest
 
+from conftest import cli_modules
 from covgap.errors import StoreError
 from covgap.history import open_store
 from covgap.history.recorder import DirectWriter, open_writer
@@ -208,21 +207,13 @@ def test_record_command_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     open_store(url).close()
     report = tmp_path / "r.info"
     report.write_text("SF:a.py\nDA:1,1\nDA:2,0\nend_of_record\n")
-    code = (
-        "import sys\n"
-        "from covgap.cli import main\n"
-        "try:\n"
-        f"    main(['record', {str(report)!r}, '--repo', {str(tmp_path)!r}, '--store', {url!r},\n"
-        "          '--commit', 'a' * 40, '--repository', 'r', '--format', 'json'])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code == 0, exc.code\n"
-        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules, file=sys.stderr)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert proc.stderr.strip().splitlines()[-1] == "False False"
-    assert '"upload"' in proc.stdout
+    stdout, loaded = cli_modules(
+        ["record", str(report), "--repo", str(tmp_path), "--store", url,
+         "--commit", "a" * 40, "--repository", "r", "--format", "json"],
+        ("sqlalchemy", "alembic"),
+    )  # fmt: skip
+    assert loaded == [False, False]
+    assert '"upload"' in stdout
 
 
 def test_an_encoding_must_be_of_the_suites_recorded(tmp_path: Path) -> None:

@@ -139,3 +139,23 @@ def test_an_input_without_branch_data_says_so(tmp_path: Path) -> None:
         f"{gocover}: no branch data (Go coverprofiles carry none); branch coverage is not "
         "measured for its 1 file",
     ]
+
+
+def test_umask_is_read_without_proc_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """/proc gives the umask without changing it; elsewhere os.umask is read and put back."""
+    import os
+
+    from covgap.cli import _common
+
+    old = os.umask(0o027)
+    try:
+        assert _common._umask() == 0o027
+
+        def no_proc(*args: object, **kwargs: object) -> object:
+            raise OSError("no /proc here")
+
+        monkeypatch.setattr(_common, "open", no_proc, raising=False)
+        assert _common._umask() == 0o027
+        assert os.umask(0o027) == 0o027  # put back as it was
+    finally:
+        os.umask(old)

@@ -136,8 +136,15 @@ def test_an_analyser_crash_costs_one_file(tree: Path, monkeypatch: pytest.Monkey
     assert "python/src/shapes/area.py" in index.files
 
 
-def test_second_run_is_served_from_the_cache(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("batch", [repo_mod.BATCH, 3])
+def test_second_run_is_served_from_the_cache(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """Lookups go :data:`BATCH` keys per query; 3 splits the tree into several batches
+    and a shorter last one, each of which must be served whole."""
+    monkeypatch.setattr(repo_mod, "BATCH", batch)
     first = analyze_repo(load(tree), jobs=1)
+    assert len(first.files) > 2 * batch or batch == repo_mod.BATCH
     assert (tree / ".covgap/cache/.gitignore").read_text() == "*\n"
     assert len(repo_mod.SourceCache(tree)) == len(first.files)
 
