@@ -15,7 +15,9 @@ that size the limit is scaled by files / 10,000 and says so), and the CPU budget
 needs on this machine's cores (20 s x cores: above it, no scheduling can meet the wall
 target). ``--split`` adds where one file's CPU goes (read+hash, parse, query captures,
 the Python walk, the regex fallback, encoding the result in the worker as the cache's row
-and decoding it in the parent), measured in this process, one file at a time.
+and decoding it in the parent), measured in this process, one file at a time, and what
+tree-sitter alone costs (``bench/ts_floor.py``): whether the limit is within reach of any
+analyser built on it, on this machine's cores.
 
 Usage::
 
@@ -37,6 +39,7 @@ import time
 from pathlib import Path
 
 from bench_html import generate_repo
+from ts_floor import floor_lines, tree_sitter_floor
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_FILES = 10_000
@@ -247,6 +250,11 @@ def main() -> int:
         out += ["", "| step | CPU s | share |", "| --- | ---: | ---: |"]
         out += [f"| {name} | {v:.2f} | {v / total:.0%} |" for name, v in steps]
         out.append(f"| total | {total:.2f} | 100% |")
+        # the cold run outside source analysis: its CPU less the split's (a little above
+        # one run's analysis, so this errs low)
+        rest = max(cpu - total, 0.0)
+        out += ["", "Whether the limit is within reach of any tree-sitter analyser:", ""]
+        out += floor_lines(tree_sitter_floor(repo), rest, cores, limit, "a cold `covgap gaps`")
     text = "\n".join(out) + "\n"
     print(text, end="")
     if args.write_results is not None:

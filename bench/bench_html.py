@@ -53,6 +53,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ts_floor import floor_lines, tree_sitter_floor
+
 SEED = 20261124
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -663,6 +665,18 @@ def run_size(n_files: int, root: Path, args: argparse.Namespace, say: Any) -> Si
             f"{result.rest_cpu:.2f} s, which is "
             f"{result.rest_cpu / result.genhtml.cpu:.2f} of genhtml's CPU time."
         )
+        # what tree-sitter alone costs here, against the cold target (issue 14, target 1)
+        say()
+        say("Whether the cold target is within reach of any tree-sitter analyser:")
+        say()
+        for line in floor_lines(
+            tree_sitter_floor(repo),
+            result.rest_cpu,
+            cores,
+            0.10 * result.genhtml.wall,
+            "a cold HTML report (one tenth of genhtml's wall clock)",
+        ):
+            say(line)
     if not args.no_browser:
         try:
             import playwright  # noqa: F401
