@@ -435,3 +435,28 @@ def test_a_cache_path_that_cannot_be_a_database_is_only_a_miss(tree: Path) -> No
     first = analyze_repo(load(tree), jobs=1)
     assert first.files and len(repo_mod.SourceCache(tree)) == 0
     assert analyze_repo(load(tree), jobs=1) == first
+
+
+def test_type_declarations_are_not_source(tmp_path: Path) -> None:
+    """``.d.ts`` and ``.pyi`` hold no statement that runs: never source files owed tests,
+    never parsed (tree-sitter-typescript reports ``global {}`` in ``declare module`` as a
+    syntax error), whatever their case; a module named ``d.ts``-like stays source."""
+    root = tmp_path / "repo"
+    files = {
+        "src/a.ts": "export function f(a: number): number {\n  return a;\n}\n",
+        "src/types.d.ts": 'declare module "x" {\n  global {\n    interface Foo {}\n  }\n}\n',
+        "src/esm.d.mts": "export declare function g(): void;\n",
+        "src/CJS.D.CTS": "export declare function h(): void;\n",
+        "src/odd.ts": "export const d = 1;\n",  # ends in .ts, not .d.ts
+        "pkg/mod.py": "def f():\n    return 1\n",
+        "pkg/mod.pyi": "def f() -> int: ...\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    ws = load(root)
+    index = analyze_repo(ws, cache=False, jobs=1)
+    assert sorted(index.files) == ["pkg/mod.py", "src/a.ts", "src/odd.ts"]
+    assert index.skipped == []
+    assert repo_mod.language_of(ws, "src/types.d.ts") is None
+    assert repo_mod.language_of(ws, "pkg/mod.pyi") is None

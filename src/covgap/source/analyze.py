@@ -26,6 +26,14 @@ NOT_SOURCE_NAMES = frozenset(
 NOT_SOURCE_EXTENSIONS = frozenset({".erb", ".gemspec"})
 """Build manifests and templates: code, but not source files that tests are owed."""
 
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts", ".pyi")
+"""Type declarations (TypeScript ``.d.ts``, Python stubs): no statement in them ever runs,
+so no coverage tool measures them (nyc and c8 exclude ``**/*.d.ts`` by default; coverage.py
+never sees a ``.pyi``), and counting them as untested source files would rank gaps that
+cannot be closed. Their grammars are also the newest parts of each language (``global {}``
+in ``declare module``, ``infer X extends Y``), where a grammar wheel lags and would report
+syntax errors in valid files."""
+
 _ALIASES = {
     "js": "javascript",
     "jsx": "javascript",
@@ -68,9 +76,14 @@ def _suffix(path: str) -> str:
 
 
 def is_source_candidate(path: str) -> bool:
-    """False for build manifests and templates (``Gemfile``, ``*.gemspec``, ``*.erb``)."""
+    """False for build manifests and templates (``Gemfile``, ``*.gemspec``, ``*.erb``) and
+    type declarations (``*.d.ts``, ``*.pyi``: :data:`DECLARATION_SUFFIXES`)."""
     name = path.rsplit("/", 1)[-1]
-    return name not in NOT_SOURCE_NAMES and _suffix(name) not in NOT_SOURCE_EXTENSIONS
+    return (
+        name not in NOT_SOURCE_NAMES
+        and _suffix(name) not in NOT_SOURCE_EXTENSIONS
+        and not name.lower().endswith(DECLARATION_SUFFIXES)
+    )
 
 
 def grammar_for(language: str, path: str) -> str | None:
