@@ -34,22 +34,47 @@ What JaCoCo counts, and how the reader reproduces it:
 The report's own per-sourcefile LINE and BRANCH counters and per-method METHOD
 counters must agree with the per-line data; covgap reports the per-line data (it is
 what merges) and adds a note naming the file when they disagree.
+
+Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
+scanned by it in pieces of a few MiB (never whole in memory), and Python gets one
+record per ``<class>`` and ``<sourcefile>``, the lines and branch outcomes already in
+array columns. It handles what JaCoCo writes (lines in ascending order, each with
+``mi``/``ci``; the elements of ``report.dtd``; UTF-8; the predefined entities); on
+anything else (gcovr's lines without ``mi``/``ci`` or repeated, unknown elements,
+numbers that are not plain digits, entities, any error) it steps aside and the lxml
+path below, the reference, reads the whole report and decides, including every error
+message. Tests hold the two paths equal.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
 from covgap.formats._totals import TotalsCheck
-from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.model import BranchColumns, CoverageSet, FileCoverage, FileCoverageBuilder
+
+try:  # Optional C scanner; the lxml path is the reference and always available.
+    from covgap import _xml_speedups as _speedups
+except ImportError:  # pragma: no cover - exercised when the extension is not built
+    _speedups = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from lxml import etree
+
+FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it); the same
+switch as :data:`covgap.formats.cobertura.FAST_PATH_ENV`."""
+
+SCAN_PIECE = 4 << 20
+"""Bytes the C scanner is handed at a time (the first piece holds the whole prolog:
+the lxml path refuses a prolog over 1 MiB)."""
 
 MAX_BRANCHES_PER_LINE = 65535
 """The most ``mb`` or ``cb`` one line can hold: a JVM method's code is at most 65535
@@ -121,7 +146,26 @@ def _file_path(package: str, filename: str) -> str:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a JaCoCo XML report; see the module docstring for what is counted."""
+    """Read a JaCoCo XML report; see the module docstring for what is counted.
+
+    The C scanner reads it when it is built and the report is in the subset it knows;
+    otherwise (and for every error) the lxml path does.
+    """
+    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        try:
+            start = stream.tell() if stream.seekable() else -1
+        except (OSError, AttributeError, ValueError):
+            start = -1
+        if start >= 0:
+            cs = _read_fast(stream, origin)
+            if cs is not None:
+                return cs
+            stream.seek(start)
+    return read_lxml(stream, origin)
+
+
+def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Stream a report with lxml: the reference reader, and the judge of every error."""
     files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
     reading = _Reading()
@@ -373,6 +417,147 @@ def _read_sourcefile(
     return str(name)
 
 
+class _Declined(Exception):
+    """The C scanner met something it does not handle: the lxml path reads the report."""
+
+
+def scan_pieces(stream: BinaryIO, scanner: _speedups.Scanner) -> Iterator[tuple[object, ...]]:
+    """Feed ``stream`` to a C scanner piece by piece; yield its records in document order.
+
+    Each piece starts with what the previous call left unconsumed (an element cut at
+    the piece's end); raises :class:`_Declined` when the scanner declines. Shared with
+    the Clover reader.
+    """
+    tail = b""
+    while True:
+        chunk = _read_piece(stream, SCAN_PIECE)
+        final = not chunk
+        data = tail + chunk if tail else chunk
+        result = scanner.feed(data, final)
+        if result is None:
+            raise _Declined
+        consumed, records = result
+        if final:
+            yield from records
+            return
+        tail = data[consumed:]
+        del data, chunk
+        if len(tail) > SCAN_PIECE:  # pragma: no cover - the scanner bounds its tokens
+            raise _Declined
+        yield from records
+
+
+def _read_piece(stream: BinaryIO, size: int) -> bytes:
+    """``size`` bytes of ``stream`` (fewer only at its end), however it returns them."""
+    first = stream.read(size)
+    if len(first) >= size or not first:
+        return first
+    parts = [first]
+    got = len(first)
+    while got < size:
+        more = stream.read(size - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
+def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
+    """Read a report with the C scanner; None when it declines (the lxml path reads it).
+
+    Python sees one record per ``<class>``, ``<sourcefile>`` and ``</package>`` and
+    applies the same rules as :func:`read_lxml` to them (methods, placing classes
+    without ``sourcefilename``, the counters' check); the scanner has applied the
+    per-line ones (see ``_xml_speedups.c``).
+    """
+    assert _speedups is not None
+    scanner = _speedups.Scanner(0, MAX_BRANCHES_PER_LINE, MAX_OUTCOMES_PER_REPORT)
+    builders: dict[str, FileCoverageBuilder] = {}
+    parts: dict[str, list[tuple[array[int], ...]]] = {}
+    notes: list[str] = []
+    reading = _Reading()
+    pending: list[_Class] = []
+    sourcefiles: list[str] = []
+
+    def entry(path: str) -> FileCoverageBuilder:
+        b = builders.get(path)
+        if b is None:
+            b = builders[path] = FileCoverageBuilder(path)
+        return b
+
+    try:
+        for record in scan_pieces(stream, scanner):
+            kind = record[0]
+            if kind == 1:  # a <class>
+                package, class_name, sourcefile, methods = record[1:]
+                cls = _class_from_scan(class_name or "", methods, origin, notes, reading)
+                if sourcefile is None:
+                    pending.append(cls)
+                else:
+                    _add_methods(entry(_file_path(package, sourcefile)), cls)
+            elif kind == 2:  # a <sourcefile>
+                package, name, *columns, counters = record[1:]
+                path = _file_path(package, name)
+                entry(path)
+                parts.setdefault(path, []).append(tuple(columns))
+                own = reading.counters.setdefault(path, {})
+                for kind_name, value in dict((t, (m, c)) for t, m, c in counters).items():
+                    prev = own.get(kind_name, (0, 0))
+                    own[kind_name] = (prev[0] + value[0], prev[1] + value[1])
+                sourcefiles.append(name)
+            else:  # </package>
+                _place_classes(pending, sourcefiles, record[1], entry, reading)
+                pending, sourcefiles = [], []
+    except _Declined:
+        return None
+    cs = CoverageSet()
+    for path in sorted(builders):
+        cs.add(_file_from_scan(builders[path], parts.get(path, [])))
+    notes.extend(_reading_notes(origin, reading, cs))
+    cs.notes = tuple(notes)
+    return cs
+
+
+def _class_from_scan(
+    class_name: str,
+    methods: list[tuple[str | None, str | None, int, tuple[int, int] | None]],
+    origin: str,
+    notes: list[str],
+    reading: _Reading,
+) -> _Class:
+    """:func:`_read_class` over the scanner's method tuples (name, desc, line or -1,
+    METHOD counter); the scanner has declined every case that is an error there."""
+    kept: list[_Method] = []
+    for name, desc, start, missed_covered in methods:
+        if start <= 0:
+            reading.no_line_methods += 1
+            continue
+        assert missed_covered is not None
+        if sum(missed_covered) != 1:
+            notes.append(
+                f"{origin}: {class_name}.{name}: METHOD counter "
+                f"{missed_covered} is not one method; counted as one"
+            )
+        kept.append(("?" if name is None else name, desc or "", start, missed_covered))
+    return _Class(class_name, kept)
+
+
+def _file_from_scan(b: FileCoverageBuilder, parts: list[tuple[array[int], ...]]) -> FileCoverage:
+    """A file from its functions (in ``b``) and its sourcefiles' scanned columns."""
+    if len(parts) == 1:
+        lines, hits, *branches = parts[0]
+        return FileCoverage(
+            b.path, lines, hits, branches=BranchColumns(*branches), functions=b.build_functions()
+        )
+    for lines, hits, br_line, br_block, br_branch, br_taken in parts:
+        for line, h in zip(lines, hits, strict=True):
+            b.add_line(line, h)
+        for line, block, branch, taken in zip(br_line, br_block, br_branch, br_taken, strict=True):
+            b.add_branch(line, block, branch, None if taken < 0 else taken)
+    return b.build()
+
+
 FORMAT = FormatSpec(
     name="jacoco",
     title="JaCoCo XML",
@@ -382,4 +567,4 @@ FORMAT = FormatSpec(
     discover=("**/jacoco.xml", "**/jacocoTestReport.xml"),
 )
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "read", "read_lxml", "sniff"]
