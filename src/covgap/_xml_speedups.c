@@ -847,9 +847,8 @@ static int xml_decl(Cur *c) {
     }
 }
 
-/* BOM, XML declaration, comments, a DOCTYPE without internal subset. The caller hands
- * the first piece with at least 1 MiB (or the whole document): a prolog that does not
- * end within it is declined (the lxml path refuses prologs over 1 MiB). */
+/* BOM, XML declaration, comments, a DOCTYPE without internal subset. Declines when the
+ * prolog does not end within the piece (scan_piece then asks for more, up to 1 MiB). */
 static int prolog(Cur *c) {
     if (c->end - c->p >= 3 && memcmp(c->p, "\xEF\xBB\xBF", 3) == 0) c->p += 3;
     if (c->end - c->p >= 6 && memcmp(c->p, "<?xml", 5) == 0 && is_space[c->p[5]]) {
@@ -955,7 +954,15 @@ static int scan_piece(Scanner *s, Cur *c, Py_ssize_t *consumed, const unsigned c
     } while (0)
     if (!s->started) {
         r = prolog(c);
-        if (r != SC_OK) return r;
+        if (r != SC_OK) {
+            /* Perhaps cut at the piece's end: try again with more, up to the 1 MiB the
+             * lxml path allows a prolog (it refuses longer ones). */
+            if (!c->final && c->end - base < (1 << 20)) {
+                *consumed = 0;
+                return SC_OK;
+            }
+            return r;
+        }
         s->started = 1;
     }
     *consumed = c->p - base;
