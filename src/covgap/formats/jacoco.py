@@ -72,7 +72,7 @@ FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
 """Set to ``1`` to force the lxml reader (tests compare both paths with it); the same
 switch as :data:`covgap.formats.cobertura.FAST_PATH_ENV`."""
 
-SCAN_PIECE = 4 << 20
+SCAN_PIECE = 1 << 20
 """Bytes the C scanner is handed at a time (tests make it tiny to cut every token)."""
 
 MAX_BRANCHES_PER_LINE = 65535
@@ -423,43 +423,41 @@ class _Declined(Exception):
 def scan_pieces(stream: BinaryIO, scanner: _speedups.Scanner) -> Iterator[tuple[Any, ...]]:
     """Feed ``stream`` to a C scanner piece by piece; yield its records in document order.
 
-    Each piece starts with what the previous call left unconsumed (an element cut at
-    the piece's end); raises :class:`_Declined` when the scanner declines. Shared with
-    the Clover reader.
+    One buffer of :data:`SCAN_PIECE` bytes is reused: each piece starts with what the
+    previous call left unconsumed (a token cut at the piece's end), moved to the front.
+    The buffer grows only for a token longer than itself (the scanner declines tokens
+    over a few MB). Raises :class:`_Declined` when the scanner declines. Shared with the
+    Clover reader.
     """
-    tail = b""
+    buffer = bytearray(SCAN_PIECE)
+    filled = 0
     while True:
-        chunk = _read_piece(stream, SCAN_PIECE)
-        final = not chunk
-        data = tail + chunk if tail else chunk
-        result = scanner.feed(data, final)
+        filled, final = _fill(stream, buffer, filled)
+        with memoryview(buffer) as view, view[:filled] as piece:
+            result = scanner.feed(piece, final)
         if result is None:
             raise _Declined
         consumed, records = result
-        if final:
-            yield from records
-            return
-        # What is left is one token cut by the piece's end (or the prolog): the scanner
-        # declines tokens over a few MB, so this stays bounded.
-        tail = data[consumed:]
-        del data, chunk
         yield from records
+        if final:
+            return
+        rest = filled - consumed
+        buffer[:rest] = buffer[consumed:filled]
+        filled = rest
+        if filled == len(buffer):
+            buffer.extend(bytes(len(buffer)))
 
 
-def _read_piece(stream: BinaryIO, size: int) -> bytes:
-    """``size`` bytes of ``stream`` (fewer only at its end), however it returns them."""
-    first = stream.read(size)
-    if len(first) >= size or not first:
-        return first
-    parts = [first]
-    got = len(first)
-    while got < size:
-        more = stream.read(size - got)
-        if not more:
-            break
-        parts.append(more)
-        got += len(more)
-    return b"".join(parts)
+def _fill(stream: BinaryIO, buffer: bytearray, filled: int) -> tuple[int, bool]:
+    """Read into ``buffer`` from ``filled`` on; return how full it is and whether the
+    stream ended (streams may return fewer bytes than asked before their end)."""
+    while filled < len(buffer):
+        data = stream.read(len(buffer) - filled)
+        if not data:
+            return filled, True
+        buffer[filled : filled + len(data)] = data
+        filled += len(data)
+    return filled, False
 
 
 def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
