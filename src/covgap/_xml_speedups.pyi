@@ -6,7 +6,7 @@ from typing import Any
 class Scanner:
     def __init__(self, kind: int, max_per_line: int = 0, max_outcomes: int = 0) -> None: ...
     def feed(
-        self, data: bytes | bytearray, final: bool
+        self, data: bytes | bytearray | memoryview, final: bool
     ) -> tuple[int, list[tuple[Any, ...]]] | None: ...
 
 def expand_clover(
