@@ -52,6 +52,7 @@
  * attribute values 10 MB): anything near them is declined so lxml's verdict stands. */
 #define MAX_NAME 1000
 #define MAX_VALUE 1000000
+#define MAX_TOKEN (4 << 20)
 #define SUM_LIMIT 4000000000000000000LL
 
 enum { KIND_JACOCO = 0, KIND_CLOVER = 1 };
@@ -943,14 +944,18 @@ static int tag_id(const unsigned char *name, Py_ssize_t len) {
 static int scan_piece(Scanner *s, Cur *c, Py_ssize_t *consumed, const unsigned char *base) {
     Attr attrs[MAX_ATTRS];
     int r;
-#define STOP(x)                                        \
-    do {                                               \
-        int rr_ = (x);                                 \
-        if (rr_ == SC_MORE) {                           \
-            *consumed = c->p - base;                   \
-            return SC_OK;                               \
-        }                                              \
-        return rr_;                                    \
+    /* A token cut by the piece's end is scanned again with the next piece; one that is
+     * already longer than MAX_TOKEN (whitespace inside a tag, say) is declined, so the
+     * caller's buffer stays bounded. */
+#define STOP(x)                                          \
+    do {                                                 \
+        int rr_ = (x);                                   \
+        if (rr_ == SC_MORE) {                            \
+            if (c->end - c->p > MAX_TOKEN) return SC_DECLINE; \
+            *consumed = c->p - base;                     \
+            return SC_OK;                                \
+        }                                                \
+        return rr_;                                      \
     } while (0)
     if (!s->started) {
         r = prolog(c);

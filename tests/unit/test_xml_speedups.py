@@ -584,3 +584,13 @@ def test_short_reads_and_unseekable_streams(
     # Not seekable: the C path cannot fall back by seeking, so the lxml path reads it.
     monkeypatch.setattr(module, "_read_fast", lambda *_: pytest.fail("not seekable"))
     _assert_same(module.read(_Trickle(data), "t.xml"), ref)  # type: ignore[arg-type]
+
+
+def test_a_token_longer_than_the_scanner_keeps_is_left_to_lxml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whitespace inside a start tag can make one token as long as the document: the
+    scanner declines past 4 MiB rather than buffering it, and lxml reads it."""
+    doc = b'<report name="r"' + b" " * (9 << 20) + b'><package name="p"/></report>'
+    assert jacoco._read_fast(io.BytesIO(doc), "t.xml") is None
+    _check(jacoco, doc, monkeypatch)
