@@ -594,3 +594,48 @@ def test_a_token_longer_than_the_scanner_keeps_is_left_to_lxml(
     doc = b'<report name="r"' + b" " * (9 << 20) + b'><package name="p"/></report>'
     assert jacoco._read_fast(io.BytesIO(doc), "t.xml") is None
     _check(jacoco, doc, monkeypatch)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize(
+    ("name", "module", "fast"),
+    [
+        ("jacoco/jacoco.xml", jacoco, True),
+        ("clover/clover.xml", clover, True),
+        ("gcovr-xml/templates.clover.xml", clover, False),  # declined: read again by lxml
+    ],
+)
+def test_progress_streams_take_the_fast_path_and_count_each_byte_once(
+    name: str,
+    module: ModuleType,
+    fast: bool,
+    compress: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``covgap`` wraps big inputs on a terminal in a progress stream: it must stay
+    seekable (else the C path could not step aside and is never tried), and a second
+    reading by lxml must move the progress back rather than count the file twice."""
+    import gzip
+
+    from covgap.formats import read_report
+
+    data = (DATA / name).read_bytes()
+    if not fast:  # declined past the stream's 1 MiB buffer: going back reads it again
+        data = data.replace(b"<project", (b"<!--" + b"x" * 900_000 + b"-->\n") * 3 + b"<project", 1)
+    path = tmp_path / ("r.xml.gz" if compress else "r.xml")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    monkeypatch.delenv(jacoco.FAST_PATH_ENV, raising=False)
+    monkeypatch.setattr(jacoco, "SCAN_PIECE", 64)
+    used: list[bool] = []
+    real = module._read_fast
+    monkeypatch.setattr(
+        module, "_read_fast", lambda s, o: used.append((r := real(s, o)) is not None) or r
+    )
+    seen: list[int] = []
+    cs = read_report(path, format_name=module.FORMAT.name, progress=seen.append)
+    assert used == [fast]
+    assert sum(seen) == path.stat().st_size
+    if not fast:
+        assert min(seen) < 0  # the progress went back for the second reading
+    _assert_same(cs, module.read_lxml(io.BytesIO(data), str(path)))
