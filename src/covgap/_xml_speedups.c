@@ -35,7 +35,7 @@
  *   (3, package)                              -- a </package>
  * Clover (kind 1):
  *   (0, clover attribute of the root|None)
- *   (1, path|None, name|None, lines 'i', hits 'q', cond_line 'i', cond_count 'q',
+ *   (1, path|None, name|None, lines 'i', hits 'q', cond_line 'i', cond_ran 'q',
  *       cond_true 'q', cond_false 'q', [(name|None, signature|None, num, count)],
  *       (statements, coveredstatements, conditionals, coveredconditionals, methods,
  *        coveredmethods) with -1 for absent, (sum t+f, sum t, outcomes > 0, max t+f))
@@ -354,7 +354,7 @@ typedef struct {
     long long last_nr;
     Buf lines, hits, br_line, br_block, br_branch, br_taken;
     /* Clover */
-    int has_project, in_test;
+    int has_project, in_test, last_kinds;
     PyObject *f_path, *f_name, *f_methods;
     long long metrics[6];
     long long sum_tf, sum_t, nonzero, max_tf;
@@ -637,6 +637,7 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
         for (int i = 0; i < 6; i++) s->metrics[i] = -1;
         s->sum_tf = s->sum_t = s->nonzero = s->max_tf = 0;
         s->last_nr = 0;
+        s->last_kinds = 0;
         return SC_OK;
     case T_METRICS:
         if (parent != T_FILE || s->in_test) return SC_OK; /* only a file's own are read */
@@ -671,10 +672,16 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
             Py_DECREF(t);
             return r < 0 ? SC_ERROR : SC_OK;
         }
-        /* stmt/cond numbers strictly increasing: each is its own line (the reader's
-         * rules for repeated numbers are left to it). */
-        if (num <= s->last_nr) return SC_DECLINE;
+        /* stmt/cond numbers in ascending order; a number may hold one stmt and one cond
+         * (OpenClover 4.3 writes both for an `if` line: one line, visited as often as
+         * the more frequent of the two). A kind repeated on one number (gcovr's function
+         * instances) is left to the reader's rules. */
+        int mask = kind == 0 ? 1 : 2;
+        int merge = 0;
+        if (num == s->last_nr && !(s->last_kinds & mask)) merge = 1;
+        else if (num <= s->last_nr) return SC_DECLINE;
         s->last_nr = num;
+        s->last_kinds = merge ? (s->last_kinds | mask) : mask;
         int32_t ln = (int32_t)num;
         if (kind == 0) {
             if (!ca || parse_digits(ca, &count) < 0) return SC_DECLINE;
@@ -699,6 +706,11 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
                 return SC_ERROR;
         }
         int64_t h = count;
+        if (merge) {
+            int64_t *last = (int64_t *)(s->hits.data + s->hits.len - 8);
+            if (h > *last) *last = h;
+            return SC_OK;
+        }
         if (buf_put(&s->lines, &ln, 4) < 0 || buf_put(&s->hits, &h, 8) < 0) return SC_ERROR;
         return SC_OK;
     }
@@ -713,6 +725,20 @@ static int clover_end(Scanner *s, int tag) {
         return SC_OK;
     }
     if (tag != T_FILE || s->in_test) return SC_OK;
+    {
+        /* A cond line ran when its line did (its own count or its stmt's): the count
+         * column becomes the line's visits, which is what expand_clover reads. */
+        const int32_t *ln = (const int32_t *)s->lines.data;
+        const int64_t *hits = (const int64_t *)s->hits.data;
+        const int32_t *cl = (const int32_t *)s->c_line.data;
+        int64_t *ran = (int64_t *)s->c_count.data;
+        Py_ssize_t n_lines = s->lines.len / 4, n_conds = s->c_line.len / 4, j = 0;
+        for (Py_ssize_t i = 0; i < n_conds; i++) {
+            while (j < n_lines && ln[j] < cl[i]) j++;
+            if (j >= n_lines || ln[j] != cl[i]) return SC_DECLINE; /* cannot happen */
+            ran[i] = hits[j];
+        }
+    }
     PyObject *a[6];
     a[0] = make_array("i", &s->lines);
     a[1] = make_array("q", &s->hits);

@@ -639,3 +639,30 @@ def test_progress_streams_take_the_fast_path_and_count_each_byte_once(
     if not fast:
         assert min(seen) < 0  # the progress went back for the second reading
     _assert_same(cs, module.read_lxml(io.BytesIO(data), str(path)))
+
+
+def test_openclover_stmt_and_cond_of_one_line_are_read_fast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OpenClover 4.3 writes a stmt and a cond for an ``if`` line, in either order: one
+    line, visited as often as the more frequent of the two, its outcomes never
+    evaluated only when neither ran. A kind repeated on a number is left to lxml."""
+    lines = (
+        '<line num="3" type="stmt" count="0"/><line num="3" type="cond" truecount="0"'
+        ' falsecount="0"/><line num="5" type="cond" truecount="2" falsecount="0"/>'
+        '<line num="5" type="stmt" count="1"/><line num="7" type="stmt" count="4"/>'
+        '<line num="7" type="cond" count="0" truecount="0" falsecount="1"/>'
+    )
+    doc = (
+        f'<coverage clover="4.3.1"><project><file path="A.java">{lines}</file></project></coverage>'
+    ).encode()
+    assert _check(clover, doc, monkeypatch)
+    assert _check(clover, doc, monkeypatch, 11)
+    fc = clover.read_lxml(io.BytesIO(doc), "t").files["A.java"]
+    assert list(fc.line_hits()) == [(3, 0), (5, 2), (7, 4)]
+    assert [b.taken for b in fc.branches()] == [None, None, 2, 0, 0, 1]
+    repeated = doc.replace(
+        b'<line num="7" type="stmt" count="4"/>', b'<line num="5" type="stmt" count="4"/>'
+    )
+    assert not _check(clover, repeated, monkeypatch)
+    assert "repeat a line number" in clover.read(io.BytesIO(repeated), "t").notes[0]

@@ -56,14 +56,14 @@ differ (Istanbul counts statements, several to a line; gcovr counts a line once 
 function instance).
 
 Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
-scanned by it in pieces of a few MiB (never whole in memory) and Python gets one
-record per ``<file>``: its lines, its ``cond`` lines' counts in array columns, its
-method lines and its metrics. It handles files whose ``stmt``/``cond`` lines come in
-ascending order, one per number (Istanbul, PHPUnit), with counts as plain digits, in
-UTF-8 with the predefined entities; on anything else (OpenClover's ``stmt`` and
-``cond`` of one line, gcovr's repeated lines, float counts, unknown elements, any
-error) it steps aside and the lxml path below, the reference, reads the whole report
-and decides, including every error message. Tests hold the two paths equal.
+scanned by it 1 MiB at a time (never whole in memory) and Python gets one record per
+``<file>``: its lines, its ``cond`` lines' counts in array columns, its method lines
+and its metrics. It handles files whose ``stmt``/``cond`` lines come in ascending
+order, at most one of each per number (Istanbul, PHPUnit, OpenClover), with counts as
+plain digits, in UTF-8 with the predefined entities; on anything else (gcovr's
+repeated lines, float counts, unknown elements, any error) it steps aside and the
+lxml path below, the reference, reads the whole report and decides, including every
+error message. Tests hold the two paths equal.
 """
 
 from __future__ import annotations
@@ -460,9 +460,11 @@ def _file_from_scan(
     check: TotalsCheck,
     budget: _xml.OutcomeBudget,
 ) -> FileCoverage:
-    """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted).
+    """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted, a
+    stmt and a cond of one number already one line).
 
-    ``conds`` are the cond lines' columns (line, count, truecount, falsecount) and
+    ``conds`` are the cond lines' columns (line, the visits of its line: whether it
+    ran, truecount, falsecount) and
     ``stats`` their sums (truecount + falsecount, truecount, non-zero counts, largest
     truecount + falsecount); a budget overrun declines, so the lxml path raises it.
     """
@@ -486,8 +488,8 @@ def _file_from_scan(
     if budget.left - got[0] < 0:
         raise _Declined  # the lxml path raises the error, naming the file's line
     budget.spend(got[0])
-    cond_line, cond_count, cond_true, cond_false = conds
-    branches = _speedups.expand_clover(cond_line, cond_count, cond_true, cond_false, istanbul)
+    cond_line, cond_ran, cond_true, cond_false = conds
+    branches = _speedups.expand_clover(cond_line, cond_ran, cond_true, cond_false, istanbul)
     fc = FileCoverage(
         path,
         lines,

@@ -36,12 +36,12 @@ counters must agree with the per-line data; covgap reports the per-line data (it
 what merges) and adds a note naming the file when they disagree.
 
 Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
-scanned by it in pieces of a few MiB (never whole in memory), and Python gets one
+scanned by it 1 MiB at a time (never whole in memory), and Python gets one
 record per ``<class>`` and ``<sourcefile>``, the lines and branch outcomes already in
 array columns. It handles what JaCoCo writes (lines in ascending order, each with
 ``mi``/``ci``; the elements of ``report.dtd``; UTF-8; the predefined entities); on
 anything else (gcovr's lines without ``mi``/``ci`` or repeated, unknown elements,
-numbers that are not plain digits, entities, any error) it steps aside and the lxml
+numbers that are not plain digits, entities beyond XML's five, any error) it steps aside and the lxml
 path below, the reference, reads the whole report and decides, including every error
 message. Tests hold the two paths equal.
 """
