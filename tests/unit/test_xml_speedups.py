@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import DATA
 from covgap.errors import FormatError
-from covgap.formats import clover, jacoco
+from covgap.formats import _xml, clover, jacoco
 from covgap.model import CoverageSet
 
 HAVE_SPEEDUPS = jacoco._speedups is not None
@@ -75,7 +75,7 @@ def _check(
 ) -> bool:
     """Assert ``read`` (C path first) equals ``read_lxml``; return whether C read it."""
     monkeypatch.delenv(jacoco.FAST_PATH_ENV, raising=False)
-    monkeypatch.setattr(jacoco, "SCAN_PIECE", piece)
+    monkeypatch.setattr(_xml, "SCAN_PIECE", piece)
     ref = _outcome(module.read_lxml, data)
     _assert_same(_outcome(module.read, data), ref)
     fast = module._read_fast(io.BytesIO(data), "t.xml")
@@ -576,7 +576,7 @@ def test_short_reads_and_unseekable_streams(
     data = (DATA / name).read_bytes()
     monkeypatch.delenv(jacoco.FAST_PATH_ENV, raising=False)
     ref = module.read_lxml(io.BytesIO(data), "t.xml")
-    monkeypatch.setattr(jacoco, "SCAN_PIECE", 100)
+    monkeypatch.setattr(_xml, "SCAN_PIECE", 100)
     trickle = _Trickle(data)
     fast = module._read_fast(trickle, "t.xml")  # short reads: pieces joined
     assert fast is not None
@@ -626,7 +626,7 @@ def test_progress_streams_take_the_fast_path_and_count_each_byte_once(
     path = tmp_path / ("r.xml.gz" if compress else "r.xml")
     path.write_bytes(gzip.compress(data) if compress else data)
     monkeypatch.delenv(jacoco.FAST_PATH_ENV, raising=False)
-    monkeypatch.setattr(jacoco, "SCAN_PIECE", 64)
+    monkeypatch.setattr(_xml, "SCAN_PIECE", 64)
     used: list[bool] = []
     real = module._read_fast
     monkeypatch.setattr(

@@ -76,7 +76,6 @@ from typing import TYPE_CHECKING, BinaryIO
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
 from covgap.formats._totals import TotalsCheck
-from covgap.formats.jacoco import FAST_PATH_ENV, _Declined, scan_pieces
 from covgap.model import BranchColumns, CoverageSet, FileCoverage, FileCoverageBuilder
 from covgap.types import MAX_COUNT
 
@@ -87,6 +86,9 @@ except ImportError:  # pragma: no cover - exercised when the extension is not bu
 
 if TYPE_CHECKING:
     from lxml import etree
+
+FAST_PATH_ENV = _xml.FAST_PATH_ENV
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
 
 _ROOT_RE = re.compile(rb"<coverage\s[^>]*\b(generated|clover)=")
 _PROJECT_RE = re.compile(rb"<(test)?project[\s>]")
@@ -395,7 +397,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
         "function instance)",
     )
     try:
-        for record in scan_pieces(stream, scanner):
+        for record in _xml.scan_pieces(stream, scanner):
             if record[0] == 0:  # the root <coverage>
                 istanbul_default = record[1] == ISTANBUL_CLOVER_VERSION
                 continue
@@ -428,7 +430,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
                     as_written=f"statements={statements[0]} coveredstatements={statements[1]}",
                 )
             cs.add(fc)
-    except _Declined:
+    except _xml.ScanDeclined:
         return None
     if methods_only_in_metrics:
         notes.append(
@@ -486,7 +488,7 @@ def _file_from_scan(
             istanbul = False
     got = as_istanbul if istanbul else as_runs
     if budget.left - got[0] < 0:
-        raise _Declined  # the lxml path raises the error, naming the file's line
+        raise _xml.ScanDeclined  # the lxml path raises the error, naming the file's line
     budget.spend(got[0])
     cond_line, cond_ran, cond_true, cond_false = conds
     branches = _speedups.expand_clover(cond_line, cond_ran, cond_true, cond_false, istanbul)

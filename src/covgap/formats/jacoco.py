@@ -36,14 +36,15 @@ counters must agree with the per-line data; covgap reports the per-line data (it
 what merges) and adds a note naming the file when they disagree.
 
 Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
-scanned by it 1 MiB at a time (never whole in memory), and Python gets one
-record per ``<class>`` and ``<sourcefile>``, the lines and branch outcomes already in
-array columns. It handles what JaCoCo writes (lines in ascending order, each with
-``mi``/``ci``; the elements of ``report.dtd``; UTF-8; the predefined entities); on
-anything else (gcovr's lines without ``mi``/``ci`` or repeated, unknown elements,
-numbers that are not plain digits, entities beyond XML's five, any error) it steps aside and the lxml
-path below, the reference, reads the whole report and decides, including every error
-message. Tests hold the two paths equal.
+scanned by it 1 MiB at a time (never whole in memory, :func:`_xml.scan_pieces`), and
+Python gets one record per ``<class>`` and ``<sourcefile>``, the lines and branch
+outcomes already in array columns. It handles what JaCoCo and Kover write (lines in
+ascending order, each with ``mi``/``ci``; the elements of ``report.dtd``; UTF-8; the
+predefined entities); on anything else (gcovr's lines without ``mi``/``ci`` or
+repeated, unknown elements, numbers that are not plain digits, entities beyond XML's
+five, any error) it steps aside and the lxml path below, the reference, reads the
+whole report and decides, including every error message. Tests hold the two paths
+equal.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ from __future__ import annotations
 import os
 import re
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
@@ -68,12 +69,8 @@ except ImportError:  # pragma: no cover - exercised when the extension is not bu
 if TYPE_CHECKING:
     from lxml import etree
 
-FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
-"""Set to ``1`` to force the lxml reader (tests compare both paths with it); the same
-switch as :data:`covgap.formats.cobertura.FAST_PATH_ENV`."""
-
-SCAN_PIECE = 1 << 20
-"""Bytes the C scanner is handed at a time (tests make it tiny to cut every token)."""
+FAST_PATH_ENV = _xml.FAST_PATH_ENV
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
 
 MAX_BRANCHES_PER_LINE = 65535
 """The most ``mb`` or ``cb`` one line can hold: a JVM method's code is at most 65535
@@ -416,50 +413,6 @@ def _read_sourcefile(
     return str(name)
 
 
-class _Declined(Exception):
-    """The C scanner met something it does not handle: the lxml path reads the report."""
-
-
-def scan_pieces(stream: BinaryIO, scanner: _speedups.Scanner) -> Iterator[tuple[Any, ...]]:
-    """Feed ``stream`` to a C scanner piece by piece; yield its records in document order.
-
-    One buffer of :data:`SCAN_PIECE` bytes is reused: each piece starts with what the
-    previous call left unconsumed (a token cut at the piece's end), moved to the front.
-    The buffer grows only for a token longer than itself (the scanner declines tokens
-    over a few MB). Raises :class:`_Declined` when the scanner declines. Shared with the
-    Clover reader.
-    """
-    buffer = bytearray(SCAN_PIECE)
-    filled = 0
-    while True:
-        filled, final = _fill(stream, buffer, filled)
-        with memoryview(buffer) as view, view[:filled] as piece:
-            result = scanner.feed(piece, final)
-        if result is None:
-            raise _Declined
-        consumed, records = result
-        yield from records
-        if final:
-            return
-        rest = filled - consumed
-        buffer[:rest] = buffer[consumed:filled]
-        filled = rest
-        if filled == len(buffer):
-            buffer.extend(bytes(len(buffer)))
-
-
-def _fill(stream: BinaryIO, buffer: bytearray, filled: int) -> tuple[int, bool]:
-    """Read into ``buffer`` from ``filled`` on; return how full it is and whether the
-    stream ended (streams may return fewer bytes than asked before their end)."""
-    while filled < len(buffer):
-        data = stream.read(len(buffer) - filled)
-        if not data:
-            return filled, True
-        buffer[filled : filled + len(data)] = data
-        filled += len(data)
-    return filled, False
-
-
 def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     """Read a report with the C scanner; None when it declines (the lxml path reads it).
 
@@ -484,7 +437,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
         return b
 
     try:
-        for record in scan_pieces(stream, scanner):
+        for record in _xml.scan_pieces(stream, scanner):
             kind = record[0]
             if kind == 1:  # a <class>
                 package, class_name, sourcefile, methods = record[1:]
@@ -506,7 +459,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
             else:  # </package>
                 _place_classes(pending, sourcefiles, record[1], entry, reading)
                 pending, sourcefiles = [], []
-    except _Declined:
+    except _xml.ScanDeclined:
         return None
     cs = CoverageSet()
     for path in sorted(builders):
