@@ -118,6 +118,8 @@ def test_the_fast_path_is_what_read_uses(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv(jacoco.FAST_PATH_ENV, "1")
     with (DATA / "clover" / "clover.xml").open("rb") as fh:
         clover.read(fh, "off")
+    with (DATA / "jacoco" / "jacoco.xml").open("rb") as fh:
+        jacoco.read(fh, "off")
     assert calls == ["j", "c"]
 
 
@@ -584,6 +586,14 @@ def test_short_reads_and_unseekable_streams(
     # Not seekable: the C path cannot fall back by seeking, so the lxml path reads it.
     monkeypatch.setattr(module, "_read_fast", lambda *_: pytest.fail("not seekable"))
     _assert_same(module.read(_Trickle(data), "t.xml"), ref)  # type: ignore[arg-type]
+    _assert_same(module.read(_ReadOnly(data), "t.xml"), ref)  # type: ignore[arg-type]
+
+
+class _ReadOnly:
+    """An object with nothing but ``read`` (no ``seekable``/``tell``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.read = io.BytesIO(data).read
 
 
 def test_a_token_longer_than_the_scanner_keeps_is_left_to_lxml(
