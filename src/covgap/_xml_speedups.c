@@ -31,14 +31,16 @@
  *   (1, package, class name|None, sourcefilename|None,
  *       [(name|None, desc|None, line (-1: absent), (missed, covered) of METHOD|None)])
  *   (2, package, sourcefile name, lines 'i', hits 'q',
- *       br_line 'i', br_block 'i', br_branch 'i', br_taken 'q', [(type, missed, covered)])
+ *       br_line 'i', br_block 'i', br_branch 'i', br_taken 'q', [(type, missed, covered)],
+ *       <line>s with mi/ci, <line>s without, <line>s repeating a number)
  *   (3, package)                              -- a </package>
  * Clover (kind 1):
  *   (0, clover attribute of the root|None)
  *   (1, path|None, name|None, lines 'i', hits 'q', cond_line 'i', cond_ran 'q',
  *       cond_true 'q', cond_false 'q', [(name|None, signature|None, num, count)],
  *       (statements, coveredstatements, conditionals, coveredconditionals, methods,
- *        coveredmethods) with -1 for absent, (sum t+f, sum t, outcomes > 0, max t+f))
+ *       coveredmethods) with -1 for absent, (sum t+f, sum t, outcomes > 0, max t+f),
+ *       <line>s repeating a number and type)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -54,6 +56,7 @@
 #define MAX_VALUE 1000000
 #define MAX_TOKEN (4 << 20)
 #define SUM_LIMIT 4000000000000000000LL
+#define MAX_COUNT 9223372036854775807LL
 
 enum { KIND_JACOCO = 0, KIND_CLOVER = 1 };
 enum { SC_ERROR = -1, SC_DECLINE = 0, SC_OK = 1, SC_MORE = 2 };
@@ -352,9 +355,13 @@ typedef struct {
     long long m_line;
     PyObject *sf_name, *counters;
     long long last_nr;
+    int cur_has_line;             /* the last line number has a line (known, with bytecode) */
+    long long cur_next;           /* its next free branch index; -1: not seen yet */
+    long long with_data, without_data, repeated; /* <line>s with/without mi/ci; repeats */
     Buf lines, hits, br_line, br_block, br_branch, br_taken;
     /* Clover */
-    int has_project, in_test, last_kinds;
+    int has_project, in_test;
+    long long visits[2];
     PyObject *f_path, *f_name, *f_methods;
     long long metrics[6];
     long long sum_tf, sum_t, nonzero, max_tf;
@@ -501,6 +508,9 @@ static int jacoco_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
         s->counters = PyList_New(0);
         if (!s->counters) return SC_ERROR;
         s->last_nr = 0;
+        s->cur_has_line = 0;
+        s->cur_next = -1;
+        s->with_data = s->without_data = s->repeated = 0;
         return SC_OK;
     }
     case T_LINE: {
@@ -508,9 +518,16 @@ static int jacoco_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
                    *cia = find_attr(attrs, n, "ci");
         long long nr, mi = 0, ci = 0, mb, cb;
         if (!na || parse_digits(na, &nr) < 0 || nr < 1 || nr > MAX_LINE_NO) return SC_DECLINE;
-        if (nr <= s->last_nr) return SC_DECLINE; /* repeated or unordered: the reader's rules */
-        s->last_nr = nr;
-        if (!mia && !cia) return SC_DECLINE; /* gcovr's lines without mi/ci */
+        /* Ascending numbers; a number may repeat right after itself (gcovr 8.4+ writes a
+         * line once per function instance): one line, its outcomes following each
+         * other. Anything out of order is left to the reader's rules. */
+        if (nr < s->last_nr) return SC_DECLINE;
+        if (nr != s->last_nr) {
+            s->last_nr = nr;
+            s->cur_has_line = 0;
+            s->cur_next = -1;
+        }
+        int known = mia || cia; /* gcovr writes neither: only branch counts */
         /* An empty mi="" or ci="" reads as 0 ("mi_raw or '0'"). */
         if (mia && mia->value_len && parse_digits(mia, &mi) < 0) return SC_DECLINE;
         if (cia && cia->value_len && parse_digits(cia, &ci) < 0) return SC_DECLINE;
@@ -518,20 +535,36 @@ static int jacoco_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
             opt_digits(find_attr(attrs, n, "cb"), 0, &cb) < 0)
             return SC_DECLINE;
         if (mb > s->max_per_line || cb > s->max_per_line) return SC_DECLINE;
-        if (mi == 0 && ci == 0) return SC_OK; /* no bytecode on this line */
+        if (s->cur_next >= 0) s->repeated++; /* a line number already seen */
         int32_t ln = (int32_t)nr;
-        int64_t hit = ci > 0 ? 1 : 0;
-        if (buf_put(&s->lines, &ln, 4) < 0 || buf_put(&s->hits, &hit, 8) < 0) return SC_ERROR;
+        int ran;
+        if (known) {
+            s->with_data++;
+            if (mi == 0 && ci == 0) return SC_OK; /* no bytecode on this line */
+            int64_t hit = ci > 0 ? 1 : 0;
+            if (s->cur_has_line) {
+                ((int64_t *)s->hits.data)[s->hits.len / 8 - 1] += hit;
+            } else {
+                if (buf_put(&s->lines, &ln, 4) < 0 || buf_put(&s->hits, &hit, 8) < 0) return SC_ERROR;
+                s->cur_has_line = 1;
+            }
+            ran = ci > 0;
+        } else {
+            s->without_data++;
+            ran = cb > 0; /* a covered branch ran; else never evaluated */
+        }
         long long total = mb + cb;
         s->outcomes += total;
         if (s->outcomes > s->max_outcomes) return SC_DECLINE; /* the reader's error */
-        int32_t zero = 0;
+        int32_t zero = 0, first = s->cur_next >= 0 ? (int32_t)s->cur_next : 0;
         for (int32_t i = 0; i < (int32_t)total; i++) {
-            int64_t taken = hit ? (i < cb ? 1 : 0) : -1;
+            int64_t taken = ran ? (i < cb ? 1 : 0) : -1;
+            int32_t branch = first + i;
             if (buf_put(&s->br_line, &ln, 4) < 0 || buf_put(&s->br_block, &zero, 4) < 0 ||
-                buf_put(&s->br_branch, &i, 4) < 0 || buf_put(&s->br_taken, &taken, 8) < 0)
+                buf_put(&s->br_branch, &branch, 4) < 0 || buf_put(&s->br_taken, &taken, 8) < 0)
                 return SC_ERROR;
         }
+        s->cur_next = first + total;
         return SC_OK;
     }
     default:
@@ -579,8 +612,9 @@ static int jacoco_end(Scanner *s, int tag) {
                 for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
                 return SC_ERROR;
             }
-        PyObject *rec = Py_BuildValue("(iOONNNNNNO)", 2, s->pkg, s->sf_name, a[0], a[1], a[2], a[3],
-                                      a[4], a[5], s->counters);
+        PyObject *rec = Py_BuildValue("(iOONNNNNNOLLL)", 2, s->pkg, s->sf_name, a[0], a[1], a[2],
+                                      a[3], a[4], a[5], s->counters, s->with_data, s->without_data,
+                                      s->repeated);
         Py_CLEAR(s->sf_name);
         Py_CLEAR(s->counters);
         return emit(s, rec);
@@ -637,7 +671,7 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
         for (int i = 0; i < 6; i++) s->metrics[i] = -1;
         s->sum_tf = s->sum_t = s->nonzero = s->max_tf = 0;
         s->last_nr = 0;
-        s->last_kinds = 0;
+        s->repeated = 0;
         return SC_OK;
     case T_METRICS:
         if (parent != T_FILE || s->in_test) return SC_OK; /* only a file's own are read */
@@ -676,12 +710,12 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
          * (OpenClover 4.3 writes both for an `if` line: one line, visited as often as
          * the more frequent of the two). A kind repeated on one number (gcovr's function
          * instances) is left to the reader's rules. */
-        int mask = kind == 0 ? 1 : 2;
-        int merge = 0;
-        if (num == s->last_nr && !(s->last_kinds & mask)) merge = 1;
-        else if (num <= s->last_nr) return SC_DECLINE;
-        s->last_nr = num;
-        s->last_kinds = merge ? (s->last_kinds | mask) : mask;
+        int merge = num == s->last_nr;
+        if (num < s->last_nr) return SC_DECLINE;
+        if (!merge) {
+            s->last_nr = num;
+            s->visits[0] = s->visits[1] = -1;
+        }
         int32_t ln = (int32_t)num;
         if (kind == 0) {
             if (!ca || parse_digits(ca, &count) < 0) return SC_DECLINE;
@@ -705,10 +739,18 @@ static int clover_start(Scanner *s, int tag, int parent, const Attr *attrs, int 
                 buf_put(&s->c_true, &t64, 8) < 0 || buf_put(&s->c_false, &f64, 8) < 0)
                 return SC_ERROR;
         }
-        int64_t h = count;
+        /* The number's stmt and cond visits, -1 while absent; a repeated kind adds up
+         * (saturating), the line is visited as often as the larger. */
+        long long *v = &s->visits[kind];
+        if (*v >= 0) {
+            s->repeated++;
+            *v = *v > MAX_COUNT - count ? MAX_COUNT : *v + count;
+        } else {
+            *v = count;
+        }
+        int64_t h = s->visits[0] > s->visits[1] ? s->visits[0] : s->visits[1];
         if (merge) {
-            int64_t *last = (int64_t *)(s->hits.data + s->hits.len - 8);
-            if (h > *last) *last = h;
+            ((int64_t *)s->hits.data)[s->hits.len / 8 - 1] = h;
             return SC_OK;
         }
         if (buf_put(&s->lines, &ln, 4) < 0 || buf_put(&s->hits, &h, 8) < 0) return SC_ERROR;
@@ -751,10 +793,10 @@ static int clover_end(Scanner *s, int tag) {
             for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
             return SC_ERROR;
         }
-    PyObject *rec = Py_BuildValue("(iOONNNNNNO(LLLLLL)(LLLL))", 1, s->f_path, s->f_name, a[0], a[1], a[2],
-                                  a[3], a[4], a[5], s->f_methods, s->metrics[0], s->metrics[1],
+    PyObject *rec = Py_BuildValue("(iOONNNNNNO(LLLLLL)(LLLL)L)", 1, s->f_path, s->f_name, a[0], a[1],
+                                  a[2], a[3], a[4], a[5], s->f_methods, s->metrics[0], s->metrics[1],
                                   s->metrics[2], s->metrics[3], s->metrics[4], s->metrics[5], s->sum_tf,
-                                  s->sum_t, s->nonzero, s->max_tf);
+                                  s->sum_t, s->nonzero, s->max_tf, s->repeated);
     clear_clover(s);
     return emit(s, rec);
 }
@@ -1116,7 +1158,8 @@ done:
 /* expand_clover(line 'i', ran 'q', true 'q', false 'q', istanbul) -> branch columns.
  * Per cond line: Istanbul's reading gives `true` outcomes taken once then `false` not
  * taken; OpenClover's gives two outcomes taken `true` and `false` times; all are never
- * evaluated (-1) when the line did not run (ran == 0). Lines are unique and sorted. */
+ * evaluated (-1) when the line did not run (ran == 0). Lines ascend; a repeated line's
+ * outcomes follow the previous one's. */
 static PyObject *expand_clover(PyObject *module, PyObject *args) {
     (void)module;
     PyObject *objs[4];
@@ -1142,7 +1185,7 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
     }
     const int32_t *line = v[0].buf;
     const int64_t *ran = v[1].buf, *tc = v[2].buf, *fc = v[3].buf;
-    int32_t zero = 0;
+    int32_t zero = 0, next = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (tc[i] < 0 || fc[i] < 0 || (istanbul && tc[i] + fc[i] > 0x7FFFFFFF)) {
             PyErr_SetString(PyExc_ValueError, "expand_clover: outcome counts out of range");
@@ -1150,13 +1193,21 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
         }
         int32_t k = 0;
         int32_t count = istanbul ? (int32_t)(tc[i] + fc[i]) : 2;
+        /* A cond repeating its line (gcovr) numbers its outcomes after the previous. */
+        if (i > 0 && line[i] < line[i - 1]) {
+            PyErr_SetString(PyExc_ValueError, "expand_clover: lines out of order");
+            goto done;
+        }
+        int32_t first = i > 0 && line[i] == line[i - 1] ? next : 0;
+        next = first + count;
         for (; k < count; k++) {
+            int32_t branch = first + k;
             int64_t taken;
             if (ran[i] <= 0) taken = -1;
             else if (istanbul) taken = k < tc[i] ? 1 : 0;
             else taken = k == 0 ? tc[i] : fc[i];
             if (buf_put(&out[0], &line[i], 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
-                buf_put(&out[2], &k, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
+                buf_put(&out[2], &branch, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
                 goto done;
         }
     }

@@ -46,6 +46,8 @@ FAST_FIXTURES = {
     "edge/clover-bad-metrics.xml",
     "edge/clover-openclover.xml",
     "edge/clover-phpunit.xml",
+    "gcovr-xml/templates.jacoco.xml",
+    "gcovr-xml/templates.clover.xml",
 }
 """Fixtures in the scanner's subset: it must not decline them (else it is never used)."""
 
@@ -487,8 +489,6 @@ def _jacoco_small(body: str, prolog: str = "") -> bytes:
         _jacoco_small('<line nr="1" mi="0" ci="1"/>', "<!DOCTYPE report [<!ENTITY a 'b'>]>"),
         _jacoco_small('<line nr="1" mi="0" ci="1"/>&nbsp;'),
         _jacoco_small('<line nr="2" mi="0" ci="1"/><line nr="1" mi="0" ci="1"/>'),  # order
-        _jacoco_small('<line nr="1" mi="0" ci="1"/><line nr="1" mi="0" ci="1"/>'),  # repeat
-        _jacoco_small('<line nr="1" mb="1" cb="0"/>'),  # gcovr: no mi/ci
         _jacoco_small('<line nr="1" mi="0" ci="1" mb="65536"/>'),
         _jacoco_small('<line nr="0" mi="0" ci="1"/>'),
         _jacoco_small('<line nr="1" mi="0" ci="1" ci="2"/>'),
@@ -612,7 +612,7 @@ def test_a_token_longer_than_the_scanner_keeps_is_left_to_lxml(
     [
         ("jacoco/jacoco.xml", jacoco, True),
         ("clover/clover.xml", clover, True),
-        ("gcovr-xml/templates.clover.xml", clover, False),  # declined: read again by lxml
+        ("clover/clover.xml", clover, False),  # made to be declined: read again by lxml
     ],
 )
 def test_progress_streams_take_the_fast_path_and_count_each_byte_once(
@@ -632,7 +632,8 @@ def test_progress_streams_take_the_fast_path_and_count_each_byte_once(
 
     data = (DATA / name).read_bytes()
     if not fast:  # declined past the stream's 1 MiB buffer: going back reads it again
-        data = data.replace(b"<project", (b"<!--" + b"x" * 900_000 + b"-->\n") * 3 + b"<project", 1)
+        padding = (b"<!--" + b"x" * 900_000 + b"-->\n") * 3 + b"<unknown/>"
+        data = data.replace(b"<project", padding + b"<project", 1)
     path = tmp_path / ("r.xml.gz" if compress else "r.xml")
     path.write_bytes(gzip.compress(data) if compress else data)
     monkeypatch.delenv(jacoco.FAST_PATH_ENV, raising=False)
@@ -656,7 +657,8 @@ def test_openclover_stmt_and_cond_of_one_line_are_read_fast(
 ) -> None:
     """OpenClover 4.3 writes a stmt and a cond for an ``if`` line, in either order: one
     line, visited as often as the more frequent of the two, its outcomes never
-    evaluated only when neither ran. A kind repeated on a number is left to lxml."""
+    evaluated only when neither ran. gcovr repeats a kind on a number (once per
+    function instance): counts add, a cond's outcomes follow the previous one's."""
     lines = (
         '<line num="3" type="stmt" count="0"/><line num="3" type="cond" truecount="0"'
         ' falsecount="0"/><line num="5" type="cond" truecount="2" falsecount="0"/>'
@@ -674,5 +676,39 @@ def test_openclover_stmt_and_cond_of_one_line_are_read_fast(
     repeated = doc.replace(
         b'<line num="7" type="stmt" count="4"/>', b'<line num="5" type="stmt" count="4"/>'
     )
-    assert not _check(clover, repeated, monkeypatch)
+    assert _check(clover, repeated, monkeypatch)
     assert "repeat a line number" in clover.read(io.BytesIO(repeated), "t").notes[0]
+    conds = doc.replace(
+        b"</file>", b'<line num="7" type="cond" truecount="1" falsecount="1"/></file>'
+    )
+    assert _check(clover, conds, monkeypatch)
+    fc = clover.read_lxml(io.BytesIO(conds), "t").files["A.java"]
+    assert [(b.line, b.branch) for b in fc.branches()][-4:] == [(7, 0), (7, 1), (7, 2), (7, 3)]
+    unordered = conds.replace(b'num="7" type="stmt"', b'num="2" type="stmt"')
+    assert not _check(clover, unordered, monkeypatch)
+
+
+def test_gcovr_jacoco_lines_without_mi_ci_and_repeated_are_read_fast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gcovr's JaCoCo: no mi/ci (branches only, the LINE counter said in a note), a line
+    repeated per function instance; mixed with JaCoCo's own lines in one file too."""
+    body = (
+        '<line nr="2" mb="1" cb="1"/><line nr="2" mb="2" cb="0"/><line nr="3"/>'
+        '<line nr="4" mb="0" cb="0"/><line nr="4" mb="1" cb="0"/>'
+        '<counter type="LINE" missed="1" covered="2"/>'
+        '<counter type="BRANCH" missed="4" covered="1"/>'
+    )
+    for doc in (
+        _jacoco_small(body),
+        _jacoco_small(
+            body + '<line nr="9" mi="0" ci="3" mb="1" cb="1"/><line nr="9" mi="1" ci="0"/>'
+        ),
+        _jacoco_small('<line nr="5" mi="0" ci="0"/><line nr="5" mi="0" ci="2" mb="1" cb="0"/>'),
+    ):
+        assert _check(jacoco, doc, monkeypatch)
+        assert _check(jacoco, doc, monkeypatch, 9)
+    notes = jacoco.read(io.BytesIO(_jacoco_small(body)), "t").notes
+    assert any("without mi/ci" in n for n in notes)
+    assert any("repeat a line number" in n for n in notes)
+    assert not _check(jacoco, _jacoco_small('<line nr="2" mb="1"/><line nr="1"/>'), monkeypatch)

@@ -59,9 +59,9 @@ Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a repo
 scanned by it 1 MiB at a time (never whole in memory) and Python gets one record per
 ``<file>``: its lines, its ``cond`` lines' counts in array columns, its method lines
 and its metrics. It handles files whose ``stmt``/``cond`` lines come in ascending
-order, at most one of each per number (Istanbul, PHPUnit, OpenClover), with counts as
-plain digits, in UTF-8 with the predefined entities; on anything else (gcovr's
-repeated lines, float counts, unknown elements, any error) it steps aside and the
+order, a number's lines one after the other (Istanbul, PHPUnit, OpenClover, gcovr),
+with counts as plain digits, in UTF-8 with the predefined entities; on anything else
+(lines out of order, float counts, unknown elements, any error) it steps aside and the
 lxml path below, the reference, reads the whole report and decides, including every
 error message. Tests hold the two paths equal.
 """
@@ -388,6 +388,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     notes: list[str] = []
     istanbul_default = True
     methods_only_in_metrics = 0
+    repeated = 0
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     check = TotalsCheck(
         origin,
@@ -401,8 +402,9 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
             if record[0] == 0:  # the root <coverage>
                 istanbul_default = record[1] == ISTANBUL_CLOVER_VERSION
                 continue
-            path_attr, name_attr, lines, hits, *conds, methods, metrics, stats = record[1:]
+            path_attr, name_attr, lines, hits, *conds, methods, metrics, stats, again = record[1:]
             path = path_attr or name_attr
+            repeated += again
             fc = _file_from_scan(
                 path, lines, hits, conds, methods, metrics, stats, istanbul_default, check, budget
             )
@@ -438,6 +440,12 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
             "totals, without their lines (Istanbul's Clover output); covgap reports no "
             "function coverage for it"
         )
+    if repeated:
+        notes.append(
+            f"{origin}: {repeated} <line> element(s) repeat a line number and type of "
+            "their <file> (gcovr 8.4+ writes a line once per function instance): each "
+            "source line is counted once, its counts added"
+        )
     notes.extend(check.notes())
     cs.notes = tuple(notes)
     return cs
@@ -462,8 +470,8 @@ def _file_from_scan(
     check: TotalsCheck,
     budget: _xml.OutcomeBudget,
 ) -> FileCoverage:
-    """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted, a
-    stmt and a cond of one number already one line).
+    """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted: the
+    stmt and cond elements of one number are already one line).
 
     ``conds`` are the cond lines' columns (line, the visits of its line: whether it
     ran, truecount, falsecount) and

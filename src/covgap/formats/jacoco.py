@@ -38,10 +38,10 @@ what merges) and adds a note naming the file when they disagree.
 Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
 scanned by it 1 MiB at a time (never whole in memory, :func:`_xml.scan_pieces`), and
 Python gets one record per ``<class>`` and ``<sourcefile>``, the lines and branch
-outcomes already in array columns. It handles what JaCoCo and Kover write (lines in
-ascending order, each with ``mi``/``ci``; the elements of ``report.dtd``; UTF-8; the
-predefined entities); on anything else (gcovr's lines without ``mi``/``ci`` or
-repeated, unknown elements, numbers that are not plain digits, entities beyond XML's
+outcomes already in array columns. It handles what JaCoCo, Kover and gcovr write
+(lines in ascending order, a number repeated only right after itself; the elements of
+``report.dtd``; UTF-8; the predefined entities); on anything else (lines out of
+order, unknown elements, numbers that are not plain digits, entities beyond XML's
 five, any error) it steps aside and the lxml path below, the reference, reads the
 whole report and decides, including every error message. Tests hold the two paths
 equal.
@@ -447,12 +447,25 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
                 else:
                     _add_methods(entry(_file_path(package, sourcefile)), cls)
             elif kind == 2:  # a <sourcefile>
-                package, name, *columns, counters = record[1:]
+                package, name, *columns, counter_list, with_data, without_data, repeated = record[
+                    1:
+                ]
                 path = _file_path(package, name)
                 entry(path)
                 parts.setdefault(path, []).append(tuple(columns))
+                counters = {t: (m, c) for t, m, c in counter_list}
+                reading.repeated += repeated
+                if without_data and with_data:
+                    reading.mixed += without_data
+                if without_data and not with_data:
+                    line_counter = counters.get("LINE", (0, 0))
+                    prev = reading.no_line_data.get(path, (0, 0))
+                    reading.no_line_data[path] = (
+                        prev[0] + line_counter[0],
+                        prev[1] + line_counter[1],
+                    )
                 own = reading.counters.setdefault(path, {})
-                for kind_name, value in {t: (m, c) for t, m, c in counters}.items():
+                for kind_name, value in counters.items():
                     prev = own.get(kind_name, (0, 0))
                     own[kind_name] = (prev[0] + value[0], prev[1] + value[1])
                 sourcefiles.append(name)
