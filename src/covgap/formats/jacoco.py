@@ -447,27 +447,11 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
                 else:
                     _add_methods(entry(_file_path(package, sourcefile)), cls)
             elif kind == 2:  # a <sourcefile>
-                package, name, *columns, counter_list, with_data, without_data, repeated = record[
-                    1:
-                ]
-                path = _file_path(package, name)
+                path, name = _file_path(record[1], record[2]), record[2]
                 entry(path)
-                parts.setdefault(path, []).append(tuple(columns))
-                counters = {t: (m, c) for t, m, c in counter_list}
-                reading.repeated += repeated
-                if without_data and with_data:
-                    reading.mixed += without_data
-                if without_data and not with_data:
-                    line_counter = counters.get("LINE", (0, 0))
-                    prev = reading.no_line_data.get(path, (0, 0))
-                    reading.no_line_data[path] = (
-                        prev[0] + line_counter[0],
-                        prev[1] + line_counter[1],
-                    )
-                own = reading.counters.setdefault(path, {})
-                for kind_name, value in counters.items():
-                    prev = own.get(kind_name, (0, 0))
-                    own[kind_name] = (prev[0] + value[0], prev[1] + value[1])
+                parts.setdefault(path, []).append(record[3:9])
+                counter_list, with_data, without_data, repeated = record[9:]
+                _scanned_counts(path, counter_list, with_data, without_data, repeated, reading)
                 sourcefiles.append(name)
             else:  # </package>
                 _place_classes(pending, sourcefiles, record[1], entry, reading)
@@ -480,6 +464,30 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     notes.extend(_reading_notes(origin, reading, cs))
     cs.notes = tuple(notes)
     return cs
+
+
+def _scanned_counts(
+    path: str,
+    counter_list: list[tuple[str, int, int]],
+    with_data: int,
+    without_data: int,
+    repeated: int,
+    reading: _Reading,
+) -> None:
+    """The end of :func:`_read_sourcefile` for a scanned ``<sourcefile>``: its own
+    counters, and its ``<line>`` elements with and without mi/ci and repeated."""
+    counters = {t: (m, c) for t, m, c in counter_list}
+    reading.repeated += repeated
+    if without_data and with_data:
+        reading.mixed += without_data
+    if without_data and not with_data:
+        line_counter = counters.get("LINE", (0, 0))
+        prev = reading.no_line_data.get(path, (0, 0))
+        reading.no_line_data[path] = (prev[0] + line_counter[0], prev[1] + line_counter[1])
+    own = reading.counters.setdefault(path, {})
+    for kind, value in counters.items():
+        prev = own.get(kind, (0, 0))
+        own[kind] = (prev[0] + value[0], prev[1] + value[1])
 
 
 def _class_from_scan(
