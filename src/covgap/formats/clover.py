@@ -473,10 +473,10 @@ def _file_from_scan(
     """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted: the
     stmt and cond elements of one number are already one line).
 
-    ``conds`` are the cond lines' columns (line, the visits of its line: whether it
-    ran, truecount, falsecount) and
-    ``stats`` their sums (truecount + falsecount, truecount, non-zero counts, largest
-    truecount + falsecount); a budget overrun declines, so the lxml path raises it.
+    ``conds`` are the cond elements' columns (line; its line's visits, which say
+    whether it ran; truecount; falsecount) and ``stats`` their sums (truecount +
+    falsecount, truecount, non-zero counts, largest truecount + falsecount). A budget
+    overrun declines, so that the lxml path raises it naming the file's line.
     """
     assert _speedups is not None
     b = FileCoverageBuilder(path)
