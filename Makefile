@@ -58,7 +58,7 @@ typecheck: $(VENV)/.test-installed
 unit: test-deps
 	@# The C accelerators build "optionally" for users without a compiler; here a failed
 	@# build must fail loudly, or the tests would pass on the pure-Python paths alone.
-	$(BIN)/python -c "import covgap._speedups, covgap._cobertura_speedups"
+	$(BIN)/python -c "import covgap._speedups, covgap._cobertura_speedups, covgap._xml_speedups"
 	rm -f .coverage .coverage.*
 	COVGAP_REQUIRE_TOOLS=$${CI:-} $(BIN)/python -m pytest -n 2 -p xdist --cov=covgap --cov-branch \
 		--cov-report= $(PYTEST_ARGS)

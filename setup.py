@@ -47,4 +47,12 @@ if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists(
         )
     )
 
+# The streaming JaCoCo and Clover XML scanners (their readers fall back to lxml without it).
+if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists("src/covgap/_xml_speedups.c"):
+    ext_modules.append(
+        Extension(
+            "covgap._xml_speedups", ["src/covgap/_xml_speedups.c"], extra_compile_args=["-O2"]
+        )
+    )
+
 setup(ext_modules=ext_modules, cmdclass={"build_ext": OptionalBuildExt})

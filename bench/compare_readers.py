@@ -9,7 +9,11 @@ exported and their C accelerators built the same way (``bench_gaps_cold._export`
 only the code differs, alternately, ``--rounds`` times each; it prints each side's best
 wall and CPU seconds, the ratio, and FAIL where ``--this`` is more than ``--tolerance``
 slower by CPU. Both sides run with their modules byte-compiled, as an installed covgap
-has them.
+has them. Each run's peak memory (the child's maximum RSS) is printed too, with FAIL
+where ``--this`` needs more than ``--memory-tolerance`` above ``--compare``'s; with
+``--speedup X`` a row also fails unless ``--this`` takes at most 1/X of the CPU (the
+JaCoCo and Clover scanners' target, issue 14 follow-up: ``--formats JaCoCo,Clover
+--speedup 5``).
 
 Usage::
 
@@ -22,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -49,25 +52,31 @@ FILES = [
 ]
 
 
-def _run(path: Path, pythonpath: Path) -> tuple[float, float]:
-    """(wall s, CPU s) of one ``covgap report`` of ``path`` in a child process."""
+def _run(path: Path, pythonpath: Path) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MB) of one ``covgap report`` of ``path`` in a child process."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(pythonpath)
     cmd = [sys.executable, "-m", "covgap", "report", "--format", "json", "--no-path-mapping"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(
+    child = subprocess.Popen(
         [*cmd, str(path)],
         env=env,
-        check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=OUT,
     )
+    # wait4: this child's own usage (RUSAGE_CHILDREN's maxrss is the largest of all).
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, child.args)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _verdict(failures: int) -> str:
+    return "PASS" if not failures else f"FAIL ({failures})"
 
 
 def main() -> int:
@@ -79,6 +88,12 @@ def main() -> int:
     parser.add_argument("--write-results", type=Path, help="append the table to this file")
     parser.add_argument(
         "--formats", help="only these rows, comma-separated titles (e.g. 'lcov,SimpleCov')"
+    )
+    parser.add_argument(
+        "--memory-tolerance", type=float, default=0.05, help="allowed peak memory growth"
+    )
+    parser.add_argument(
+        "--speedup", type=float, help="also require --this to take at most 1/X of the CPU"
     )
     args = parser.parse_args()
     files = FILES
@@ -109,36 +124,51 @@ def main() -> int:
             + " ".join(f"{x:.2f}" for x in os.getloadavg()),
             "",
             f"| format | file MB | {args.this} wall s | {args.this} CPU s | "
-            f"{args.compare} wall s | {args.compare} CPU s | CPU ratio | verdict |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            f"{args.compare} wall s | {args.compare} CPU s | CPU ratio | "
+            f"{args.this} peak MB | {args.compare} peak MB | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         if unbuilt:
             lines.insert(2, f"accelerators that did not build: {unbuilt}")
-        failed = 0
+        slower = bigger = short = 0
         for title, name in files:
             path = OUT / name
-            mine: list[tuple[float, float]] = []
-            theirs: list[tuple[float, float]] = []
+            mine: list[tuple[float, float, float]] = []
+            theirs: list[tuple[float, float, float]] = []
             for _ in range(args.rounds):
                 mine.append(_run(path, this_src))
                 theirs.append(_run(path, src))
-            m_wall, m_cpu = min(w for w, _ in mine), min(c for _, c in mine)
-            t_wall, t_cpu = min(w for w, _ in theirs), min(c for _, c in theirs)
+            m_wall, m_cpu, m_mb = (min(r[i] for r in mine) for i in range(3))
+            t_wall, t_cpu, t_mb = (min(r[i] for r in theirs) for i in range(3))
             ratio = m_cpu / t_cpu
             ok = ratio <= 1 + args.tolerance
-            failed += not ok
+            slower += not ok
+            if m_mb > t_mb * (1 + args.memory_tolerance):
+                ok = False
+                bigger += 1
+            if args.speedup and ratio > 1 / args.speedup:
+                ok = False
+                short += 1
             row = (
                 f"| {title} | {path.stat().st_size / 1e6:.1f} | {m_wall:.2f} | {m_cpu:.2f} | "
-                f"{t_wall:.2f} | {t_cpu:.2f} | {ratio:.2f} | {'PASS' if ok else 'FAIL'} |"
+                f"{t_wall:.2f} | {t_cpu:.2f} | {ratio:.2f} | {m_mb:.0f} | {t_mb:.0f} | "
+                f"{'PASS' if ok else 'FAIL'} |"
             )
             print(row, flush=True)
             lines.append(row)
         lines += [
             "",
             f"- no reader slower than {args.compare} by more than "
-            f"{args.tolerance:.0%} of CPU: {'PASS' if not failed else f'FAIL ({failed})'}",
-            "",
+            f"{args.tolerance:.0%} of CPU: {_verdict(slower)}",
+            f"- no reader's peak memory above {args.compare}'s by more than "
+            f"{args.memory_tolerance:.0%}: {_verdict(bigger)}",
         ]
+        if args.speedup:
+            lines.append(
+                f"- every reader at least {args.speedup:g}x faster than {args.compare} "
+                f"by CPU: {_verdict(short)}"
+            )
+        lines.append("")
     text = "\n".join(lines)
     print(text)
     if args.write_results:

@@ -147,7 +147,11 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
 
 
 class ProgressReader(io.RawIOBase):
-    """Pass reads through and report the compressed bytes consumed so far."""
+    """Pass reads through and report the compressed bytes consumed so far.
+
+    Seekable when the file is: a reader whose fast path steps aside reads the file
+    again from the start (JaCoCo, Clover), and the progress goes back with it.
+    """
 
     def __init__(self, raw: BinaryIO, callback: Callable[[int], None]) -> None:
         self._raw = raw
@@ -156,6 +160,19 @@ class ProgressReader(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        before = self._raw.tell()
+        after = self._raw.seek(offset, whence)
+        if after != before:
+            self._callback(after - before)
+        return after
 
     def close(self) -> None:
         try:

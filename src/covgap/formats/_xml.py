@@ -16,6 +16,11 @@ must assume hostile input. Everything here exists to keep three promises:
 * **One-line errors.** lxml's syntax errors become :class:`FormatError` with the
   file, line and column; numbers that do not fit covgap's model (negative, beyond
   :data:`~covgap.types.MAX_COUNT`) are errors naming the element's line too.
+
+The JaCoCo and Clover readers' optional C scanners are fed from here
+(:func:`scan_pieces`); they accept only a strict subset (no DOCTYPE internal subset,
+no entities beyond XML's five) and step aside for everything else, so every document
+they do not know still goes through the checks above.
 """
 
 from __future__ import annotations
@@ -31,10 +36,15 @@ from covgap.types import MAX_COUNT
 if TYPE_CHECKING:
     from lxml import etree
 
+    from covgap._xml_speedups import Scanner
+
 __all__ = [
     "EXACT_LINE_LIMIT",
+    "FAST_PATH_ENV",
     "PROLOG_LIMIT",
+    "SCAN_PIECE",
     "OutcomeBudget",
+    "ScanDeclined",
     "approximate_lines",
     "check_prolog",
     "iterparse",
@@ -42,6 +52,7 @@ __all__ = [
     "parse_document",
     "prolog_stream",
     "safe_parser",
+    "scan_pieces",
     "syntax_error",
 ]
 
@@ -386,3 +397,57 @@ class OutcomeBudget:
                 f"{prefix}the report claims more than {self.limit:,} branch outcomes; refused",
                 line=line,
             )
+
+
+# -- the C scanners' feeding (JaCoCo, Clover) ------------------------------------------
+
+FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
+"""Set to ``1`` to force the lxml readers of JaCoCo and Clover (the same switch as
+:data:`covgap.formats.cobertura.FAST_PATH_ENV`); tests compare both paths with it."""
+
+SCAN_PIECE = 1 << 20
+"""Bytes a C scanner (``covgap._xml_speedups``) is handed at a time (tests make it
+tiny, to cut every token at a piece's end somewhere)."""
+
+
+class ScanDeclined(Exception):
+    """The C scanner met something it does not handle: the lxml path reads the report."""
+
+
+def scan_pieces(stream: IO[bytes], scanner: Scanner) -> Iterator[tuple[Any, ...]]:
+    """Feed ``stream`` to a C scanner piece by piece; yield its records in document order.
+
+    One buffer of :data:`SCAN_PIECE` bytes is reused: each piece starts with what the
+    previous call left unconsumed (a token cut at the piece's end), moved to the front.
+    The buffer grows only for a token longer than itself (the scanner declines tokens
+    over a few MB). Raises :class:`ScanDeclined` when the scanner declines.
+    """
+    buffer = bytearray(SCAN_PIECE)
+    filled = 0
+    while True:
+        filled, final = _fill(stream, buffer, filled)
+        with memoryview(buffer) as view, view[:filled] as piece:
+            result = scanner.feed(piece, final)
+        if result is None:
+            raise ScanDeclined
+        consumed, records = result
+        yield from records
+        if final:
+            return
+        rest = filled - consumed
+        buffer[:rest] = buffer[consumed:filled]
+        filled = rest
+        if filled == len(buffer):
+            buffer.extend(bytes(len(buffer)))
+
+
+def _fill(stream: IO[bytes], buffer: bytearray, filled: int) -> tuple[int, bool]:
+    """Read into ``buffer`` from ``filled`` on; return how full it is and whether the
+    stream ended (streams may return fewer bytes than asked before their end)."""
+    while filled < len(buffer):
+        data = stream.read(len(buffer) - filled)
+        if not data:
+            return filled, True
+        buffer[filled : filled + len(data)] = data
+        filled += len(data)
+    return filled, False

@@ -54,21 +54,41 @@ Each file's own ``<metrics>`` (``statements``/``coveredstatements``,
 compared with what covgap counts; one note per report gives both figures when they
 differ (Istanbul counts statements, several to a line; gcovr counts a line once per
 function instance).
+
+Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
+scanned by it 1 MiB at a time (never whole in memory) and Python gets one record per
+``<file>``: its lines, its ``cond`` lines' counts in array columns, its method lines
+and its metrics. It handles files whose ``stmt``/``cond`` lines come in ascending
+order, a number's lines one after the other (Istanbul, PHPUnit, OpenClover, gcovr),
+with counts as plain digits, in UTF-8 with the predefined entities; on anything else
+(lines out of order, float counts, unknown elements, any error) it steps aside and the
+lxml path below, the reference, reads the whole report and decides, including every
+error message. Tests hold the two paths equal.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from array import array
 from typing import TYPE_CHECKING, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
 from covgap.formats._totals import TotalsCheck
-from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.model import BranchColumns, CoverageSet, FileCoverage, FileCoverageBuilder
 from covgap.types import MAX_COUNT
+
+try:  # Optional C scanner; the lxml path is the reference and always available.
+    from covgap import _xml_speedups as _speedups
+except ImportError:  # pragma: no cover - exercised when the extension is not built
+    _speedups = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from lxml import etree
+
+FAST_PATH_ENV = _xml.FAST_PATH_ENV
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
 
 _ROOT_RE = re.compile(rb"<coverage\s[^>]*\b(generated|clover)=")
 _PROJECT_RE = re.compile(rb"<(test)?project[\s>]")
@@ -110,7 +130,26 @@ def _in_test_project(elem: etree._Element) -> bool:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a Clover report; see the module docstring for each producer's rules."""
+    """Read a Clover report; see the module docstring for each producer's rules.
+
+    The C scanner reads it when it is built and the report is in the subset it knows;
+    otherwise (and for every error) the lxml path does.
+    """
+    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        try:
+            start = stream.tell() if stream.seekable() else -1
+        except (OSError, AttributeError, ValueError):
+            start = -1
+        if start >= 0:
+            cs = _read_fast(stream, origin)
+            if cs is not None:
+                return cs
+            stream.seek(start)
+    return read_lxml(stream, origin)
+
+
+def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Stream a report with lxml: the reference reader, and the judge of every error."""
     cs = CoverageSet()
     notes: list[str] = []
     istanbul_default = True
@@ -330,6 +369,162 @@ def _istanbul_reading(
     return default
 
 
+_Metrics = tuple[int, int, int, int, int, int]
+"""A file's own statements, coveredstatements, conditionals, coveredconditionals,
+methods, coveredmethods as the scanner read them; -1 where absent."""
+
+
+def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
+    """Read a report with the C scanner; None when it declines (the lxml path reads it).
+
+    The scanner hands over each ``<file>`` outside ``<testproject>`` with its lines
+    already unique and sorted; the rules of :func:`read_lxml` for the rest (the
+    truecount/falsecount reading, outcomes budget, metrics checks, notes) are applied
+    here to the same values, in the same order.
+    """
+    assert _speedups is not None
+    scanner = _speedups.Scanner(1)
+    cs = CoverageSet()
+    notes: list[str] = []
+    istanbul_default = True
+    methods_only_in_metrics = 0
+    repeated = 0
+    budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
+    check = TotalsCheck(
+        origin,
+        "each file's <metrics>",
+        "covgap counts each source line once and each cond line's outcomes "
+        "(Istanbul's statements are finer than lines; gcovr counts a line once per "
+        "function instance)",
+    )
+    try:
+        for record in _xml.scan_pieces(stream, scanner):
+            if record[0] == 0:  # the root <coverage>
+                istanbul_default = record[1] == ISTANBUL_CLOVER_VERSION
+                continue
+            path_attr, name_attr, lines, hits, *conds, methods, metrics, stats, again = record[1:]
+            path = path_attr or name_attr
+            repeated += again
+            fc = _file_from_scan(
+                path, lines, hits, conds, methods, metrics, stats, istanbul_default, check, budget
+            )
+            declared_methods = _declared_scanned(metrics, 4)
+            if declared_methods is not None and declared_methods[0] and not methods:
+                methods_only_in_metrics += declared_methods[0]
+            elif declared_methods is not None:
+                c = fc.counts()
+                check.compare(
+                    "functions",
+                    declared_methods,
+                    (c.functions_total, c.functions_covered),
+                    where=path,
+                    as_written=f"methods={declared_methods[0]} "
+                    f"coveredmethods={declared_methods[1]}",
+                )
+            statements = _declared_scanned(metrics, 0)
+            if statements is not None:
+                c = fc.counts()
+                check.compare(
+                    "lines",
+                    statements,
+                    (c.lines_total, c.lines_covered),
+                    where=path,
+                    as_written=f"statements={statements[0]} coveredstatements={statements[1]}",
+                )
+            cs.add(fc)
+    except _xml.ScanDeclined:
+        return None
+    if methods_only_in_metrics:
+        notes.append(
+            f"{origin}: the report counts {methods_only_in_metrics} method(s) only in its "
+            "totals, without their lines (Istanbul's Clover output); covgap reports no "
+            "function coverage for it"
+        )
+    if repeated:
+        notes.append(
+            f"{origin}: {repeated} <line> element(s) repeat a line number and type of "
+            "their <file> (gcovr 8.4+ writes a line once per function instance): each "
+            "source line is counted once, its counts added"
+        )
+    notes.extend(check.notes())
+    cs.notes = tuple(notes)
+    return cs
+
+
+def _declared_scanned(metrics: _Metrics, index: int) -> tuple[int, int] | None:
+    """:func:`_declared` over scanned metrics (``index``: the count's position)."""
+    if metrics[index] < 0:
+        return None
+    return metrics[index], max(metrics[index + 1], 0)
+
+
+def _file_from_scan(
+    path: str,
+    lines: array[int],
+    hits: array[int],
+    conds: list[array[int]],
+    methods: list[tuple[str | None, str | None, int, int]],
+    metrics: _Metrics,
+    stats: tuple[int, int, int, int],
+    istanbul_default: bool,
+    check: TotalsCheck,
+    budget: _xml.OutcomeBudget,
+) -> FileCoverage:
+    """:func:`_read_file` over one scanned ``<file>`` (its lines unique and sorted: the
+    stmt and cond elements of one number are already one line).
+
+    ``conds`` are the cond elements' columns (line; its line's visits, which say
+    whether it ran; truecount; falsecount) and ``stats`` their sums (truecount +
+    falsecount, truecount, non-zero counts, largest truecount + falsecount). A budget
+    overrun declines, so that the lxml path raises it naming the file's line.
+    """
+    assert _speedups is not None
+    b = FileCoverageBuilder(path)
+    for name, signature, num, count in methods:
+        b.add_function(name or signature or f"line {num}", num, count)
+    sum_tf, sum_t, nonzero, max_tf = stats
+    n_conds = len(conds[0])
+    as_istanbul, as_runs = (sum_tf, sum_t), (2 * n_conds, nonzero)
+    want = _declared_scanned(metrics, 2)
+    istanbul = istanbul_default
+    if max_tf > MAX_OUTCOMES_PER_LINE:
+        istanbul = False  # counts of runs, not of outcomes: Istanbul never writes these
+    elif n_conds and want is not None:
+        if as_istanbul == want:
+            istanbul = True
+        elif as_runs == want:
+            istanbul = False
+    got = as_istanbul if istanbul else as_runs
+    if budget.left - got[0] < 0:
+        raise _xml.ScanDeclined  # the lxml path raises the error, naming the file's line
+    budget.spend(got[0])
+    cond_line, cond_ran, cond_true, cond_false = conds
+    branches = _speedups.expand_clover(cond_line, cond_ran, cond_true, cond_false, istanbul)
+    fc = FileCoverage(
+        path,
+        lines,
+        hits,
+        branches=BranchColumns(*branches),
+        functions=b.build_functions(),
+    )
+    if want is not None and want not in (as_istanbul, as_runs):
+        why = None
+        if istanbul and want[0] >= got[0] and want[1] >= got[1]:
+            why = (
+                "Istanbul's Clover writer leaves out branches on lines without a "
+                "statement, such as default parameter values"
+            )
+        check.compare(
+            "branches",
+            want,
+            got,
+            where=path,
+            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
+            why=why,
+        )
+    return fc
+
+
 FORMAT = FormatSpec(
     name="clover",
     title="Clover XML",
@@ -339,4 +534,4 @@ FORMAT = FormatSpec(
     discover=("**/clover.xml",),
 )
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "read", "read_lxml", "sniff"]

@@ -34,11 +34,24 @@ What JaCoCo counts, and how the reader reproduces it:
 The report's own per-sourcefile LINE and BRANCH counters and per-method METHOD
 counters must agree with the per-line data; covgap reports the per-line data (it is
 what merges) and adds a note naming the file when they disagree.
+
+Speed: when the optional C accelerator ``covgap._xml_speedups`` is built, a report is
+scanned by it 1 MiB at a time (never whole in memory, :func:`_xml.scan_pieces`), and
+Python gets one record per ``<class>`` and ``<sourcefile>``, the lines and branch
+outcomes already in array columns. It handles what JaCoCo, Kover and gcovr write
+(lines in ascending order, a number repeated only right after itself; the elements of
+``report.dtd``; UTF-8; the predefined entities); on anything else (lines out of
+order, unknown elements, numbers that are not plain digits, entities beyond XML's
+five, any error) it steps aside and the lxml path below, the reference, reads the
+whole report and decides, including every error message. Tests hold the two paths
+equal.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
@@ -46,10 +59,18 @@ from typing import TYPE_CHECKING, BinaryIO
 from covgap.errors import FormatError
 from covgap.formats import FormatSpec, _xml
 from covgap.formats._totals import TotalsCheck
-from covgap.model import CoverageSet, FileCoverageBuilder
+from covgap.model import BranchColumns, CoverageSet, FileCoverage, FileCoverageBuilder
+
+try:  # Optional C scanner; the lxml path is the reference and always available.
+    from covgap import _xml_speedups as _speedups
+except ImportError:  # pragma: no cover - exercised when the extension is not built
+    _speedups = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from lxml import etree
+
+FAST_PATH_ENV = _xml.FAST_PATH_ENV
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
 
 MAX_BRANCHES_PER_LINE = 65535
 """The most ``mb`` or ``cb`` one line can hold: a JVM method's code is at most 65535
@@ -121,7 +142,26 @@ def _file_path(package: str, filename: str) -> str:
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
-    """Read a JaCoCo XML report; see the module docstring for what is counted."""
+    """Read a JaCoCo XML report; see the module docstring for what is counted.
+
+    The C scanner reads it when it is built and the report is in the subset it knows;
+    otherwise (and for every error) the lxml path does.
+    """
+    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        try:
+            start = stream.tell() if stream.seekable() else -1
+        except (OSError, AttributeError, ValueError):
+            start = -1
+        if start >= 0:
+            cs = _read_fast(stream, origin)
+            if cs is not None:
+                return cs
+            stream.seek(start)
+    return read_lxml(stream, origin)
+
+
+def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
+    """Stream a report with lxml: the reference reader, and the judge of every error."""
     files: dict[str, FileCoverageBuilder] = {}
     notes: list[str] = []
     reading = _Reading()
@@ -373,6 +413,122 @@ def _read_sourcefile(
     return str(name)
 
 
+def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
+    """Read a report with the C scanner; None when it declines (the lxml path reads it).
+
+    Python sees one record per ``<class>``, ``<sourcefile>`` and ``</package>`` and
+    applies the same rules as :func:`read_lxml` to them (methods, placing classes
+    without ``sourcefilename``, the counters' check); the scanner has applied the
+    per-line ones (see ``_xml_speedups.c``).
+    """
+    assert _speedups is not None
+    scanner = _speedups.Scanner(0, MAX_BRANCHES_PER_LINE, MAX_OUTCOMES_PER_REPORT)
+    builders: dict[str, FileCoverageBuilder] = {}
+    parts: dict[str, list[tuple[array[int], ...]]] = {}
+    notes: list[str] = []
+    reading = _Reading()
+    pending: list[_Class] = []
+    sourcefiles: list[str] = []
+
+    def entry(path: str) -> FileCoverageBuilder:
+        b = builders.get(path)
+        if b is None:
+            b = builders[path] = FileCoverageBuilder(path)
+        return b
+
+    try:
+        for record in _xml.scan_pieces(stream, scanner):
+            kind = record[0]
+            if kind == 1:  # a <class>
+                package, class_name, sourcefile, methods = record[1:]
+                cls = _class_from_scan(class_name or "", methods, origin, notes, reading)
+                if sourcefile is None:
+                    pending.append(cls)
+                else:
+                    _add_methods(entry(_file_path(package, sourcefile)), cls)
+            elif kind == 2:  # a <sourcefile>
+                path, name = _file_path(record[1], record[2]), record[2]
+                entry(path)
+                parts.setdefault(path, []).append(record[3:9])
+                counter_list, with_data, without_data, repeated = record[9:]
+                _scanned_counts(path, counter_list, with_data, without_data, repeated, reading)
+                sourcefiles.append(name)
+            else:  # </package>
+                _place_classes(pending, sourcefiles, record[1], entry, reading)
+                pending, sourcefiles = [], []
+    except _xml.ScanDeclined:
+        return None
+    cs = CoverageSet()
+    for path in sorted(builders):
+        cs.add(_file_from_scan(builders[path], parts.get(path, [])))
+    notes.extend(_reading_notes(origin, reading, cs))
+    cs.notes = tuple(notes)
+    return cs
+
+
+def _scanned_counts(
+    path: str,
+    counter_list: list[tuple[str, int, int]],
+    with_data: int,
+    without_data: int,
+    repeated: int,
+    reading: _Reading,
+) -> None:
+    """The end of :func:`_read_sourcefile` for a scanned ``<sourcefile>``: its own
+    counters, and its ``<line>`` elements with and without mi/ci and repeated."""
+    counters = {t: (m, c) for t, m, c in counter_list}
+    reading.repeated += repeated
+    if without_data and with_data:
+        reading.mixed += without_data
+    if without_data and not with_data:
+        line_counter = counters.get("LINE", (0, 0))
+        prev = reading.no_line_data.get(path, (0, 0))
+        reading.no_line_data[path] = (prev[0] + line_counter[0], prev[1] + line_counter[1])
+    own = reading.counters.setdefault(path, {})
+    for kind, value in counters.items():
+        prev = own.get(kind, (0, 0))
+        own[kind] = (prev[0] + value[0], prev[1] + value[1])
+
+
+def _class_from_scan(
+    class_name: str,
+    methods: list[tuple[str | None, str | None, int, tuple[int, int] | None]],
+    origin: str,
+    notes: list[str],
+    reading: _Reading,
+) -> _Class:
+    """:func:`_read_class` over the scanner's method tuples (name, desc, line or -1,
+    METHOD counter); the scanner has declined every case that is an error there."""
+    kept: list[_Method] = []
+    for name, desc, start, missed_covered in methods:
+        if start <= 0:
+            reading.no_line_methods += 1
+            continue
+        assert missed_covered is not None
+        if sum(missed_covered) != 1:
+            notes.append(
+                f"{origin}: {class_name}.{name}: METHOD counter "
+                f"{missed_covered} is not one method; counted as one"
+            )
+        kept.append(("?" if name is None else name, desc or "", start, missed_covered))
+    return _Class(class_name, kept)
+
+
+def _file_from_scan(b: FileCoverageBuilder, parts: list[tuple[array[int], ...]]) -> FileCoverage:
+    """A file from its functions (in ``b``) and its sourcefiles' scanned columns."""
+    if len(parts) == 1:
+        lines, hits, *branches = parts[0]
+        return FileCoverage(
+            b.path, lines, hits, branches=BranchColumns(*branches), functions=b.build_functions()
+        )
+    for lines, hits, br_line, br_block, br_branch, br_taken in parts:
+        for line, h in zip(lines, hits, strict=True):
+            b.add_line(line, h)
+        for line, block, branch, taken in zip(br_line, br_block, br_branch, br_taken, strict=True):
+            b.add_branch(line, block, branch, None if taken < 0 else taken)
+    return b.build()
+
+
 FORMAT = FormatSpec(
     name="jacoco",
     title="JaCoCo XML",
@@ -382,4 +538,4 @@ FORMAT = FormatSpec(
     discover=("**/jacoco.xml", "**/jacocoTestReport.xml"),
 )
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "read", "read_lxml", "sniff"]
