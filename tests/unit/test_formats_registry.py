@@ -93,3 +93,16 @@ def test_utf8_byte_order_mark_reads_like_without(tmp_path: Path, name: str, comp
     assert got.files == expected.files
     assert [n.replace("/b/", "/a/") for n in got.notes] == list(expected.notes)
     assert got.totals().lines_total > 0
+
+
+def test_git_lfs_pointer_says_what_it_is(tmp_path: Path) -> None:
+    """A checkout without LFS leaves a pointer where the report was (seen on real
+    repositories); saying 'not a coverage format' sent users looking in the wrong place."""
+    path = tmp_path / "lcov.info"
+    path.write_bytes(
+        b"version https://git-lfs.github.com/spec/v1\n"
+        b"oid sha256:e4fa5810bd9119aadd369e4cc7eae2aaece8c313b78c61f73b264f02c0610f29\n"
+        b"size 304432\n"
+    )
+    with pytest.raises(InputError, match=r"lcov\.info: a Git LFS pointer, not the report"):
+        read_report(path)

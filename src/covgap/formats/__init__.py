@@ -112,6 +112,9 @@ def writable_formats() -> list[FormatSpec]:
 
 GZIP_MAGIC = b"\x1f\x8b"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
+"""How a Git LFS pointer file starts: a checkout without LFS leaves these in place of
+large committed reports."""
 UTF8_BOM = b"\xef\xbb\xbf"
 """A UTF-8 byte order mark: Windows tools (PowerShell's ``Out-File -Encoding utf8``,
 Notepad) put one before text reports. It is skipped before sniffing and reading, so a
@@ -141,6 +144,11 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
     for spec in all_formats():
         if spec.sniff(head, name):
             return spec
+    if head.startswith(LFS_POINTER):
+        raise InputError(
+            f"{path}: a Git LFS pointer, not the report itself; fetch the file with "
+            "`git lfs pull` (or check out with LFS) and read it again"
+        )
     if b"\x00" in head[:4096] and not head.startswith(SQLITE_MAGIC):
         raise InputError(f"{path}: binary data, not a coverage report covgap knows")
     names = ", ".join(s.name for s in all_formats())
