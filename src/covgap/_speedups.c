@@ -906,6 +906,14 @@ parse_lcov(PyObject *self, PyObject *args)
         if (e > p && e[-1] == '\r')
             e--;
         int rc = LINE_OK;
+        if (e > p && *p == '#') { /* a comment line: lcov 2.x skips them too (lcov.py) */
+            p = next;
+            if (!in_rec) {
+                consumed = p - data;
+                consumed_lines = lineno - first_lineno + 1;
+            }
+            continue;
+        }
         const char *colon = memchr(p, ':', e - p);
         if (colon == NULL) {
             if (e - p == 13 && memcmp(p, "end_of_record", 13) == 0) {

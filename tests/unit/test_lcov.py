@@ -271,6 +271,26 @@ end_of_record
         read_bytes(b"MCF:1\n")
 
 
+def test_comment_lines_are_skipped_like_lcov_does(engine: str) -> None:
+    """lcov's own test tracefile tests/lcov/merge/a.info has '#' comments (one with
+    trailing blanks) inside its record and blank lines; it was refused at line 4."""
+    data = (
+        b"TN:\nSF:a.cpp\nDA:1,1\n#common line:  my count is zero        \nDA:2,0\n"
+        b"FN:1,2,fcn\n# my count is zero yours is nonzero\nFNDA:0,fcn\n\n"
+        b"BRDA:1,1,0,1\n#\nBRDA:1,1,1,-\nend_of_record\n# trailing\n"
+    )
+    plain = (
+        b"TN:\nSF:a.cpp\nDA:1,1\nDA:2,0\nFN:1,2,fcn\nFNDA:0,fcn\n"
+        b"BRDA:1,1,0,1\nBRDA:1,1,1,-\nend_of_record\n"
+    )
+    assert read_bytes(data) == read_bytes(plain)
+    with pytest.raises(FormatError, match=r"t\.info:5: DA: execution count"):
+        read_bytes(b"SF:a\n#x\n# y\n\nDA:1,x\nend_of_record\n")
+    # tests/lcov/merge/b.info starts with one: still recognised as LCOV
+    assert lcov.sniff(b"#intersect defn\nTN:\nSF:a.cpp\n", "b.info")
+    assert not lcov.sniff(b"# a shell script\necho hi\n", "run.sh")
+
+
 def test_utf8_byte_order_mark_is_skipped(engine: str) -> None:
     data = b"SF:a.c\nDA:1,1\nend_of_record\n"
     assert read_bytes(b"\xef\xbb\xbf" + data) == read_bytes(data)

@@ -176,6 +176,8 @@ def record(draw: st.DrawFn) -> str:
         out.append(f"FNL:{i % 2},{draw(st.integers(1, 50))}")
         out.append(f"FNA:{i % 2},{draw(number)},{alias}")
     if draw(st.booleans()):
+        out.append("# a comment line, as in lcov's own test tracefiles")
+    if draw(st.booleans()):
         out.append("MCDC:3,2,t,1,0,a && b")
         out.append("MCF:2\nMCH:1")
     for _ in range(draw(st.integers(1, 12))):

@@ -60,7 +60,9 @@ What ``lcov --summary`` (1.16, ``read_info_file``) counts, and how this reader m
   example), the data is reported and :attr:`CoverageSet.notes` says which records
   disagreed.
 
-A UTF-8 byte order mark before the first line is skipped (Windows tools write one).
+A UTF-8 byte order mark before the first line is skipped (Windows tools write one), and
+so is a comment line starting with ``#`` anywhere (lcov 2.x's reader skips them; lcov's
+own test tracefiles have them inside records).
 
 covgap is stricter than lcov 1.16, which skips lines it does not understand and clamps
 negative counts to 0: here an unknown record, a malformed or negative number, a count
@@ -148,10 +150,11 @@ def use_speedups() -> bool:
 
 
 def sniff(head: bytes, filename: str) -> bool:
-    """Recognise LCOV by its first record line: ``TN:``, ``SF:`` or ``VER:``."""
+    """Recognise LCOV by its first record line: ``TN:``, ``SF:`` or ``VER:`` (after any
+    blank and ``#`` comment lines: lcov's own test tracefiles start with a comment)."""
     for raw in head.split(b"\n", 64)[:64]:
         line = raw.strip()
-        if not line:
+        if not line or line[:1] == b"#":
             continue
         return line.startswith((b"TN:", b"SF:", b"VER:"))
     return False
@@ -299,6 +302,8 @@ def _parse_python(
             line = line[:-1]
         if lineno == 1 and line.startswith(_BOM):
             line = line[3:]  # a UTF-8 byte order mark (Windows editors write one)
+        if line[:1] == b"#":
+            continue  # a comment: lcov 2.x reads and skips them (its own test data has them)
         tag, sep, rest = line.partition(b":")
         if not sep:
             if line == b"end_of_record":
