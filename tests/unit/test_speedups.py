@@ -199,7 +199,22 @@ def test_generated_tracefiles_read_the_same(text: str) -> None:
     assert with_c == with_python
 
 
-DAMAGE = [b"", b"-", b",", b"x", b"\n", b":", b"\x00", b"99999999999999999999", b"e", b"\r"]
+DAMAGE = [
+    b"",
+    b"-",
+    b",",
+    b"x",
+    b"\n",
+    b":",
+    b"\x00",
+    b"99999999999999999999",
+    b"e",
+    b"\r",
+    b"#",
+    b"U",
+    b"f",
+    b"\xef\xbb\xbf",
+]
 
 
 @settings(max_examples=150, deadline=None)
