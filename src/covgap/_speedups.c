@@ -254,9 +254,9 @@ typedef struct {
     long long start, end, hits; /* end 0 = unknown */
 } FuncEntry;
 
-typedef struct { /* an lcov 2.3 FNL:<index>,<line>[,<end>] and its FNA aliases */
-    long long idx, start, end, hits;
-    PyObject *name; /* the first FNA alias; NULL until one is seen */
+typedef struct { /* an lcov 2.3 FNL:<index>,<line>[,<end>]; its FNA aliases are functions */
+    long long idx, start, end;
+    int named; /* an FNA alias followed */
 } FnlEntry;
 
 typedef struct {
@@ -300,8 +300,6 @@ grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item)
 static void
 record_clear(Record *r)
 {
-    for (Py_ssize_t i = 0; i < r->n_fnl; i++)
-        Py_CLEAR(r->fnl[i].name);
     r->n_lines = r->n_br = r->n_fn = r->n_fnl = r->fnda_cursor = 0;
     r->lines_sorted = r->br_sorted = 1;
     Py_CLEAR(r->fnl_index);
@@ -535,13 +533,18 @@ parse_brda(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     long long line, block, branch, taken;
     if (get_line(s, c1, "BRDA", "line number", lineno, &line) < 0)
         return -1;
-    if (c1 + 1 < c2 && c1[1] == 'e') { /* an exception branch (lcov 2.x): block -1-n */
-        if (get_small(c1 + 2, c2, "BRDA", "block", lineno, &block) < 0)
-            return -1;
-        block = -1 - block;
-    }
-    else if (get_small(c1 + 1, c2, "BRDA", "block", lineno, &block) < 0)
+    /* lcov 2.x: [e|f][U]<block>; "e" an exception branch (block -1-n), "f" a fallthrough
+     * branch (an ordinary block here), "U" excluded as unreachable: Python counts those */
+    const char *bk = c1 + 1;
+    int exception = bk < c2 && *bk == 'e';
+    if (bk < c2 && (*bk == 'e' || *bk == 'f'))
+        bk++;
+    if (bk < c2 && *bk == 'U')
+        return LINE_FALLBACK;
+    if (get_small(bk, c2, "BRDA", "block", lineno, &block) < 0)
         return -1;
+    if (exception)
+        block = -1 - block;
     const char *bs = c2 + 1;
     int numeric = bs < c3;
     for (const char *q = (bs < c3 && *bs == '-') ? bs + 1 : bs; q < c3; q++)
@@ -709,7 +712,6 @@ parse_fnl(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     FnlEntry *f;
     if (pos != NULL) {
         f = &r->fnl[PyLong_AsSsize_t(pos)];
-        Py_CLEAR(f->name);
     }
     else {
         PyObject *at = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(r->n_fnl);
@@ -722,17 +724,17 @@ parse_fnl(Record *r, const char *s, const char *e, Py_ssize_t lineno)
         }
         Py_DECREF(at);
         f = &r->fnl[r->n_fnl++];
-        f->name = NULL;
     }
     Py_DECREF(key);
     f->idx = idx;
     f->start = start;
     f->end = end;
-    f->hits = 0;
+    f->named = 0;
     return 0;
 }
 
-/* FNA:<index>,<execution count>,<name>: the first alias names the function. */
+/* FNA:<index>,<execution count>,<name>: each alias is a function of its own, as lcov
+ * --summary counts them (lcov.py); a name seen before adds its count to that one. */
 static int
 parse_fna(Record *r, const char *s, const char *e, Py_ssize_t lineno)
 {
@@ -759,22 +761,23 @@ parse_fna(Record *r, const char *s, const char *e, Py_ssize_t lineno)
     if (pos == NULL)
         FAIL("FNA: no FNL: with index %lld earlier in this record", idx);
     FnlEntry *f = &r->fnl[PyLong_AsSsize_t(pos)];
-    if (f->name == NULL && (f->name = decode_text(c2 + 1, e)) == NULL)
+    f->named = 1;
+    PyObject *name = decode_text(c2 + 1, e);
+    if (name == NULL)
         return -1;
-    f->hits = sat_add(f->hits, count);
-    return 0;
+    int rc = add_function(r, name, f->start, f->end, count);
+    Py_DECREF(name);
+    return rc;
 }
 
-/* At end_of_record: every FNL becomes a function (merged by name with FN ones). */
+/* At end_of_record: every FNL must have had an alias. */
 static int
 apply_fnl(Record *r, Py_ssize_t lineno)
 {
     for (Py_ssize_t i = 0; i < r->n_fnl; i++) {
         FnlEntry *f = &r->fnl[i];
-        if (f->name == NULL)
+        if (!f->named)
             FAIL("end_of_record: FNL:%lld has no FNA: name", f->idx);
-        if (add_function(r, f->name, f->start, f->end, f->hits) < 0)
-            return -1;
     }
     return 0;
 }
@@ -797,6 +800,8 @@ parse_lcov(PyObject *self, PyObject *args)
     Py_ssize_t lineno = first_lineno - 1;
     Py_ssize_t consumed = 0, consumed_lines = 0;
     int in_rec = 0, fallback = 0;
+    if (first_lineno == 1 && end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3; /* a UTF-8 byte order mark (Windows editors write one) */
     Record r;
     memset(&r, 0, sizeof r);
     record_clear(&r);
@@ -901,6 +906,14 @@ parse_lcov(PyObject *self, PyObject *args)
         if (e > p && e[-1] == '\r')
             e--;
         int rc = LINE_OK;
+        if (e > p && *p == '#') { /* a comment line: lcov 2.x skips them too (lcov.py) */
+            p = next;
+            if (!in_rec) {
+                consumed = p - data;
+                consumed_lines = lineno - first_lineno + 1;
+            }
+            continue;
+        }
         const char *colon = memchr(p, ':', e - p);
         if (colon == NULL) {
             if (e - p == 13 && memcmp(p, "end_of_record", 13) == 0) {
@@ -983,9 +996,11 @@ parse_lcov(PyObject *self, PyObject *args)
             else if (TAG_IS("FNA")) {
                 rc = in_rec ? parse_fna(&r, s, e, lineno) : outside("FNA", lineno);
             }
-            else if (TAG_IS("MCDC")) {
-                /* lcov 2.2 MC/DC records: not modelled (lcov.py says so) */
-                rc = in_rec ? LINE_OK : outside("MCDC", lineno);
+            else if (TAG_IS("MCDC") || TAG_IS("MCF") || TAG_IS("MCH")) {
+                /* lcov 2.2 MC/DC records and their summary: not modelled (lcov.py) */
+                char tag[5] = {0};
+                memcpy(tag, p, (size_t)tn);
+                rc = in_rec ? LINE_OK : outside(tag, lineno);
             }
             else {
                 unknown_line(p, e, lineno);

@@ -140,7 +140,9 @@ def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
     must not pass for the whole repository's. Go coverprofiles cannot hold branches;
     any other format can, so its report was written without them (coverage.py without
     ``--branch``, SimpleCov without ``enable_coverage :branch``, llvm-cov without
-    ``--show-branch-summary``/branch export...).
+    ``--show-branch-summary``/branch export...) or its producer kept no per-line record
+    of the branches it counted (istanbul's Cobertura: a real report declared
+    ``branches-valid="6"`` with no branch on any line).
     """
     # The first file with branches answers it; no totals of the whole input (a shard
     # of 10,000 files would count every line for this one question).
@@ -154,7 +156,10 @@ def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
     formats = {i.format for i in cs.inputs}
     why = next((_NO_BRANCHES[f] for f in sorted(formats) if f in _NO_BRANCHES), None)
     hint = next((_BRANCH_HINTS[f] for f in sorted(formats) if f in _BRANCH_HINTS), None)
-    why = why or hint or "the report was written without branch coverage"
+    # Not "written without branch coverage": a producer may declare branches it kept no
+    # per-line record of (istanbul's Cobertura drops those on lines without a statement;
+    # its header still counts them, and the reader's totals note says so).
+    why = why or hint or "the report has no per-line branch records"
     files = len(cs.files)
     return (
         f"{spec.path}: no branch data ({why}); branch coverage is not measured for its "

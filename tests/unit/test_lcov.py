@@ -213,12 +213,89 @@ MCDC:12,2,t,1,0,a && b
 end_of_record
 """
     fc = read_bytes(data).files["lib.rs"]
+    # Every FNA alias is a function, as lcov --summary counts them (lcov 2.x's
+    # FunctionMap::numFunc without --filter function): 4 functions, 3 run.
     assert sorted(fc.functions) == [
-        Function("generic<u8>", 12, 20, 7),
+        Function("generic<i64>", 12, 20, 5),
+        Function("generic<u8>", 12, 20, 2),
         Function("plain", 3, 9, 4),
         Function("unused", 30, None, 0),
     ]
-    assert fc.counts().functions_covered == 2
+    assert (fc.counts().functions_covered, fc.counts().functions_total) == (3, 4)
+
+
+def test_function_aliases_count_like_the_same_data_written_as_fn(engine: str) -> None:
+    """lcov 2.2+ rewrites FN/FNDA tracefiles as FNL groups of FNA aliases; the count
+    must not change with the spelling, and the group-counted FNF/FNH get a note."""
+    old = (
+        b"SF:t.cpp\nFN:4,f<int>\nFN:4,f<long>\nFNDA:2,f<int>\nFNDA:0,f<long>\n"
+        b"DA:4,2\nend_of_record\n"
+    )
+    new = (
+        b"SF:t.cpp\nFNL:0,4,9\nFNA:0,2,f<int>\nFNA:0,0,f<long>\nFNF:1\nFNH:1\n"
+        b"DA:4,2\nend_of_record\n"
+    )
+    a, b = read_bytes(old), read_bytes(new)
+    assert a.totals().functions_total == b.totals().functions_total == 2
+    assert a.totals().functions_covered == b.totals().functions_covered == 1
+    assert "functions 1/1 in the report, 1/2 counted by covgap" in b.notes[0]
+    assert "one function per start line" in b.notes[0]
+
+
+def test_lcov24_fallthrough_unreachable_and_mcdc_summary(engine: str) -> None:
+    """geninfo(1) of lcov 2.4: BRDA:<line>,[e|f][U]<block>,...; U branches are left out
+    of BRF/BRH (and of covgap's count, with a note); MCF/MCH summarise MC/DC records."""
+    data = b"""SF:x.c
+BRDA:2,0,0,1
+BRDA:2,f0,1,0
+BRDA:3,U0,0,0
+BRDA:3,eU1,cond,-
+BRDA:4,fU0,1,3
+BRF:2
+BRH:1
+MCDC:2,2,t,1,0,a
+MCDC:2,U2,f,0,0,a
+MCF:2
+MCH:1
+DA:2,1
+DA:3,0
+end_of_record
+"""
+    cs = read_bytes(data)
+    assert list(cs.files["x.c"].branches()) == [model.Branch(2, 0, 0, 1), model.Branch(2, 0, 1, 0)]
+    assert cs.notes == (
+        "t.info: 3 branch(es) marked unreachable (BRDA with a U block) left "
+        "out, as lcov leaves them out of BRF/BRH",
+    )
+    with pytest.raises(FormatError, match=r"t\.info:1: MCF: outside a record"):
+        read_bytes(b"MCF:1\n")
+
+
+def test_comment_lines_are_skipped_like_lcov_does(engine: str) -> None:
+    """lcov's own test tracefile tests/lcov/merge/a.info has '#' comments (one with
+    trailing blanks) inside its record and blank lines; it was refused at line 4."""
+    data = (
+        b"TN:\nSF:a.cpp\nDA:1,1\n#common line:  my count is zero        \nDA:2,0\n"
+        b"FN:1,2,fcn\n# my count is zero yours is nonzero\nFNDA:0,fcn\n\n"
+        b"BRDA:1,1,0,1\n#\nBRDA:1,1,1,-\nend_of_record\n# trailing\n"
+    )
+    plain = (
+        b"TN:\nSF:a.cpp\nDA:1,1\nDA:2,0\nFN:1,2,fcn\nFNDA:0,fcn\n"
+        b"BRDA:1,1,0,1\nBRDA:1,1,1,-\nend_of_record\n"
+    )
+    assert read_bytes(data) == read_bytes(plain)
+    with pytest.raises(FormatError, match=r"t\.info:5: DA: execution count"):
+        read_bytes(b"SF:a\n#x\n# y\n\nDA:1,x\nend_of_record\n")
+    # tests/lcov/merge/b.info starts with one: still recognised as LCOV
+    assert lcov.sniff(b"#intersect defn\nTN:\nSF:a.cpp\n", "b.info")
+    assert not lcov.sniff(b"# a shell script\necho hi\n", "run.sh")
+
+
+def test_utf8_byte_order_mark_is_skipped(engine: str) -> None:
+    data = b"SF:a.c\nDA:1,1\nend_of_record\n"
+    assert read_bytes(b"\xef\xbb\xbf" + data) == read_bytes(data)
+    with pytest.raises(FormatError, match=r"t\.info:4: not an LCOV line"):
+        read_bytes(data + b"\xef\xbb\xbfSF:b.c\n")
 
 
 def test_lcov2_exception_and_named_branches(engine: str) -> None:

@@ -134,7 +134,7 @@ def test_an_input_without_branch_data_says_so(tmp_path: Path) -> None:
     gocover.write_text("mode: set\nexample.com/m/a.go:3.10,5.2 1 1\n")
     result = read_inputs([InputSpec(plain), InputSpec(with_branches), InputSpec(gocover)])
     assert [n for n in result.coverage.notes if "no branch data" in n] == [
-        f"{plain}: no branch data (the report was written without branch coverage); "
+        f"{plain}: no branch data (the report has no per-line branch records); "
         "branch coverage is not measured for its 2 files",
         f"{gocover}: no branch data (Go coverprofiles carry none); branch coverage is not "
         "measured for its 1 file",
@@ -159,3 +159,24 @@ def test_umask_is_read_without_proc_too(monkeypatch: pytest.MonkeyPatch) -> None
         assert os.umask(0o027) == 0o027  # put back as it was
     finally:
         os.umask(old)
+
+
+def test_declared_branches_without_per_line_records_are_not_called_unmeasured(
+    tmp_path: Path,
+) -> None:
+    """A real istanbul Cobertura declared branches-valid="6" with no branch on any line:
+    the notes must state both figures and must not claim it was written without branches."""
+    report = tmp_path / "cobertura-coverage.xml"
+    report.write_text(
+        '<?xml version="1.0" ?>\n<coverage lines-valid="2" lines-covered="1" '
+        'branches-valid="6" branches-covered="6" version="0.1"><packages>'
+        '<class name="a.ts" filename="src\\a.ts"><methods/><lines>'
+        '<line number="1" hits="1" branch="false"/><line number="2" hits="0" branch="false"/>'
+        "</lines></class></packages></coverage>\n"
+    )
+    notes = read_inputs([InputSpec(report)]).coverage.notes
+    assert any("branches 6/6 in the report, 0/0 counted by covgap" in n for n in notes)
+    assert f"{report}: no branch data (the report has no per-line branch records); " in "".join(
+        notes
+    )
+    assert not any("written without branch coverage" in n for n in notes)

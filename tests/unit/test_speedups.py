@@ -168,7 +168,7 @@ def record(draw: st.DrawFn) -> str:
         out.append(f"FNDA:{draw(number)},{n}")
     for _ in range(draw(st.integers(0, 6))):
         t = draw(st.one_of(st.just("-"), number.map(str)))
-        block = draw(st.sampled_from(["0", "1", "e0", "e3"]))
+        block = draw(st.sampled_from(["0", "1", "e0", "e3", "f1", "U0", "eU2", "fU1"]))
         branch = draw(st.one_of(st.integers(0, 2).map(str), st.sampled_from(["a>b", "x, y"])))
         out.append(f"BRDA:{draw(st.integers(1, 30))},{block},{branch},{t}")
     aliases = draw(st.lists(name, max_size=3, unique=True))
@@ -176,7 +176,10 @@ def record(draw: st.DrawFn) -> str:
         out.append(f"FNL:{i % 2},{draw(st.integers(1, 50))}")
         out.append(f"FNA:{i % 2},{draw(number)},{alias}")
     if draw(st.booleans()):
+        out.append("# a comment line, as in lcov's own test tracefiles")
+    if draw(st.booleans()):
         out.append("MCDC:3,2,t,1,0,a && b")
+        out.append("MCF:2\nMCH:1")
     for _ in range(draw(st.integers(1, 12))):
         checksum = draw(st.sampled_from(["", ",abc=="]))
         out.append(f"DA:{draw(st.integers(1, 40))},{draw(number)}{checksum}")
@@ -196,7 +199,22 @@ def test_generated_tracefiles_read_the_same(text: str) -> None:
     assert with_c == with_python
 
 
-DAMAGE = [b"", b"-", b",", b"x", b"\n", b":", b"\x00", b"99999999999999999999", b"e", b"\r"]
+DAMAGE = [
+    b"",
+    b"-",
+    b",",
+    b"x",
+    b"\n",
+    b":",
+    b"\x00",
+    b"99999999999999999999",
+    b"e",
+    b"\r",
+    b"#",
+    b"U",
+    b"f",
+    b"\xef\xbb\xbf",
+]
 
 
 @settings(max_examples=150, deadline=None)

@@ -112,6 +112,13 @@ def writable_formats() -> list[FormatSpec]:
 
 GZIP_MAGIC = b"\x1f\x8b"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
+"""How a Git LFS pointer file starts: a checkout without LFS leaves these in place of
+large committed reports."""
+UTF8_BOM = b"\xef\xbb\xbf"
+"""A UTF-8 byte order mark: Windows tools (PowerShell's ``Out-File -Encoding utf8``,
+Notepad) put one before text reports. It is skipped before sniffing and reading, so a
+report reads the same with or without it."""
 
 
 def _head(path: Path) -> tuple[bytes, bool]:
@@ -121,10 +128,10 @@ def _head(path: Path) -> tuple[bytes, bool]:
     if start.startswith(GZIP_MAGIC):
         try:
             with gzip.open(path, "rb") as gz:
-                return gz.read(SNIFF_BYTES), True
+                return gz.read(SNIFF_BYTES).removeprefix(UTF8_BOM), True
         except (OSError, EOFError) as exc:
             raise FormatError(str(path), f"corrupt gzip data ({exc})", offset=0) from None
-    return start, False
+    return start.removeprefix(UTF8_BOM), False
 
 
 def detect(path: Path, head: bytes | None = None) -> FormatSpec:
@@ -137,6 +144,11 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
     for spec in all_formats():
         if spec.sniff(head, name):
             return spec
+    if head.startswith(LFS_POINTER):
+        raise InputError(
+            f"{path}: a Git LFS pointer, not the report itself; fetch the file with "
+            "`git lfs pull` (or check out with LFS) and read it again"
+        )
     if b"\x00" in head[:4096] and not head.startswith(SQLITE_MAGIC):
         raise InputError(f"{path}: binary data, not a coverage report covgap knows")
     names = ", ".join(s.name for s in all_formats())
@@ -190,13 +202,16 @@ class ProgressReader(io.RawIOBase):
 
 
 def open_report(path: Path, progress: Callable[[int], None] | None = None) -> BinaryIO:
-    """Open a report for reading, transparently decompressing gzip."""
+    """Open a report for reading, transparently decompressing gzip and skipping a
+    UTF-8 byte order mark."""
     raw: BinaryIO = path.open("rb")
     if progress is not None:
         raw = io.BufferedReader(ProgressReader(raw, progress), 1 << 20)
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if magic == GZIP_MAGIC:
-        return _ClosingGzipFile(raw)  # type: ignore[return-value]
+        raw = _ClosingGzipFile(raw)  # type: ignore[assignment]
+    if hasattr(raw, "peek") and raw.peek(3)[:3] == UTF8_BOM:
+        raw.read(3)
     return raw
 
 

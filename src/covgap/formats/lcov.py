@@ -21,13 +21,17 @@ The record grammar, one item per line (``[...]`` is optional)::
     FNL:<index>,<line>[,<end line>]         a function (lcov 2.3) ...
     FNA:<index>,<execution count>,<name>    ... and its names (aliases) with their counts
     FNF:<functions found>  FNH:<functions hit>
-    BRDA:<line>,[e]<block>,<branch>,<taken> taken is "-" when the line never ran;
-                                            "e" marks an exception branch (2.x) and
-                                            <branch> may be an expression (2.x)
+    BRDA:<line>,[e|f][U]<block>,<branch>,<taken>
+                                            taken is "-" when the line never ran;
+                                            "e" marks an exception branch, "f" a
+                                            fallthrough one, "U" one excluded as
+                                            unreachable (2.x); <branch> may be an
+                                            expression (2.x)
     BRF:<branches found>   BRH:<branches hit>
     DA:<line>,<execution count>[,<checksum>]
     LF:<lines found>       LH:<lines hit>
-    MCDC:...                                lcov 2.2 MC/DC; not modelled, ignored
+    MCDC:...  MCF:<n>  MCH:<n>              lcov 2.2 MC/DC and its summary; not
+                                            modelled, ignored
     end_of_record                           closes the record
 
 What ``lcov --summary`` (1.16, ``read_info_file``) counts, and how this reader matches it:
@@ -38,17 +42,27 @@ What ``lcov --summary`` (1.16, ``read_info_file``) counts, and how this reader m
   (a note says so).
 * functions: a function *name* is one function per file, however many ``FN`` lines
   name it (the first ``FN`` line gives the start line); ``FNDA`` counts are summed per
-  name. An ``FNL`` index is one function whose hits are the sum of its ``FNA`` aliases,
-  named by its first alias (lcov 2.x; lcov 1.16 does not know ``FNL``).
+  name. Each ``FNA`` alias of an ``FNL`` group is a function of its own (with the
+  group's lines), because that is what ``lcov --summary`` of lcov 2.x counts without
+  ``--filter function`` (``FunctionMap::numFunc``), and the count must not change when
+  lcov 2.2+ rewrites an ``FN``/``FNDA`` tracefile as groups; lcov 1.16 does not know
+  ``FNL``. lcov 2.2+ writes ``FNF``/``FNH`` per group, so they differ from the count
+  when a group has several aliases, and the note says why.
 * branches: distinct ``(line, block, branch)``; counts summed, ``-`` stays "never
   evaluated" until a number arrives. Exception blocks ``e<n>`` are stored as block
-  ``-1 - n``; a named branch (2.x expression) is numbered from :data:`EXPR_BRANCH_BASE`
-  in order of appearance per ``(file, line, block)``, and the names are not kept.
+  ``-1 - n``, fallthrough blocks ``f<n>`` as ``n``; branches marked ``U`` (unreachable)
+  are left out as lcov leaves them out of ``BRF``/``BRH``, and a note counts them; a
+  named branch (2.x expression) is numbered from :data:`EXPR_BRANCH_BASE` in order of
+  appearance per ``(file, line, block)``, and the names are not kept.
 * ``LF``/``LH``, ``FNF``/``FNH``, ``BRF``/``BRH`` are the producer's own summary. lcov
   recomputes them from the data and so does covgap: when a record's summary disagrees
   with its data (``llvm-cov export`` counts generic instantiations differently, for
   example), the data is reported and :attr:`CoverageSet.notes` says which records
   disagreed.
+
+A UTF-8 byte order mark before the first line is skipped (Windows tools write one), and
+so is a comment line starting with ``#`` anywhere (lcov 2.x's reader skips them; lcov's
+own test tracefiles have them inside records).
 
 covgap is stricter than lcov 1.16, which skips lines it does not understand and clamps
 negative counts to 0: here an unknown record, a malformed or negative number, a count
@@ -59,7 +73,8 @@ above ``2**63-1``, a line number outside ``1..2**31-1``, data outside a record, 
 Speed: when ``covgap._speedups`` is built (and ``COVGAP_PURE_PYTHON`` is not ``1``),
 records are parsed in C, chunk by chunk, into the same per-record tuples the Python
 parser below produces; a record with an lcov 2.x named branch (numbered per file,
-which the C parser does not track) hands the rest of the file to the Python parser.
+which the C parser does not track) or an unreachable (``U``) branch (counted for the
+note) hands the rest of the file to the Python parser.
 Both paths feed one :class:`_Accumulator`, so they cannot disagree about merging.
 """
 
@@ -121,6 +136,7 @@ _Record = tuple[
     tuple[int, int, int],
 ]
 
+_BOM = b"\xef\xbb\xbf"
 _TAG_RE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,19}")
 _FN_V2_RE = re.compile(rb"([0-9]+),(.*)", re.DOTALL)
 
@@ -134,10 +150,11 @@ def use_speedups() -> bool:
 
 
 def sniff(head: bytes, filename: str) -> bool:
-    """Recognise LCOV by its first record line: ``TN:``, ``SF:`` or ``VER:``."""
+    """Recognise LCOV by its first record line: ``TN:``, ``SF:`` or ``VER:`` (after any
+    blank and ``#`` comment lines: lcov's own test tracefiles start with a comment)."""
     for raw in head.split(b"\n", 64)[:64]:
         line = raw.strip()
-        if not line:
+        if not line or line[:1] == b"#":
             continue
         return line.startswith((b"TN:", b"SF:", b"VER:"))
     return False
@@ -221,22 +238,14 @@ class _RecordState:
         self.branches: dict[tuple[int, int, int], int] = {}
         # name -> [start, end or None, hits]
         self.functions: dict[str, list[int | None]] = {}
-        # FNL index -> [start, end or None, first alias or None, hits, FNL line]
-        self.fnl: dict[int, list[int | str | None]] = {}
+        # FNL index -> (start, end or None, whether an FNA alias followed it)
+        self.fnl: dict[int, tuple[int, int | None, bool]] = {}
         self.declared = [-1, -1, -1, -1, -1, -1]
 
     def finish(self, lineno: int) -> _Record:
-        for idx, entry in self.fnl.items():
-            start, end, name, fn_hits = entry[0], entry[1], entry[2], entry[3]
-            if name is None:
+        for idx, (_, _, named) in self.fnl.items():
+            if not named:
                 raise _ParseError(lineno, f"end_of_record: FNL:{idx} has no FNA: name")
-            assert isinstance(start, int) and isinstance(name, str) and isinstance(fn_hits, int)
-            assert end is None or isinstance(end, int)
-            prev = self.functions.get(name)
-            if prev is None:
-                self.functions[name] = [start, end, fn_hits]
-            else:
-                prev[2] = _saturating(prev[2] or 0, fn_hits)
         keys = sorted(self.lines)
         lines = array("i", keys)
         hits = array("q", [self.lines[k] for k in keys])
@@ -272,12 +281,17 @@ _DECLARED_INDEX = {b"LF": 0, b"LH": 1, b"BRF": 2, b"BRH": 3, b"FNF": 4, b"FNH": 
 
 
 def _parse_python(
-    lines: Iterable[bytes], first_lineno: int, expr_ids: dict[tuple[str, int, int], dict[str, int]]
+    lines: Iterable[bytes],
+    first_lineno: int,
+    expr_ids: dict[tuple[str, int, int], dict[str, int]],
+    excluded: list[int],
 ) -> Iterator[_Record]:
     """Yield the records of ``lines`` (numbered from ``first_lineno``), in file order.
 
     ``expr_ids`` numbers lcov 2.x named branches per (file, line, block); it is shared
     across calls so that two records of one file number the same name alike.
+    ``excluded[0]`` counts the branches marked unreachable (``BRDA:<line>,U<block>...``),
+    which are left out.
     """
     rec: _RecordState | None = None
     lineno = first_lineno - 1
@@ -286,6 +300,10 @@ def _parse_python(
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if line.endswith(b"\r"):
             line = line[:-1]
+        if lineno == 1 and line.startswith(_BOM):
+            line = line[3:]  # a UTF-8 byte order mark (Windows editors write one)
+        if line[:1] == b"#":
+            continue  # a comment: lcov 2.x reads and skips them (its own test data has them)
         tag, sep, rest = line.partition(b":")
         if not sep:
             if line == b"end_of_record":
@@ -316,22 +334,32 @@ def _parse_python(
                 raise _ParseError(lineno, "BRDA: missing fields")
             ln = _lineno_field(head[0], "BRDA", "line number", lineno)
             block_f, branch_f, taken_f = head[1], tail[0], tail[1]
-            if block_f[:1] == b"e":
-                block = -1 - _small_int(block_f[1:], "BRDA", "block", lineno)
-            else:
-                block = _small_int(block_f, "BRDA", "block", lineno)
-            if branch_f.isdigit() or (branch_f[:1] == b"-" and branch_f[1:].isdigit()):
+            kind = block_f[:1]
+            if kind in (b"e", b"f"):  # exception / fallthrough branch (lcov 2.x)
+                block_f = block_f[1:]
+            unreachable = block_f[:1] == b"U"  # excluded by an unreachable directive
+            if unreachable:
+                block_f = block_f[1:]
+            block = _small_int(block_f, "BRDA", "block", lineno)
+            if kind == b"e":
+                block = -1 - block
+            numbered = branch_f.isdigit() or (branch_f[:1] == b"-" and branch_f[1:].isdigit())
+            if numbered:
                 branch = _small_int(branch_f, "BRDA", "branch", lineno)
-            else:
-                if not branch_f:
-                    raise _ParseError(lineno, "BRDA: empty branch")
-                ids = expr_ids.setdefault((rec.path, ln, block), {})
-                branch = ids.setdefault(_text(branch_f), EXPR_BRANCH_BASE + len(ids))
+            elif not branch_f:
+                raise _ParseError(lineno, "BRDA: empty branch")
             taken = (
                 NEVER_EVALUATED
                 if taken_f == b"-"
                 else _uint(taken_f, "BRDA", "taken count", lineno)
             )
+            if unreachable:
+                # lcov counts these in no BRF/BRH and neither does covgap (a note says so)
+                excluded[0] += 1
+                continue
+            if not numbered:
+                ids = expr_ids.setdefault((rec.path, ln, block), {})
+                branch = ids.setdefault(_text(branch_f), EXPR_BRANCH_BASE + len(ids))
             key = (ln, block, branch)
             prev = rec.branches.get(key)
             if prev is None or prev == NEVER_EVALUATED:
@@ -385,9 +413,10 @@ def _parse_python(
             if not rest:
                 raise _ParseError(lineno, "SF: empty file name")
             rec = _RecordState(_text(rest), lineno)
-        elif tag in (b"TN", b"VER", b"MCDC"):
-            if tag == b"MCDC" and rec is None:
-                raise _ParseError(lineno, "MCDC: outside a record (no SF: before it)")
+        elif tag in (b"TN", b"VER", b"MCDC", b"MCF", b"MCH"):
+            if tag not in (b"TN", b"VER") and rec is None:
+                tag_s = tag.decode("ascii")
+                raise _ParseError(lineno, f"{tag_s}: outside a record (no SF: before it)")
         elif tag == b"FNL":
             if rec is None:
                 raise _ParseError(lineno, "FNL: outside a record (no SF: before it)")
@@ -397,7 +426,7 @@ def _parse_python(
             idx = _small_int(parts[0], "FNL", "index", lineno)
             start = _lineno_field(parts[1], "FNL", "line number", lineno)
             end = _lineno_field(parts[2], "FNL", "end line", lineno) if len(parts) == 3 else None
-            rec.fnl[idx] = [start, end, None, 0]
+            rec.fnl[idx] = (start, end, False)
         elif tag == b"FNA":
             if rec is None:
                 raise _ParseError(lineno, "FNA: outside a record (no SF: before it)")
@@ -411,11 +440,17 @@ def _parse_python(
             entry = rec.fnl.get(idx)
             if entry is None:
                 raise _ParseError(lineno, f"FNA: no FNL: with index {idx} earlier in this record")
-            if entry[2] is None:
-                entry[2] = _text(parts[2])
-            prev_hits = entry[3]
-            assert isinstance(prev_hits, int)
-            entry[3] = _saturating(prev_hits, count)
+            if not entry[2]:
+                rec.fnl[idx] = (entry[0], entry[1], True)
+            # Each alias is a function of its own, as lcov --summary counts them (lcov
+            # 2.x FunctionMap::numFunc without --filter function); a name seen before
+            # (an FN, another alias) adds its count to that function, as in lcov.
+            name = _text(parts[2])
+            fn = rec.functions.get(name)
+            if fn is None:
+                rec.functions[name] = [entry[0], entry[1], count]
+            else:
+                fn[2] = _saturating(fn[2] or 0, count)
         else:
             raise _unknown(line, lineno)
     if rec is not None:
@@ -428,12 +463,27 @@ def _parse_python(
 # -- assembling records into a CoverageSet ----------------------------------------------
 
 
+_GROUPED_FUNCTIONS = (
+    "FNF/FNH count one function per start line (lcov 2.2+ function groups, llvm-cov's "
+    "instantiations); lcov --summary counts every name, and so does covgap"
+)
+
+
+def _per_start_line(functions: list[Function]) -> tuple[int, int]:
+    """Functions found and hit counted once per start line, as FNF/FNH sometimes are."""
+    lines: dict[int, bool] = {}
+    for fn in functions:
+        lines[fn.start_line] = lines.get(fn.start_line, False) or fn.hits > 0
+    return len(lines), sum(lines.values())
+
+
 class _Accumulator:
     """Collect records, merge those of one file the way lcov does, and build the set."""
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.records: dict[str, list[_Record]] = {}
+        self.unreachable = [0]  # branches marked U (unreachable): left out, as lcov does
         self.totals = TotalsCheck(
             origin,
             "the LF/LH, BRF/BRH and FNF/FNH summary lines",
@@ -466,12 +516,16 @@ class _Accumulator:
             if (found < 0 or found == total) and (hit < 0 or hit == covered):
                 self.totals.agree(kind, total, covered)
                 continue
+            why = None
+            if kind == "functions" and _per_start_line(rec[8]) == (found, hit):
+                why = _GROUPED_FUNCTIONS
             self.totals.compare(
                 kind,
                 (found if found >= 0 else total, hit if hit >= 0 else covered),
                 counted[i],
                 where=f"{rec[0]} (line {rec[1]})",
                 as_written=f"{tags[0]}:{found} {tags[1]}:{hit}",
+                why=why,
             )
 
     def finish(self) -> CoverageSet:
@@ -487,6 +541,11 @@ class _Accumulator:
         if not files and not dropped:
             raise FormatError(self.origin, "no records (no SF: line); not an LCOV tracefile?")
         notes.extend(self.totals.notes())
+        if self.unreachable[0]:
+            notes.append(
+                f"{self.origin}: {self.unreachable[0]} branch(es) marked unreachable "
+                "(BRDA with a U block) left out, as lcov leaves them out of BRF/BRH"
+            )
         if dropped:
             shown = ", ".join(dropped[:_MAX_NOTE_EXAMPLES])
             more = f" and {len(dropped) - _MAX_NOTE_EXAMPLES} more" if len(dropped) > 3 else ""
@@ -549,7 +608,7 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
         if use_speedups():
             _read_fast(stream, acc, expr_ids)
         else:
-            acc.add(_parse_python(stream, 1, expr_ids))
+            acc.add(_parse_python(stream, 1, expr_ids, acc.unreachable))
     except _ParseError as exc:
         raise FormatError(origin, exc.message, line=exc.lineno) from None
     return acc.finish()
@@ -597,7 +656,9 @@ def _read_fast(
             lineno += nlines
             if fallback:
                 rest = io.BytesIO(bytes(work[consumed:]) + tail)
-                acc.add(_parse_python(itertools.chain(rest, stream), lineno, expr_ids))
+                acc.add(
+                    _parse_python(itertools.chain(rest, stream), lineno, expr_ids, acc.unreachable)
+                )
                 return
             if final:
                 return
