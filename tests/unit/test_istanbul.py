@@ -278,3 +278,48 @@ def test_a_branch_with_only_locations_sits_on_the_first_one() -> None:
     doc["/src/a.js"]["branchMap"]["2"]["locations"] = []
     with pytest.raises(FormatError, match="branch has no loc, line or locations"):
         read(io.BytesIO(json.dumps(doc).encode()), "c.json")
+
+
+# solidity-coverage's ``coverage.json`` (Hardhat, Truffle): Istanbul file objects whose
+# keys come in the order ``l, path, s, b, f, fnMap, statementMap, branchMap`` and whose
+# keys are Windows-relative paths. Hand-written in that shape; the expected totals are
+# istanbul-lib-coverage 3.2's ``toSummary`` (the library solidity-coverage reports with):
+# lines come from the statements (4 lines, not the 5 of ``l``), branches 3/4, functions 2/2.
+SOLIDITY_COVERAGE = (
+    b'{"contracts\\\\Fund.sol":{"l":{"21":3,"22":3,"26":0,"35":2,"36":2},'
+    b'"path":"C:\\\\Users\\\\dev\\\\fund\\\\contracts\\\\Fund.sol",'
+    b'"s":{"1":3,"2":3,"3":0,"4":2},"b":{"1":[3,0],"2":[1,2]},"f":{"1":3,"2":2},'
+    b'"fnMap":{"1":{"name":"constructor","line":20,"loc":{"start":{"line":20,"column":4},'
+    b'"end":{"line":27,"column":4}}},"2":{"name":"withdraw","line":34,"loc":{"start":'
+    b'{"line":34,"column":4},"end":{"line":37,"column":4}}}},'
+    b'"statementMap":{"1":{"start":{"line":21,"column":8},"end":{"line":21,"column":27}},'
+    b'"2":{"start":{"line":22,"column":8},"end":{"line":22,"column":59}},'
+    b'"3":{"start":{"line":26,"column":8},"end":{"line":26,"column":60}},'
+    b'"4":{"start":{"line":35,"column":8},"end":{"line":35,"column":52}}},'
+    b'"branchMap":{"1":{"line":22,"type":"if","locations":[{"start":{"line":22,"column":8},'
+    b'"end":{"line":22,"column":8}},{"start":{"line":22,"column":8},"end":{"line":22,'
+    b'"column":8}}]},"2":{"line":35,"type":"if","locations":[{"start":{"line":35,'
+    b'"column":8},"end":{"line":35,"column":8}},{"start":{"line":35,"column":8},'
+    b'"end":{"line":35,"column":8}}]}}}}'
+)
+
+
+def test_solidity_coverage_json_is_detected_and_counted(tmp_path: Path) -> None:
+    """Was 'not a coverage format covgap recognises': the sniffer wanted ``path`` first."""
+    report = tmp_path / "coverage.json"
+    report.write_bytes(SOLIDITY_COVERAGE)
+    assert detect(report).name == "istanbul"
+    totals = read_report(report).totals()
+    assert (totals.lines_total, totals.lines_covered) == (4, 3)
+    assert (totals.branches_total, totals.branches_covered) == (4, 3)
+    assert (totals.functions_total, totals.functions_covered) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "first", ["l", "s", "b", "f", "fnMap", "statementMap", "branchMap", "path", "hash"]
+)
+def test_sniff_accepts_any_file_coverage_key_first(first: str) -> None:
+    """JSON objects are unordered: whichever FileCoverage key a writer puts first."""
+    member = {"statementMap": {}, "s": {}, "fnMap": {}, "f": {}, "branchMap": {}, "b": {}}
+    member = {first: member.get(first, {}), **member}
+    assert sniff(json.dumps({"a.js": member}).encode(), "x.json")

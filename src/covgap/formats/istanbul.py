@@ -81,7 +81,15 @@ from covgap.types import MAX_COUNT, MAX_LINE
 __all__ = ["FORMAT", "read", "sniff"]
 
 # {"<path>": {"path": ..., "statementMap": ...} or {"<path>": {"data": {...
-_SNIFF = re.compile(rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"(?:path|data|statementMap|all)"')
+# Writers order a file's keys differently: solidity-coverage (Hardhat/Truffle
+# ``coverage.json``) starts each file with the derived line map ``"l"``, then
+# ``path``, ``s``, ``b``, ``f``, ``fnMap``, ``statementMap``; any FileCoverage key
+# may come first.
+_SNIFF = re.compile(
+    rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"'
+    rb"(?:path|data|statementMap|all|l|s|f|b|bT|fnMap|branchMap|inputSourceMap"
+    rb'|_coverageSchema|hash)"'
+)
 _MAX_ID = 2**31 - 1
 
 
