@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import DATA, require_tool
-from covgap.errors import FormatError
+from covgap.errors import FormatError, InputError
 from covgap.formats import all_formats, detect, read_report
 from covgap.formats.istanbul import read, sniff
 from covgap.model import CoverageSet
@@ -323,3 +323,20 @@ def test_sniff_accepts_any_file_coverage_key_first(first: str) -> None:
     member = {"statementMap": {}, "s": {}, "fnMap": {}, "f": {}, "branchMap": {}, "b": {}}
     member = {first: member.get(first, {}), **member}
     assert sniff(json.dumps({"a.js": member}).encode(), "x.json")
+
+
+@pytest.mark.parametrize("text", ["{}\n", "{}", "\ufeff{ }\r\n"])
+def test_empty_coverage_final_json_is_an_istanbul_report_of_no_files(
+    tmp_path: Path, text: str
+) -> None:
+    """Istanbul's JSON reporter writes ``{}`` when nothing was instrumented; it was
+    refused as "not a coverage format covgap recognises" (``nyc report``: 0/0)."""
+    report = tmp_path / "coverage-final.json"
+    report.write_text(text, encoding="utf-8")
+    assert detect(report).name == "istanbul"
+    cs = read_report(report)
+    assert cs.files == {}
+    other = tmp_path / "settings.json"  # an empty object under another name: unknown
+    other.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="not a coverage format"):
+        detect(other)

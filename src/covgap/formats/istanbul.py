@@ -93,9 +93,22 @@ _SNIFF = re.compile(
 _MAX_ID = 2**31 - 1
 
 
+_EMPTY = re.compile(rb"^\{\s*\}\s*$")
+
+
 def sniff(head: bytes, filename: str) -> bool:
-    """A JSON object of objects whose first member holds a statementMap."""
+    """A JSON object of objects whose first member holds a statementMap.
+
+    An empty map, ``{}``, is what Istanbul's JSON reporter writes when nothing was
+    instrumented (Jest, nyc or c8 with no file matched); the content cannot tell it
+    from any other empty JSON object, so the name decides: a ``coverage-final.json``
+    holding ``{}`` is an Istanbul report of no files, as ``nyc report`` reads it.
+    """
     body = sniff_json_object(head)
+    if _EMPTY.match(body):
+        return filename == "coverage-final.json" or filename.endswith(
+            ("/coverage-final.json", "\\coverage-final.json")
+        )
     return bool(_SNIFF.match(body)) and b'"statementMap"' in body
 
 
