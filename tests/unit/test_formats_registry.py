@@ -39,6 +39,21 @@ def test_corrupt_gzip_is_a_format_error(tmp_path: Path) -> None:
         read_report(path)
 
 
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.99])
+def test_truncated_gzip_names_where_it_ends(tmp_path: Path, keep: float) -> None:
+    """A cut-short .gz said "corrupt gzip data" "at byte offset 0" (the head was fine),
+    or "cannot read" when the cut lay past the first 64 KiB; the place is its end."""
+    body = b"".join(b"SF:f%d.c\nDA:1,%d\nend_of_record\n" % (i, i) for i in range(30000))
+    data = gzip.compress(body)
+    path = tmp_path / "lcov.info.gz"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(FormatError) as raised:
+        read_report(path)
+    size = path.stat().st_size
+    assert raised.value.offset == size
+    assert f"at byte offset {size}: truncated gzip data" in str(raised.value)
+
+
 def test_progress_reports_every_byte(tmp_path: Path) -> None:
     path = tmp_path / "big.info"
     body = b"".join(b"SF:f%d.c\nDA:1,1\nend_of_record\n" % i for i in range(20000))

@@ -122,9 +122,21 @@ def _head(path: Path) -> tuple[bytes, bool]:
         try:
             with gzip.open(path, "rb") as gz:
                 return gz.read(SNIFF_BYTES), True
-        except (OSError, EOFError) as exc:
+        except EOFError:
+            raise _truncated_gzip(path) from None
+        except OSError as exc:
             raise FormatError(str(path), f"corrupt gzip data ({exc})", offset=0) from None
     return start, False
+
+
+def _truncated_gzip(path: Path) -> FormatError:
+    """A gzip stream cut short (a copy or upload that stopped): the place is its end."""
+    size = path.stat().st_size
+    return FormatError(
+        str(path),
+        "truncated gzip data: the compressed stream ends before its end marker",
+        offset=size,
+    )
 
 
 def detect(path: Path, head: bytes | None = None) -> FormatSpec:
@@ -242,7 +254,12 @@ def read_report(
         raise
     except MemoryError:
         raise InputError(f"{path}: too large to read into memory") from None
-    except (OSError, EOFError) as exc:
+    except EOFError as exc:
+        with path.open("rb") as raw:
+            if raw.read(2) == GZIP_MAGIC:
+                raise _truncated_gzip(path) from None
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
     except Exception as exc:  # a reader bug must still not leak a traceback to users
         raise FormatError(str(path), f"unreadable ({type(exc).__name__}: {exc})") from exc
