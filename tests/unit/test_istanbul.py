@@ -340,3 +340,13 @@ def test_empty_coverage_final_json_is_an_istanbul_report_of_no_files(
     other.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="not a coverage format"):
         detect(other)
+
+
+def test_json_summary_is_refused_with_the_file_to_use(tmp_path: Path) -> None:
+    """coverage-summary.json (Istanbul's json-summary reporter: totals, no lines) was
+    "not a coverage format covgap recognises"; it now says which report to pass."""
+    report = tmp_path / "coverage-summary.json"
+    report.write_bytes((C8 / "coverage-summary.json").read_bytes())
+    assert detect(report).name == "istanbul"
+    with pytest.raises(FormatError, match=r"json-summary .* covgap reads coverage-final\.json"):
+        read_report(report)

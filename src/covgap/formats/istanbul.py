@@ -94,6 +94,13 @@ _MAX_ID = 2**31 - 1
 
 
 _EMPTY = re.compile(rb"^\{\s*\}\s*$")
+# Istanbul's json-summary reporter (coverage-summary.json): {"total": {"lines": {"total":
+_SUMMARY = re.compile(rb'^\{\s*"total"\s*:\s*\{\s*"lines"\s*:\s*\{\s*"total"\s*:')
+_SUMMARY_MESSAGE = (
+    "this is Istanbul's json-summary (coverage-summary.json: totals only, no lines); "
+    "covgap reads coverage-final.json, which the json reporter writes "
+    '(Jest: coverageReporters ["json"]; nyc, c8: --reporter=json)'
+)
 
 
 def sniff(head: bytes, filename: str) -> bool:
@@ -105,6 +112,8 @@ def sniff(head: bytes, filename: str) -> bool:
     holding ``{}`` is an Istanbul report of no files, as ``nyc report`` reads it.
     """
     body = sniff_json_object(head)
+    if _SUMMARY.match(body):
+        return True  # refused by the reader with a message saying which file to use
     if _EMPTY.match(body):
         return filename == "coverage-final.json" or filename.endswith(
             ("/coverage-final.json", "\\coverage-final.json")
@@ -222,6 +231,9 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     doc = load_json(stream, origin)
     if not isinstance(doc, dict):
         raise FormatError(origin, "not an Istanbul coverage map (expected a JSON object)")
+    total = doc.get("total")
+    if isinstance(total, dict) and "lines" in total and "statementMap" not in total:
+        raise FormatError(origin, _SUMMARY_MESSAGE)
     cs = CoverageSet()
     mapped = 0
     for key, value in doc.items():
