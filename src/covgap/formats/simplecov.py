@@ -89,9 +89,18 @@ _BRANCH_KEY = re.compile(r'^\[(:"[^"]*"|:?\w+), (\d+), (\d+), (\d+), (\d+), (\d+
 LineCounts = list[int | None]
 
 
+# SimpleCov's coverage/.last_run.json: {"result": {"line": 91.5, "branch": 80.0}}
+# ("covered_percent" before 0.18): percentages only, refused with a pointer.
+_SNIFF_LAST_RUN = re.compile(rb'^\{\s*"result"\s*:\s*\{\s*"(?:line|branch|covered_percent)"\s*:')
+_LAST_RUN_MESSAGE = (
+    "this is SimpleCov's .last_run.json (percentages only, no lines); covgap reads "
+    "the .resultset.json SimpleCov writes beside it"
+)
+
+
 def sniff(head: bytes, filename: str) -> bool:
     body = sniff_json_object(head)
-    if _SNIFF_FORMATTER.match(body):
+    if _SNIFF_FORMATTER.match(body) or _SNIFF_LAST_RUN.match(body):
         return True
     return bool(_SNIFF_RESULTSET.match(body)) and b'"coverage"' in body
 
@@ -284,6 +293,9 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
         raise FormatError(origin, "not a SimpleCov result (expected a JSON object)")
     if isinstance(doc.get("meta"), dict) and "simplecov_version" in doc["meta"]:
         return _read_formatter(j, j.items(j.key(doc, "coverage", ()), ("coverage",)))
+    last_run = doc.get("result")
+    if len(doc) == 1 and isinstance(last_run, dict) and "coverage" not in last_run:
+        raise FormatError(origin, _LAST_RUN_MESSAGE)
     if not any(isinstance(v, dict) and "coverage" in v for v in doc.values()):
         raise FormatError(
             origin,
