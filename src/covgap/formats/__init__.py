@@ -139,6 +139,42 @@ def _truncated_gzip(path: Path) -> FormatError:
     )
 
 
+_RAW_DATA: tuple[tuple[bytes, str], ...] = (
+    (
+        b"adcg",
+        "gcov's raw counters (.gcda), not a report; run `gcov --json-format` on it "
+        "(or lcov, gcovr) and pass what it writes",
+    ),
+    (
+        b"oncg",
+        "gcov's notes file (.gcno), not a report; run `gcov --json-format` on the "
+        ".gcda beside it (or lcov, gcovr) and pass what it writes",
+    ),
+    (
+        b"\xfflprofi\x81",
+        "an indexed LLVM profile (.profdata), not a report; export it: "
+        "`llvm-cov export -format=text -instr-profile=FILE BINARY > coverage.json`",
+    ),
+    (
+        b"\x81rforpl\xff",
+        "a raw LLVM profile (.profraw), not a report; `llvm-profdata merge` "
+        "it, then `llvm-cov export -format=text`",
+    ),
+    (
+        b"\xfflprofr\x81",
+        "a raw LLVM profile (.profraw), not a report; `llvm-profdata merge` "
+        "it, then `llvm-cov export -format=text`",
+    ),
+    (
+        b"\x01\xc0\xc0",
+        "a JaCoCo execution data file (.exec), not a report; turn it into "
+        "jacoco.xml with JaCoCo's report task (`jacoco:report`, `jacocoTestReport`, or "
+        "`java -jar jacococli.jar report FILE --classfiles ... --xml jacoco.xml`)",
+    ),
+)
+"""Raw coverage data that tools turn into reports: what it is and how to get the report."""
+
+
 def detect(path: Path, head: bytes | None = None) -> FormatSpec:
     """Pick the format of ``path`` from its content; the file name only breaks ties."""
     if head is None:
@@ -149,6 +185,9 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
     for spec in all_formats():
         if spec.sniff(head, name):
             return spec
+    for magic, what in _RAW_DATA:
+        if head.startswith(magic):
+            raise InputError(f"{path}: {what}")
     if b"\x00" in head[:4096] and not head.startswith(SQLITE_MAGIC):
         raise InputError(f"{path}: binary data, not a coverage report covgap knows")
     names = ", ".join(s.name for s in all_formats())
