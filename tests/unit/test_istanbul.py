@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, require_tool
 from covgap.errors import FormatError, InputError
@@ -350,3 +352,32 @@ def test_json_summary_is_refused_with_the_file_to_use(tmp_path: Path) -> None:
     assert detect(report).name == "istanbul"
     with pytest.raises(FormatError, match=r"json-summary .* covgap reads coverage-final\.json"):
         read_report(report)
+
+
+_KEYS = ["path", "statementMap", "s", "fnMap", "f", "branchMap", "b", "l", "hash"]
+
+
+@given(st.permutations(_KEYS))
+@settings(max_examples=60, deadline=None)
+def test_any_key_order_is_detected_and_counted_the_same(order: list[str]) -> None:
+    """Writers order a file's keys as they like (solidity-coverage puts "l" first)."""
+    member: dict[str, object] = {
+        "path": "/p/a.js",
+        "statementMap": {
+            "0": {"start": {"line": 1, "column": 0}, "end": {"line": 1, "column": 5}},
+            "1": {"start": {"line": 2, "column": 0}, "end": {"line": 2, "column": 5}},
+        },
+        "s": {"0": 1, "1": 0},
+        "fnMap": {"0": {"name": "f", "line": 1, "loc": {"start": {"line": 1, "column": 0}}}},
+        "f": {"0": 1},
+        "branchMap": {"0": {"line": 2, "type": "if", "locations": []}},
+        "b": {"0": [1, 0]},
+        "l": {"1": 1, "2": 0},
+        "hash": "x",
+    }
+    data = json.dumps({"/p/a.js": {k: member[k] for k in order}}).encode()
+    assert sniff(data, "coverage.json")
+    totals = read(io.BytesIO(data), "coverage.json").totals()
+    assert (totals.lines_total, totals.lines_covered) == (2, 1)
+    assert (totals.branches_total, totals.branches_covered) == (2, 1)
+    assert (totals.functions_total, totals.functions_covered) == (1, 1)
