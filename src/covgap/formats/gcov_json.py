@@ -154,18 +154,23 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     return _build(builders, roots, gcov_figures, origin)
 
 
-def _group_lines_exact(f: dict[str, object]) -> tuple[list[tuple[str | None, int]], set[str]]:
-    """(function name, branches) per line entry and the functions in a group, for
-    :func:`_add_gcov_figure` (values already validated by ``_read_lines``; a field an
-    older gcov did not write simply puts no function in a group)."""
+_Entry = tuple[str | None, int, int]
+"""One line entry for gcov's figure: its function's name, its branches, those taken."""
+
+
+def _group_lines_exact(f: dict[str, object]) -> tuple[list[_Entry], set[str]]:
+    """The line entries and the functions in a group, for :func:`_add_gcov_figure`
+    (values already validated by ``_read_lines``; a field an older gcov did not write
+    simply puts no function in a group)."""
     lines = f.get("lines", [])
     funcs = f.get("functions", [])
-    assert isinstance(lines, list) and isinstance(funcs, list)
-    entries: list[tuple[str | None, int]] = []
+    if not isinstance(lines, list) or not isinstance(funcs, list):
+        return [], set()
+    entries: list[_Entry] = []
     for line in lines:
         branches = line.get("branches") or []
         taken = sum(1 for br in branches if br["count"] > 0) if line["count"] > 0 else 0
-        entries.append((_str_or_none(line.get("function_name")), len(branches) * _SCALE + taken))
+        entries.append((_str_or_none(line.get("function_name")), len(branches), taken))
     starts = [
         (
             _str_or_none(fn.get("name")),
@@ -185,10 +190,6 @@ def _int_or_none(value: object) -> int | None:
     return value if type(value) is int else None
 
 
-_SCALE = 1 << 32
-"""Branches and taken branches of one line entry travel as ``total * _SCALE + taken``."""
-
-
 def _grouped(starts: Sequence[tuple[str | None, int | None, int | None]]) -> set[str]:
     """The functions gcov puts in a group: two or more starting at one line and column."""
     seen: dict[tuple[int, int], int] = {}
@@ -205,17 +206,17 @@ def _grouped(starts: Sequence[tuple[str | None, int | None, int | None]]) -> set
 def _add_gcov_figure(
     figures: dict[str, list[int]],
     name: str,
-    entries: list[tuple[str | None, int]],
+    entries: list[_Entry],
     grouped: set[str],
 ) -> None:
     """Add one file object's ``gcov -b`` branch figure (total, taken, left out)."""
     acc = figures.setdefault(name, [0, 0, 0])
-    for function, packed in entries:
+    for function, branches, taken in entries:
         if function in grouped:
-            acc[2] += packed // _SCALE
+            acc[2] += branches
         else:
-            acc[0] += packed // _SCALE
-            acc[1] += packed % _SCALE
+            acc[0] += branches
+            acc[1] += taken
 
 
 def _build(
@@ -334,12 +335,12 @@ def _add_file_fast(f: _File, b: FileCoverageBuilder) -> None:
         b.add_function(name, fn.start_line, fn.execution_count, fn.end_line)
 
 
-def _group_lines_fast(f: _File) -> tuple[list[tuple[str | None, int]], set[str]]:
+def _group_lines_fast(f: _File) -> tuple[list[_Entry], set[str]]:
     """:func:`_group_lines_exact` on a typed member."""
-    entries: list[tuple[str | None, int]] = []
+    entries: list[_Entry] = []
     for line in f.lines:
         taken = sum(1 for br in line.branches if br.count > 0) if line.count > 0 else 0
-        entries.append((line.function_name, len(line.branches) * _SCALE + taken))
+        entries.append((line.function_name, len(line.branches), taken))
     starts = [
         (None if fn.name is UNSET else fn.name, fn.start_line, fn.start_column)
         for fn in f.functions
