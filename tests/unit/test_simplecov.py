@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import DATA, require_tool
-from covgap.errors import FormatError
+from covgap.errors import FormatError, InputError
 from covgap.formats import detect, read_report
 from covgap.formats.simplecov import merge_line_arrays, read, sniff
 from covgap.model import CoverageSet
@@ -195,9 +195,10 @@ def test_last_run_json_is_refused_with_the_file_to_use(tmp_path: Path, text: str
     recognises"; it now says to pass the .resultset.json beside it."""
     report = tmp_path / ".last_run.json"
     report.write_text(text)
-    assert detect(report).name == "simplecov"
-    with pytest.raises(FormatError, match=r"\.last_run\.json .* reads the \.resultset\.json"):
+    with pytest.raises(InputError, match=r"\.last_run\.json .* reads the \.resultset\.json"):
         read_report(report)
+    with pytest.raises(FormatError, match=r"\.last_run\.json .* reads the \.resultset\.json"):
+        read_report(report, format_name="simplecov")
 
 
 def test_a_command_named_result_is_still_a_resultset(tmp_path: Path) -> None:

@@ -67,6 +67,11 @@ class FormatSpec:
     given the :class:`ReadContext`, used instead of ``read`` when there is one."""
     loses: str = ""
     """What the writer can never hold, in words (``convert`` says it when it applies)."""
+    not_report: Callable[[bytes], str | None] | None = None
+    """Recognise the tool's files that are not per-line reports (a summary of totals)
+    from the same head ``sniff`` sees: the one-line reason, naming the file to pass
+    instead, or None. Asked only when no format's ``sniff`` matched: :func:`detect`
+    refuses the file with it, and discovery passes over it like any non-report."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,10 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
     for spec in all_formats():
         if spec.sniff(head, name):
             return spec
+    for spec in all_formats():
+        why = spec.not_report(head) if spec.not_report is not None else None
+        if why is not None:
+            raise InputError(f"{path}: {why}")
     for magic, what in _RAW_DATA:
         if head.startswith(magic):
             raise InputError(f"{path}: {what}")

@@ -78,7 +78,7 @@ from covgap.formats._json import (
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "not_report", "read", "sniff"]
 
 # {"<path>": {"path": ..., "statementMap": ...} or {"<path>": {"data": {...
 # Writers order a file's keys differently: solidity-coverage (Hardhat/Truffle
@@ -112,13 +112,16 @@ def sniff(head: bytes, filename: str) -> bool:
     holding ``{}`` is an Istanbul report of no files, as ``nyc report`` reads it.
     """
     body = sniff_json_object(head)
-    if _SUMMARY.match(body):
-        return True  # refused by the reader with a message saying which file to use
     if _EMPTY.match(body):
         return filename == "coverage-final.json" or filename.endswith(
             ("/coverage-final.json", "\\coverage-final.json")
         )
     return bool(_SNIFF.match(body)) and b'"statementMap"' in body
+
+
+def not_report(head: bytes) -> str | None:
+    """Istanbul's json-summary (``coverage-summary.json``) is not a report: say which is."""
+    return _SUMMARY_MESSAGE if _SUMMARY.match(sniff_json_object(head)) else None
 
 
 def _start_line(j: JsonReader, value: object, path: JsonPath) -> int:
@@ -412,4 +415,5 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     discover=("**/coverage-final.json",),
+    not_report=not_report,
 )

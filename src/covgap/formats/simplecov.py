@@ -76,7 +76,7 @@ from covgap.formats._json import (
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "merge_line_arrays", "read", "sniff"]
+__all__ = ["FORMAT", "merge_line_arrays", "not_report", "read", "sniff"]
 
 # {"<command>": {"coverage": {...}, "timestamp": N}}
 _SNIFF_RESULTSET = re.compile(rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"(?:coverage|timestamp)"\s*:')
@@ -100,9 +100,14 @@ _LAST_RUN_MESSAGE = (
 
 def sniff(head: bytes, filename: str) -> bool:
     body = sniff_json_object(head)
-    if _SNIFF_FORMATTER.match(body) or _SNIFF_LAST_RUN.match(body):
+    if _SNIFF_FORMATTER.match(body):
         return True
     return bool(_SNIFF_RESULTSET.match(body)) and b'"coverage"' in body
+
+
+def not_report(head: bytes) -> str | None:
+    """SimpleCov's ``.last_run.json`` is not a report: say which file is."""
+    return _LAST_RUN_MESSAGE if _SNIFF_LAST_RUN.match(sniff_json_object(head)) else None
 
 
 def merge_line_arrays(a: LineCounts, b: LineCounts) -> LineCounts:
@@ -310,4 +315,5 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     discover=("**/coverage/.resultset.json", "**/coverage/coverage.json"),
+    not_report=not_report,
 )
