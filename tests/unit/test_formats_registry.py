@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from covgap.errors import FormatError, InputError
 from covgap.formats import all_formats, detect, get_format, read_report, writable_formats
 
@@ -37,6 +41,67 @@ def test_corrupt_gzip_is_a_format_error(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(LCOV)[:20])
     with pytest.raises(FormatError):
         read_report(path)
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.99])
+def test_truncated_gzip_names_where_it_ends(tmp_path: Path, keep: float) -> None:
+    """A cut-short .gz said "corrupt gzip data" "at byte offset 0" (the head was fine),
+    or "cannot read" when the cut lay past the first 64 KiB; the place is its end."""
+    body = b"".join(b"SF:f%d.c\nDA:1,%d\nend_of_record\n" % (i, i) for i in range(30000))
+    data = gzip.compress(body)
+    path = tmp_path / "lcov.info.gz"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(FormatError) as raised:
+        read_report(path)
+    size = path.stat().st_size
+    assert raised.value.offset == size
+    assert f"at byte offset {size}: truncated gzip data" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "says"),
+    [
+        ("a.gcda", b"adcg*22B\x1c\xed\x0b=", "gcov's raw counters (.gcda)"),
+        ("a.gcno", b"oncg*22B\x1c\xed\x0b=", "gcov's notes file (.gcno)"),
+        ("a.profdata", b"\xfflprofi\x81\x0c\x00\x00\x00", "indexed LLVM profile"),
+        ("a.profraw", b"\x81rforpl\xff\x0a\x00\x00\x00", "raw LLVM profile"),
+        ("jacoco.exec", b"\x01\xc0\xc0\x10\x07\x10\x00", "JaCoCo execution data"),
+    ],
+)
+def test_raw_coverage_data_says_what_it_is_and_how_to_get_a_report(
+    tmp_path: Path, name: str, start: bytes, says: str
+) -> None:
+    """Counters a tool turns into a report (was "binary data, not a coverage report")."""
+    path = tmp_path / name
+    path.write_bytes(start + bytes(200))
+    with pytest.raises(InputError, match=re.escape(says) + ".*not a report"):
+        read_report(path)
+
+
+def test_real_gcda_and_profdata_are_named(tmp_path: Path) -> None:
+    """The magic numbers above, as GCC and LLVM on this machine write them."""
+    require_tool("gcc", "clang-19", "llvm-profdata-19")
+    (tmp_path / "m.c").write_text("int main(void) { return 0; }\n")
+
+    def run(*argv: str, **env: str) -> None:
+        subprocess.run(
+            argv,
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, **env},
+        )
+
+    run("gcc", "--coverage", "-o", "g", "m.c")
+    run("./g")
+    run("clang-19", "-fprofile-instr-generate", "-fcoverage-mapping", "-o", "l", "m.c")
+    run("./l", LLVM_PROFILE_FILE="m.profraw")
+    run("llvm-profdata-19", "merge", "-o", "m.profdata", "m.profraw")
+    for pattern in ["*.gcda", "*.gcno", "*.profraw", "*.profdata"]:
+        (found,) = tmp_path.glob(pattern)  # GCC 11+ names them g-m.gcda, g-m.gcno
+        with pytest.raises(InputError, match=re.escape(pattern[1:]) + r"\), not a report"):
+            read_report(found)
 
 
 def test_progress_reports_every_byte(tmp_path: Path) -> None:

@@ -125,3 +125,127 @@ def test_fresh_gcov_run_equals_gcov(tmp_path: Path) -> None:
     subprocess.run(["sh", str(GCOV / "make.sh")], check=True, env=env, timeout=120)
     for name in ("stats.gcov.json", "stats.gcov.json.gz"):
         _assert_totals_equal_gcov(tmp_path / name, _native(tmp_path))
+
+
+# A C++ template instantiated twice, in GCC 12's shape: both instantiations start at
+# line 3 column 3 (one gcov function *group*) and list lines 3-4 once each; main's
+# line 9 has its own branches. Hand-written; the figures are what the real run below
+# measures: `gcov -b` leaves the group's branches out (1 of 2 taken), lcov's geninfo
+# adds the two listings of line 4 branch by branch (3 of 4, as covgap does).
+_TEMPLATE_DOC = {
+    "format_version": "1",
+    "gcc_version": "12.2.0",
+    "current_working_directory": "/build",
+    "data_file": "t.cpp",
+    "files": [
+        {
+            "file": "t.cpp",
+            "functions": [
+                {
+                    "name": n,
+                    "demangled_name": d,
+                    "start_line": 3,
+                    "start_column": 3,
+                    "end_line": 6,
+                    "execution_count": 1,
+                }
+                for n, d in [("_Z4pickIdEv", "pick<double>()"), ("_Z4pickIiEv", "pick<int>()")]
+            ]
+            + [
+                {
+                    "name": "main",
+                    "demangled_name": "main",
+                    "start_line": 8,
+                    "start_column": 5,
+                    "end_line": 10,
+                    "execution_count": 1,
+                }
+            ],
+            "lines": [
+                {"line_number": 3, "count": 1, "function_name": "_Z4pickIdEv", "branches": []},
+                {
+                    "line_number": 4,
+                    "count": 1,
+                    "function_name": "_Z4pickIdEv",
+                    "branches": [{"count": 1}, {"count": 0}],
+                },
+                {"line_number": 3, "count": 1, "function_name": "_Z4pickIiEv", "branches": []},
+                {
+                    "line_number": 4,
+                    "count": 1,
+                    "function_name": "_Z4pickIiEv",
+                    "branches": [{"count": 0}, {"count": 1}],
+                },
+                {
+                    "line_number": 9,
+                    "count": 1,
+                    "function_name": "main",
+                    "branches": [{"count": 1}, {"count": 0}],
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_template_branches_counted_as_lcov_with_gcov_figure_in_note(exact: bool) -> None:
+    """Was silent: gcov -b says 1/2 branches taken here, covgap 3/4 (lcov's figure)."""
+    import json
+
+    data = json.dumps(_TEMPLATE_DOC).encode()
+    reader = gcov_json._read_exact if exact else gcov_json.read
+    cs = reader(io.BytesIO(data), "t.gcov.json")
+    totals = cs.totals()
+    assert (totals.branches_total, totals.branches_covered) == (4, 3)
+    assert (totals.lines_total, totals.lines_covered) == (3, 3)
+    assert len(cs.notes) == 1
+    assert "branches 1/2 in the report, 3/4 counted by covgap" in cs.notes[0]
+    # No group, no note: the same document with one instantiation only.
+    single = json.loads(data)
+    single["files"][0]["functions"] = single["files"][0]["functions"][1:]
+    single["files"][0]["lines"] = single["files"][0]["lines"][2:]
+    assert reader(io.BytesIO(json.dumps(single).encode()), "t.gcov.json").notes == ()
+
+
+_TEMPLATE_CPP = """\
+template <typename T>
+T pick(T a, T b, bool first) {
+  if (first)
+    return a;
+  return b;
+}
+int main(int argc, char **) {
+  int r = pick<int>(1, 2, argc > 1);
+  double d = pick<double>(1.0, 2.0, true);
+  if (argc > 5) return 1;
+  return r + (int)d > 100;
+}
+"""
+
+
+def test_template_note_equals_gcov_b_on_real_gcc(tmp_path: Path) -> None:
+    """g++ --coverage + gcov: the note's figure is gcov -b's "Taken at least once"."""
+    require_tool("g++", "gcov")
+    (tmp_path / "t.cpp").write_text(_TEMPLATE_CPP)
+
+    def run(*argv: str) -> str:
+        done = subprocess.run(
+            argv, cwd=tmp_path, check=True, capture_output=True, text=True, timeout=120
+        )
+        return done.stdout
+
+    run("g++", "--coverage", "-O0", "-o", "t", "t.cpp")
+    run("./t")
+    text = run("gcov", "-b", "t.cpp")
+    m = re.search(r"Taken at least once:([\d.]+)% of (\d+)", text)
+    assert m, text
+    run("gcov", "-b", "--json-format", "t.cpp")
+    cs = read_report(tmp_path / "t.gcov.json.gz")
+    (note,) = cs.notes
+    declared = re.search(r"branches (\d+)/(\d+) in the report", note)
+    assert declared, note
+    assert declared[2] == m[2]
+    assert _pct(int(declared[1]), int(declared[2])) == m[1]
+    totals = cs.totals()
+    assert totals.branches_total > int(m[2])  # the instantiations' branches are counted

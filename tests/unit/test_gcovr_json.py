@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import require_tool
-from covgap.errors import FormatError
+from covgap.discovery import discover_reports
+from covgap.errors import FormatError, InputError
 from covgap.formats import detect, gcovr_json, read_report
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -59,8 +60,19 @@ def test_excluded_line_is_not_counted_but_gcov_counts_it() -> None:
 
 
 def test_summary_document_is_refused_with_the_fix() -> None:
-    with pytest.raises(FormatError, match=r"covgap needs the per-line report that `gcovr --json`"):
+    """Refused at detection (so discovery passes over a summary named coverage.json)
+    and, forced to gcovr JSON, by the reader: both name the option to use."""
+    with pytest.raises(InputError, match=r"covgap needs the per-line report that `gcovr --json`"):
         read_report(GCOVR / "native.json")
+    with pytest.raises(FormatError, match=r"covgap needs the per-line report that `gcovr --json`"):
+        read_report(GCOVR / "native.json", format_name="gcovr-json")
+
+
+def test_summary_named_coverage_json_is_passed_over_by_discovery(tmp_path: Path) -> None:
+    """It was picked up (coverage.json is a well-known name) and failed the whole run."""
+    (tmp_path / "coverage.json").write_bytes((GCOVR / "native.json").read_bytes())
+    (tmp_path / "coverage.gcovr.json").write_bytes((GCOVR / "stats.gcovr.json").read_bytes())
+    assert [p.name for p in discover_reports(tmp_path)] == ["coverage.gcovr.json"]
 
 
 def _doc(**line: object) -> bytes:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, require_tool
-from covgap.errors import FormatError
+from covgap.errors import FormatError, InputError
 from covgap.formats import all_formats, detect, read_report
 from covgap.formats.istanbul import read, sniff
 from covgap.model import CoverageSet
@@ -278,3 +280,106 @@ def test_a_branch_with_only_locations_sits_on_the_first_one() -> None:
     doc["/src/a.js"]["branchMap"]["2"]["locations"] = []
     with pytest.raises(FormatError, match="branch has no loc, line or locations"):
         read(io.BytesIO(json.dumps(doc).encode()), "c.json")
+
+
+# solidity-coverage's ``coverage.json`` (Hardhat, Truffle): Istanbul file objects whose
+# keys come in the order ``l, path, s, b, f, fnMap, statementMap, branchMap`` and whose
+# keys are Windows-relative paths. Hand-written in that shape; the expected totals are
+# istanbul-lib-coverage 3.2's ``toSummary`` (the library solidity-coverage reports with):
+# lines come from the statements (4 lines, not the 5 of ``l``), branches 3/4, functions 2/2.
+SOLIDITY_COVERAGE = (
+    b'{"contracts\\\\Fund.sol":{"l":{"21":3,"22":3,"26":0,"35":2,"36":2},'
+    b'"path":"C:\\\\Users\\\\dev\\\\fund\\\\contracts\\\\Fund.sol",'
+    b'"s":{"1":3,"2":3,"3":0,"4":2},"b":{"1":[3,0],"2":[1,2]},"f":{"1":3,"2":2},'
+    b'"fnMap":{"1":{"name":"constructor","line":20,"loc":{"start":{"line":20,"column":4},'
+    b'"end":{"line":27,"column":4}}},"2":{"name":"withdraw","line":34,"loc":{"start":'
+    b'{"line":34,"column":4},"end":{"line":37,"column":4}}}},'
+    b'"statementMap":{"1":{"start":{"line":21,"column":8},"end":{"line":21,"column":27}},'
+    b'"2":{"start":{"line":22,"column":8},"end":{"line":22,"column":59}},'
+    b'"3":{"start":{"line":26,"column":8},"end":{"line":26,"column":60}},'
+    b'"4":{"start":{"line":35,"column":8},"end":{"line":35,"column":52}}},'
+    b'"branchMap":{"1":{"line":22,"type":"if","locations":[{"start":{"line":22,"column":8},'
+    b'"end":{"line":22,"column":8}},{"start":{"line":22,"column":8},"end":{"line":22,'
+    b'"column":8}}]},"2":{"line":35,"type":"if","locations":[{"start":{"line":35,'
+    b'"column":8},"end":{"line":35,"column":8}},{"start":{"line":35,"column":8},'
+    b'"end":{"line":35,"column":8}}]}}}}'
+)
+
+
+def test_solidity_coverage_json_is_detected_and_counted(tmp_path: Path) -> None:
+    """Was 'not a coverage format covgap recognises': the sniffer wanted ``path`` first."""
+    report = tmp_path / "coverage.json"
+    report.write_bytes(SOLIDITY_COVERAGE)
+    assert detect(report).name == "istanbul"
+    totals = read_report(report).totals()
+    assert (totals.lines_total, totals.lines_covered) == (4, 3)
+    assert (totals.branches_total, totals.branches_covered) == (4, 3)
+    assert (totals.functions_total, totals.functions_covered) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "first", ["l", "s", "b", "f", "fnMap", "statementMap", "branchMap", "path", "hash"]
+)
+def test_sniff_accepts_any_file_coverage_key_first(first: str) -> None:
+    """JSON objects are unordered: whichever FileCoverage key a writer puts first."""
+    member = {"statementMap": {}, "s": {}, "fnMap": {}, "f": {}, "branchMap": {}, "b": {}}
+    member = {first: member.get(first, {}), **member}
+    assert sniff(json.dumps({"a.js": member}).encode(), "x.json")
+
+
+@pytest.mark.parametrize("text", ["{}\n", "{}", "\ufeff{ }\r\n"])
+def test_empty_coverage_final_json_is_an_istanbul_report_of_no_files(
+    tmp_path: Path, text: str
+) -> None:
+    """Istanbul's JSON reporter writes ``{}`` when nothing was instrumented; it was
+    refused as "not a coverage format covgap recognises" (``nyc report``: 0/0)."""
+    report = tmp_path / "coverage-final.json"
+    report.write_text(text, encoding="utf-8")
+    assert detect(report).name == "istanbul"
+    cs = read_report(report)
+    assert cs.files == {}
+    other = tmp_path / "settings.json"  # an empty object under another name: unknown
+    other.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="not a coverage format"):
+        detect(other)
+
+
+def test_json_summary_is_refused_with_the_file_to_use(tmp_path: Path) -> None:
+    """coverage-summary.json (Istanbul's json-summary reporter: totals, no lines) was
+    "not a coverage format covgap recognises"; it now says which report to pass."""
+    report = tmp_path / "coverage-summary.json"
+    report.write_bytes((C8 / "coverage-summary.json").read_bytes())
+    with pytest.raises(InputError, match=r"json-summary .* covgap reads coverage-final\.json"):
+        read_report(report)
+    # Forced to Istanbul, the reader says the same.
+    with pytest.raises(FormatError, match=r"json-summary .* covgap reads coverage-final\.json"):
+        read_report(report, format_name="istanbul")
+
+
+_KEYS = ["path", "statementMap", "s", "fnMap", "f", "branchMap", "b", "l", "hash"]
+
+
+@given(st.permutations(_KEYS))
+@settings(max_examples=60, deadline=None)
+def test_any_key_order_is_detected_and_counted_the_same(order: list[str]) -> None:
+    """Writers order a file's keys as they like (solidity-coverage puts "l" first)."""
+    member: dict[str, object] = {
+        "path": "/p/a.js",
+        "statementMap": {
+            "0": {"start": {"line": 1, "column": 0}, "end": {"line": 1, "column": 5}},
+            "1": {"start": {"line": 2, "column": 0}, "end": {"line": 2, "column": 5}},
+        },
+        "s": {"0": 1, "1": 0},
+        "fnMap": {"0": {"name": "f", "line": 1, "loc": {"start": {"line": 1, "column": 0}}}},
+        "f": {"0": 1},
+        "branchMap": {"0": {"line": 2, "type": "if", "locations": []}},
+        "b": {"0": [1, 0]},
+        "l": {"1": 1, "2": 0},
+        "hash": "x",
+    }
+    data = json.dumps({"/p/a.js": {k: member[k] for k in order}}).encode()
+    assert sniff(data, "coverage.json")
+    totals = read(io.BytesIO(data), "coverage.json").totals()
+    assert (totals.lines_total, totals.lines_covered) == (2, 1)
+    assert (totals.branches_total, totals.branches_covered) == (2, 1)
+    assert (totals.functions_total, totals.functions_covered) == (1, 1)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import DATA, require_tool
-from covgap.errors import FormatError
+from covgap.discovery import discover_reports
+from covgap.errors import FormatError, InputError
 from covgap.formats import detect, read_report
 from covgap.formats.llvm_json import MAX_FILE_LINES, line_counts, read, sniff
 from covgap.model import CoverageSet
@@ -404,3 +405,33 @@ def test_a_header_only_expanded_into_other_files_has_no_lines_of_its_own() -> No
     cs = read(io.BytesIO(json.dumps(doc).encode()), "hdr.json")
     assert cs.files["/src/m.h"].hits_by_line() == {}
     assert cs.files["/src/m.c"].hits_by_line() == {5: 5, 6: 5, 7: 0, 8: 5}
+
+
+def _summary_only(export: dict[str, Any]) -> bytes:
+    """The -summary-only form of an export: files keep only filename and summary, in
+    llvm-cov's sorted key order (what `llvm-cov export -summary-only` writes)."""
+    data = [
+        {
+            "files": [{"filename": f["filename"], "summary": f["summary"]} for f in d["files"]],
+            "totals": d["totals"],
+        }
+        for d in export["data"]
+    ]
+    return json.dumps(
+        {"data": data, "type": export["type"], "version": export["version"]},
+        separators=(",", ":"),
+    ).encode()
+
+
+def test_summary_only_export_is_refused_at_detection(tmp_path: Path) -> None:
+    """A -summary-only export saved as coverage.json (cargo llvm-cov --json --summary-only,
+    for badges) was picked up by discovery and failed the whole run; it is now refused
+    when detected (discovery passes over it) and says how to export instead."""
+    export = json.loads((HERE / "export.json").read_text())
+    (tmp_path / "coverage.json").write_bytes(_summary_only(export))
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "cov.json").write_bytes((HERE / "export.json").read_bytes())
+    with pytest.raises(InputError, match=r"-summary-only llvm-cov export .* export again"):
+        detect(tmp_path / "coverage.json")
+    assert [p.name for p in discover_reports(tmp_path)] == ["cov.json"]
+    assert detect(tmp_path / "target" / "cov.json").name == "llvm-json"

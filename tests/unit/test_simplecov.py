@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import DATA, require_tool
-from covgap.errors import FormatError
+from covgap.errors import FormatError, InputError
 from covgap.formats import detect, read_report
 from covgap.formats.simplecov import merge_line_arrays, read, sniff
 from covgap.model import CoverageSet
@@ -181,3 +181,31 @@ def test_truncated_resultset_is_an_error_with_position() -> None:
         read(io.BytesIO(whole[:300]), "cut.json")
     assert "truncated" in str(err.value)
     assert err.value.line is not None and err.value.line > 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\n  "result": {\n    "line": 91.53,\n    "branch": 80.0\n  }\n}\n',
+        '{"result": {"covered_percent": 91.5}}',
+    ],
+)
+def test_last_run_json_is_refused_with_the_file_to_use(tmp_path: Path, text: str) -> None:
+    """coverage/.last_run.json (percentages only) was "not a coverage format covgap
+    recognises"; it now says to pass the .resultset.json beside it."""
+    report = tmp_path / ".last_run.json"
+    report.write_text(text)
+    with pytest.raises(InputError, match=r"\.last_run\.json .* reads the \.resultset\.json"):
+        read_report(report)
+    with pytest.raises(FormatError, match=r"\.last_run\.json .* reads the \.resultset\.json"):
+        read_report(report, format_name="simplecov")
+
+
+def test_a_command_named_result_is_still_a_resultset(tmp_path: Path) -> None:
+    """The .last_run.json check must not catch a resultset whose one command is "result"."""
+    report = tmp_path / ".resultset.json"
+    report.write_text(
+        '{"result": {"coverage": {"/app/a.rb": {"lines": [1, 0, null]}}, "timestamp": 1}}'
+    )
+    totals = read_report(report).totals()
+    assert (totals.lines_total, totals.lines_covered) == (2, 1)

@@ -67,6 +67,11 @@ class FormatSpec:
     given the :class:`ReadContext`, used instead of ``read`` when there is one."""
     loses: str = ""
     """What the writer can never hold, in words (``convert`` says it when it applies)."""
+    not_report: Callable[[bytes], str | None] | None = None
+    """Recognise the tool's files that are not per-line reports (a summary of totals)
+    from the same head ``sniff`` sees: the one-line reason, naming the file to pass
+    instead, or None. Asked only when no format's ``sniff`` matched: :func:`detect`
+    refuses the file with it, and discovery passes over it like any non-report."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +134,57 @@ def _head(path: Path) -> tuple[bytes, bool]:
         try:
             with gzip.open(path, "rb") as gz:
                 return gz.read(SNIFF_BYTES).removeprefix(UTF8_BOM), True
-        except (OSError, EOFError) as exc:
+        except EOFError:
+            raise _truncated_gzip(path) from None
+        except OSError as exc:
             raise FormatError(str(path), f"corrupt gzip data ({exc})", offset=0) from None
     return start.removeprefix(UTF8_BOM), False
+
+
+def _truncated_gzip(path: Path) -> FormatError:
+    """A gzip stream cut short (a copy or upload that stopped): the place is its end."""
+    size = path.stat().st_size
+    return FormatError(
+        str(path),
+        "truncated gzip data: the compressed stream ends before its end marker",
+        offset=size,
+    )
+
+
+_RAW_DATA: tuple[tuple[bytes, str], ...] = (
+    (
+        b"adcg",
+        "gcov's raw counters (.gcda), not a report; run `gcov --json-format` on it "
+        "(or lcov, gcovr) and pass what it writes",
+    ),
+    (
+        b"oncg",
+        "gcov's notes file (.gcno), not a report; run `gcov --json-format` on the "
+        ".gcda beside it (or lcov, gcovr) and pass what it writes",
+    ),
+    (
+        b"\xfflprofi\x81",
+        "an indexed LLVM profile (.profdata), not a report; export it: "
+        "`llvm-cov export -format=text -instr-profile=FILE BINARY > coverage.json`",
+    ),
+    (
+        b"\x81rforpl\xff",
+        "a raw LLVM profile (.profraw), not a report; `llvm-profdata merge` "
+        "it, then `llvm-cov export -format=text`",
+    ),
+    (
+        b"\xfflprofr\x81",
+        "a raw LLVM profile (.profraw), not a report; `llvm-profdata merge` "
+        "it, then `llvm-cov export -format=text`",
+    ),
+    (
+        b"\x01\xc0\xc0",
+        "a JaCoCo execution data file (.exec), not a report; turn it into "
+        "jacoco.xml with JaCoCo's report task (`jacoco:report`, `jacocoTestReport`, or "
+        "`java -jar jacococli.jar report FILE --classfiles ... --xml jacoco.xml`)",
+    ),
+)
+"""Raw coverage data that tools turn into reports: what it is and how to get the report."""
 
 
 def detect(path: Path, head: bytes | None = None) -> FormatSpec:
@@ -149,6 +202,13 @@ def detect(path: Path, head: bytes | None = None) -> FormatSpec:
             f"{path}: a Git LFS pointer, not the report itself; fetch the file with "
             "`git lfs pull` (or check out with LFS) and read it again"
         )
+    for spec in all_formats():
+        why = spec.not_report(head) if spec.not_report is not None else None
+        if why is not None:
+            raise InputError(f"{path}: {why}")
+    for magic, what in _RAW_DATA:
+        if head.startswith(magic):
+            raise InputError(f"{path}: {what}")
     if b"\x00" in head[:4096] and not head.startswith(SQLITE_MAGIC):
         raise InputError(f"{path}: binary data, not a coverage report covgap knows")
     names = ", ".join(s.name for s in all_formats())
@@ -274,7 +334,12 @@ def read_report(
         raise
     except MemoryError:
         raise InputError(f"{path}: too large to read into memory") from None
-    except (OSError, EOFError) as exc:
+    except EOFError as exc:
+        with path.open("rb") as raw:
+            if raw.read(2) == GZIP_MAGIC:
+                raise _truncated_gzip(path) from None
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
     except Exception as exc:  # a reader bug must still not leak a traceback to users
         raise FormatError(str(path), f"unreadable ({type(exc).__name__}: {exc})") from exc

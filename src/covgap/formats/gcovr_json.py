@@ -63,7 +63,12 @@ from covgap.formats._totals import TotalsCheck
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_LINE
 
-_SNIFF_RE = re.compile(rb'"gcovr/(summary_)?format_version"\s*:')
+_SNIFF_RE = re.compile(rb'"gcovr/format_version"\s*:')
+_SUMMARY_RE = re.compile(rb'"gcovr/summary_format_version"\s*:')
+_SUMMARY_MESSAGE = (
+    "this is gcovr's --json-summary (totals only); covgap needs the per-line "
+    "report that `gcovr --json` writes"
+)
 _VERSION_RE = re.compile(r"0\.\d+")
 
 
@@ -71,6 +76,12 @@ def sniff(head: bytes, name: str) -> bool:
     """gcovr writes ``"gcovr/format_version"`` as its first key."""
     body = sniff_json_object(head)[:4096]
     return bool(body and _SNIFF_RE.search(body))
+
+
+def not_report(head: bytes) -> str | None:
+    """gcovr's ``--json-summary`` is not a report: detection refuses it, naming ``--json``."""
+    body = sniff_json_object(head)[:4096]
+    return _SUMMARY_MESSAGE if body and _SUMMARY_RE.search(body) else None
 
 
 def read(stream: BinaryIO, origin: str) -> CoverageSet:
@@ -90,11 +101,7 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     j = JsonReader(origin)
     doc = j.obj(load_json(stream, origin), ())
     if "gcovr/summary_format_version" in doc:
-        raise j.error(
-            (),
-            "this is gcovr's --json-summary (totals only); covgap needs the per-line "
-            "report that `gcovr --json` writes",
-        )
+        raise j.error((), _SUMMARY_MESSAGE)
     version = doc.get("gcovr/format_version")
     if not isinstance(version, str) or not _VERSION_RE.fullmatch(version):
         raise j.error(
@@ -289,6 +296,7 @@ FORMAT = FormatSpec(
     read=read,
     write=None,
     discover=("**/coverage.gcovr.json", "**/gcovr.json"),
+    not_report=not_report,
 )
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "not_report", "read", "sniff"]

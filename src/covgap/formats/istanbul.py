@@ -78,17 +78,50 @@ from covgap.formats._json import (
 from covgap.model import CoverageSet, FileCoverage, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "read", "sniff"]
+__all__ = ["FORMAT", "not_report", "read", "sniff"]
 
 # {"<path>": {"path": ..., "statementMap": ...} or {"<path>": {"data": {...
-_SNIFF = re.compile(rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"(?:path|data|statementMap|all)"')
+# Writers order a file's keys differently: solidity-coverage (Hardhat/Truffle
+# ``coverage.json``) starts each file with the derived line map ``"l"``, then
+# ``path``, ``s``, ``b``, ``f``, ``fnMap``, ``statementMap``; any FileCoverage key
+# may come first.
+_SNIFF = re.compile(
+    rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"'
+    rb"(?:path|data|statementMap|all|l|s|f|b|bT|fnMap|branchMap|inputSourceMap"
+    rb'|_coverageSchema|hash)"'
+)
 _MAX_ID = 2**31 - 1
 
 
+_EMPTY = re.compile(rb"^\{\s*\}\s*$")
+# Istanbul's json-summary reporter (coverage-summary.json): {"total": {"lines": {"total":
+_SUMMARY = re.compile(rb'^\{\s*"total"\s*:\s*\{\s*"lines"\s*:\s*\{\s*"total"\s*:')
+_SUMMARY_MESSAGE = (
+    "this is Istanbul's json-summary (coverage-summary.json: totals only, no lines); "
+    "covgap reads coverage-final.json, which the json reporter writes "
+    '(Jest: coverageReporters ["json"]; nyc, c8: --reporter=json)'
+)
+
+
 def sniff(head: bytes, filename: str) -> bool:
-    """A JSON object of objects whose first member holds a statementMap."""
+    """A JSON object of objects whose first member holds a statementMap.
+
+    An empty map, ``{}``, is what Istanbul's JSON reporter writes when nothing was
+    instrumented (Jest, nyc or c8 with no file matched); the content cannot tell it
+    from any other empty JSON object, so the name decides: a ``coverage-final.json``
+    holding ``{}`` is an Istanbul report of no files, as ``nyc report`` reads it.
+    """
     body = sniff_json_object(head)
+    if _EMPTY.match(body):
+        return filename == "coverage-final.json" or filename.endswith(
+            ("/coverage-final.json", "\\coverage-final.json")
+        )
     return bool(_SNIFF.match(body)) and b'"statementMap"' in body
+
+
+def not_report(head: bytes) -> str | None:
+    """Istanbul's json-summary (``coverage-summary.json``) is not a report: say which is."""
+    return _SUMMARY_MESSAGE if _SUMMARY.match(sniff_json_object(head)) else None
 
 
 def _start_line(j: JsonReader, value: object, path: JsonPath) -> int:
@@ -201,6 +234,9 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
     doc = load_json(stream, origin)
     if not isinstance(doc, dict):
         raise FormatError(origin, "not an Istanbul coverage map (expected a JSON object)")
+    total = doc.get("total")
+    if isinstance(total, dict) and "lines" in total and "statementMap" not in total:
+        raise FormatError(origin, _SUMMARY_MESSAGE)
     cs = CoverageSet()
     mapped = 0
     for key, value in doc.items():
@@ -379,4 +415,5 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     discover=("**/coverage-final.json",),
+    not_report=not_report,
 )

@@ -108,7 +108,15 @@ from covgap.formats._totals import TotalsCheck
 from covgap.model import NEVER_EVALUATED, CoverageSet, FileCoverage, Function
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "KNOWN_MAJOR_VERSIONS", "MAX_FILE_LINES", "line_counts", "read", "sniff"]
+__all__ = [
+    "FORMAT",
+    "KNOWN_MAJOR_VERSIONS",
+    "MAX_FILE_LINES",
+    "line_counts",
+    "not_report",
+    "read",
+    "sniff",
+]
 
 KNOWN_MAJOR_VERSIONS = (2, 3)
 """Major export versions this reader knows (LLVM 11 wrote 2.0.0, LLVM 19 writes 2.0.1)."""
@@ -128,10 +136,30 @@ _CODE, _EXPANSION, _SKIPPED, _GAP, _BRANCH = 0, 1, 2, 3, 4
 _SNIFF = re.compile(rb'^\{\s*"data"\s*:\s*\[\s*\{\s*"(?:files|functions|totals)"\s*:')
 
 
+# A -summary-only export: each file object is only {"filename": ..., "summary": ...}
+# (llvm-cov sorts keys, cargo llvm-cov keeps that order: "branches", "expansions" and
+# "segments" would come around "filename" in a full export).
+_SUMMARY_ONLY = re.compile(
+    rb'^\{\s*"data"\s*:\s*\[\s*\{\s*"files"\s*:\s*\[\s*\{\s*"filename"\s*:\s*'
+    rb'"(?:[^"\\]|\\.)*"\s*,\s*"summary"\s*:'
+)
+_SUMMARY_ONLY_MESSAGE = (
+    "this is a -summary-only llvm-cov export (totals only, no segments); export again "
+    "without -summary-only (cargo llvm-cov --json without --summary-only)"
+)
+
+
 def sniff(head: bytes, filename: str) -> bool:
     """``{"data": [{"files": ...`` (keys are sorted, so "type" comes last) or the type."""
     body = sniff_json_object(head)
+    if _SUMMARY_ONLY.match(body):
+        return False  # refused by not_report, so discovery passes over it
     return bool(_SNIFF.match(body)) or (bool(body) and EXPORT_TYPE.encode() in body)
+
+
+def not_report(head: bytes) -> str | None:
+    """A ``-summary-only`` export is not a report: detection refuses it with the fix."""
+    return _SUMMARY_ONLY_MESSAGE if _SUMMARY_ONLY.match(sniff_json_object(head)) else None
 
 
 def _finish_line(
@@ -661,4 +689,5 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     discover=("target/**/*.json", "**/llvm-cov*.json"),
+    not_report=not_report,
 )

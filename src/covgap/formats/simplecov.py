@@ -76,7 +76,7 @@ from covgap.formats._json import (
 from covgap.model import CoverageSet, FileCoverageBuilder
 from covgap.types import MAX_COUNT, MAX_LINE
 
-__all__ = ["FORMAT", "merge_line_arrays", "read", "sniff"]
+__all__ = ["FORMAT", "merge_line_arrays", "not_report", "read", "sniff"]
 
 # {"<command>": {"coverage": {...}, "timestamp": N}}
 _SNIFF_RESULTSET = re.compile(rb'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*"(?:coverage|timestamp)"\s*:')
@@ -89,11 +89,25 @@ _BRANCH_KEY = re.compile(r'^\[(:"[^"]*"|:?\w+), (\d+), (\d+), (\d+), (\d+), (\d+
 LineCounts = list[int | None]
 
 
+# SimpleCov's coverage/.last_run.json: {"result": {"line": 91.5, "branch": 80.0}}
+# ("covered_percent" before 0.18): percentages only, refused with a pointer.
+_SNIFF_LAST_RUN = re.compile(rb'^\{\s*"result"\s*:\s*\{\s*"(?:line|branch|covered_percent)"\s*:')
+_LAST_RUN_MESSAGE = (
+    "this is SimpleCov's .last_run.json (percentages only, no lines); covgap reads "
+    "the .resultset.json SimpleCov writes beside it"
+)
+
+
 def sniff(head: bytes, filename: str) -> bool:
     body = sniff_json_object(head)
     if _SNIFF_FORMATTER.match(body):
         return True
     return bool(_SNIFF_RESULTSET.match(body)) and b'"coverage"' in body
+
+
+def not_report(head: bytes) -> str | None:
+    """SimpleCov's ``.last_run.json`` is not a report: say which file is."""
+    return _LAST_RUN_MESSAGE if _SNIFF_LAST_RUN.match(sniff_json_object(head)) else None
 
 
 def merge_line_arrays(a: LineCounts, b: LineCounts) -> LineCounts:
@@ -284,6 +298,9 @@ def _read_exact(stream: BinaryIO, origin: str) -> CoverageSet:
         raise FormatError(origin, "not a SimpleCov result (expected a JSON object)")
     if isinstance(doc.get("meta"), dict) and "simplecov_version" in doc["meta"]:
         return _read_formatter(j, j.items(j.key(doc, "coverage", ()), ("coverage",)))
+    last_run = doc.get("result")
+    if len(doc) == 1 and isinstance(last_run, dict) and "coverage" not in last_run:
+        raise FormatError(origin, _LAST_RUN_MESSAGE)
     if not any(isinstance(v, dict) and "coverage" in v for v in doc.values()):
         raise FormatError(
             origin,
@@ -298,4 +315,5 @@ FORMAT = FormatSpec(
     sniff=sniff,
     read=read,
     discover=("**/coverage/.resultset.json", "**/coverage/coverage.json"),
+    not_report=not_report,
 )
