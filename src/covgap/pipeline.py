@@ -77,12 +77,16 @@ def read_inputs(
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
     context: ReadContext | None = None,
+    skip_empty: bool = False,
 ) -> ReadResult:
     """Read and merge every input.
 
     Per-flag totals are computed from each suite's own reports merged together, so a
     suite's percentage is what its own tool would say, not diluted by lines only other
-    suites measured.
+    suites measured. ``skip_empty`` lists an input that reads as a report of no files
+    with the skipped ones: for ``covgap run``, where such a report (c8's ``{}`` when the
+    tests never started node) means a component measured nothing, which a total must
+    not pass over in silence.
     """
     sets: list[CoverageSet] = []
     by_flag: dict[str, list[CoverageSet]] = {}
@@ -100,6 +104,9 @@ def read_inputs(
             if not skip_invalid:
                 raise
             skipped.append((str(spec.path), str(exc)))
+            continue
+        if skip_empty and not cs.files:
+            skipped.append((str(spec.path), f"{spec.path}: the report lists no files"))
             continue
         note = branch_note(spec, cs)
         if note is not None:
@@ -177,6 +184,7 @@ def load(
     progress: Callable[[int], None] | None = None,
     map_onto_repo: bool = True,
     include_external: bool = False,
+    skip_empty: bool = False,
 ) -> Loaded:
     """Read, merge and map the inputs onto ``workspace``.
 
@@ -184,7 +192,8 @@ def load(
     (:func:`covgap.discovery.discover_reports`); finding none is an error that says
     where covgap looked. Files outside the repository that nothing maps are left
     out (one note names them) unless ``include_external`` or the config's
-    ``[paths] include_external`` says to count them.
+    ``[paths] include_external`` says to count them. ``skip_empty``: see
+    :func:`read_inputs`.
     """
     discovered = False
     specs = list(inputs)
@@ -206,6 +215,7 @@ def load(
         format_name=format_name,
         progress=progress,
         context=context,
+        skip_empty=skip_empty,
     )
     coverage = read.coverage
     result = Loaded(coverage, workspace, config, specs, discovered, read.skipped)

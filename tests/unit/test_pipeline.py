@@ -180,3 +180,20 @@ def test_declared_branches_without_per_line_records_are_not_called_unmeasured(
         notes
     )
     assert not any("written without branch coverage" in n for n in notes)
+
+
+def test_skip_empty_lists_a_report_of_no_files(tmp_path: Path) -> None:
+    """c8's ``{}`` is a valid Istanbul report of no files: merged as such by default,
+    listed with the skipped inputs for ``covgap run`` (where it means nothing ran)."""
+    empty = tmp_path / "coverage-final.json"
+    empty.write_text("{}")
+    lcov = tmp_path / "lcov.info"
+    lcov.write_text("SF:a.py\nDA:1,1\nend_of_record\n")
+    specs = [InputSpec(empty), InputSpec(lcov)]
+    plain = read_inputs(specs)
+    assert plain.skipped == [] and list(plain.coverage.files) == ["a.py"]
+    strict = read_inputs(specs, skip_empty=True)
+    assert strict.skipped == [(str(empty), f"{empty}: the report lists no files")]
+    assert list(strict.coverage.files) == ["a.py"]
+    with pytest.raises(InputError, match="none of the inputs could be read"):
+        read_inputs([InputSpec(empty)], skip_empty=True)

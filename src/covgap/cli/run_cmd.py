@@ -154,9 +154,10 @@ def run_command(
     else:
         specs = [InputSpec(path, suite) for path, suite in outcome.reports]
         # A tool can write a report that says nothing (c8's `{}` when the tests never
-        # started): it is listed as skipped, with the reader's reason, and the run is
-        # incomplete (exit 2), rather than failing the components that did measure.
-        loaded = load(specs, workspace, config, skip_invalid=True)
+        # started: a valid Istanbul report of no files): it is listed as skipped, with
+        # the reason, and the run is incomplete (exit 2), rather than failing the
+        # components that did measure.
+        loaded = load(specs, workspace, config, skip_invalid=True, skip_empty=True)
         unreadable = bool(loaded.skipped)
         missing = [
             f"covgap run: {res.component}: no {out.suite} report: {why}"
