@@ -163,6 +163,18 @@ def test_overall_minimum_fails_with_the_files_responsible(repo: Path) -> None:
     assert invoke(repo, "check", "now.info", "--config", "strict.toml").exit_code == 0
 
 
+def test_coverage_of_no_files_is_refused_not_passed(repo: Path) -> None:
+    """c8's ``{}`` (tests never started node) reads as a report of no files: every rule
+    would be not measured and the check pass, so it is refused (exit 2), as nyc fails."""
+    write(repo, "coverage-final.json", "{}")
+    r = invoke(repo, "check", "coverage-final.json", "--fail-under-lines", "80")
+    assert r.exit_code == 2
+    assert "coverage-final.json: the coverage lists no files: nothing was measured" in r.output
+    assert "Traceback" not in r.output and "gates pass" not in r.output
+    r = invoke(repo, "report", "coverage-final.json")  # a report of it is still fine
+    assert r.exit_code == 0 and "0 files" in r.output
+
+
 def test_component_target_from_config(repo: Path) -> None:
     write(
         repo,

@@ -262,6 +262,15 @@ def check_command(
     # The baseline first: a bad --baseline is one error line, before any other output.
     base_line = _baseline(baseline, allow_missing=allow_missing_baseline)
     loaded = source.load()
+    if not loaded.coverage.files:
+        # a report of no files (c8's `{}` when the tests never started node) is a run
+        # that measured nothing: every rule would be "not measured" and the check would
+        # pass; nyc check-coverage fails it too ("Unknown%")
+        inputs = ", ".join(str(s) for s in loaded.inputs)
+        raise InputError(
+            f"{inputs}: the coverage lists no files: nothing was measured, so no gate "
+            "can be checked (did the tests run under the coverage tool?)"
+        )
     if baseline is None:  # the baseline finds itself in the history store (#11)
         base_line = stored_baseline(loaded, base, store_url, use_merge_base=not no_merge_base)
     gates = dict(loaded.config.section("gates"))
