@@ -68,7 +68,6 @@ error message. Tests hold the two paths equal.
 
 from __future__ import annotations
 
-import os
 import re
 from array import array
 from typing import TYPE_CHECKING, BinaryIO
@@ -135,17 +134,8 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     The C scanner reads it when it is built and the report is in the subset it knows;
     otherwise (and for every error) the lxml path does.
     """
-    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
-        try:
-            start = stream.tell() if stream.seekable() else -1
-        except (OSError, AttributeError, ValueError):
-            start = -1
-        if start >= 0:
-            cs = _read_fast(stream, origin)
-            if cs is not None:
-                return cs
-            stream.seek(start)
-    return read_lxml(stream, origin)
+    read_fast = _read_fast if _speedups is not None else None
+    return _xml.read_scanned_or_lxml(stream, origin, read_fast, read_lxml)
 
 
 def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
@@ -308,21 +298,7 @@ def _read_file(
         next_outcome[num] = first + len(outcomes)
     want = _declared_conditionals(metrics, origin)
     if want is not None and want not in (_totals(conds, True), _totals(conds, False)):
-        got = _totals(conds, istanbul)
-        why = None
-        if istanbul and want[0] >= got[0] and want[1] >= got[1]:
-            why = (
-                "Istanbul's Clover writer leaves out branches on lines without a "
-                "statement, such as default parameter values"
-            )
-        check.compare(
-            "branches",
-            want,
-            got,
-            where=path,
-            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
-            why=why,
-        )
+        _branches_differ(check, path, want, _totals(conds, istanbul), istanbul)
     return b, metrics, method_lines
 
 
@@ -451,6 +427,32 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     return cs
 
 
+def _branches_differ(
+    check: TotalsCheck,
+    path: str,
+    want: tuple[int, int],
+    got: tuple[int, int],
+    istanbul: bool,
+) -> None:
+    """A file whose ``<metrics>`` conditionals match neither reading of its cond lines:
+    the totals check reports it (both paths, so the message is one), with the reason
+    where Istanbul's writer is known to cause it."""
+    why = None
+    if istanbul and want[0] >= got[0] and want[1] >= got[1]:
+        why = (
+            "Istanbul's Clover writer leaves out branches on lines without a "
+            "statement, such as default parameter values"
+        )
+    check.compare(
+        "branches",
+        want,
+        got,
+        where=path,
+        as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
+        why=why,
+    )
+
+
 def _declared_scanned(metrics: _Metrics, index: int) -> tuple[int, int] | None:
     """:func:`_declared` over scanned metrics (``index``: the count's position)."""
     if metrics[index] < 0:
@@ -508,20 +510,7 @@ def _file_from_scan(
         functions=b.build_functions(),
     )
     if want is not None and want not in (as_istanbul, as_runs):
-        why = None
-        if istanbul and want[0] >= got[0] and want[1] >= got[1]:
-            why = (
-                "Istanbul's Clover writer leaves out branches on lines without a "
-                "statement, such as default parameter values"
-            )
-        check.compare(
-            "branches",
-            want,
-            got,
-            where=path,
-            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
-            why=why,
-        )
+        _branches_differ(check, path, want, got, istanbul)
     return fc
 
 
