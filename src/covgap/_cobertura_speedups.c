@@ -424,7 +424,6 @@ static PyObject *expand(PyObject *module, PyObject *args) {
     if (n < 0) goto done;
     const int32_t *line = v[0].buf;
     const int64_t *hits = v[1].buf, *cov = v[2].buf, *tot = v[3].buf;
-    int32_t zero = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (cov[i] < 0 || tot[i] < cov[i] || tot[i] > MAX_OUTCOMES_PER_LINE) {
             PyErr_SetString(PyExc_ValueError, "expand: covered/total out of range");
@@ -433,15 +432,12 @@ static PyObject *expand(PyObject *module, PyObject *args) {
         int never = hits[i] == 0 && cov[i] == 0;
         for (int32_t k = 0; k < (int32_t)tot[i]; k++) {
             int64_t taken = never ? -1 : (k < cov[i] ? 1 : 0);
-            if (buf_put(&out[0], &line[i], 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
-                buf_put(&out[2], &k, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
-                goto done;
+            if (put_outcome(out, line[i], k, taken) < 0) goto done;
         }
     }
     result = branch_arrays(out);
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
-    for (int i = 0; i < 4; i++) buf_free(&out[i]);
+    release_columns(v, got, out);
     return result;
 }
 

@@ -508,6 +508,15 @@ static Py_ssize_t get_columns(const char *fn, PyObject *const objs[4], Py_buffer
     return n;
 }
 
+/* One branch outcome (block 0) onto the four columns below: 0, or -1 with an exception. */
+static int put_outcome(Buf out[4], int32_t line, int32_t branch, int64_t taken) {
+    static const int32_t zero = 0;
+    if (buf_put(&out[0], &line, 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
+        buf_put(&out[2], &branch, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
+        return -1;
+    return 0;
+}
+
 /* Branch outcome columns (line 'i', block 'i', branch 'i', taken 'q') from four Bufs. */
 static PyObject *branch_arrays(Buf out[4]) {
     PyObject *a0 = make_array("i", &out[0]);
@@ -519,6 +528,12 @@ static PyObject *branch_arrays(Buf out[4]) {
     Py_XDECREF(a1);
     Py_XDECREF(a2);
     return NULL;
+}
+
+/* The end of an expander: release the `got` columns get_columns borrowed, free `out`. */
+static void release_columns(Py_buffer v[4], int got, Buf out[4]) {
+    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    for (int i = 0; i < 4; i++) buf_free(&out[i]);
 }
 
 /* The character tables and array.array: 0, or -1 with an exception set. */

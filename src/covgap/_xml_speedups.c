@@ -726,7 +726,7 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
     if (n < 0) goto done;
     const int32_t *line = v[0].buf;
     const int64_t *ran = v[1].buf, *tc = v[2].buf, *fc = v[3].buf;
-    int32_t zero = 0, next = 0;
+    int32_t next = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (tc[i] < 0 || fc[i] < 0 || (istanbul && tc[i] + fc[i] > 0x7FFFFFFF)) {
             PyErr_SetString(PyExc_ValueError, "expand_clover: outcome counts out of range");
@@ -747,15 +747,12 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
             if (ran[i] <= 0) taken = -1;
             else if (istanbul) taken = k < tc[i] ? 1 : 0;
             else taken = k == 0 ? tc[i] : fc[i];
-            if (buf_put(&out[0], &line[i], 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
-                buf_put(&out[2], &branch, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
-                goto done;
+            if (put_outcome(out, line[i], branch, taken) < 0) goto done;
         }
     }
     result = branch_arrays(out);
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
-    for (int i = 0; i < 4; i++) buf_free(&out[i]);
+    release_columns(v, got, out);
     return result;
 }
 

@@ -136,6 +136,19 @@ class _Reading:
     """<line> elements without mi/ci in files whose other lines have them."""
 
 
+def _entries(files: dict[str, FileCoverageBuilder]) -> _Entry:
+    """A path's builder in ``files``, made on first use (a class's methods may come
+    before or after its source file's lines)."""
+
+    def entry(path: str) -> FileCoverageBuilder:
+        b = files.get(path)
+        if b is None:
+            b = files[path] = FileCoverageBuilder(path)
+        return b
+
+    return entry
+
+
 def _file_path(package: str, filename: str) -> str:
     return f"{package}/{filename}" if package else filename
 
@@ -158,13 +171,7 @@ def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     pending: list[_Class] = []
     sourcefiles: list[str] = []
-
-    def entry(path: str) -> FileCoverageBuilder:
-        b = files.get(path)
-        if b is None:
-            b = files[path] = FileCoverageBuilder(path)
-        return b
-
+    entry = _entries(files)
     for _event, elem in _xml.iterparse(
         stream, origin, tag=("class", "sourcefile", "package"), root="report"
     ):
@@ -409,13 +416,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     reading = _Reading()
     pending: list[_Class] = []
     sourcefiles: list[str] = []
-
-    def entry(path: str) -> FileCoverageBuilder:
-        b = builders.get(path)
-        if b is None:
-            b = builders[path] = FileCoverageBuilder(path)
-        return b
-
+    entry = _entries(builders)
     try:
         for record in _xml.scan_pieces(stream, scanner):
             kind = record[0]
