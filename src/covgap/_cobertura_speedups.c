@@ -124,18 +124,9 @@ static int class_start(Scan *s, const Attr *attrs, int n) {
 }
 
 static int class_end(Scan *s) {
-    PyObject *a[6] = {NULL};
-    a[0] = make_array("i", &s->lines);
-    a[1] = make_array("q", &s->hits);
-    a[2] = make_array("i", &s->br_line);
-    a[3] = make_array("q", &s->br_hits);
-    a[4] = make_array("q", &s->br_cov);
-    a[5] = make_array("q", &s->br_tot);
-    for (int i = 0; i < 6; i++)
-        if (!a[i]) {
-            for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-            return -1;
-        }
+    PyObject *a[6];
+    Buf *const bufs[6] = {&s->lines, &s->hits, &s->br_line, &s->br_hits, &s->br_cov, &s->br_tot};
+    if (make_arrays(a, 6, "iqiqqq", bufs) < 0) return -1;
     PyObject *t = Py_BuildValue("(ONNONNNNOLO)", s->filename, a[0], a[1],
                                 s->sorted_unique ? Py_True : Py_False, a[2], a[3], a[4], a[5],
                                 s->methods, s->methods_without_lines, s->missing);

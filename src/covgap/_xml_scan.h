@@ -96,6 +96,20 @@ static PyObject *make_array(const char *code, Buf *b) {
 }
 
 /* Character classes. */
+/* n arrays, a[i] of type codes[i] from *bufs[i] (each emptied): 0, or -1 with an
+ * exception set and no array kept. */
+static int make_arrays(PyObject **a, int n, const char *codes, Buf *const *bufs) {
+    for (int i = 0; i < n; i++) {
+        const char code[2] = {codes[i], 0};
+        a[i] = make_array(code, bufs[i]);
+        if (!a[i]) {
+            while (i--) Py_DECREF(a[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static unsigned char is_name_start[256], is_name_char[256], is_space[256], is_bad_ctl[256];
 
 static void init_tables(void) {
@@ -519,15 +533,10 @@ static int put_outcome(Buf out[4], int32_t line, int32_t branch, int64_t taken) 
 
 /* Branch outcome columns (line 'i', block 'i', branch 'i', taken 'q') from four Bufs. */
 static PyObject *branch_arrays(Buf out[4]) {
-    PyObject *a0 = make_array("i", &out[0]);
-    PyObject *a1 = a0 ? make_array("i", &out[1]) : NULL;
-    PyObject *a2 = a1 ? make_array("i", &out[2]) : NULL;
-    PyObject *a3 = a2 ? make_array("q", &out[3]) : NULL;
-    if (a3) return Py_BuildValue("(NNNN)", a0, a1, a2, a3);
-    Py_XDECREF(a0);
-    Py_XDECREF(a1);
-    Py_XDECREF(a2);
-    return NULL;
+    PyObject *a[4];
+    Buf *const bufs[4] = {&out[0], &out[1], &out[2], &out[3]};
+    if (make_arrays(a, 4, "iiiq", bufs) < 0) return NULL;
+    return Py_BuildValue("(NNNN)", a[0], a[1], a[2], a[3]);
 }
 
 /* The end of an expander: release the `got` columns get_columns borrowed, free `out`. */

@@ -352,17 +352,8 @@ static int jacoco_end(Scanner *s, int tag) {
     }
     case T_SOURCEFILE: {
         PyObject *a[6];
-        a[0] = make_array("i", &s->lines);
-        a[1] = make_array("q", &s->hits);
-        a[2] = make_array("i", &s->br_line);
-        a[3] = make_array("i", &s->br_block);
-        a[4] = make_array("i", &s->br_branch);
-        a[5] = make_array("q", &s->br_taken);
-        for (int i = 0; i < 6; i++)
-            if (!a[i]) {
-                for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-                return SC_ERROR;
-            }
+        Buf *const bufs[6] = {&s->lines, &s->hits, &s->br_line, &s->br_block, &s->br_branch, &s->br_taken};
+        if (make_arrays(a, 6, "iqiiiq", bufs) < 0) return SC_ERROR;
         PyObject *rec = Py_BuildValue("(iOONNNNNNOLLL)", 2, s->pkg, s->sf_name, a[0], a[1], a[2],
                                       a[3], a[4], a[5], s->counters, s->with_data, s->without_data,
                                       s->repeated);
@@ -533,17 +524,8 @@ static int clover_end(Scanner *s, int tag) {
         }
     }
     PyObject *a[6];
-    a[0] = make_array("i", &s->lines);
-    a[1] = make_array("q", &s->hits);
-    a[2] = make_array("i", &s->c_line);
-    a[3] = make_array("q", &s->c_count);
-    a[4] = make_array("q", &s->c_true);
-    a[5] = make_array("q", &s->c_false);
-    for (int i = 0; i < 6; i++)
-        if (!a[i]) {
-            for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-            return SC_ERROR;
-        }
+    Buf *const bufs[6] = {&s->lines, &s->hits, &s->c_line, &s->c_count, &s->c_true, &s->c_false};
+    if (make_arrays(a, 6, "iqiqqq", bufs) < 0) return SC_ERROR;
     PyObject *rec = Py_BuildValue("(iOONNNNNNO(LLLLLL)(LLLL)L)", 1, s->f_path, s->f_name, a[0], a[1],
                                   a[2], a[3], a[4], a[5], s->f_methods, s->metrics[0], s->metrics[1],
                                   s->metrics[2], s->metrics[3], s->metrics[4], s->metrics[5], s->sum_tf,
