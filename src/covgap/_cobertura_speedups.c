@@ -228,6 +228,10 @@ static int line_start(Scan *s, const Attr *attrs, int n) {
     return 1;
 }
 
+/* The scan loop. Its tokens are read by _xml_scan.h; the loop is not shared with
+ * _xml_speedups.c's scan_piece, which must stop and resume at a piece's end: this one has
+ * the whole document, compares end tags with the names on its stack and keeps the text
+ * of <source> elements. */
 static int run(Scan *s) {
     const unsigned char *stack_name[MAX_DEPTH];
     Py_ssize_t stack_len[MAX_DEPTH];
