@@ -36,6 +36,8 @@ if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists("src/covgap/
         Extension("covgap._speedups", ["src/covgap/_speedups.c"], extra_compile_args=["-O2"])
     )
 # The strict Cobertura XML scanner (covgap.formats.cobertura falls back to lxml without it).
+# It and _xml_speedups share the XML tokenizer in _xml_scan.h (a header: listed in
+# `depends` so a change rebuilds both, and shipped in the sdist by MANIFEST.in).
 if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists(
     "src/covgap/_cobertura_speedups.c"
 ):
@@ -43,6 +45,7 @@ if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists(
         Extension(
             "covgap._cobertura_speedups",
             ["src/covgap/_cobertura_speedups.c"],
+            depends=["src/covgap/_xml_scan.h"],
             extra_compile_args=["-O2"],
         )
     )
@@ -51,7 +54,10 @@ if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists(
 if os.environ.get("COVGAP_NO_EXTENSIONS") != "1" and os.path.exists("src/covgap/_xml_speedups.c"):
     ext_modules.append(
         Extension(
-            "covgap._xml_speedups", ["src/covgap/_xml_speedups.c"], extra_compile_args=["-O2"]
+            "covgap._xml_speedups",
+            ["src/covgap/_xml_speedups.c"],
+            depends=["src/covgap/_xml_scan.h"],
+            extra_compile_args=["-O2"],
         )
     )
 

@@ -21,63 +21,18 @@
  * attributes, text with &lt; &gt; &amp; &quot; &apos; and &#N; / &#xH; references.
  * Well-formedness is checked as far as this subset needs: matching end tags,
  * duplicate attributes, legal characters and UTF-8, nothing but comments and
- * whitespace around the root element.
+ * whitespace around the root element. The tokenizer is covgap/_xml_scan.h, shared with
+ * covgap/_xml_speedups.c; this scanner has the whole document, so it runs it final.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <stdint.h>
-#include <string.h>
+#include "_xml_scan.h"
 
-#define MAX_DEPTH 200
-#define MAX_ATTRS 32
-#define MAX_LINE_NO 2147483647LL
 #define MAX_OUTCOMES_PER_LINE 65536LL
-/* Far below libxml2's own limits without huge_tree (names 50,000 bytes, text and
- * attribute values 10 MB): anything near them is declined so lxml's verdict stands. */
-#define MAX_NAME 1000
-#define MAX_VALUE 1000000
-
-typedef struct {
-    const unsigned char *name;
-    Py_ssize_t name_len;
-    const unsigned char *value;
-    Py_ssize_t value_len;
-} Attr;
-
-typedef struct {
-    char *data;
-    Py_ssize_t len;
-    Py_ssize_t cap;
-} Buf;
-
-static int buf_put(Buf *b, const void *item, Py_ssize_t size) {
-    if (b->len + size > b->cap) {
-        Py_ssize_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + size) cap *= 2;
-        char *p = PyMem_Realloc(b->data, (size_t)cap);
-        if (!p) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, item, (size_t)size);
-    b->len += size;
-    return 0;
-}
-
-static void buf_free(Buf *b) {
-    PyMem_Free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
 
 /* Scanner state: one document. */
 typedef struct {
-    const unsigned char *p; /* current position */
-    const unsigned char *end;
-    PyObject *array_type;           /* array.array */
+    Cur c; /* the position in the document, which is whole (final) */
     /* current class */
     int in_class;
     PyObject *filename;
@@ -99,200 +54,6 @@ typedef struct {
     PyObject *classes;
     int in_line;
 } Scan;
-
-/* Character classes. */
-static unsigned char is_name_start[256], is_name_char[256], is_space[256], is_bad_ctl[256];
-
-static void init_tables(void) {
-    for (int c = 0; c < 256; c++) {
-        is_name_start[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-        is_name_char[c] = is_name_start[c] || (c >= '0' && c <= '9') || c == '-' || c == '.';
-        is_space[c] = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        is_bad_ctl[c] = c < 0x20 && !is_space[c];
-    }
-}
-
-/* Validate one UTF-8 sequence starting at *pp (a byte >= 0x80) as a legal XML char. */
-static int utf8_char(const unsigned char **pp, const unsigned char *end) {
-    const unsigned char *p = *pp;
-    unsigned c = p[0];
-    unsigned cp;
-    int n;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return -1;
-    }
-    if (end - p < n) return -1;
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) return -1;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return -1;
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return -1;
-    *pp = p + n;
-    return 0;
-}
-
-/* Check raw characters only (comments, where '<' and '&' mean nothing). */
-static int check_raw(const unsigned char *p, const unsigned char *stop) {
-    while (p < stop) {
-        if (*p < 0x80) {
-            if (is_bad_ctl[*p]) return -1;
-            p++;
-        } else if (utf8_char(&p, stop) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Check a run of character data (text or attribute value) up to `stop`.
- * Returns 0 when legal, -1 otherwise. `attr` forbids '<'. */
-static int check_chars(const unsigned char *p, const unsigned char *stop, int attr) {
-    while (p < stop) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (is_bad_ctl[c]) return -1;
-            if (c == '<') return -1;
-            if (c == '&') {
-                /* validated by the reference decoder */
-                const unsigned char *semi = memchr(p, ';', (size_t)(stop - p));
-                if (!semi) return -1;
-                Py_ssize_t len = semi - p - 1;
-                const unsigned char *n = p + 1;
-                if (len == 2 && (memcmp(n, "lt", 2) == 0 || memcmp(n, "gt", 2) == 0)) {
-                } else if (len == 3 && memcmp(n, "amp", 3) == 0) {
-                } else if (len == 4 && (memcmp(n, "quot", 4) == 0 || memcmp(n, "apos", 4) == 0)) {
-                } else if (len >= 2 && n[0] == '#') {
-                    unsigned long v = 0;
-                    int hex = n[1] == 'x';
-                    const unsigned char *q = n + 1 + hex;
-                    if (q >= semi || semi - q > 8) return -1;
-                    for (; q < semi; q++) {
-                        unsigned d = *q;
-                        if (d >= '0' && d <= '9') v = v * (hex ? 16 : 10) + (d - '0');
-                        else if (hex && d >= 'a' && d <= 'f') v = v * 16 + (d - 'a' + 10);
-                        else if (hex && d >= 'A' && d <= 'F') v = v * 16 + (d - 'A' + 10);
-                        else return -1;
-                    }
-                    if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) ||
-                          (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))
-                        return -1;
-                } else {
-                    return -1;
-                }
-                p = semi + 1;
-                continue;
-            }
-            if (!attr && c == ']' && stop - p >= 3 && p[1] == ']' && p[2] == '>') return -1;
-            p++;
-        } else if (utf8_char(&p, stop) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void put_utf8(unsigned char **o, unsigned long v) {
-    unsigned char *q = *o;
-    if (v < 0x80) {
-        *q++ = (unsigned char)v;
-    } else if (v < 0x800) {
-        *q++ = (unsigned char)(0xC0 | (v >> 6));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    } else if (v < 0x10000) {
-        *q++ = (unsigned char)(0xE0 | (v >> 12));
-        *q++ = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    } else {
-        *q++ = (unsigned char)(0xF0 | (v >> 18));
-        *q++ = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
-        *q++ = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    }
-    *o = q;
-}
-
-/* Decode already-validated character data into a str. `attr`: raw \t \n \r would be
- * normalised to spaces by an XML parser; decline (return NULL without error) then. */
-static PyObject *decode_text(const unsigned char *p, Py_ssize_t len, int attr, int *declined) {
-    *declined = 0;
-    if (attr) {
-        for (Py_ssize_t i = 0; i < len; i++)
-            if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r') {
-                *declined = 1;
-                return NULL;
-            }
-    }
-    if (!memchr(p, '&', (size_t)len) && !memchr(p, '\r', (size_t)len))
-        return PyUnicode_DecodeUTF8((const char *)p, len, "strict");
-    unsigned char *tmp = PyMem_Malloc((size_t)len + 1);
-    if (!tmp) return PyErr_NoMemory();
-    unsigned char *o = tmp;
-    const unsigned char *stop = p + len;
-    while (p < stop) {
-        if (*p == '\r') { /* XML end-of-line handling: \r\n and \r become \n */
-            *o++ = '\n';
-            p += (p + 1 < stop && p[1] == '\n') ? 2 : 1;
-            continue;
-        }
-        if (*p != '&') {
-            *o++ = *p++;
-            continue;
-        }
-        const unsigned char *semi = memchr(p, ';', (size_t)(stop - p));
-        const unsigned char *n = p + 1;
-        Py_ssize_t nl = semi - n;
-        if (n[0] == '#') {
-            int hex = n[1] == 'x';
-            unsigned long v = strtoul((const char *)n + 1 + hex, NULL, hex ? 16 : 10);
-            put_utf8(&o, v);
-        } else if (nl == 2) {
-            *o++ = n[0] == 'l' ? '<' : '>';
-        } else if (nl == 3) {
-            *o++ = '&';
-        } else { /* quot or apos: check_chars let nothing else through */
-            *o++ = n[0] == 'q' ? '"' : '\'';
-        }
-        p = semi + 1;
-    }
-    PyObject *s = PyUnicode_DecodeUTF8((const char *)tmp, o - tmp, "strict");
-    PyMem_Free(tmp);
-    return s;
-}
-
-/* Plain ASCII digits only, at most 18 of them (the lxml path judges anything else). */
-static int parse_digits(const Attr *a, long long *out) {
-    if (a->value_len < 1 || a->value_len > 18) return -1;
-    long long v = 0;
-    for (Py_ssize_t i = 0; i < a->value_len; i++) {
-        unsigned d = a->value[i];
-        if (d < '0' || d > '9') return -1;
-        v = v * 10 + (d - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static const Attr *find_attr(const Attr *attrs, int n, const char *name) {
-    size_t len = strlen(name);
-    for (int i = 0; i < n; i++)
-        if ((size_t)attrs[i].name_len == len && memcmp(attrs[i].name, name, len) == 0) return &attrs[i];
-    return NULL;
-}
-
-static int name_is(const unsigned char *name, Py_ssize_t len, const char *want) {
-    size_t wl = strlen(want);
-    return (size_t)len == wl && memcmp(name, want, wl) == 0;
-}
 
 /* condition-coverage "P% (c/t)" with P digits[.digits]; spaces as the Python regex allows. */
 static int parse_condition(const Attr *a, long long *covered, long long *total) {
@@ -334,26 +95,6 @@ static int parse_condition(const Attr *a, long long *covered, long long *total) 
     return 0;
 }
 
-static PyObject *make_array(Scan *s, const char *code, Buf *b) {
-    PyObject *arr = PyObject_CallFunction(s->array_type, "s", code);
-    if (!arr) return NULL;
-    if (b->len) {
-        PyObject *view = PyMemoryView_FromMemory(b->data, b->len, PyBUF_READ);
-        if (!view) {
-            Py_DECREF(arr);
-            return NULL;
-        }
-        PyObject *r = PyObject_CallMethod(arr, "frombytes", "O", view);
-        Py_DECREF(view);
-        if (!r) {
-            Py_DECREF(arr);
-            return NULL;
-        }
-        Py_DECREF(r);
-    }
-    return arr;
-}
-
 static void reset_class(Scan *s) {
     Py_CLEAR(s->filename);
     Py_CLEAR(s->methods);
@@ -383,18 +124,9 @@ static int class_start(Scan *s, const Attr *attrs, int n) {
 }
 
 static int class_end(Scan *s) {
-    PyObject *a[6] = {NULL};
-    a[0] = make_array(s, "i", &s->lines);
-    a[1] = make_array(s, "q", &s->hits);
-    a[2] = make_array(s, "i", &s->br_line);
-    a[3] = make_array(s, "q", &s->br_hits);
-    a[4] = make_array(s, "q", &s->br_cov);
-    a[5] = make_array(s, "q", &s->br_tot);
-    for (int i = 0; i < 6; i++)
-        if (!a[i]) {
-            for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-            return -1;
-        }
+    PyObject *a[6];
+    Buf *const bufs[6] = {&s->lines, &s->hits, &s->br_line, &s->br_hits, &s->br_cov, &s->br_tot};
+    if (make_arrays(a, 6, "iqiqqq", bufs) < 0) return -1;
     PyObject *t = Py_BuildValue("(ONNONNNNOLO)", s->filename, a[0], a[1],
                                 s->sorted_unique ? Py_True : Py_False, a[2], a[3], a[4], a[5],
                                 s->methods, s->methods_without_lines, s->missing);
@@ -496,193 +228,10 @@ static int line_start(Scan *s, const Attr *attrs, int n) {
     return 1;
 }
 
-/* Skip a comment starting at "<!--"; 0 ok, -1 decline. */
-static int skip_comment(Scan *s) {
-    const unsigned char *p = s->p + 4;
-    for (;;) {
-        const unsigned char *d = memchr(p, '-', (size_t)(s->end - p));
-        if (!d || s->end - d < 3) return -1;
-        if (d[1] == '-') {
-            if (d[2] != '>') return -1; /* "--" inside a comment is not XML */
-            if (check_raw(s->p + 4, d) < 0) return -1;
-            s->p = d + 3;
-            return 0;
-        }
-        p = d + 1;
-    }
-}
-
-static void skip_space(Scan *s) {
-    while (s->p < s->end && is_space[*s->p]) s->p++;
-}
-
-/* A quoted literal at p (after optional space handled by the caller); returns the
- * position after the closing quote, or NULL. */
-static const unsigned char *quoted(const unsigned char *p, const unsigned char *e) {
-    if (p >= e || (*p != '"' && *p != '\'')) return NULL;
-    unsigned char q = *p++;
-    const unsigned char *v = p;
-    while (p < e && *p != q) p++;
-    if (p >= e || check_raw(v, p) < 0) return NULL;
-    return p + 1;
-}
-
-/* <!DOCTYPE S Name (S SYSTEM S lit | S PUBLIC S lit S lit)? S? '>' with no internal
- * subset; `p` is just past "<!DOCTYPE". Returns the position after '>' or NULL. */
-static const unsigned char *doctype_end(const unsigned char *p, const unsigned char *e) {
-    if (p >= e || !is_space[*p]) return NULL;
-    while (p < e && is_space[*p]) p++;
-    if (p >= e || !is_name_start[*p]) return NULL;
-    while (p < e && is_name_char[*p]) p++;
-    const unsigned char *before = p;
-    while (p < e && is_space[*p]) p++;
-    if (p < e && *p == '>') return p + 1;
-    if (p == before) return NULL;
-    int literals;
-    if (e - p >= 6 && memcmp(p, "SYSTEM", 6) == 0) literals = 1;
-    else if (e - p >= 6 && memcmp(p, "PUBLIC", 6) == 0) literals = 2;
-    else return NULL;
-    p += 6;
-    for (int i = 0; i < literals; i++) {
-        before = p;
-        while (p < e && is_space[*p]) p++;
-        if (p == before) return NULL;
-        const unsigned char *lit = p;
-        p = quoted(p, e);
-        if (!p) return NULL;
-        if (literals == 2 && i == 0) { /* a public id allows only PubidChar */
-            for (const unsigned char *c = lit + 1; c < p - 1; c++)
-                if (!is_name_char[*c] && !(*c && strchr(" \r\n'()+,/:=?;!*#@$%", *c))) return NULL;
-        }
-    }
-    while (p < e && is_space[*p]) p++;
-    if (p < e && *p == '>') return p + 1;
-    return NULL; /* an internal subset or junk: lxml decides */
-}
-
-/* The XML declaration, strictly: <?xml S version="1.0" [S encoding="utf-8|ascii"]
- * [S standalone="yes|no"] S? ?>, pseudo-attributes in that order. */
-static int xml_decl(Scan *s) {
-    static const char *names[3] = {"version", "encoding", "standalone"};
-    const unsigned char *p = s->p + 5, *e = s->end;
-    int next = 0;
-    for (;;) {
-        const unsigned char *before = p;
-        while (p < e && is_space[*p]) p++;
-        if (e - p >= 2 && p[0] == '?' && p[1] == '>') {
-            if (next == 0) return -1;
-            s->p = p + 2;
-            return 0;
-        }
-        if (p == before || next > 2) return -1;
-        const unsigned char *n0 = p;
-        while (p < e && is_name_char[*p]) p++;
-        int which = -1;
-        for (int i = next; i < 3; i++)
-            if (name_is(n0, p - n0, names[i])) which = i;
-        if (which < 0 || (next == 0 && which != 0)) return -1;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || *p != '=') return -1;
-        p++;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || (*p != '"' && *p != '\'')) return -1;
-        unsigned char q = *p++;
-        const unsigned char *v = p;
-        while (p < e && *p != q && *p != '<' && *p != '>' && *p < 0x80 && !is_space[*p]) p++;
-        if (p >= e || *p != q) return -1;
-        Py_ssize_t vl = p - v;
-        p++;
-        if (which == 0 && !name_is(v, vl, "1.0")) return -1;
-        if (which == 1) {
-            char enc[16];
-            if (vl <= 0 || vl >= 16) return -1;
-            for (Py_ssize_t i = 0; i < vl; i++) enc[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] | 0x20 : v[i]);
-            enc[vl] = 0;
-            if (strcmp(enc, "utf-8") && strcmp(enc, "utf8") && strcmp(enc, "us-ascii") && strcmp(enc, "ascii"))
-                return -1;
-        }
-        if (which == 2 && !name_is(v, vl, "yes") && !name_is(v, vl, "no")) return -1;
-        next = which + 1;
-    }
-}
-
-/* The prolog: BOM, XML declaration, comments, a DOCTYPE without internal subset. */
-static int prolog(Scan *s) {
-    if (s->end - s->p >= 3 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0) s->p += 3;
-    if (s->end - s->p >= 6 && memcmp(s->p, "<?xml", 5) == 0 && is_space[s->p[5]]) {
-        if (xml_decl(s) < 0) return -1;
-    }
-    int seen_doctype = 0;
-    for (;;) {
-        skip_space(s);
-        if (s->p >= s->end || *s->p != '<') return -1;
-        if (s->end - s->p >= 4 && memcmp(s->p, "<!--", 4) == 0) {
-            if (skip_comment(s) < 0) return -1;
-        } else if (s->end - s->p >= 10 && memcmp(s->p, "<!DOCTYPE", 9) == 0 && is_space[s->p[9]] &&
-                   !seen_doctype) {
-            const unsigned char *r = doctype_end(s->p + 9, s->end);
-            if (!r) return -1;
-            s->p = r;
-            seen_doctype = 1;
-        } else if (s->end - s->p >= 2 && is_name_start[s->p[1]]) {
-            return 0;
-        } else {
-            return -1;
-        }
-    }
-}
-
-/* Parse a start tag at s->p ('<' followed by a name start). Fills name and attrs.
- * Returns 1 (empty element "/>"), 0 (open), -1 decline. */
-static int start_tag(Scan *s, const unsigned char **name, Py_ssize_t *name_len, Attr *attrs, int *nattrs) {
-    const unsigned char *p = s->p + 1, *e = s->end;
-    const unsigned char *n0 = p;
-    while (p < e && is_name_char[*p]) p++;
-    *name = n0;
-    *name_len = p - n0;
-    if (*name_len > MAX_NAME) return -1;
-    int n = 0;
-    for (;;) {
-        const unsigned char *before = p;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e) return -1;
-        if (*p == '>') {
-            s->p = p + 1;
-            *nattrs = n;
-            return 0;
-        }
-        if (*p == '/') {
-            if (p + 1 >= e || p[1] != '>') return -1;
-            s->p = p + 2;
-            *nattrs = n;
-            return 1;
-        }
-        if (p == before || !is_name_start[*p] || n >= MAX_ATTRS) return -1;
-        const unsigned char *a0 = p;
-        while (p < e && is_name_char[*p]) p++;
-        Py_ssize_t al = p - a0;
-        if (al >= 5 && memcmp(a0, "xmlns", 5) == 0) return -1;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || *p != '=') return -1;
-        p++;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || (*p != '"' && *p != '\'')) return -1;
-        unsigned char q = *p++;
-        const unsigned char *v0 = p;
-        const unsigned char *v1 = memchr(p, q, (size_t)(e - p));
-        if (!v1 || v1 - v0 > MAX_VALUE) return -1;
-        if (check_chars(v0, v1, 1) < 0) return -1;
-        for (int i = 0; i < n; i++)
-            if (attrs[i].name_len == al && memcmp(attrs[i].name, a0, (size_t)al) == 0) return -1;
-        attrs[n].name = a0;
-        attrs[n].name_len = al;
-        attrs[n].value = v0;
-        attrs[n].value_len = v1 - v0;
-        n++;
-        p = v1 + 1;
-    }
-}
-
+/* The scan loop. Its tokens are read by _xml_scan.h; the loop is not shared with
+ * _xml_speedups.c's scan_piece, which must stop and resume at a piece's end: this one has
+ * the whole document, compares end tags with the names on its stack and keeps the text
+ * of <source> elements. */
 static int run(Scan *s) {
     const unsigned char *stack_name[MAX_DEPTH];
     Py_ssize_t stack_len[MAX_DEPTH];
@@ -690,37 +239,37 @@ static int run(Scan *s) {
     int root_done = 0;
     int in_source = 0;
     Attr attrs[MAX_ATTRS];
-    int r = prolog(s);
-    if (r != 0) return 0;
-    while (s->p < s->end) {
+    int r;
+    if (prolog(&s->c) != SC_OK) return 0;
+    while (s->c.p < s->c.end) {
         if (root_done) {
-            skip_space(s);
-            if (s->p >= s->end) break;
-            if (s->end - s->p >= 4 && memcmp(s->p, "<!--", 4) == 0) {
-                if (skip_comment(s) < 0) return 0;
+            while (s->c.p < s->c.end && is_space[*s->c.p]) s->c.p++;
+            if (s->c.p >= s->c.end) break;
+            if (s->c.end - s->c.p >= 4 && memcmp(s->c.p, "<!--", 4) == 0) {
+                if (skip_comment(&s->c) != SC_OK) return 0;
                 continue;
             }
             return 0;
         }
         /* text up to the next '<' */
-        const unsigned char *t0 = s->p;
-        const unsigned char *lt = memchr(s->p, '<', (size_t)(s->end - s->p));
+        const unsigned char *t0 = s->c.p;
+        const unsigned char *lt = memchr(s->c.p, '<', (size_t)(s->c.end - s->c.p));
         if (!lt) return 0;
         if (lt > t0) {
             if (lt - t0 > MAX_VALUE || check_chars(t0, lt, 0) < 0) return 0;
             if (depth == 0) return 0;
         }
-        s->p = lt;
-        if (s->end - s->p < 2) return 0;
-        unsigned char c = s->p[1];
+        s->c.p = lt;
+        if (s->c.end - s->c.p < 2) return 0;
+        unsigned char c = s->c.p[1];
         if (c == '/') {
-            const unsigned char *n0 = s->p + 2, *p = n0;
-            while (p < s->end && is_name_char[*p]) p++;
+            const unsigned char *n0 = s->c.p + 2, *p = n0;
+            while (p < s->c.end && is_name_char[*p]) p++;
             Py_ssize_t nl = p - n0;
-            while (p < s->end && is_space[*p]) p++;
-            if (p >= s->end || *p != '>' || depth == 0) return 0;
+            while (p < s->c.end && is_space[*p]) p++;
+            if (p >= s->c.end || *p != '>' || depth == 0) return 0;
             if (stack_len[depth - 1] != nl || memcmp(stack_name[depth - 1], n0, (size_t)nl) != 0) return 0;
-            s->p = p + 1;
+            s->c.p = p + 1;
             depth--;
             if (in_source) {
                 if (depth + 1 != in_source) return 0; /* markup inside <source> */
@@ -750,8 +299,8 @@ static int run(Scan *s) {
             continue;
         }
         if (c == '!') {
-            if (s->end - s->p >= 4 && memcmp(s->p, "<!--", 4) == 0) {
-                if (in_source || skip_comment(s) < 0) return 0;
+            if (s->c.end - s->c.p >= 4 && memcmp(s->c.p, "<!--", 4) == 0) {
+                if (in_source || skip_comment(&s->c) != SC_OK) return 0;
                 continue;
             }
             return 0; /* CDATA, DOCTYPE out of place */
@@ -761,8 +310,8 @@ static int run(Scan *s) {
         const unsigned char *name;
         Py_ssize_t nl;
         int n;
-        int empty = start_tag(s, &name, &nl, attrs, &n);
-        if (empty < 0) return 0;
+        int empty;
+        if (start_tag(&s->c, &name, &nl, attrs, &n, &empty) != SC_OK) return 0;
         if (depth == 0) {
             if (!name_is(name, nl, "coverage")) return 0;
             PyObject *v[5];
@@ -820,14 +369,10 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
     Scan s;
     memset(&s, 0, sizeof s);
-    s.p = view.buf;
-    s.end = s.p + view.len;
+    s.c.p = view.buf;
+    s.c.end = s.c.p + view.len;
+    s.c.final = 1;
     PyObject *result = NULL;
-    PyObject *array_mod = PyImport_ImportModule("array");
-    if (!array_mod) goto done;
-    s.array_type = PyObject_GetAttrString(array_mod, "array");
-    Py_DECREF(array_mod);
-    if (!s.array_type) goto done;
     s.sources = PyList_New(0);
     s.classes = PyList_New(0);
     if (!s.sources || !s.classes) goto done;
@@ -842,7 +387,6 @@ static PyObject *scan(PyObject *module, PyObject *arg) {
     result = Py_BuildValue("(OOO)", s.header, s.sources, s.classes);
 done:
     PyBuffer_Release(&view);
-    Py_XDECREF(s.array_type);
     Py_XDECREF(s.header);
     Py_XDECREF(s.sources);
     Py_XDECREF(s.classes);
@@ -871,23 +415,10 @@ static PyObject *expand(PyObject *module, PyObject *args) {
     int got = 0;
     PyObject *result = NULL;
     Buf out[4] = {{0}};
-    static const Py_ssize_t sizes[4] = {4, 8, 8, 8};
-    for (; got < 4; got++) {
-        if (PyObject_GetBuffer(objs[got], &v[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) goto done;
-        if (v[got].itemsize != sizes[got]) {
-            got++;
-            PyErr_SetString(PyExc_TypeError, "expand: expected arrays of types i, q, q, q");
-            goto done;
-        }
-    }
-    Py_ssize_t n = v[0].len / 4;
-    if (v[1].len / 8 != n || v[2].len / 8 != n || v[3].len / 8 != n) {
-        PyErr_SetString(PyExc_ValueError, "expand: columns differ in length");
-        goto done;
-    }
+    Py_ssize_t n = get_columns("expand", objs, v, &got);
+    if (n < 0) goto done;
     const int32_t *line = v[0].buf;
     const int64_t *hits = v[1].buf, *cov = v[2].buf, *tot = v[3].buf;
-    int32_t zero = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (cov[i] < 0 || tot[i] < cov[i] || tot[i] > MAX_OUTCOMES_PER_LINE) {
             PyErr_SetString(PyExc_ValueError, "expand: covered/total out of range");
@@ -896,35 +427,12 @@ static PyObject *expand(PyObject *module, PyObject *args) {
         int never = hits[i] == 0 && cov[i] == 0;
         for (int32_t k = 0; k < (int32_t)tot[i]; k++) {
             int64_t taken = never ? -1 : (k < cov[i] ? 1 : 0);
-            if (buf_put(&out[0], &line[i], 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
-                buf_put(&out[2], &k, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
-                goto done;
+            if (put_outcome(out, line[i], k, taken) < 0) goto done;
         }
     }
-    {
-        PyObject *array_mod = PyImport_ImportModule("array");
-        if (!array_mod) goto done;
-        Scan tmp;
-        memset(&tmp, 0, sizeof tmp);
-        tmp.array_type = PyObject_GetAttrString(array_mod, "array");
-        Py_DECREF(array_mod);
-        if (!tmp.array_type) goto done;
-        PyObject *a0 = make_array(&tmp, "i", &out[0]);
-        PyObject *a1 = a0 ? make_array(&tmp, "i", &out[1]) : NULL;
-        PyObject *a2 = a1 ? make_array(&tmp, "i", &out[2]) : NULL;
-        PyObject *a3 = a2 ? make_array(&tmp, "q", &out[3]) : NULL;
-        Py_DECREF(tmp.array_type);
-        if (a3) {
-            result = Py_BuildValue("(NNNN)", a0, a1, a2, a3);
-        } else {
-            Py_XDECREF(a0);
-            Py_XDECREF(a1);
-            Py_XDECREF(a2);
-        }
-    }
+    result = branch_arrays(out);
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
-    for (int i = 0; i < 4; i++) buf_free(&out[i]);
+    release_columns(v, got, out);
     return result;
 }
 
@@ -939,9 +447,10 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "covgap._cobertura_speedups",
     "Strict fast scanner for Cobertura XML (see covgap.formats.cobertura).", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__cobertura_speedups(void) {
-    init_tables();
+    if (xml_scan_init() < 0) return NULL;
     return PyModule_Create(&module_def);
 }

@@ -25,7 +25,7 @@
  * attributes, text with &lt; &gt; &amp; &quot; &apos; and &#N; / &#xH; references.
  * Well-formedness is checked as far as this subset needs: matching end tags, duplicate
  * attributes, legal characters and UTF-8, nothing but comments and whitespace around
- * the root element. The tokenizer follows covgap/_cobertura_speedups.c, made resumable.
+ * the root element. The tokenizer is covgap/_xml_scan.h, shared with covgap/_cobertura_speedups.c.
  *
  * Records, JaCoCo (kind 0), in document order:
  *   (1, package, class name|None, sourcefilename|None,
@@ -44,23 +44,14 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <stdint.h>
-#include <string.h>
 
-#define MAX_DEPTH 200
-#define MAX_ATTRS 32
-#define MAX_LINE_NO 2147483647LL
-/* Far below libxml2's own limits without huge_tree (names 50,000 bytes, text and
- * attribute values 10 MB): anything near them is declined so lxml's verdict stands. */
-#define MAX_NAME 1000
-#define MAX_VALUE 1000000
+#include "_xml_scan.h"
+
 #define MAX_TOKEN (4 << 20)
 #define SUM_LIMIT 4000000000000000000LL
 #define MAX_COUNT 9223372036854775807LL
 
 enum { KIND_JACOCO = 0, KIND_CLOVER = 1 };
-enum { SC_ERROR = -1, SC_DECLINE = 0, SC_OK = 1, SC_MORE = 2 };
-
 enum {
     T_NONE = 0,
     /* JaCoCo */
@@ -76,224 +67,9 @@ static const char *tag_names[T_COUNT_] = {
     "sourcefile", "line", "coverage", "project", "testproject", "metrics", "file",
 };
 
-typedef struct {
-    const unsigned char *name;
-    Py_ssize_t name_len;
-    const unsigned char *value;
-    Py_ssize_t value_len;
-} Attr;
-
-typedef struct {
-    char *data;
-    Py_ssize_t len;
-    Py_ssize_t cap;
-} Buf;
-
-static int buf_put(Buf *b, const void *item, Py_ssize_t size) {
-    if (b->len + size > b->cap) {
-        Py_ssize_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + size) cap *= 2;
-        char *p = PyMem_Realloc(b->data, (size_t)cap);
-        if (!p) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, item, (size_t)size);
-    b->len += size;
-    return 0;
-}
-
-static void buf_free(Buf *b) {
-    PyMem_Free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-static PyObject *array_type; /* array.array, imported once */
-
-static PyObject *make_array(const char *code, Buf *b) {
-    PyObject *arr = PyObject_CallFunction(array_type, "s", code);
-    if (!arr) return NULL;
-    if (b->len) {
-        PyObject *view = PyMemoryView_FromMemory(b->data, b->len, PyBUF_READ);
-        if (!view) {
-            Py_DECREF(arr);
-            return NULL;
-        }
-        PyObject *r = PyObject_CallMethod(arr, "frombytes", "O", view);
-        Py_DECREF(view);
-        if (!r) {
-            Py_DECREF(arr);
-            return NULL;
-        }
-        Py_DECREF(r);
-    }
-    b->len = 0;
-    return arr;
-}
-
-/* ---- character checks and decoding (as in _cobertura_speedups.c) ---------------- */
-
-static unsigned char is_name_start[256], is_name_char[256], is_space[256], is_bad_ctl[256];
-
-static void init_tables(void) {
-    for (int c = 0; c < 256; c++) {
-        is_name_start[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-        is_name_char[c] = is_name_start[c] || (c >= '0' && c <= '9') || c == '-' || c == '.';
-        is_space[c] = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        is_bad_ctl[c] = c < 0x20 && !is_space[c];
-    }
-}
-
-/* Validate one UTF-8 sequence starting at *pp (a byte >= 0x80) as a legal XML char. */
-static int utf8_char(const unsigned char **pp, const unsigned char *end) {
-    const unsigned char *p = *pp;
-    unsigned c = p[0];
-    unsigned cp;
-    int n;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return -1;
-    }
-    if (end - p < n) return -1;
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) return -1;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return -1;
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return -1;
-    *pp = p + n;
-    return 0;
-}
-
-/* Raw characters only (comments, literals), where '<' and '&' mean nothing. */
-static int check_raw(const unsigned char *p, const unsigned char *stop) {
-    while (p < stop) {
-        if (*p < 0x80) {
-            if (is_bad_ctl[*p]) return -1;
-            p++;
-        } else if (utf8_char(&p, stop) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Character data (text or attribute value) up to `stop`: 0 legal, -1 otherwise. */
-static int check_chars(const unsigned char *p, const unsigned char *stop, int attr) {
-    while (p < stop) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (is_bad_ctl[c] || c == '<') return -1;
-            if (c == '&') {
-                const unsigned char *semi = memchr(p, ';', (size_t)(stop - p));
-                if (!semi) return -1;
-                Py_ssize_t len = semi - p - 1;
-                const unsigned char *n = p + 1;
-                if (len == 2 && (memcmp(n, "lt", 2) == 0 || memcmp(n, "gt", 2) == 0)) {
-                } else if (len == 3 && memcmp(n, "amp", 3) == 0) {
-                } else if (len == 4 && (memcmp(n, "quot", 4) == 0 || memcmp(n, "apos", 4) == 0)) {
-                } else if (len >= 2 && n[0] == '#') {
-                    unsigned long v = 0;
-                    int hex = n[1] == 'x';
-                    const unsigned char *q = n + 1 + hex;
-                    if (q >= semi || semi - q > 8) return -1;
-                    for (; q < semi; q++) {
-                        unsigned d = *q;
-                        if (d >= '0' && d <= '9') v = v * (hex ? 16 : 10) + (d - '0');
-                        else if (hex && d >= 'a' && d <= 'f') v = v * 16 + (d - 'a' + 10);
-                        else if (hex && d >= 'A' && d <= 'F') v = v * 16 + (d - 'A' + 10);
-                        else return -1;
-                    }
-                    if (!(v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) ||
-                          (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)))
-                        return -1;
-                } else {
-                    return -1;
-                }
-                p = semi + 1;
-                continue;
-            }
-            if (!attr && c == ']' && stop - p >= 3 && p[1] == ']' && p[2] == '>') return -1;
-            p++;
-        } else if (utf8_char(&p, stop) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void put_utf8(unsigned char **o, unsigned long v) {
-    unsigned char *q = *o;
-    if (v < 0x80) {
-        *q++ = (unsigned char)v;
-    } else if (v < 0x800) {
-        *q++ = (unsigned char)(0xC0 | (v >> 6));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    } else if (v < 0x10000) {
-        *q++ = (unsigned char)(0xE0 | (v >> 12));
-        *q++ = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    } else {
-        *q++ = (unsigned char)(0xF0 | (v >> 18));
-        *q++ = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
-        *q++ = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
-        *q++ = (unsigned char)(0x80 | (v & 0x3F));
-    }
-    *o = q;
-}
-
-/* Decode an already-validated attribute value into a str. Raw \t \n \r would be
- * normalised to spaces by an XML parser: decline (NULL, *declined set) then. */
+/* An attribute value as str: decode_text, which declines raw \t \n \r (see there). */
 static PyObject *decode_attr(const Attr *a, int *declined) {
-    const unsigned char *p = a->value;
-    Py_ssize_t len = a->value_len;
-    *declined = 0;
-    for (Py_ssize_t i = 0; i < len; i++)
-        if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r') {
-            *declined = 1;
-            return NULL;
-        }
-    if (!memchr(p, '&', (size_t)len)) return PyUnicode_DecodeUTF8((const char *)p, len, "strict");
-    unsigned char *tmp = PyMem_Malloc((size_t)len + 1);
-    if (!tmp) return PyErr_NoMemory();
-    unsigned char *o = tmp;
-    const unsigned char *stop = p + len;
-    while (p < stop) {
-        if (*p != '&') {
-            *o++ = *p++;
-            continue;
-        }
-        const unsigned char *semi = memchr(p, ';', (size_t)(stop - p));
-        const unsigned char *n = p + 1;
-        Py_ssize_t nl = semi - n;
-        if (n[0] == '#') {
-            int hex = n[1] == 'x';
-            unsigned long v = strtoul((const char *)n + 1 + hex, NULL, hex ? 16 : 10);
-            put_utf8(&o, v);
-        } else if (nl == 2) {
-            *o++ = n[0] == 'l' ? '<' : '>';
-        } else if (nl == 3) {
-            *o++ = '&';
-        } else { /* quot or apos: check_chars let nothing else through */
-            *o++ = n[0] == 'q' ? '"' : '\'';
-        }
-        p = semi + 1;
-    }
-    PyObject *s = PyUnicode_DecodeUTF8((const char *)tmp, o - tmp, "strict");
-    PyMem_Free(tmp);
-    return s;
+    return decode_text(a->value, a->value_len, 1, declined);
 }
 
 /* An optional attribute as str, or None when absent. NULL: error or *declined. */
@@ -303,19 +79,6 @@ static PyObject *attr_or_none(const Attr *a, int *declined) {
     return decode_attr(a, declined);
 }
 
-/* Plain ASCII digits only, 1 to 18 of them (the lxml path judges anything else). */
-static int parse_digits(const Attr *a, long long *out) {
-    if (a->value_len < 1 || a->value_len > 18) return -1;
-    long long v = 0;
-    for (Py_ssize_t i = 0; i < a->value_len; i++) {
-        unsigned d = a->value[i];
-        if (d < '0' || d > '9') return -1;
-        v = v * 10 + (d - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* An optional count: `dflt` when absent, else plain digits. */
 static int opt_digits(const Attr *a, long long dflt, long long *out) {
     if (!a) {
@@ -323,18 +86,6 @@ static int opt_digits(const Attr *a, long long dflt, long long *out) {
         return 0;
     }
     return parse_digits(a, out);
-}
-
-static const Attr *find_attr(const Attr *attrs, int n, const char *name) {
-    size_t len = strlen(name);
-    for (int i = 0; i < n; i++)
-        if ((size_t)attrs[i].name_len == len && memcmp(attrs[i].name, name, len) == 0) return &attrs[i];
-    return NULL;
-}
-
-static int name_is(const unsigned char *name, Py_ssize_t len, const char *want) {
-    size_t wl = strlen(want);
-    return (size_t)len == wl && memcmp(name, want, wl) == 0;
 }
 
 /* ---- the scanner object ------------------------------------------------------------ */
@@ -601,17 +352,8 @@ static int jacoco_end(Scanner *s, int tag) {
     }
     case T_SOURCEFILE: {
         PyObject *a[6];
-        a[0] = make_array("i", &s->lines);
-        a[1] = make_array("q", &s->hits);
-        a[2] = make_array("i", &s->br_line);
-        a[3] = make_array("i", &s->br_block);
-        a[4] = make_array("i", &s->br_branch);
-        a[5] = make_array("q", &s->br_taken);
-        for (int i = 0; i < 6; i++)
-            if (!a[i]) {
-                for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-                return SC_ERROR;
-            }
+        Buf *const bufs[6] = {&s->lines, &s->hits, &s->br_line, &s->br_block, &s->br_branch, &s->br_taken};
+        if (make_arrays(a, 6, "iqiiiq", bufs) < 0) return SC_ERROR;
         PyObject *rec = Py_BuildValue("(iOONNNNNNOLLL)", 2, s->pkg, s->sf_name, a[0], a[1], a[2],
                                       a[3], a[4], a[5], s->counters, s->with_data, s->without_data,
                                       s->repeated);
@@ -782,17 +524,8 @@ static int clover_end(Scanner *s, int tag) {
         }
     }
     PyObject *a[6];
-    a[0] = make_array("i", &s->lines);
-    a[1] = make_array("q", &s->hits);
-    a[2] = make_array("i", &s->c_line);
-    a[3] = make_array("q", &s->c_count);
-    a[4] = make_array("q", &s->c_true);
-    a[5] = make_array("q", &s->c_false);
-    for (int i = 0; i < 6; i++)
-        if (!a[i]) {
-            for (int j = 0; j < 6; j++) Py_XDECREF(a[j]);
-            return SC_ERROR;
-        }
+    Buf *const bufs[6] = {&s->lines, &s->hits, &s->c_line, &s->c_count, &s->c_true, &s->c_false};
+    if (make_arrays(a, 6, "iqiqqq", bufs) < 0) return SC_ERROR;
     PyObject *rec = Py_BuildValue("(iOONNNNNNO(LLLLLL)(LLLL)L)", 1, s->f_path, s->f_name, a[0], a[1],
                                   a[2], a[3], a[4], a[5], s->f_methods, s->metrics[0], s->metrics[1],
                                   s->metrics[2], s->metrics[3], s->metrics[4], s->metrics[5], s->sum_tf,
@@ -801,205 +534,7 @@ static int clover_end(Scanner *s, int tag) {
     return emit(s, rec);
 }
 
-/* ---- the resumable tokenizer ------------------------------------------------------ */
-
-typedef struct {
-    const unsigned char *p, *end;
-    int final;
-} Cur;
-
-#define MORE_OR_DECLINE(c) ((c)->final ? SC_DECLINE : SC_MORE)
-
-/* A comment at c->p ("<!--"): SC_OK past it, SC_MORE, SC_DECLINE. */
-static int skip_comment(Cur *c) {
-    const unsigned char *p = c->p + 4;
-    for (;;) {
-        const unsigned char *d = memchr(p, '-', (size_t)(c->end - p));
-        if (!d || c->end - d < 3) {
-            if (c->end - c->p > MAX_VALUE) return SC_DECLINE;
-            return MORE_OR_DECLINE(c);
-        }
-        if (d[1] == '-') {
-            if (d[2] != '>') return SC_DECLINE; /* "--" inside a comment is not XML */
-            if (check_raw(c->p + 4, d) < 0) return SC_DECLINE;
-            c->p = d + 3;
-            return SC_OK;
-        }
-        p = d + 1;
-    }
-}
-
-static const unsigned char *quoted(const unsigned char *p, const unsigned char *e) {
-    if (p >= e || (*p != '"' && *p != '\'')) return NULL;
-    unsigned char q = *p++;
-    const unsigned char *v = p;
-    while (p < e && *p != q) p++;
-    if (p >= e || check_raw(v, p) < 0) return NULL;
-    return p + 1;
-}
-
-/* <!DOCTYPE S Name (S SYSTEM S lit | S PUBLIC S lit S lit)? S? '>' without internal
- * subset; `p` is just past "<!DOCTYPE". The position after '>', or NULL. */
-static const unsigned char *doctype_end(const unsigned char *p, const unsigned char *e) {
-    if (p >= e || !is_space[*p]) return NULL;
-    while (p < e && is_space[*p]) p++;
-    if (p >= e || !is_name_start[*p]) return NULL;
-    while (p < e && is_name_char[*p]) p++;
-    const unsigned char *before = p;
-    while (p < e && is_space[*p]) p++;
-    if (p < e && *p == '>') return p + 1;
-    if (p == before) return NULL;
-    int literals;
-    if (e - p >= 6 && memcmp(p, "SYSTEM", 6) == 0) literals = 1;
-    else if (e - p >= 6 && memcmp(p, "PUBLIC", 6) == 0) literals = 2;
-    else return NULL;
-    p += 6;
-    for (int i = 0; i < literals; i++) {
-        before = p;
-        while (p < e && is_space[*p]) p++;
-        if (p == before) return NULL;
-        const unsigned char *lit = p;
-        p = quoted(p, e);
-        if (!p) return NULL;
-        if (literals == 2 && i == 0) { /* a public id allows only PubidChar */
-            for (const unsigned char *ch = lit + 1; ch < p - 1; ch++)
-                if (!is_name_char[*ch] && !(*ch && strchr(" \r\n'()+,/:=?;!*#@$%", *ch))) return NULL;
-        }
-    }
-    while (p < e && is_space[*p]) p++;
-    if (p < e && *p == '>') return p + 1;
-    return NULL; /* an internal subset or junk: lxml decides */
-}
-
-/* <?xml S version="1.0" [S encoding="utf-8|ascii"] [S standalone="yes|no"] S? ?> */
-static int xml_decl(Cur *c) {
-    static const char *names[3] = {"version", "encoding", "standalone"};
-    const unsigned char *p = c->p + 5, *e = c->end;
-    int next = 0;
-    for (;;) {
-        const unsigned char *before = p;
-        while (p < e && is_space[*p]) p++;
-        if (e - p >= 2 && p[0] == '?' && p[1] == '>') {
-            if (next == 0) return -1;
-            c->p = p + 2;
-            return 0;
-        }
-        if (p == before || next > 2) return -1;
-        const unsigned char *n0 = p;
-        while (p < e && is_name_char[*p]) p++;
-        int which = -1;
-        for (int i = next; i < 3; i++)
-            if (name_is(n0, p - n0, names[i])) which = i;
-        if (which < 0 || (next == 0 && which != 0)) return -1;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || *p != '=') return -1;
-        p++;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e || (*p != '"' && *p != '\'')) return -1;
-        unsigned char q = *p++;
-        const unsigned char *v = p;
-        while (p < e && *p != q && *p != '<' && *p != '>' && *p < 0x80 && !is_space[*p]) p++;
-        if (p >= e || *p != q) return -1;
-        Py_ssize_t vl = p - v;
-        p++;
-        if (which == 0 && !name_is(v, vl, "1.0")) return -1;
-        if (which == 1) {
-            char enc[16];
-            if (vl <= 0 || vl >= 16) return -1;
-            for (Py_ssize_t i = 0; i < vl; i++) enc[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] | 0x20 : v[i]);
-            enc[vl] = 0;
-            if (strcmp(enc, "utf-8") && strcmp(enc, "utf8") && strcmp(enc, "us-ascii") && strcmp(enc, "ascii"))
-                return -1;
-        }
-        if (which == 2 && !name_is(v, vl, "yes") && !name_is(v, vl, "no")) return -1;
-        next = which + 1;
-    }
-}
-
-/* BOM, XML declaration, comments, a DOCTYPE without internal subset. Declines when the
- * prolog does not end within the piece (scan_piece then asks for more, up to 1 MiB). */
-static int prolog(Cur *c) {
-    if (c->end - c->p >= 3 && memcmp(c->p, "\xEF\xBB\xBF", 3) == 0) c->p += 3;
-    if (c->end - c->p >= 6 && memcmp(c->p, "<?xml", 5) == 0 && is_space[c->p[5]]) {
-        if (xml_decl(c) < 0) return SC_DECLINE;
-    }
-    int seen_doctype = 0;
-    for (;;) {
-        while (c->p < c->end && is_space[*c->p]) c->p++;
-        if (c->p >= c->end || *c->p != '<') return SC_DECLINE;
-        if (c->end - c->p >= 4 && memcmp(c->p, "<!--", 4) == 0) {
-            if (skip_comment(c) != SC_OK) return SC_DECLINE;
-        } else if (c->end - c->p >= 10 && memcmp(c->p, "<!DOCTYPE", 9) == 0 && is_space[c->p[9]] &&
-                   !seen_doctype) {
-            const unsigned char *r = doctype_end(c->p + 9, c->end);
-            if (!r) return SC_DECLINE;
-            c->p = r;
-            seen_doctype = 1;
-        } else if (c->end - c->p >= 2 && is_name_start[c->p[1]]) {
-            return SC_OK;
-        } else {
-            return SC_DECLINE;
-        }
-    }
-}
-
-/* A start tag at c->p ('<' then a name start): fills name and attrs and returns SC_OK
- * with *empty set, SC_MORE when the piece ends inside it, or SC_DECLINE. */
-static int start_tag(Cur *c, const unsigned char **name, Py_ssize_t *name_len, Attr *attrs, int *nattrs,
-                     int *empty) {
-    const unsigned char *p = c->p + 1, *e = c->end;
-    const unsigned char *n0 = p;
-    while (p < e && is_name_char[*p]) p++;
-    *name = n0;
-    *name_len = p - n0;
-    if (*name_len > MAX_NAME) return SC_DECLINE;
-    int n = 0;
-    for (;;) {
-        const unsigned char *before = p;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e) return MORE_OR_DECLINE(c);
-        if (*p == '>') {
-            c->p = p + 1;
-            *nattrs = n;
-            *empty = 0;
-            return SC_OK;
-        }
-        if (*p == '/') {
-            if (p + 1 >= e) return MORE_OR_DECLINE(c);
-            if (p[1] != '>') return SC_DECLINE;
-            c->p = p + 2;
-            *nattrs = n;
-            *empty = 1;
-            return SC_OK;
-        }
-        if (p == before || !is_name_start[*p] || n >= MAX_ATTRS) return SC_DECLINE;
-        const unsigned char *a0 = p;
-        while (p < e && is_name_char[*p]) p++;
-        Py_ssize_t al = p - a0;
-        if (al > MAX_NAME) return SC_DECLINE;
-        if (al >= 5 && memcmp(a0, "xmlns", 5) == 0) return SC_DECLINE;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e) return MORE_OR_DECLINE(c);
-        if (*p != '=') return SC_DECLINE;
-        p++;
-        while (p < e && is_space[*p]) p++;
-        if (p >= e) return MORE_OR_DECLINE(c);
-        if (*p != '"' && *p != '\'') return SC_DECLINE;
-        unsigned char q = *p++;
-        const unsigned char *v0 = p;
-        const unsigned char *v1 = memchr(p, q, (size_t)(e - p));
-        if (!v1) return e - v0 > MAX_VALUE ? SC_DECLINE : MORE_OR_DECLINE(c);
-        if (v1 - v0 > MAX_VALUE || check_chars(v0, v1, 1) < 0) return SC_DECLINE;
-        for (int i = 0; i < n; i++)
-            if (attrs[i].name_len == al && memcmp(attrs[i].name, a0, (size_t)al) == 0) return SC_DECLINE;
-        attrs[n].name = a0;
-        attrs[n].name_len = al;
-        attrs[n].value = v0;
-        attrs[n].value_len = v1 - v0;
-        n++;
-        p = v1 + 1;
-    }
-}
+/* ---- the scan loop (its tokens are read by _xml_scan.h) ---------------------------- */
 
 static int tag_id(const unsigned char *name, Py_ssize_t len) {
     for (int t = 1; t < T_COUNT_; t++)
@@ -1169,23 +704,11 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
     int got = 0;
     PyObject *result = NULL;
     Buf out[4] = {{0}};
-    static const Py_ssize_t sizes[4] = {4, 8, 8, 8};
-    for (; got < 4; got++) {
-        if (PyObject_GetBuffer(objs[got], &v[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) goto done;
-        if (v[got].itemsize != sizes[got]) {
-            got++;
-            PyErr_SetString(PyExc_TypeError, "expand_clover: expected arrays of types i, q, q, q");
-            goto done;
-        }
-    }
-    Py_ssize_t n = v[0].len / 4;
-    if (v[1].len / 8 != n || v[2].len / 8 != n || v[3].len / 8 != n) {
-        PyErr_SetString(PyExc_ValueError, "expand_clover: columns differ in length");
-        goto done;
-    }
+    Py_ssize_t n = get_columns("expand_clover", objs, v, &got);
+    if (n < 0) goto done;
     const int32_t *line = v[0].buf;
     const int64_t *ran = v[1].buf, *tc = v[2].buf, *fc = v[3].buf;
-    int32_t zero = 0, next = 0;
+    int32_t next = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (tc[i] < 0 || fc[i] < 0 || (istanbul && tc[i] + fc[i] > 0x7FFFFFFF)) {
             PyErr_SetString(PyExc_ValueError, "expand_clover: outcome counts out of range");
@@ -1206,27 +729,12 @@ static PyObject *expand_clover(PyObject *module, PyObject *args) {
             if (ran[i] <= 0) taken = -1;
             else if (istanbul) taken = k < tc[i] ? 1 : 0;
             else taken = k == 0 ? tc[i] : fc[i];
-            if (buf_put(&out[0], &line[i], 4) < 0 || buf_put(&out[1], &zero, 4) < 0 ||
-                buf_put(&out[2], &branch, 4) < 0 || buf_put(&out[3], &taken, 8) < 0)
-                goto done;
+            if (put_outcome(out, line[i], branch, taken) < 0) goto done;
         }
     }
-    {
-        PyObject *a0 = make_array("i", &out[0]);
-        PyObject *a1 = a0 ? make_array("i", &out[1]) : NULL;
-        PyObject *a2 = a1 ? make_array("i", &out[2]) : NULL;
-        PyObject *a3 = a2 ? make_array("q", &out[3]) : NULL;
-        if (a3) {
-            result = Py_BuildValue("(NNNN)", a0, a1, a2, a3);
-        } else {
-            Py_XDECREF(a0);
-            Py_XDECREF(a1);
-            Py_XDECREF(a2);
-        }
-    }
+    result = branch_arrays(out);
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
-    for (int i = 0; i < 4; i++) buf_free(&out[i]);
+    release_columns(v, got, out);
     return result;
 }
 
@@ -1256,17 +764,12 @@ static PyMethodDef module_methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "covgap._xml_speedups",
     "Strict streaming scanners for JaCoCo and Clover XML (see covgap.formats.jacoco, .clover).", -1,
-    module_methods,
+    module_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__xml_speedups(void) {
-    init_tables();
+    if (xml_scan_init() < 0) return NULL;
     if (PyType_Ready(&ScannerType) < 0) return NULL;
-    PyObject *array_mod = PyImport_ImportModule("array");
-    if (!array_mod) return NULL;
-    array_type = PyObject_GetAttrString(array_mod, "array");
-    Py_DECREF(array_mod);
-    if (!array_type) return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     Py_INCREF(&ScannerType);

@@ -22,6 +22,8 @@ from conftest import DATA
 from covgap.errors import FormatError
 from covgap.formats import _xml, clover, jacoco
 from covgap.model import CoverageSet
+from xml_mutation import XML_TOKENS, Edit, mutate
+from xml_mutation import edits as xml_edits
 
 HAVE_SPEEDUPS = jacoco._speedups is not None
 pytestmark = pytest.mark.skipif(not HAVE_SPEEDUPS, reason="C scanner not built")
@@ -432,44 +434,22 @@ _SEEDS = [
     for path in _fixtures(module)
     if f"{path.parent.name}/{path.name}" in FAST_FIXTURES
 ]
-_TOKENS = [
-    b"<", b">", b"/", b"&", b";", b"&amp;", b"&#x41;", b'"', b"'", b"<!--", b"-->", b"]]>",
-    b"<![CDATA[", b"\xff", b"\xc3", b"\x00", b" ", b"\n", b"=", b"line", b"class", b"method",
-    b"file", b"9999999999999999999", b"-1", b"0", b"<line/>", b"count", b"nr",
-]  # fmt: skip
+_TOKENS = [*XML_TOKENS, b"file", b"9999999999999999999", b"-1", b"0", b"<line/>", b"count", b"nr"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     seed=st.sampled_from(_SEEDS),
-    edits=st.lists(
-        st.tuples(
-            st.sampled_from(["delete", "insert", "byte", "cut"]),
-            st.floats(0, 1),
-            st.integers(0, 255),
-        ),
-        min_size=1,
-        max_size=3,
-    ),
+    edits=xml_edits(),
     piece=st.sampled_from([3, 64, 4 << 20]),
 )
 def test_mutated_fixtures_read_as_lxml_reads_them(
-    seed: tuple[ModuleType, bytes], edits: list[tuple[str, float, int]], piece: int
+    seed: tuple[ModuleType, bytes], edits: list[Edit], piece: int
 ) -> None:
     module, original = seed
-    data = bytearray(original)
-    for op, where, value in edits:
-        pos = int(where * len(data))
-        if op == "delete":
-            del data[pos : pos + 1 + value % 5]
-        elif op == "insert":
-            data[pos:pos] = _TOKENS[value % len(_TOKENS)]
-        elif op == "byte" and data:
-            data[min(pos, len(data) - 1)] = value
-        else:
-            del data[pos:]
+    data = mutate(original, edits, _TOKENS)
     with pytest.MonkeyPatch.context() as mp:
-        _check(module, bytes(data), mp, piece)
+        _check(module, data, mp, piece)
 
 
 # -- the scanner itself ------------------------------------------------------------------

@@ -26,9 +26,10 @@ they do not know still goes through the checks above.
 from __future__ import annotations
 
 import io
+import os
 import re
-from collections.abc import Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from covgap.errors import FormatError
 from covgap.types import MAX_COUNT
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from covgap._xml_speedups import Scanner
+    from covgap.model import CoverageSet
 
 __all__ = [
     "EXACT_LINE_LIMIT",
@@ -51,6 +53,7 @@ __all__ = [
     "parse_count",
     "parse_document",
     "prolog_stream",
+    "read_scanned_or_lxml",
     "safe_parser",
     "scan_pieces",
     "syntax_error",
@@ -412,6 +415,30 @@ tiny, to cut every token at a piece's end somewhere)."""
 
 class ScanDeclined(Exception):
     """The C scanner met something it does not handle: the lxml path reads the report."""
+
+
+def read_scanned_or_lxml(
+    stream: BinaryIO,
+    origin: str,
+    read_fast: Callable[[BinaryIO, str], CoverageSet | None] | None,
+    read_lxml: Callable[[BinaryIO, str], CoverageSet],
+) -> CoverageSet:
+    """A reader's ``read``: its C scanner path (``read_fast``; None when the scanner is
+    not built) unless :data:`FAST_PATH_ENV` forbids it, else or when it declines (None)
+    the lxml path, which reads the stream again from where it started. A stream that
+    cannot seek back is read by the lxml path alone, as it decides every error anyway.
+    """
+    if read_fast is not None and os.environ.get(FAST_PATH_ENV) != "1":
+        try:
+            start = stream.tell() if stream.seekable() else -1
+        except (OSError, AttributeError, ValueError):
+            start = -1
+        if start >= 0:
+            cs = read_fast(stream, origin)
+            if cs is not None:
+                return cs
+            stream.seek(start)
+    return read_lxml(stream, origin)
 
 
 def scan_pieces(stream: IO[bytes], scanner: Scanner) -> Iterator[tuple[Any, ...]]:

@@ -68,7 +68,6 @@ error message. Tests hold the two paths equal.
 
 from __future__ import annotations
 
-import os
 import re
 from array import array
 from typing import TYPE_CHECKING, BinaryIO
@@ -135,17 +134,8 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     The C scanner reads it when it is built and the report is in the subset it knows;
     otherwise (and for every error) the lxml path does.
     """
-    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
-        try:
-            start = stream.tell() if stream.seekable() else -1
-        except (OSError, AttributeError, ValueError):
-            start = -1
-        if start >= 0:
-            cs = _read_fast(stream, origin)
-            if cs is not None:
-                return cs
-            stream.seek(start)
-    return read_lxml(stream, origin)
+    read_fast = _read_fast if _speedups is not None else None
+    return _xml.read_scanned_or_lxml(stream, origin, read_fast, read_lxml)
 
 
 def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
@@ -158,13 +148,7 @@ def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
     root_line: int | None = None
     has_project = False
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
-    check = TotalsCheck(
-        origin,
-        "each file's <metrics>",
-        "covgap counts each source line once and each cond line's outcomes "
-        "(Istanbul's statements are finer than lines; gcovr counts a line once per "
-        "function instance)",
-    )
+    check = _totals_check(origin)
     repeated = [0]
     for event, elem in _xml.iterparse(
         stream,
@@ -193,28 +177,13 @@ def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
             elem, path, origin, istanbul_default, check, budget, repeated
         )
         fc = b.build()
-        declared_methods = _declared(metrics, "methods", origin)
-        if declared_methods is not None and declared_methods[0] and not method_lines:
-            methods_only_in_metrics += declared_methods[0]
-        elif declared_methods is not None:
-            c = fc.counts()
-            check.compare(
-                "functions",
-                declared_methods,
-                (c.functions_total, c.functions_covered),
-                where=path,
-                as_written=f"methods={declared_methods[0]} coveredmethods={declared_methods[1]}",
-            )
-        statements = _declared(metrics, "statements", origin)
-        if statements is not None:
-            c = fc.counts()
-            check.compare(
-                "lines",
-                statements,
-                (c.lines_total, c.lines_covered),
-                where=path,
-                as_written=f"statements={statements[0]} coveredstatements={statements[1]}",
-            )
+        methods_only_in_metrics += _check_file(
+            check,
+            fc,
+            _declared(metrics, "methods", origin),
+            bool(method_lines),
+            _declared(metrics, "statements", origin),
+        )
         cs.add(fc)
         elem.clear()
     if not has_project:
@@ -223,20 +192,7 @@ def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
         raise FormatError(
             origin, "not a Clover report: <coverage> has no <project> (clover.xsd)", line=root_line
         )
-    if methods_only_in_metrics:
-        notes.append(
-            f"{origin}: the report counts {methods_only_in_metrics} method(s) only in its "
-            "totals, without their lines (Istanbul's Clover output); covgap reports no "
-            "function coverage for it"
-        )
-    if repeated[0]:
-        notes.append(
-            f"{origin}: {repeated[0]} <line> element(s) repeat a line number and type of "
-            "their <file> (gcovr 8.4+ writes a line once per function instance): each "
-            "source line is counted once, its counts added"
-        )
-    notes.extend(check.notes())
-    cs.notes = tuple(notes)
+    cs.notes = tuple(notes + _report_notes(origin, methods_only_in_metrics, repeated[0], check))
     return cs
 
 
@@ -308,21 +264,7 @@ def _read_file(
         next_outcome[num] = first + len(outcomes)
     want = _declared_conditionals(metrics, origin)
     if want is not None and want not in (_totals(conds, True), _totals(conds, False)):
-        got = _totals(conds, istanbul)
-        why = None
-        if istanbul and want[0] >= got[0] and want[1] >= got[1]:
-            why = (
-                "Istanbul's Clover writer leaves out branches on lines without a "
-                "statement, such as default parameter values"
-            )
-        check.compare(
-            "branches",
-            want,
-            got,
-            where=path,
-            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
-            why=why,
-        )
+        _branches_differ(check, path, want, _totals(conds, istanbul), istanbul)
     return b, metrics, method_lines
 
 
@@ -390,13 +332,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     methods_only_in_metrics = 0
     repeated = 0
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
-    check = TotalsCheck(
-        origin,
-        "each file's <metrics>",
-        "covgap counts each source line once and each cond line's outcomes "
-        "(Istanbul's statements are finer than lines; gcovr counts a line once per "
-        "function instance)",
-    )
+    check = _totals_check(origin)
     try:
         for record in _xml.scan_pieces(stream, scanner):
             if record[0] == 0:  # the root <coverage>
@@ -408,32 +344,74 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
             fc = _file_from_scan(
                 path, lines, hits, conds, methods, metrics, stats, istanbul_default, check, budget
             )
-            declared_methods = _declared_scanned(metrics, 4)
-            if declared_methods is not None and declared_methods[0] and not methods:
-                methods_only_in_metrics += declared_methods[0]
-            elif declared_methods is not None:
-                c = fc.counts()
-                check.compare(
-                    "functions",
-                    declared_methods,
-                    (c.functions_total, c.functions_covered),
-                    where=path,
-                    as_written=f"methods={declared_methods[0]} "
-                    f"coveredmethods={declared_methods[1]}",
-                )
-            statements = _declared_scanned(metrics, 0)
-            if statements is not None:
-                c = fc.counts()
-                check.compare(
-                    "lines",
-                    statements,
-                    (c.lines_total, c.lines_covered),
-                    where=path,
-                    as_written=f"statements={statements[0]} coveredstatements={statements[1]}",
-                )
+            methods_only_in_metrics += _check_file(
+                check,
+                fc,
+                _declared_scanned(metrics, 4),
+                bool(methods),
+                _declared_scanned(metrics, 0),
+            )
             cs.add(fc)
     except _xml.ScanDeclined:
         return None
+    cs.notes = tuple(notes + _report_notes(origin, methods_only_in_metrics, repeated, check))
+    return cs
+
+
+def _totals_check(origin: str) -> TotalsCheck:
+    """The check of each file's ``<metrics>`` against what covgap counted (both paths)."""
+    return TotalsCheck(
+        origin,
+        "each file's <metrics>",
+        "covgap counts each source line once and each cond line's outcomes "
+        "(Istanbul's statements are finer than lines; gcovr counts a line once per "
+        "function instance)",
+    )
+
+
+def _check_file(
+    check: TotalsCheck,
+    fc: FileCoverage,
+    declared_methods: tuple[int, int] | None,
+    has_method_lines: bool,
+    statements: tuple[int, int] | None,
+) -> int:
+    """Compare a file's declared methods and statements with what was read (both paths);
+    return the methods it counts only in its metrics (Istanbul writes no method lines),
+    which are noted once for the report instead of compared."""
+    only_in_metrics = 0
+    if declared_methods is not None and declared_methods[0] and not has_method_lines:
+        only_in_metrics = declared_methods[0]
+    elif declared_methods is not None:
+        c = fc.counts()
+        got = (c.functions_total, c.functions_covered)
+        _compare(check, fc.path, "functions", "methods", declared_methods, got)
+    if statements is not None:
+        c = fc.counts()
+        got = (c.lines_total, c.lines_covered)
+        _compare(check, fc.path, "lines", "statements", statements, got)
+    return only_in_metrics
+
+
+def _compare(
+    check: TotalsCheck,
+    path: str,
+    kind: str,
+    name: str,
+    declared: tuple[int, int],
+    got: tuple[int, int],
+    why: str | None = None,
+) -> None:
+    """Compare a ``<metrics>`` pair (``name``, ``covered<name>``) with what was read."""
+    as_written = f"{name}={declared[0]} covered{name}={declared[1]}"
+    check.compare(kind, declared, got, where=path, as_written=as_written, why=why)
+
+
+def _report_notes(
+    origin: str, methods_only_in_metrics: int, repeated: int, check: TotalsCheck
+) -> list[str]:
+    """The report's notes after its files' own (both paths, in this order)."""
+    notes = []
     if methods_only_in_metrics:
         notes.append(
             f"{origin}: the report counts {methods_only_in_metrics} method(s) only in its "
@@ -447,8 +425,26 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
             "source line is counted once, its counts added"
         )
     notes.extend(check.notes())
-    cs.notes = tuple(notes)
-    return cs
+    return notes
+
+
+def _branches_differ(
+    check: TotalsCheck,
+    path: str,
+    want: tuple[int, int],
+    got: tuple[int, int],
+    istanbul: bool,
+) -> None:
+    """A file whose ``<metrics>`` conditionals match neither reading of its cond lines:
+    the totals check reports it (both paths, so the message is one), with the reason
+    where Istanbul's writer is known to cause it."""
+    why = None
+    if istanbul and want[0] >= got[0] and want[1] >= got[1]:
+        why = (
+            "Istanbul's Clover writer leaves out branches on lines without a "
+            "statement, such as default parameter values"
+        )
+    _compare(check, path, "branches", "conditionals", want, got, why)
 
 
 def _declared_scanned(metrics: _Metrics, index: int) -> tuple[int, int] | None:
@@ -508,20 +504,7 @@ def _file_from_scan(
         functions=b.build_functions(),
     )
     if want is not None and want not in (as_istanbul, as_runs):
-        why = None
-        if istanbul and want[0] >= got[0] and want[1] >= got[1]:
-            why = (
-                "Istanbul's Clover writer leaves out branches on lines without a "
-                "statement, such as default parameter values"
-            )
-        check.compare(
-            "branches",
-            want,
-            got,
-            where=path,
-            as_written=f"conditionals={want[0]} coveredconditionals={want[1]}",
-            why=why,
-        )
+        _branches_differ(check, path, want, got, istanbul)
     return fc
 
 

@@ -49,7 +49,6 @@ equal.
 
 from __future__ import annotations
 
-import os
 import re
 from array import array
 from collections.abc import Callable
@@ -137,6 +136,19 @@ class _Reading:
     """<line> elements without mi/ci in files whose other lines have them."""
 
 
+def _entries(files: dict[str, FileCoverageBuilder]) -> _Entry:
+    """A path's builder in ``files``, made on first use (a class's methods may come
+    before or after its source file's lines)."""
+
+    def entry(path: str) -> FileCoverageBuilder:
+        b = files.get(path)
+        if b is None:
+            b = files[path] = FileCoverageBuilder(path)
+        return b
+
+    return entry
+
+
 def _file_path(package: str, filename: str) -> str:
     return f"{package}/{filename}" if package else filename
 
@@ -147,17 +159,8 @@ def read(stream: BinaryIO, origin: str) -> CoverageSet:
     The C scanner reads it when it is built and the report is in the subset it knows;
     otherwise (and for every error) the lxml path does.
     """
-    if _speedups is not None and os.environ.get(FAST_PATH_ENV) != "1":
-        try:
-            start = stream.tell() if stream.seekable() else -1
-        except (OSError, AttributeError, ValueError):
-            start = -1
-        if start >= 0:
-            cs = _read_fast(stream, origin)
-            if cs is not None:
-                return cs
-            stream.seek(start)
-    return read_lxml(stream, origin)
+    read_fast = _read_fast if _speedups is not None else None
+    return _xml.read_scanned_or_lxml(stream, origin, read_fast, read_lxml)
 
 
 def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
@@ -168,13 +171,7 @@ def read_lxml(stream: BinaryIO, origin: str) -> CoverageSet:
     budget = _xml.OutcomeBudget(origin, MAX_OUTCOMES_PER_REPORT)
     pending: list[_Class] = []
     sourcefiles: list[str] = []
-
-    def entry(path: str) -> FileCoverageBuilder:
-        b = files.get(path)
-        if b is None:
-            b = files[path] = FileCoverageBuilder(path)
-        return b
-
+    entry = _entries(files)
     for _event, elem in _xml.iterparse(
         stream, origin, tag=("class", "sourcefile", "package"), root="report"
     ):
@@ -399,17 +396,7 @@ def _read_sourcefile(
         for i in range(mb + cb):
             b.add_branch(nr, 0, first + i, (1 if i < cb else 0) if ran else None)
         next_outcome[nr] = first + mb + cb
-    counters = _counters(elem, origin)
-    if without_line_data and with_line_data:
-        reading.mixed += without_line_data
-    if without_line_data and not with_line_data:
-        line_counter = counters.get("LINE", (0, 0))
-        prev = reading.no_line_data.get(path, (0, 0))
-        reading.no_line_data[path] = (prev[0] + line_counter[0], prev[1] + line_counter[1])
-    own = reading.counters.setdefault(path, {})
-    for kind, value in counters.items():
-        prev = own.get(kind, (0, 0))
-        own[kind] = (prev[0] + value[0], prev[1] + value[1])
+    _sourcefile_counts(path, _counters(elem, origin), with_line_data, without_line_data, reading)
     return str(name)
 
 
@@ -429,13 +416,7 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     reading = _Reading()
     pending: list[_Class] = []
     sourcefiles: list[str] = []
-
-    def entry(path: str) -> FileCoverageBuilder:
-        b = builders.get(path)
-        if b is None:
-            b = builders[path] = FileCoverageBuilder(path)
-        return b
-
+    entry = _entries(builders)
     try:
         for record in _xml.scan_pieces(stream, scanner):
             kind = record[0]
@@ -451,7 +432,9 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
                 entry(path)
                 parts.setdefault(path, []).append(record[3:9])
                 counter_list, with_data, without_data, repeated = record[9:]
-                _scanned_counts(path, counter_list, with_data, without_data, repeated, reading)
+                reading.repeated += repeated
+                counters = {t: (m, c) for t, m, c in counter_list}
+                _sourcefile_counts(path, counters, with_data, without_data, reading)
                 sourcefiles.append(name)
             else:  # </package>
                 _place_classes(pending, sourcefiles, record[1], entry, reading)
@@ -466,18 +449,15 @@ def _read_fast(stream: BinaryIO, origin: str) -> CoverageSet | None:
     return cs
 
 
-def _scanned_counts(
+def _sourcefile_counts(
     path: str,
-    counter_list: list[tuple[str, int, int]],
+    counters: dict[str, tuple[int, int]],
     with_data: int,
     without_data: int,
-    repeated: int,
     reading: _Reading,
 ) -> None:
-    """The end of :func:`_read_sourcefile` for a scanned ``<sourcefile>``: its own
-    counters, and its ``<line>`` elements with and without mi/ci and repeated."""
-    counters = {t: (m, c) for t, m, c in counter_list}
-    reading.repeated += repeated
+    """Keep a ``<sourcefile>``'s own counters, and count its ``<line>`` elements with and
+    without mi/ci (gcovr writes only branch counts): both paths end a file with this."""
     if without_data and with_data:
         reading.mixed += without_data
     if without_data and not with_data:
