@@ -249,3 +249,23 @@ def test_template_note_equals_gcov_b_on_real_gcc(tmp_path: Path) -> None:
     assert _pct(int(declared[1]), int(declared[2])) == m[1]
     totals = cs.totals()
     assert totals.branches_total > int(m[2])  # the instantiations' branches are counted
+
+
+def test_template_note_counts_every_document_of_the_file() -> None:
+    """gcov --stdout writes a document per object: the fast path decodes line names
+    again only for files with a function group, but then from every document of that
+    file, as the exact reader counts them (a second document without a group still
+    adds main's branches to gcov's figure)."""
+    import copy
+    import json
+
+    second = copy.deepcopy(_TEMPLATE_DOC)
+    second["files"][0]["functions"] = second["files"][0]["functions"][2:]
+    second["files"][0]["lines"] = second["files"][0]["lines"][4:]
+    data = (json.dumps(_TEMPLATE_DOC) + "\n" + json.dumps(second) + "\n").encode()
+    fast = gcov_json.read(io.BytesIO(data), "t.gcov.json")
+    exact = gcov_json._read_exact(io.BytesIO(data), "t.gcov.json")
+    assert fast.notes == exact.notes and len(fast.notes) == 1
+    # gcov: main's 1/2 from each document; covgap (lcov): line 9's two listings added
+    # branch by branch, with the group's line 4
+    assert "branches 2/4 in the report, 3/4 counted by covgap" in fast.notes[0]

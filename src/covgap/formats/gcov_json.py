@@ -291,6 +291,15 @@ class _Line(msgspec.Struct):
     line_number: Line
     count: Count
     branches: list[_Branch] = []
+
+
+class _NamedLine(msgspec.Struct):
+    """A line with its function's name: decoded only for a file whose functions gcov
+    groups (templates), where ``gcov -b``'s figure needs it (a string per line costs
+    a third of the typed decode: issue 14's readers must not get slower)."""
+
+    count: Count
+    branches: list[_Branch] = []
     function_name: str | None = None
 
 
@@ -309,6 +318,11 @@ class _File(msgspec.Struct):
     functions: list[_Function] = []
 
 
+class _NamedFile(msgspec.Struct):
+    lines: list[_NamedLine] = []
+    functions: list[_Function] = []
+
+
 class _Document(msgspec.Struct):
     files: list[msgspec.Raw]
     format_version: str | UnsetType = UNSET
@@ -317,6 +331,7 @@ class _Document(msgspec.Struct):
 
 _DOCUMENT = msgspec.json.Decoder(_Document)
 _FILE = msgspec.json.Decoder(_File)
+_NAMED_FILE = msgspec.json.Decoder(_NamedFile)
 _STR = msgspec.json.Decoder(str)
 
 
@@ -335,17 +350,22 @@ def _add_file_fast(f: _File, b: FileCoverageBuilder) -> None:
         b.add_function(name, fn.start_line, fn.execution_count, fn.end_line)
 
 
-def _group_lines_fast(f: _File) -> tuple[list[_Entry], set[str]]:
-    """:func:`_group_lines_exact` on a typed member."""
+def _starts(functions: list[_Function]) -> list[tuple[str | None, int | None, int | None]]:
+    """Each function's name, start line and column, for :func:`_grouped`."""
+    return [
+        (None if fn.name is UNSET else fn.name, fn.start_line, fn.start_column) for fn in functions
+    ]
+
+
+def _group_lines_fast(raw: msgspec.Raw) -> tuple[list[_Entry], set[str]]:
+    """:func:`_group_lines_exact` on a typed member, decoded again with each line's
+    function name (only for the files where :func:`_grouped` found a group)."""
+    f = _NAMED_FILE.decode(raw)
     entries: list[_Entry] = []
     for line in f.lines:
         taken = sum(1 for br in line.branches if br.count > 0) if line.count > 0 else 0
         entries.append((line.function_name, len(line.branches), taken))
-    starts = [
-        (None if fn.name is UNSET else fn.name, fn.start_line, fn.start_column)
-        for fn in f.functions
-    ]
-    return entries, _grouped(starts)
+    return entries, _grouped(_starts(f.functions))
 
 
 def _documents_fast(data: bytes) -> list[_Document]:
@@ -366,6 +386,8 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
     roots: list[str] = []
     builders: dict[str, FileCoverageBuilder] = {}
     gcov_figures: dict[str, list[int]] = {}
+    members: dict[str, list[msgspec.Raw]] = {}
+    templated: set[str] = set()
     decode = _FILE.decode
     for doc in _documents_fast(data):
         if doc.format_version is UNSET or doc.format_version not in FORMAT_VERSIONS:
@@ -385,7 +407,14 @@ def _read_fast(data: bytes, origin: str) -> CoverageSet:
             if b is None:
                 b = builders[f.file] = FileCoverageBuilder(f.file)
             _add_file_fast(f, b)
-            _add_gcov_figure(gcov_figures, f.file, *_group_lines_fast(f))
+            members.setdefault(f.file, []).append(raw)
+            if f.file not in templated and _grouped(_starts(f.functions)):
+                templated.add(f.file)
+    # gcov's own figure can differ only for a file with grouped functions (templates):
+    # only those files' members are decoded again, with each line's function name
+    for name in templated:
+        for raw in members[name]:
+            _add_gcov_figure(gcov_figures, name, *_group_lines_fast(raw))
     return _build(builders, roots, gcov_figures, origin)
 
 
