@@ -585,6 +585,12 @@ class CoverageSet:
     """Per file, branch lines whose arms a reader could not identify (coverage.py's
     Cobertura XML without its source): exact alone, maybe over-counted when merged
     with other data for the line. Read by the pipeline before merging; not merged."""
+    branches_unknown: str | None = None
+    """Why the reader knows its input's branches are not known although the format can
+    carry them (an llvm-cov export made with ``-skip-functions`` keeps branches in the
+    function records it left out): the pipeline's no-branch note gives this reason
+    instead of guessing the report was measured without branches. Read before merging;
+    not merged."""
 
     @property
     def flags(self) -> tuple[FlagName, ...]:

@@ -166,7 +166,7 @@ def branch_note(spec: InputSpec, cs: CoverageSet) -> str | None:
     # Not "written without branch coverage": a producer may declare branches it kept no
     # per-line record of (istanbul's Cobertura drops those on lines without a statement;
     # its header still counts them, and the reader's totals note says so).
-    why = why or hint or "the report has no per-line branch records"
+    why = cs.branches_unknown or why or hint or "the report has no per-line branch records"
     files = len(cs.files)
     return (
         f"{spec.path}: no branch data ({why}); branch coverage is not measured for its "

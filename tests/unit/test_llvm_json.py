@@ -435,3 +435,27 @@ def test_summary_only_export_is_refused_at_detection(tmp_path: Path) -> None:
         detect(tmp_path / "coverage.json")
     assert [p.name for p in discover_reports(tmp_path)] == ["cov.json"]
     assert detect(tmp_path / "target" / "cov.json").name == "llvm-json"
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_skip_functions_export_says_why_branches_are_unknown(tmp_path: Path, exact: bool) -> None:
+    """An export made with -skip-functions has no function records, where llvm-cov
+    keeps branches: the no-branch note says so, not "measured without branch
+    coverage? `cargo llvm-cov --branch`" (a wrong remedy: the run had branches)."""
+    from covgap.formats import llvm_json
+    from covgap.pipeline import InputSpec, branch_note
+
+    doc = json.loads((DATA / "llvm-cov" / "export.json").read_text())
+    for export in doc["data"]:
+        export.pop("functions", None)
+    path = tmp_path / "skipfn.json"
+    path.write_text(json.dumps(doc))
+    reader = llvm_json._read_exact if exact else read
+    with path.open("rb") as fh:
+        cs = reader(fh, str(path))
+    note = branch_note(InputSpec(path), cs)
+    assert note is not None and "-skip-functions" in note and "--branch" not in note
+    with (DATA / "llvm-cov" / "export.json").open("rb") as fh:
+        normal = reader(fh, "export.json")
+    assert normal.branches_unknown is None
+    assert branch_note(InputSpec(DATA / "llvm-cov" / "export.json"), normal) is None

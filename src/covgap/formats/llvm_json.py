@@ -569,6 +569,11 @@ def _finish(
         cs.add(_build(name, files[name], has_functions))
     notes.extend(_check_summaries(origin, cs, declared, totals))
     cs.notes = tuple(notes)
+    if _no_functions_note(origin) in notes:
+        cs.branches_unknown = (
+            "the export has no function records (-skip-functions), where llvm-cov keeps "
+            "branches; export again without -skip-functions"
+        )
     return cs
 
 
