@@ -800,8 +800,6 @@ parse_lcov(PyObject *self, PyObject *args)
     Py_ssize_t lineno = first_lineno - 1;
     Py_ssize_t consumed = 0, consumed_lines = 0;
     int in_rec = 0, fallback = 0;
-    if (first_lineno == 1 && end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-        p += 3; /* a UTF-8 byte order mark (Windows editors write one) */
     Record r;
     memset(&r, 0, sizeof r);
     record_clear(&r);

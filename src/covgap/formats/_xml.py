@@ -405,8 +405,8 @@ class OutcomeBudget:
 # -- the C scanners' feeding (JaCoCo, Clover) ------------------------------------------
 
 FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
-"""Set to ``1`` to force the lxml readers of JaCoCo and Clover (the same switch as
-:data:`covgap.formats.cobertura.FAST_PATH_ENV`); tests compare both paths with it."""
+"""Set to ``1`` to force the lxml readers of Cobertura, JaCoCo and Clover instead of
+their C scanners; tests compare both paths with it."""
 
 SCAN_PIECE = 1 << 20
 """Bytes a C scanner (``covgap._xml_speedups``) is handed at a time (tests make it

@@ -113,8 +113,9 @@ Each outcome becomes a model entry, so 500 lines of ``(0/65536)`` (38 KB of XML)
 would cost 1.3 GB; ten million is far beyond any real project's branch count.
 """
 
-FAST_PATH_ENV = "COVGAP_NO_SPEEDUPS"
-"""Set to ``1`` to force the lxml reader (tests compare both paths with it)."""
+FAST_PATH_ENV = _xml.FAST_PATH_ENV
+"""Set to ``1`` to force the lxml reader (tests compare both paths with it); one
+variable for every XML reader's C scanner."""
 
 _CONDITION_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)\s*$")
 _PERCENT_ONLY_RE = re.compile(r"\s*\d+(?:\.\d+)?\s*%\s*$")

@@ -60,9 +60,9 @@ What ``lcov --summary`` (1.16, ``read_info_file``) counts, and how this reader m
   example), the data is reported and :attr:`CoverageSet.notes` says which records
   disagreed.
 
-A UTF-8 byte order mark before the first line is skipped (Windows tools write one), and
-so is a comment line starting with ``#`` anywhere (lcov 2.x's reader skips them; lcov's
-own test tracefiles have them inside records).
+A comment line starting with ``#`` is skipped anywhere (lcov 2.x's reader skips them;
+lcov's own test tracefiles have them inside records). A UTF-8 byte order mark before the
+first line is skipped for every format by :func:`covgap.formats.open_report`.
 
 covgap is stricter than lcov 1.16, which skips lines it does not understand and clamps
 negative counts to 0: here an unknown record, a malformed or negative number, a count
@@ -136,7 +136,6 @@ _Record = tuple[
     tuple[int, int, int],
 ]
 
-_BOM = b"\xef\xbb\xbf"
 _TAG_RE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,19}")
 _FN_V2_RE = re.compile(rb"([0-9]+),(.*)", re.DOTALL)
 
@@ -300,8 +299,6 @@ def _parse_python(
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if line.endswith(b"\r"):
             line = line[:-1]
-        if lineno == 1 and line.startswith(_BOM):
-            line = line[3:]  # a UTF-8 byte order mark (Windows editors write one)
         if line[:1] == b"#":
             continue  # a comment: lcov 2.x reads and skips them (its own test data has them)
         tag, sep, rest = line.partition(b":")
